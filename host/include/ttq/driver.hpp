@@ -1,0 +1,45 @@
+// The Driver seam: frames in, quote records out, parameters and kill in, counters out. Backends:
+// "sw" (the C++ model in-process, drivers/sw), later "verilator" and "xrt". Commands pick a
+// backend by name and never depend on which one runs.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "ttq/fast_path.hpp"
+#include "ttq/net.hpp"
+#include "ttq/quote.hpp"
+#include "ttq/quoter.hpp"
+
+namespace ttq {
+
+class Driver {
+ public:
+  virtual ~Driver() = default;
+  virtual std::string_view name() const = 0;
+
+  // Processes frames in order (a batch, typically 32).
+  virtual void submit(std::span<const Frame> frames) = 0;
+  // End of input: packets held for reordering are released.
+  virtual void finish() = 0;
+  // Drains up to out.size() quote records, oldest first.
+  virtual std::size_t collect(std::span<QuoteRecord> out) = 0;
+
+  virtual void set_kill(bool on) = 0;
+  virtual void set_skew(std::int32_t security_id, const SkewRegs& s) = 0;
+
+  virtual const PipelineCounters& counters() = 0;
+  // Current top of book of an instrument (host risk reference); false if unknown.
+  virtual bool top_of_book(std::int32_t security_id, PublishedTop& out) = 0;
+  // Tick (PRICE9) the fast path uses for an instrument, 0 if unknown.
+  virtual std::int64_t tick(std::int32_t security_id) = 0;
+};
+
+// Creates a backend by name ("sw"); nullptr with a message when it is unknown or unavailable.
+std::unique_ptr<Driver> make_driver(std::string_view backend, const PipelineConfig& cfg,
+                                    std::string& error);
+
+}  // namespace ttq

@@ -1,0 +1,186 @@
+// The fast path, frame in -> quote records out: the C++ model of the card and the software
+// backend. Stages: L2-L4 filter -> packet validation -> A/B arbiter -> MDP3 decode -> instrument
+// lookup -> MBP book -> top-of-book publication -> quoter. Every drop is counted with a reason.
+// No allocation after construction; all tables are sized from PipelineConfig.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "ttq/arbiter.hpp"
+#include "ttq/book.hpp"
+#include "ttq/mdp3.hpp"
+#include "ttq/net.hpp"
+#include "ttq/quote.hpp"
+#include "ttq/quoter.hpp"
+
+namespace ttq {
+
+enum class FeedKind : std::uint8_t { kIncremental = 0, kSnapshot = 1, kDefinition = 2 };
+
+// One multicast line (address:port) of a channel's feed.
+struct LineConfig {
+  std::uint32_t ip = 0;  // host order
+  std::uint16_t port = 0;
+  std::uint16_t channel = 0;  // index into PipelineConfig::channels
+  FeedKind kind = FeedKind::kIncremental;
+  char line = 'A';
+};
+
+struct ChannelConfig {
+  std::uint32_t id = 0;  // CME channel number, for reports
+};
+
+// Which instruments are quoted, and per-instrument overrides.
+struct InstrumentConfig {
+  std::int32_t security_id = 0;  // 0: match by symbol
+  std::string symbol;
+  std::int64_t tick = 0;  // PRICE9; 0 = from the definition
+  bool quote = true;
+  std::int64_t multiplier = 1;  // host risk: currency per price unit per lot
+  std::int64_t position = 0;    // host: starting position in lots (inventory skew, risk)
+  SkewRegs skew;                // skew registers for that position (host computes, model loads)
+};
+
+struct PipelineConfig {
+  std::vector<ChannelConfig> channels;  // empty with no lines: one implicit channel
+  std::vector<LineConfig> lines;        // empty: every UDP datagram belongs to channel 0
+  std::uint32_t reorder_window = 8;     // packets (SeqArbiter window)
+  std::uint64_t reorder_timeout_ns = 0; // capture time a held packet may wait; 0 = no limit
+  std::uint32_t max_instruments = 1024;
+  std::uint32_t quote_queue = 65536;    // quote records buffered between collect() calls
+  std::int64_t default_tick = 0;        // PRICE9 tick for instruments without a definition
+  bool quote_all = true;                // quote every instrument with a tick unless listed
+  std::vector<InstrumentConfig> instruments;
+  QuoterParams quoter;
+};
+
+struct PipelineCounters {
+  std::uint64_t frames = 0;
+  std::uint64_t bytes = 0;
+  std::array<std::uint64_t, static_cast<std::size_t>(FrameDrop::kCount)> frame_drops{};
+  std::uint64_t packets = 0;           // well-formed MDP packets (all feeds, before arbitration)
+  std::array<std::uint64_t, static_cast<std::size_t>(mdp3::MsgError::kCount)> malformed{};
+  std::uint64_t snapshot_packets = 0;
+  std::uint64_t definition_packets = 0;
+  ArbiterCounters arb;                 // summed over channels
+  std::array<std::uint64_t, 64> messages_by_template{};  // template id < 64
+  std::uint64_t messages_other = 0;    // template id >= 64
+  std::uint64_t book_entries = 0;      // 46/32 entries applied to a book
+  std::uint64_t entries_beyond_depth = 0;
+  std::uint64_t entries_old_rpt = 0;   // RptSeq already reflected (e.g. by a snapshot): skipped
+  std::uint64_t rpt_gaps = 0;
+  std::uint64_t book_corrupt = 0;      // Change price mismatch, Change/Delete at a known-empty level
+  std::uint64_t stale_events = 0;      // instrument became stale
+  std::uint64_t suspect_events = 0;    // instrument became suspect (channel gap)
+  std::uint64_t recoveries = 0;        // stale/unknown books rebuilt from a snapshot
+  std::uint64_t snapshots_ignored = 0; // snapshot for a healthy book, or older than the book
+  std::uint64_t channel_resets = 0;
+  std::uint64_t definitions = 0;
+  std::uint64_t status_msgs = 0;
+  std::uint64_t halts = 0;
+  std::uint64_t instrument_table_full = 0;
+  std::uint64_t tob_changes = 0;       // published top-of-book changes
+  std::uint64_t quotes = 0;            // quote records emitted
+  std::uint64_t quote_overflow = 0;    // quote records lost because nobody collected them
+};
+
+// Top of book as published (what `ttq book` prints).
+struct PublishedTop {
+  TopOfBook tob;
+  bool bid = false;  // the side exists (its size may still be 0)
+  bool ask = false;
+  bool stale = false;
+  friend bool operator==(const PublishedTop&, const PublishedTop&) = default;
+};
+
+struct Instrument {
+  std::int32_t security_id = 0;
+  std::uint16_t slot = 0;
+  std::uint16_t channel = 0;
+  char symbol[21] = {};
+  char group[7] = {};
+  MbpBook book;
+  std::uint32_t last_rpt = 0;
+  bool rpt_known = false;
+  bool stale = false;    // RptSeq gap or corrupt book: no quotes until recovered
+  bool suspect = false;  // channel gap: no quotes until RptSeq proves it unaffected
+  bool halted = false;
+  bool quoted = false;
+  bool tick_from_config = false;
+  bool dirty = false;
+  std::int64_t tick = 0;  // PRICE9
+  PublishedTop last_top;
+  SkewRegs skew;
+  std::array<QuoteLevel, kMaxLevels> last_sent{};
+};
+
+// Sees what the decode and book commands print. Never set on the hot path of `replay`.
+class PipelineObserver {
+ public:
+  virtual ~PipelineObserver() = default;
+  virtual void on_book_entry(const mdp3::MsgCtx&, std::uint32_t, const mdp3::BookEntry&) {}
+  virtual void on_top(std::uint32_t, const Instrument&, const PublishedTop&) {}
+};
+
+class FastPath {
+ public:
+  explicit FastPath(const PipelineConfig& cfg);
+  ~FastPath();
+  FastPath(const FastPath&) = delete;
+  FastPath& operator=(const FastPath&) = delete;
+
+  void process(const Frame& f);
+  // End of input: release packets held for reordering (declaring the holes lost).
+  void finish();
+
+  // Drains up to out.size() quote records, oldest first.
+  std::size_t collect(std::span<QuoteRecord> out);
+
+  void set_kill(bool on);
+  bool killed() const { return killed_; }
+  void set_skew(std::int32_t security_id, const SkewRegs& s);
+  void set_observer(PipelineObserver* o) { observer_ = o; }
+
+  const PipelineCounters& counters() const;
+  const Instrument* find(std::int32_t security_id) const;
+  std::span<const Instrument> instruments() const { return {insts_.data(), n_insts_}; }
+
+ private:
+  struct IncHandler;
+  struct SnapHandler;
+  struct ArbSink;
+
+  Instrument* lookup(std::int32_t security_id, std::uint16_t channel);
+  void apply_packet(std::uint16_t channel, const std::uint8_t* p, std::uint32_t len);
+  void on_gap(std::uint16_t channel, std::uint32_t first, std::uint32_t count);
+  bool check_rpt(Instrument& in, std::uint32_t rpt);
+  void mark_stale(Instrument& in);
+  void touch(Instrument& in);
+  void publish(std::uint32_t seq);
+  void publish_one(Instrument& in, std::uint32_t seq);
+  void requote(Instrument& in, const TopOfBook& tob, std::uint32_t seq);
+  void emit(const QuoteRecord& r);
+  void apply_instrument_config(Instrument& in);
+
+  PipelineConfig cfg_;
+  std::vector<Instrument> insts_;
+  std::size_t n_insts_ = 0;
+  std::vector<std::int32_t> hash_keys_;   // open addressing, 0 = empty
+  std::vector<std::uint16_t> hash_slots_;
+  std::uint32_t hash_mask_ = 0;
+  std::vector<std::uint16_t> dirty_;
+  std::vector<std::unique_ptr<SeqArbiter>> arbiters_;
+  std::vector<std::uint32_t> last_seq_;   // per channel: last applied MsgSeqNum
+  std::vector<QuoteRecord> queue_;
+  std::size_t q_head_ = 0, q_count_ = 0;
+  mutable PipelineCounters c_;
+  PipelineObserver* observer_ = nullptr;
+  bool killed_ = false;
+};
+
+}  // namespace ttq

@@ -1,0 +1,439 @@
+// The fast-path model: every card stage in order, frame by frame.
+#include "ttq/fast_path.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace ttq {
+
+namespace {
+
+std::uint32_t hash_id(std::int32_t id) {
+  return static_cast<std::uint32_t>(id) * 0x9E3779B1u;
+}
+
+bool no_live(const QuoteLevel& q) { return (q.flags & (kQuoteBidLive | kQuoteAskLive)) == 0; }
+
+// SecurityTradingStatus values that stop quoting, and those that resume it.
+bool is_halt_status(std::uint8_t s) { return s == 2 || s == 4 || s == 18 || s == 26; }
+bool is_trading_status(std::uint8_t s) { return s == 15 || s == 17 || s == 21; }
+
+}  // namespace
+
+// Decode callbacks for a packet released by the arbiter (Incremental feed, or Definition feed).
+struct FastPath::IncHandler {
+  FastPath& fp;
+  std::uint16_t channel;
+
+  void on_message(const mdp3::MsgCtx& m) {
+    if (m.template_id < fp.c_.messages_by_template.size()) {
+      ++fp.c_.messages_by_template[m.template_id];
+    } else {
+      ++fp.c_.messages_other;
+    }
+  }
+  void on_message_end(const mdp3::MsgCtx& m) {
+    if (m.mei & mdp3::kPublishMask) fp.publish(m.seq);
+  }
+  void on_book_entry(const mdp3::MsgCtx& m, std::uint32_t i, const mdp3::BookEntry& e) {
+    if (fp.observer_) fp.observer_->on_book_entry(m, i, e);
+    Instrument* in = fp.lookup(e.security_id, channel);
+    if (!in) return;
+    if (!fp.check_rpt(*in, e.rpt_seq)) return;
+    const std::int64_t px9 = e.price == mdp3::kNullPrice ? 0 : mdp3::to_price9(e.price, m.template_id);
+    ++fp.c_.book_entries;
+    switch (in->book.apply(e, px9)) {
+      case ApplyResult::kApplied:
+        if (e.type == mdp3::kBookReset) in->stale = in->suspect = false;
+        break;
+      case ApplyResult::kBeyondDepth: ++fp.c_.entries_beyond_depth; break;
+      case ApplyResult::kCorrupt:
+        ++fp.c_.book_corrupt;
+        fp.mark_stale(*in);
+        break;
+    }
+    fp.touch(*in);
+  }
+  void on_trade(const mdp3::MsgCtx&, const mdp3::TradeEntry& t) { seq_only(t.security_id, t.rpt_seq); }
+  void on_seq_entry(const mdp3::MsgCtx&, const mdp3::SeqEntry& s) { seq_only(s.security_id, s.rpt_seq); }
+  void seq_only(std::int32_t id, std::uint32_t rpt) {
+    Instrument* in = fp.lookup(id, channel);
+    if (in) fp.check_rpt(*in, rpt);
+  }
+  void on_channel_reset(const mdp3::MsgCtx&) {
+    ++fp.c_.channel_resets;
+    for (std::size_t k = 0; k < fp.n_insts_; ++k) {
+      Instrument& in = fp.insts_[k];
+      if (in.channel != channel) continue;
+      in.book.clear(true);
+      in.rpt_known = true;
+      in.last_rpt = 0;
+      in.stale = in.suspect = false;
+      fp.touch(in);
+    }
+  }
+  void on_security_status(const mdp3::MsgCtx&, const mdp3::SecurityStatus& s) {
+    ++fp.c_.status_msgs;
+    const bool halt = is_halt_status(s.trading_status);
+    if (!halt && !is_trading_status(s.trading_status)) return;  // no change / unknown
+    auto set = [&](Instrument& in) {
+      if (halt && !in.halted) ++fp.c_.halts;
+      in.halted = halt;
+      fp.touch(in);
+    };
+    if (s.security_id != mdp3::kNullInt32) {
+      if (Instrument* in = fp.lookup(s.security_id, channel)) set(*in);
+      return;
+    }
+    for (std::size_t k = 0; k < fp.n_insts_; ++k) {  // a whole group (or channel) at once
+      Instrument& in = fp.insts_[k];
+      if (in.channel != channel) continue;
+      if (s.security_group[0] != 0 && std::strcmp(s.security_group, in.group) != 0) continue;
+      set(in);
+    }
+  }
+  void on_snapshot(const mdp3::MsgCtx&, const mdp3::SnapshotHeader&, const mdp3::SnapshotEntries&) {
+    // Snapshots on a sequenced feed are not part of the Incremental stream: ignored here.
+  }
+  void on_definition(const mdp3::MsgCtx& m, const mdp3::Definition& d) {
+    ++fp.c_.definitions;
+    Instrument* in = fp.lookup(d.security_id, channel);
+    if (!in) return;
+    std::memcpy(in->symbol, d.symbol, sizeof(in->symbol));
+    in->book.configure(d.depth, d.implied_depth);
+    if (!in->tick_from_config && d.tick > 0 && d.tick != mdp3::kNullPrice) {
+      in->tick = mdp3::to_price9(d.tick, m.template_id);
+    }
+    fp.apply_instrument_config(*in);
+  }
+};
+
+// Decode callbacks for a Market Recovery (snapshot) packet: unsequenced, idempotent.
+struct FastPath::SnapHandler {
+  FastPath& fp;
+  std::uint16_t channel;
+
+  void on_message(const mdp3::MsgCtx& m) {
+    if (m.template_id < fp.c_.messages_by_template.size()) ++fp.c_.messages_by_template[m.template_id];
+    else ++fp.c_.messages_other;
+  }
+  void on_message_end(const mdp3::MsgCtx&) {}
+  void on_book_entry(const mdp3::MsgCtx&, std::uint32_t, const mdp3::BookEntry&) {}
+  void on_trade(const mdp3::MsgCtx&, const mdp3::TradeEntry&) {}
+  void on_seq_entry(const mdp3::MsgCtx&, const mdp3::SeqEntry&) {}
+  void on_channel_reset(const mdp3::MsgCtx&) {}
+  void on_security_status(const mdp3::MsgCtx&, const mdp3::SecurityStatus&) {}
+  void on_definition(const mdp3::MsgCtx&, const mdp3::Definition&) {}
+  void on_snapshot(const mdp3::MsgCtx& m, const mdp3::SnapshotHeader& h,
+                   const mdp3::SnapshotEntries& es) {
+    Instrument* in = fp.lookup(h.security_id, channel);
+    if (!in) return;
+    const bool needed = in->stale || in->suspect || !in->book.complete();
+    // Only a snapshot at least as new as what the book has seen can replace it: entries between
+    // an older snapshot and now are not buffered, so that one would lose them.
+    const bool fresh = !in->rpt_known || h.rpt_seq >= in->last_rpt;
+    if (!needed || !fresh) {
+      ++fp.c_.snapshots_ignored;
+      return;
+    }
+    in->book.clear(true);
+    for (std::uint32_t i = 0; i < es.count; ++i) {
+      const mdp3::SnapshotEntry e = es[i];
+      if (e.level < 1 || e.price == mdp3::kNullPrice) continue;
+      in->book.load_level(e.type, static_cast<std::uint32_t>(e.level),
+                          mdp3::to_price9(e.price, m.template_id),
+                          e.size == mdp3::kNullInt32 ? 0 : e.size, e.orders);
+    }
+    in->last_rpt = h.rpt_seq;
+    in->rpt_known = true;
+    in->stale = in->suspect = false;
+    ++fp.c_.recoveries;
+    fp.touch(*in);
+    fp.publish(fp.last_seq_[channel]);
+  }
+};
+
+struct FastPath::ArbSink {
+  FastPath& fp;
+  std::uint16_t channel;
+  void apply(const std::uint8_t* p, std::uint32_t len, std::uint32_t seq) {
+    fp.last_seq_[channel] = seq;
+    fp.apply_packet(channel, p, len);
+  }
+  void gap(std::uint32_t first, std::uint32_t count) { fp.on_gap(channel, first, count); }
+};
+
+FastPath::FastPath(const PipelineConfig& cfg) : cfg_(cfg) {
+  const std::uint32_t n = std::clamp<std::uint32_t>(cfg_.max_instruments, 1, 65535);
+  insts_.resize(n);
+  std::uint32_t cap = 1;
+  while (cap < 2 * n) cap <<= 1;
+  hash_keys_.assign(cap, 0);
+  hash_slots_.assign(cap, 0);
+  hash_mask_ = cap - 1;
+  dirty_.reserve(n);
+  const std::size_t channels = std::max<std::size_t>(1, cfg_.channels.size());
+  for (std::size_t i = 0; i < channels; ++i) {
+    arbiters_.push_back(std::make_unique<SeqArbiter>(cfg_.reorder_window, cfg_.reorder_timeout_ns));
+  }
+  last_seq_.assign(channels, 0);
+  queue_.resize(std::max<std::uint32_t>(cfg_.quote_queue, 16));
+}
+
+FastPath::~FastPath() = default;
+
+Instrument* FastPath::lookup(std::int32_t security_id, std::uint16_t channel) {
+  if (security_id == 0) return nullptr;  // 0 marks an empty hash slot; never a real SecurityID
+  std::uint32_t h = hash_id(security_id) & hash_mask_;
+  while (hash_keys_[h] != 0) {
+    if (hash_keys_[h] == security_id) return &insts_[hash_slots_[h]];
+    h = (h + 1) & hash_mask_;
+  }
+  if (n_insts_ == insts_.size()) {
+    ++c_.instrument_table_full;
+    return nullptr;
+  }
+  const auto slot = static_cast<std::uint16_t>(n_insts_++);
+  hash_keys_[h] = security_id;
+  hash_slots_[h] = slot;
+  Instrument& in = insts_[slot];
+  in.security_id = security_id;
+  in.slot = slot;
+  in.channel = channel;
+  in.book.configure(kDefaultDepth, kDefaultImpliedDepth);
+  in.tick = cfg_.default_tick;
+  apply_instrument_config(in);
+  return &in;
+}
+
+const Instrument* FastPath::find(std::int32_t security_id) const {
+  if (security_id == 0) return nullptr;
+  std::uint32_t h = hash_id(security_id) & hash_mask_;
+  while (hash_keys_[h] != 0) {
+    if (hash_keys_[h] == security_id) return &insts_[hash_slots_[h]];
+    h = (h + 1) & hash_mask_;
+  }
+  return nullptr;
+}
+
+// Start-up/definition time only (string compares): which instruments are quoted, tick overrides.
+void FastPath::apply_instrument_config(Instrument& in) {
+  in.quoted = cfg_.quote_all;
+  for (const InstrumentConfig& ic : cfg_.instruments) {
+    const bool match = ic.security_id != 0 ? ic.security_id == in.security_id
+                                           : (!ic.symbol.empty() && ic.symbol == in.symbol);
+    if (!match) continue;
+    in.quoted = ic.quote;
+    in.skew = ic.skew;
+    if (ic.tick > 0) {
+      in.tick = ic.tick;
+      in.tick_from_config = true;
+    }
+  }
+}
+
+void FastPath::process(const Frame& f) {
+  ++c_.frames;
+  c_.bytes += f.len;
+  UdpView u{};
+  const FrameDrop d = parse_udp(f, u);
+  if (d != FrameDrop::kCount) {
+    ++c_.frame_drops[static_cast<std::size_t>(d)];
+    return;
+  }
+  std::uint16_t channel = 0;
+  FeedKind kind = FeedKind::kIncremental;
+  if (!cfg_.lines.empty()) {
+    const LineConfig* line = nullptr;
+    for (const LineConfig& l : cfg_.lines) {
+      if (l.ip == u.dst_ip && l.port == u.dst_port) {
+        line = &l;
+        break;
+      }
+    }
+    if (!line) {
+      ++c_.frame_drops[static_cast<std::size_t>(FrameDrop::kUnknownLine)];
+      return;
+    }
+    channel = line->channel;
+    kind = line->kind;
+  }
+  // Validate the whole packet before it can touch any state, so that a damaged copy on one line
+  // is dropped here and the good copy on the other line is the one applied.
+  const mdp3::MsgError err = mdp3::validate_packet(u.payload, u.len);
+  if (err != mdp3::MsgError::kOk) {
+    ++c_.malformed[static_cast<std::size_t>(err)];
+    return;
+  }
+  ++c_.packets;
+  if (cfg_.lines.empty()) {
+    const std::uint16_t t = mdp3::first_template(u.payload, u.len);
+    if (t == mdp3::kSnapshot52 || t == mdp3::kSnapshot38) kind = FeedKind::kSnapshot;
+  }
+  switch (kind) {
+    case FeedKind::kIncremental: {
+      ArbSink sink{*this, channel};
+      arbiters_[channel]->offer(load_le<std::uint32_t>(u.payload), u.payload, u.len, f.ts_ns, sink);
+      break;
+    }
+    case FeedKind::kSnapshot: {
+      ++c_.snapshot_packets;
+      SnapHandler h{*this, channel};
+      mdp3::decode_packet(u.payload, u.len, h);
+      break;
+    }
+    case FeedKind::kDefinition: {
+      ++c_.definition_packets;
+      IncHandler h{*this, channel};  // definitions are idempotent: no sequencing needed
+      mdp3::decode_packet(u.payload, u.len, h);
+      break;
+    }
+  }
+}
+
+void FastPath::finish() {
+  for (std::size_t ch = 0; ch < arbiters_.size(); ++ch) {
+    ArbSink sink{*this, static_cast<std::uint16_t>(ch)};
+    arbiters_[ch]->flush(sink);
+  }
+}
+
+void FastPath::apply_packet(std::uint16_t channel, const std::uint8_t* p, std::uint32_t len) {
+  IncHandler h{*this, channel};
+  mdp3::decode_packet(p, len, h);  // already validated: cannot fail part-way
+}
+
+void FastPath::on_gap(std::uint16_t channel, std::uint32_t first, std::uint32_t count) {
+  // Which instruments the lost packets touched is unknown: all of the channel become suspect,
+  // and their quotes are pulled now rather than at the next publication point.
+  for (std::size_t k = 0; k < n_insts_; ++k) {
+    Instrument& in = insts_[k];
+    if (in.channel != channel || in.suspect || in.stale) continue;
+    in.suspect = true;
+    ++c_.suspect_events;
+    touch(in);
+  }
+  publish(first + count);
+}
+
+// RptSeq check for one entry; false when the entry is older than the book and must be skipped.
+bool FastPath::check_rpt(Instrument& in, std::uint32_t rpt) {
+  if (in.rpt_known) {
+    if (rpt <= in.last_rpt) {
+      ++c_.entries_old_rpt;
+      return false;
+    }
+    if (rpt != in.last_rpt + 1) {
+      ++c_.rpt_gaps;
+      mark_stale(in);
+    } else if (in.suspect) {
+      in.suspect = false;  // the lost packets had nothing for this instrument
+      touch(in);
+    }
+  }
+  in.last_rpt = rpt;
+  in.rpt_known = true;
+  return true;
+}
+
+void FastPath::mark_stale(Instrument& in) {
+  if (!in.stale) {
+    in.stale = true;
+    ++c_.stale_events;
+  }
+  in.suspect = false;
+  touch(in);
+}
+
+void FastPath::touch(Instrument& in) {
+  if (!in.dirty) {
+    in.dirty = true;
+    dirty_.push_back(in.slot);
+  }
+}
+
+void FastPath::publish(std::uint32_t seq) {
+  for (std::uint16_t slot : dirty_) publish_one(insts_[slot], seq);
+  dirty_.clear();
+}
+
+void FastPath::publish_one(Instrument& in, std::uint32_t seq) {
+  in.dirty = false;
+  PublishedTop top;
+  top.tob = in.book.top();
+  const MbpBook& b = in.book;
+  top.bid = b.bids().has(1) || b.implied_bids().has(1);
+  top.ask = b.asks().has(1) || b.implied_asks().has(1);
+  top.stale = in.stale || in.suspect;
+  if (!(top == in.last_top)) {
+    in.last_top = top;
+    ++c_.tob_changes;
+    if (observer_) observer_->on_top(seq, in, top);
+  }
+  requote(in, top.tob, seq);
+}
+
+void FastPath::requote(Instrument& in, const TopOfBook& tob, std::uint32_t seq) {
+  if (!in.quoted || in.tick <= 0) return;
+  std::uint8_t pull = 0;
+  if (in.stale || in.suspect) pull |= kQuotePullStale;
+  if (in.halted) pull |= kQuotePullHalt;
+  if (killed_) pull |= kQuotePullKill;
+  std::array<QuoteLevel, kMaxLevels> next;
+  compute_quotes(tob, in.tick, cfg_.quoter, in.skew, pull, std::span(next.data(), cfg_.quoter.levels));
+  for (std::uint8_t l = 0; l < cfg_.quoter.levels; ++l) {
+    QuoteLevel& prev = in.last_sent[l];
+    if (!needs_requote(prev, next[l], in.tick, cfg_.quoter.requote_tolerance_ticks)) continue;
+    const bool silent = no_live(prev) && no_live(next[l]);  // nothing was working: nothing to pull
+    prev = next[l];
+    if (silent) continue;
+    emit(QuoteRecord{next[l].bid_px, next[l].ask_px, next[l].bid_sz, next[l].ask_sz,
+                     in.security_id, seq, in.slot, l, next[l].flags, 0});
+  }
+}
+
+void FastPath::emit(const QuoteRecord& r) {
+  if (q_count_ == queue_.size()) {
+    ++c_.quote_overflow;
+    return;
+  }
+  queue_[(q_head_ + q_count_) % queue_.size()] = r;
+  ++q_count_;
+  ++c_.quotes;
+}
+
+std::size_t FastPath::collect(std::span<QuoteRecord> out) {
+  const std::size_t n = std::min(out.size(), q_count_);
+  for (std::size_t i = 0; i < n; ++i) out[i] = queue_[(q_head_ + i) % queue_.size()];
+  q_head_ = (q_head_ + n) % queue_.size();
+  q_count_ -= n;
+  return n;
+}
+
+void FastPath::set_kill(bool on) {
+  killed_ = on;
+  // The kill switch acts at once, not at the next market event.
+  std::uint32_t seq = 0;
+  for (std::uint32_t s : last_seq_) seq = std::max(seq, s);
+  for (std::size_t k = 0; k < n_insts_; ++k) requote(insts_[k], insts_[k].book.top(), seq);
+}
+
+void FastPath::set_skew(std::int32_t security_id, const SkewRegs& s) {
+  if (const Instrument* in = find(security_id)) insts_[in->slot].skew = s;
+}
+
+const PipelineCounters& FastPath::counters() const {
+  c_.arb = ArbiterCounters{};
+  for (const auto& a : arbiters_) {
+    const ArbiterCounters& x = a->counters();
+    c_.arb.applied += x.applied;
+    c_.arb.duplicates += x.duplicates;
+    c_.arb.held += x.held;
+    c_.arb.gaps += x.gaps;
+    c_.arb.lost += x.lost;
+    c_.arb.oversize += x.oversize;
+  }
+  return c_;
+}
+
+}  // namespace ttq

@@ -1,0 +1,76 @@
+// L2-L4 header checks for every frame the pipeline sees.
+#include "ttq/net.hpp"
+
+#include <cstdio>
+
+#include "ttq/wire.hpp"
+
+namespace ttq {
+
+const char* to_string(FrameDrop d) {
+  switch (d) {
+    case FrameDrop::kRunt: return "runt";
+    case FrameDrop::kNotIpv4: return "not_ipv4";
+    case FrameDrop::kBadIpHeader: return "bad_ip_header";
+    case FrameDrop::kBadIpChecksum: return "bad_ip_checksum";
+    case FrameDrop::kIpFragment: return "ip_fragment";
+    case FrameDrop::kNotUdp: return "not_udp";
+    case FrameDrop::kBadUdpLength: return "bad_udp_length";
+    case FrameDrop::kTruncated: return "truncated";
+    case FrameDrop::kBadFcs: return "bad_fcs";
+    case FrameDrop::kUnknownLine: return "unknown_line";
+    case FrameDrop::kCount: break;
+  }
+  return "unknown";
+}
+
+FrameDrop parse_udp(const Frame& f, UdpView& out) {
+  if (f.bad_fcs) return FrameDrop::kBadFcs;
+  const std::uint8_t* p = f.data;
+  const std::uint32_t n = f.len;
+  if (n < 14) return f.wire_len > n ? FrameDrop::kTruncated : FrameDrop::kRunt;
+  std::uint32_t off = 12;
+  std::uint16_t ether_type = load_be16(p + off);
+  for (int tags = 0; (ether_type == 0x8100 || ether_type == 0x88A8) && tags < 2; ++tags) {
+    if (n < off + 6) return FrameDrop::kTruncated;
+    off += 4;
+    ether_type = load_be16(p + off);
+  }
+  off += 2;
+  if (ether_type != 0x0800) return FrameDrop::kNotIpv4;
+  if (n < off + 20) return f.wire_len > n ? FrameDrop::kTruncated : FrameDrop::kBadIpHeader;
+  const std::uint8_t* ip = p + off;
+  const std::uint32_t ihl = (ip[0] & 0x0Fu) * 4u;
+  if ((ip[0] >> 4) != 4 || ihl < 20) return FrameDrop::kBadIpHeader;
+  const std::uint32_t total = load_be16(ip + 2);
+  if (total < ihl + 8) return total < ihl ? FrameDrop::kBadIpHeader : FrameDrop::kBadUdpLength;
+  if (n < off + ihl) return FrameDrop::kTruncated;
+  std::uint32_t sum = 0;
+  for (std::uint32_t i = 0; i < ihl; i += 2) sum += load_be16(ip + i);
+  while (sum >> 16) sum = (sum & 0xFFFFu) + (sum >> 16);
+  if (sum != 0xFFFFu) return FrameDrop::kBadIpChecksum;
+  if ((load_be16(ip + 6) & 0x3FFFu) != 0) return FrameDrop::kIpFragment;
+  if (ip[9] != 17) return FrameDrop::kNotUdp;
+  if (n < off + total) return FrameDrop::kTruncated;
+  const std::uint8_t* udp = ip + ihl;
+  const std::uint32_t udp_len = load_be16(udp + 4);
+  if (udp_len < 8 || udp_len > total - ihl) return FrameDrop::kBadUdpLength;
+  out.payload = udp + 8;
+  out.len = udp_len - 8;
+  out.src_ip = load_be32(ip + 12);
+  out.dst_ip = load_be32(ip + 16);
+  out.src_port = load_be16(udp);
+  out.dst_port = load_be16(udp + 2);
+  return FrameDrop::kCount;
+}
+
+bool parse_ipv4(const char* s, std::uint32_t& out) {
+  unsigned a, b, c, d;
+  char tail;
+  if (std::sscanf(s, "%u.%u.%u.%u%c", &a, &b, &c, &d, &tail) != 4) return false;
+  if (a > 255 || b > 255 || c > 255 || d > 255) return false;
+  out = (a << 24) | (b << 16) | (c << 8) | d;
+  return true;
+}
+
+}  // namespace ttq
