@@ -100,6 +100,7 @@ struct FastPath::IncHandler {
     Instrument* in = fp.lookup(d.security_id, channel);
     if (!in) return;
     std::memcpy(in->symbol, d.symbol, sizeof(in->symbol));
+    std::memcpy(in->group, d.security_group, sizeof(in->group));
     in->book.configure(d.depth, d.implied_depth);
     if (!in->tick_from_config && d.tick > 0 && d.tick != mdp3::kNullPrice) {
       in->tick = mdp3::to_price9(d.tick, m.template_id);

@@ -127,6 +127,7 @@ struct Definition {
   std::uint8_t implied_depth;   // GBI MarketDepth, 0 when absent
   char update_action;           // 'A', 'D', 'M'
   char symbol[21];              // NUL-terminated, trailing spaces trimmed
+  char security_group[7];       // SecurityGroup @23, trimmed (group-wide SecurityStatus)
 };
 
 struct SnapshotHeader {
@@ -380,6 +381,7 @@ MsgError decode_packet(const std::uint8_t* p, std::uint32_t len, H& h) {
         d.update_action = static_cast<char>(b[5]);
         d.appl_id = load_le<std::uint16_t>(b + 15);
         detail::copy_trimmed(d.symbol, b + 35, 20);
+        detail::copy_trimmed(d.security_group, b + 23, 6);
         d.security_id = load_le<std::int32_t>(b + 55);
         d.tick = load_le<std::int64_t>(b + 91);
         d.display_factor = load_le<std::int64_t>(b + 99);

@@ -1,0 +1,306 @@
+// Fast-path model tests: hand-built frames through every stage, checking quote records, book
+// publication, staleness and recovery, arbitration and counters.
+#include <catch2/catch.hpp>
+
+#include <vector>
+
+#include "test_support.hpp"
+#include "ttq/fast_path.hpp"
+
+using namespace ttq;
+using test::Bytes;
+
+namespace {
+
+constexpr std::int32_t kId = 100001;
+constexpr std::int64_t kTick = 5'000'000'000;  // 5.0 in PRICE9
+constexpr std::int64_t kPx = 90'000'000'000'000;  // 90000.0
+
+struct Tops final : PipelineObserver {
+  std::vector<std::pair<std::uint32_t, PublishedTop>> tops;
+  std::vector<std::uint32_t> entry_seqs;
+  void on_top(std::uint32_t seq, const Instrument&, const PublishedTop& t) override {
+    tops.emplace_back(seq, t);
+  }
+  void on_book_entry(const mdp3::MsgCtx& m, std::uint32_t, const mdp3::BookEntry&) override {
+    entry_seqs.push_back(m.seq);
+  }
+};
+
+struct Harness {
+  FastPath fp;
+  Tops obs;
+  explicit Harness(const PipelineConfig& cfg = {}) : fp(cfg) { fp.set_observer(&obs); }
+  void send(const Bytes& payload, const test::FrameSpec& spec = {}, std::uint64_t ts = 0) {
+    const Bytes f = test::udp_frame(payload, spec);
+    fp.process(test::as_frame(f, ts));
+  }
+  std::vector<QuoteRecord> quotes() {
+    std::vector<QuoteRecord> out(64);
+    out.resize(fp.collect(out));
+    return out;
+  }
+};
+
+test::BookEntrySpec bid(std::int64_t px, std::int32_t sz, std::uint32_t rpt, std::uint8_t level = 1,
+                        std::uint8_t action = mdp3::kNew) {
+  return {px, sz, kId, rpt, 1, level, action, '0'};
+}
+test::BookEntrySpec ask(std::int64_t px, std::int32_t sz, std::uint32_t rpt, std::uint8_t level = 1,
+                        std::uint8_t action = mdp3::kNew) {
+  return {px, sz, kId, rpt, 1, level, action, '1'};
+}
+
+// Definition (seq 1) then a two-sided book 90000 x 90005 (seq 2), published by LastQuoteMsg.
+void start(Harness& h) {
+  h.send(test::packet(1, {test::definition_message(kId, "BTCZ6", kTick, 10, 2)}));
+  h.send(test::packet(2, {test::book_message({bid(kPx, 3, 1), ask(kPx + kTick, 4, 2)}, 0x84)}));
+}
+
+}  // namespace
+
+TEST_CASE("a two-sided book produces a joining quote at the publication point", "[fast_path]") {
+  Harness h;
+  start(h);
+  const auto q = h.quotes();
+  REQUIRE(q.size() == 1);
+  // Defaults: join, offsets 0, min spread 1 tick, size 1: spread is 1 tick so bid = B, ask = A.
+  CHECK(q[0].security_id == kId);
+  CHECK(q[0].seq == 2);
+  CHECK(q[0].bid_px == kPx);
+  CHECK(q[0].ask_px == kPx + kTick);
+  CHECK(q[0].bid_sz == 1);
+  CHECK(q[0].ask_sz == 1);
+  CHECK(q[0].flags == (kQuoteBidLive | kQuoteAskLive));
+  REQUIRE(h.obs.tops.size() == 1);
+  CHECK(h.obs.tops[0].second.tob.bid_sz == 3);
+  CHECK(h.obs.tops[0].second.tob.ask_sz == 4);
+  CHECK_FALSE(h.obs.tops[0].second.stale);
+}
+
+TEST_CASE("nothing is published until a publication flag, even across packets", "[fast_path]") {
+  Harness h;
+  h.send(test::packet(1, {test::definition_message(kId, "BTCZ6", kTick, 10, 2)}));
+  h.send(test::packet(2, {test::book_message({bid(kPx, 3, 1)}, 0x00)}));
+  h.send(test::packet(3, {test::book_message({ask(kPx + 2 * kTick, 4, 2)}, 0x00)}));
+  CHECK(h.obs.tops.empty());
+  CHECK(h.quotes().empty());
+  h.send(test::packet(4, {test::book_message({}, 0x80)}));  // empty message: EndOfEvent only
+  REQUIRE(h.obs.tops.size() == 1);
+  CHECK(h.obs.tops[0].first == 4);
+  const auto q = h.quotes();
+  REQUIRE(q.size() == 1);
+  CHECK(q[0].seq == 4);
+}
+
+TEST_CASE("RptSeq gap marks stale, pulls quotes, and a snapshot recovers", "[fast_path]") {
+  Harness h;
+  start(h);
+  REQUIRE(h.quotes().size() == 1);
+  // RptSeq 3 expected; 5 arrives: gap -> stale, applied anyway (natural refresh).
+  h.send(test::packet(3, {test::book_message({bid(kPx - kTick, 2, 5, 2)}, 0x84)}));
+  auto q = h.quotes();
+  REQUIRE(q.size() == 1);
+  CHECK(q[0].flags == kQuotePullStale);
+  CHECK(q[0].bid_sz == 0);
+  CHECK(h.fp.counters().rpt_gaps == 1);
+  CHECK(h.fp.counters().stale_events == 1);
+  CHECK(h.obs.tops.back().second.stale);
+  // More updates while stale: book printed (flagged) but no quote.
+  h.send(test::packet(4, {test::book_message({bid(kPx + kTick * 0, 7, 6, 1, mdp3::kChange)}, 0x84)}));
+  CHECK(h.quotes().empty());
+  CHECK(h.obs.tops.back().second.tob.bid_sz == 7);
+  CHECK(h.obs.tops.back().second.stale);
+  // An older snapshot (RptSeq 4 < 6 seen) cannot recover it.
+  h.send(test::packet(1, {test::snapshot_message(kId, 4, 3, {{'0', 1, kPx, 1}})}),
+         {0xE0001F02, 14311});
+  CHECK(h.fp.counters().snapshots_ignored == 1);
+  CHECK(h.quotes().empty());
+  // A snapshot at RptSeq 6 rebuilds the book: 89990 x 90010, quote again.
+  h.send(test::packet(2, {test::snapshot_message(kId, 6, 4,
+                                                 {{'0', 1, kPx - 2 * kTick, 5}, {'1', 1, kPx + 2 * kTick, 6}})}),
+         {0xE0001F02, 14311});
+  CHECK(h.fp.counters().recoveries == 1);
+  q = h.quotes();
+  REQUIRE(q.size() == 1);
+  CHECK(q[0].flags == (kQuoteBidLive | kQuoteAskLive));
+  CHECK(q[0].bid_px == kPx - 2 * kTick);
+  CHECK(q[0].ask_px == kPx + 2 * kTick);
+  CHECK_FALSE(h.obs.tops.back().second.stale);
+  // Entries the snapshot already holds (RptSeq <= 6) are skipped; 7 applies.
+  h.send(test::packet(5, {test::book_message({bid(kPx - kTick, 9, 6, 1)}, 0x84)}));
+  CHECK(h.fp.counters().entries_old_rpt == 1);
+  h.send(test::packet(6, {test::book_message({bid(kPx - kTick, 9, 7, 1)}, 0x84)}));
+  q = h.quotes();
+  REQUIRE(q.size() == 1);
+  CHECK(q[0].bid_px == kPx - kTick);
+}
+
+TEST_CASE("a damaged copy on A is dropped and B's copy is applied: no gap", "[fast_path]") {
+  Harness h;
+  start(h);
+  h.quotes();
+  Bytes good = test::packet(3, {test::book_message({bid(kPx - kTick, 2, 3, 2)}, 0x84)});
+  Bytes bad = good;
+  bad[12 + 10 + 11 + 3 + 25] = 7;  // MDUpdateAction 7
+  h.send(bad, {0xE0001F01, 14310});
+  CHECK(h.fp.counters().malformed[static_cast<int>(mdp3::MsgError::kBadAction)] == 1);
+  h.send(good, {0xE0002001, 15310});
+  h.send(good, {0xE0001F01, 14310});  // a late good copy on A: duplicate
+  const auto& c = h.fp.counters();
+  CHECK(c.arb.gaps == 0);
+  CHECK(c.arb.duplicates == 1);
+  CHECK(c.stale_events == 0);
+  CHECK(h.fp.find(kId)->book.bids().level[1].sz == 2);
+}
+
+TEST_CASE("loss on both lines: channel suspect, quotes pulled, RptSeq then clears it", "[fast_path]") {
+  PipelineConfig cfg;
+  cfg.reorder_window = 2;  // one packet may wait for the other line
+  Harness h(cfg);
+  start(h);
+  h.quotes();
+  // Packet 3 never arrives. 4 is held (window 2 holds 1), then released as the window is full.
+  h.send(test::packet(4, {test::book_message({bid(kPx, 8, 3, 1, mdp3::kChange)}, 0x84)}));
+  const auto& c = h.fp.counters();
+  CHECK(c.arb.gaps == 1);
+  CHECK(c.arb.lost == 1);
+  CHECK(c.suspect_events == 1);
+  // Pull at the gap, then packet 4's RptSeq 3 is contiguous: clean, requoted at its publication.
+  const auto q = h.quotes();
+  REQUIRE(q.size() == 2);
+  CHECK(q[0].flags == kQuotePullStale);
+  CHECK(q[0].seq == 4);
+  CHECK(q[1].flags == (kQuoteBidLive | kQuoteAskLive));
+  CHECK_FALSE(h.fp.find(kId)->suspect);
+}
+
+TEST_CASE("ChannelReset empties the books; halt and resume; kill pulls at once", "[fast_path]") {
+  Harness h;
+  start(h);
+  h.quotes();
+  SECTION("channel reset") {
+    h.send(test::packet(3, {test::channel_reset_message(0x80)}));
+    auto q = h.quotes();
+    REQUIRE(q.size() == 1);
+    CHECK(q[0].flags == kQuotePullBook);
+    CHECK(h.fp.counters().channel_resets == 1);
+    // RptSeq restarts at 1.
+    h.send(test::packet(4, {test::book_message({bid(kPx, 1, 1), ask(kPx + kTick, 1, 2)}, 0x84)}));
+    q = h.quotes();
+    REQUIRE(q.size() == 1);
+    CHECK(q[0].flags == (kQuoteBidLive | kQuoteAskLive));
+    CHECK(h.fp.counters().rpt_gaps == 0);
+  }
+  SECTION("halt then ready to trade") {
+    h.send(test::packet(3, {test::security_status_message(kId, 2)}));
+    auto q = h.quotes();
+    REQUIRE(q.size() == 1);
+    CHECK(q[0].flags == kQuotePullHalt);
+    h.send(test::packet(4, {test::security_status_message(kId, 17)}));
+    q = h.quotes();
+    REQUIRE(q.size() == 1);
+    CHECK(q[0].flags == (kQuoteBidLive | kQuoteAskLive));
+  }
+  SECTION("group-wide halt (SecurityID null)") {
+    h.send(test::packet(3, {test::security_status_message(test::kNull32, 2, "BTC")}));
+    REQUIRE(h.quotes().size() == 1);
+    CHECK(h.fp.find(kId)->halted);
+    h.send(test::packet(4, {test::security_status_message(test::kNull32, 17, "ETH")}));
+    CHECK(h.fp.find(kId)->halted);  // another group: unchanged
+  }
+  SECTION("kill") {
+    h.fp.set_kill(true);
+    auto q = h.quotes();
+    REQUIRE(q.size() == 1);
+    CHECK(q[0].flags == kQuotePullKill);
+    h.send(test::packet(3, {test::book_message({bid(kPx, 9, 3, 1, mdp3::kChange)}, 0x84)}));
+    CHECK(h.quotes().empty());
+    h.fp.set_kill(false);
+    q = h.quotes();
+    REQUIRE(q.size() == 1);
+    CHECK(q[0].flags == (kQuoteBidLive | kQuoteAskLive));
+  }
+}
+
+TEST_CASE("a Change at a different price corrupts the book: stale", "[fast_path]") {
+  Harness h;
+  start(h);
+  h.quotes();
+  h.send(test::packet(3, {test::book_message({bid(kPx - kTick, 9, 3, 1, mdp3::kChange)}, 0x84)}));
+  CHECK(h.fp.counters().book_corrupt == 1);
+  CHECK(h.fp.find(kId)->stale);
+  CHECK(h.fp.find(kId)->book.bids().level[0].sz == 3);  // unchanged
+  const auto q = h.quotes();
+  REQUIRE(q.size() == 1);
+  CHECK(q[0].flags == kQuotePullStale);
+}
+
+TEST_CASE("decode observer sees each packet once, after arbitration", "[fast_path]") {
+  Harness h;
+  const Bytes p1 = test::packet(1, {test::book_message({bid(kPx, 1, 1)}, 0x84)});
+  const Bytes p2 = test::packet(2, {test::book_message({bid(kPx, 2, 2, 1, mdp3::kChange)}, 0x84)});
+  h.send(p1, {0xE0001F01, 14310});
+  h.send(p1, {0xE0002001, 15310});
+  h.send(p2, {0xE0002001, 15310});
+  h.send(p2, {0xE0001F01, 14310});
+  CHECK(h.obs.entry_seqs == std::vector<std::uint32_t>{1, 2});
+  CHECK(h.fp.counters().arb.duplicates == 2);
+}
+
+TEST_CASE("configured lines: unknown destinations are dropped and counted", "[fast_path]") {
+  PipelineConfig cfg;
+  cfg.channels.push_back({310});
+  cfg.lines.push_back({0xE0001F01, 14310, 0, FeedKind::kIncremental, 'A'});
+  Harness h(cfg);
+  h.send(test::packet(1, {test::book_message({bid(kPx, 1, 1)}, 0x84)}), {0xE0001F01, 9999});
+  CHECK(h.fp.counters().frame_drops[static_cast<int>(FrameDrop::kUnknownLine)] == 1);
+  CHECK(h.fp.counters().packets == 0);
+  h.send(test::packet(1, {test::book_message({bid(kPx, 1, 1)}, 0x84)}), {0xE0001F01, 14310});
+  CHECK(h.fp.counters().arb.applied == 1);
+}
+
+TEST_CASE("quoting needs a tick: default tick or config; unlisted instruments are not quoted",
+          "[fast_path]") {
+  SECTION("no definition, no tick: book kept, no quote") {
+    Harness h;
+    h.send(test::packet(1, {test::book_message({bid(kPx, 3, 1), ask(kPx + kTick, 4, 2)}, 0x84)}));
+    CHECK(h.obs.tops.size() == 1);
+    CHECK(h.quotes().empty());
+  }
+  SECTION("default tick") {
+    PipelineConfig cfg;
+    cfg.default_tick = kTick;
+    Harness h(cfg);
+    h.send(test::packet(1, {test::book_message({bid(kPx, 3, 1), ask(kPx + kTick, 4, 2)}, 0x84)}));
+    CHECK(h.quotes().size() == 1);
+  }
+  SECTION("quote_all false and not listed") {
+    PipelineConfig cfg;
+    cfg.quote_all = false;
+    Harness h(cfg);
+    start(h);
+    CHECK(h.quotes().empty());
+  }
+  SECTION("listed by symbol") {
+    PipelineConfig cfg;
+    cfg.quote_all = false;
+    InstrumentConfig ic;
+    ic.symbol = "BTCZ6";
+    cfg.instruments.push_back(ic);
+    Harness h(cfg);
+    start(h);
+    CHECK(h.quotes().size() == 1);
+  }
+}
+
+TEST_CASE("instrument table full: entries for new instruments are counted and ignored",
+          "[fast_path]") {
+  PipelineConfig cfg;
+  cfg.max_instruments = 1;
+  Harness h(cfg);
+  h.send(test::packet(1, {test::book_message({bid(kPx, 3, 1), {kPx, 1, 7, 1, 1, 1, 0, '0'}}, 0x84)}));
+  CHECK(h.fp.counters().instrument_table_full == 1);
+  CHECK(h.fp.find(7) == nullptr);
+  CHECK(h.fp.find(kId) != nullptr);
+}
