@@ -32,7 +32,7 @@ FrameDrop parse_udp(const Frame& f, UdpView& out) {
   std::uint32_t off = 12;
   std::uint16_t ether_type = load_be16(p + off);
   for (int tags = 0; (ether_type == 0x8100 || ether_type == 0x88A8) && tags < 2; ++tags) {
-    if (n < off + 6) return FrameDrop::kTruncated;
+    if (n < off + 6) return f.wire_len > n ? FrameDrop::kTruncated : FrameDrop::kRunt;
     off += 4;
     ether_type = load_be16(p + off);
   }
@@ -43,7 +43,7 @@ FrameDrop parse_udp(const Frame& f, UdpView& out) {
   const std::uint32_t ihl = (ip[0] & 0x0Fu) * 4u;
   if ((ip[0] >> 4) != 4 || ihl < 20) return FrameDrop::kBadIpHeader;
   const std::uint32_t total = load_be16(ip + 2);
-  if (total < ihl + 8) return total < ihl ? FrameDrop::kBadIpHeader : FrameDrop::kBadUdpLength;
+  if (total < ihl) return FrameDrop::kBadIpHeader;
   if (n < off + ihl) return FrameDrop::kTruncated;
   std::uint32_t sum = 0;
   for (std::uint32_t i = 0; i < ihl; i += 2) sum += load_be16(ip + i);
@@ -51,6 +51,8 @@ FrameDrop parse_udp(const Frame& f, UdpView& out) {
   if (sum != 0xFFFFu) return FrameDrop::kBadIpChecksum;
   if ((load_be16(ip + 6) & 0x3FFFu) != 0) return FrameDrop::kIpFragment;
   if (ip[9] != 17) return FrameDrop::kNotUdp;
+  // Only now is the datagram known to be an unfragmented, intact UDP one that needs a UDP header.
+  if (total < ihl + 8) return FrameDrop::kBadUdpLength;
   if (n < off + total) return FrameDrop::kTruncated;
   const std::uint8_t* udp = ip + ihl;
   const std::uint32_t udp_len = load_be16(udp + 4);

@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs what ttq needs to build and test on Debian 12 (run as root, or with sudo available).
+# Idempotent: a machine that has everything skips apt entirely.
+set -euo pipefail
+pkgs=(build-essential cmake ninja-build pkg-config libpcap-dev libfmt-dev libcli11-dev
+      libtomlplusplus-dev catch2 libbenchmark-dev clang python3)
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if (( ${#missing[@]} )); then
+  sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo="sudo"
+  $sudo apt-get update
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y "${missing[@]}"
+fi

@@ -1,0 +1,129 @@
+// Config tests: defaults, every section, and clear errors naming the key for bad input.
+#include <catch2/catch.hpp>
+
+#include <string>
+
+#include "ttq/config.hpp"
+
+using namespace ttq;
+
+namespace {
+
+std::string error_of(const std::string& text) {
+  try {
+    parse_config(text, "test.toml");
+  } catch (const ConfigError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace
+
+TEST_CASE("an empty config gives the defaults", "[config]") {
+  const AppConfig c = parse_config("", "empty");
+  CHECK(c.pipeline.reorder_window == 8);
+  CHECK(c.pipeline.lines.empty());
+  CHECK(c.pipeline.quote_all);
+  CHECK(c.pipeline.quoter.levels == 1);
+  CHECK(c.kill == KillState::kActive);
+}
+
+TEST_CASE("every section is read", "[config]") {
+  const AppConfig c = parse_config(R"(
+[feed]
+reorder_window = 4
+reorder_timeout_us = 250
+default_tick = 5000000000
+[quoter]
+ref_mode = "mid"
+bid_offset_ticks = 2
+ask_offset_ticks = 3
+levels = 3
+price_ceiling = 100000000000000
+[skew]
+price_skew_q8 = 128
+target_position = 2
+[risk]
+max_order_qty = 7
+max_notional = 1000000
+collar_ticks = 0
+collar_bps = 50
+kill_state = "reducing"
+[quote]
+all = false
+[[channel]]
+id = 310
+incremental_a = "224.0.31.1:14310"
+incremental_b = "224.0.32.1:15310"
+snapshot_a = "224.0.31.2:14311"
+[[instrument]]
+symbol = "BTCZ6"
+tick = 5000000000
+multiplier = 5
+position = -3
+)",
+                                   "full");
+  CHECK(c.pipeline.reorder_window == 4);
+  CHECK(c.pipeline.reorder_timeout_ns == 250000);
+  CHECK(c.pipeline.default_tick == 5000000000);
+  CHECK(c.pipeline.quoter.ref_mode == RefMode::kMid);
+  CHECK(c.pipeline.quoter.bid_offset_ticks == 2);
+  CHECK(c.pipeline.quoter.ask_offset_ticks == 3);
+  CHECK(c.pipeline.quoter.levels == 3);
+  CHECK(c.pipeline.quoter.price_ceiling == 100000000000000);
+  CHECK(c.skew.price_skew_q8 == 128);
+  CHECK(c.skew.target_position == 2);
+  CHECK(c.risk.max_order_qty == 7);
+  CHECK(c.risk.max_notional == 1000000LL * 1000000000LL);
+  CHECK(c.risk.collar_bps == 50);
+  CHECK(c.kill == KillState::kReducing);
+  CHECK_FALSE(c.pipeline.quote_all);
+  REQUIRE(c.pipeline.channels.size() == 1);
+  CHECK(c.pipeline.channels[0].id == 310);
+  REQUIRE(c.pipeline.lines.size() == 3);
+  CHECK(c.pipeline.lines[1].ip == 0xE0002001);
+  CHECK(c.pipeline.lines[1].port == 15310);
+  CHECK(c.pipeline.lines[1].line == 'B');
+  CHECK(c.pipeline.lines[2].kind == FeedKind::kSnapshot);
+  REQUIRE(c.pipeline.instruments.size() == 1);
+  CHECK(c.pipeline.instruments[0].symbol == "BTCZ6");
+  CHECK(c.pipeline.instruments[0].multiplier == 5);
+  CHECK(c.pipeline.instruments[0].position == -3);
+}
+
+TEST_CASE("bad keys and values are errors that name the key", "[config]") {
+  CHECK(error_of("[quoter]\nbid_ofset_ticks = 1\n").find("unknown config key 'quoter.bid_ofset_ticks'") !=
+        std::string::npos);
+  CHECK(error_of("[nope]\n").find("unknown config key 'nope'") != std::string::npos);
+  CHECK(error_of("[quoter]\nlevels = 9\n").find("quoter.levels") != std::string::npos);
+  CHECK(error_of("[quoter]\nlevels = \"two\"\n").find("'quoter.levels' must be an integer") !=
+        std::string::npos);
+  CHECK(error_of("[quoter]\nref_mode = \"best\"\n").find("quoter.ref_mode") != std::string::npos);
+  CHECK(error_of("[feed]\nreorder_window = 65\n").find("'feed.reorder_window' must be in 0..64") !=
+        std::string::npos);
+  CHECK(error_of("[feed]\ndefault_tick = -1\n").find("feed.default_tick") != std::string::npos);
+  CHECK(error_of("[risk]\nkill_state = \"off\"\n").find("risk.kill_state") != std::string::npos);
+  CHECK(error_of("[[channel]]\nid = 1\nincremental_a = \"224.0.31.1\"\n")
+            .find("channel[0].incremental_a") != std::string::npos);
+  CHECK(error_of("[[channel]]\nid = 1\nsnapshot_a = \"224.0.31.1:1\"\n")
+            .find("channel[0].incremental_a' is required") != std::string::npos);
+  CHECK(error_of("[[channel]]\nincremental_a = \"224.0.31.1:1\"\nincremental_b = \"224.0.31.1:1\"\n")
+            .find("repeats the address") != std::string::npos);
+  CHECK(error_of("[[instrument]]\ntick = 5\n").find("instrument[0].security_id' or symbol is required") !=
+        std::string::npos);
+  CHECK(error_of("[quoter\n").find("test.toml:1") != std::string::npos);  // syntax error, located
+}
+
+TEST_CASE("endpoints", "[config]") {
+  std::uint32_t ip = 0;
+  std::uint16_t port = 0;
+  CHECK(parse_endpoint("224.0.31.1:14310", ip, port));
+  CHECK(ip == 0xE0001F01);
+  CHECK(port == 14310);
+  CHECK_FALSE(parse_endpoint("224.0.31.1:0", ip, port));
+  CHECK_FALSE(parse_endpoint("224.0.31.1:65536", ip, port));
+  CHECK_FALSE(parse_endpoint("224.0.31:1", ip, port));
+  CHECK_FALSE(parse_endpoint("224.0.31.256:1", ip, port));
+  CHECK_FALSE(parse_endpoint("224.0.31.1:1x", ip, port));
+}
