@@ -29,7 +29,6 @@ using Bytes = std::vector<std::uint8_t>;
 constexpr std::int64_t kNullPx = std::numeric_limits<std::int64_t>::max();
 constexpr std::int32_t kNullI32 = 0x7FFFFFFF;
 constexpr std::uint8_t kNullU8 = 0xFF;
-constexpr std::uint32_t kNullU32 = 0xFFFFFFFFu;
 constexpr std::uint16_t kNullDate = 0xFFFF;
 constexpr std::uint16_t kSchemaId = 1;
 
