@@ -188,6 +188,18 @@ int main() {
   bool ok = true;
   std::printf("ttq_alloc_check: allocations while frames go through (%s counted)\n",
               TTQ_COUNT_MALLOC ? "operator new and malloc" : "operator new only");
+  {  // the counters must see an allocation, or every check below passes vacuously
+    const Counts c0 = Counts::now();
+    auto probe = std::make_unique<std::uint64_t>(1);
+    void* volatile raw = std::malloc(16);
+    std::free(raw);
+    const Counts d = Counts::now() - c0;
+    if (d.news != 1 || (TTQ_COUNT_MALLOC && d.mallocs < 2) || *probe != 1) {
+      std::printf("  counting allocator not in effect (new %llu, malloc %llu)\n",
+                  static_cast<unsigned long long>(d.news), static_cast<unsigned long long>(d.mallocs));
+      return 1;
+    }
+  }
 
   // 1. FastPath alone. Start-up = construction plus the first frames (definitions, instruments
   //    created); everything after that is the per-packet path and must not allocate.

@@ -50,12 +50,16 @@ enum Mei : std::uint8_t {
 };
 constexpr std::uint8_t kMeiPublish = kMeiLastQuote | kMeiLastImplied | kMeiEndOfEvent;
 
-constexpr std::uint8_t u8(int v) { return static_cast<std::uint8_t>(v); }
-constexpr std::uint16_t u16(std::size_t v) { return static_cast<std::uint16_t>(v); }
+constexpr std::uint8_t u8(int v) {
+  return static_cast<std::uint8_t>(v);
+}
+constexpr std::uint16_t u16(std::size_t v) {
+  return static_cast<std::uint16_t>(v);
+}
 
 // ---------------------------------------------------------------------------------------------
-// Random numbers: raw mt19937_64 output (fully specified by the standard) mapped by our own helpers,
-// so a seed gives the same capture with any standard library. Independent streams keep the
+// Random numbers: raw mt19937_64 output (fully specified by the standard) mapped by our own
+// helpers, so a seed gives the same capture with any standard library. Independent streams keep the
 // canonical market identical whatever the line impairments or container format.
 
 std::uint64_t splitmix64(std::uint64_t& s) {
@@ -99,10 +103,10 @@ struct Product {
 };
 
 constexpr Product kProducts[] = {
-    {"BTC", "BTC", 50'000'000, 19'450, 12, 5'000'000'000},    // 5 index points, ~97,250
-    {"ETH", "ETH", 2'500'000, 14'450, 40, 50'000'000'000},    // 0.25, ~3,612.50
-    {"MBT", "BTC", 50'000'000, 19'452, 150, 100'000'000},     // micro bitcoin, 5 points
-    {"MET", "ETH", 5'000'000, 7'226, 250, 100'000'000},       // micro ether, 0.50
+    {"BTC", "BTC", 50'000'000, 19'450, 12, 5'000'000'000},  // 5 index points, ~97,250
+    {"ETH", "ETH", 2'500'000, 14'450, 40, 50'000'000'000},  // 0.25, ~3,612.50
+    {"MBT", "BTC", 50'000'000, 19'452, 150, 100'000'000},   // micro bitcoin, 5 points
+    {"MET", "ETH", 5'000'000, 7'226, 250, 100'000'000},     // micro ether, 0.50
 };
 constexpr char kMonthCodes[] = "FGHJKMNQUVXZ";
 
@@ -160,11 +164,12 @@ struct Instrument {
   const Product* prod = nullptr;
   int year = 0, month = 0;
   std::int64_t tick7 = 0, tick9 = 0;
-  std::int64_t ref_ticks = 0;     // reference mid, for rebuilds
+  std::int64_t ref_ticks = 0;  // reference mid, for rebuilds
   std::int64_t start_ticks = 0;
-  Side side[4];                   // bid, ask, implied bid, implied ask (exchange state)
-  std::vector<Slot> view[4];      // the same books as the wire entries build them
-  std::uint32_t rpt_seq = 0;      // last RptSeq put on the wire
+  Side side[4];               // bid, ask, implied bid, implied ask (exchange state)
+  std::vector<Slot> view[4];  // the same books as the wire entries build them
+  int target_levels = 0;      // outright prices per side the market refills to
+  std::uint32_t rpt_seq = 0;  // last RptSeq put on the wire
   std::int32_t volume = 0;
   bool halted = false;
   std::uint64_t resume_at = 0;
@@ -264,7 +269,7 @@ class CaptureWriter {
     store_le<std::uint32_t>(i + 12, 65535);
     store_le<std::uint16_t>(i + 16, 9);  // if_tsresol
     store_le<std::uint16_t>(i + 18, 1);
-    i[20] = 9;                           // 10^-9 s
+    i[20] = 9;  // 10^-9 s
     // i[24..27] opt_endofopt
     store_le<std::uint32_t>(i + 28, 32);
     put(i, 32);
@@ -338,7 +343,7 @@ struct IpSpec {
   std::uint8_t proto = 17;
   std::uint16_t frag = 0;  // flags (3 bits) and fragment offset
   std::uint8_t version = 4;
-  int opt_words = 0;       // IPv4 option words (IHL = 5 + opt_words)
+  int opt_words = 0;  // IPv4 option words (IHL = 5 + opt_words)
   bool vlan = false;
 };
 
@@ -404,15 +409,15 @@ Bytes udp_frame(LineAddr& line, const IpSpec& s, std::uint16_t port, const std::
   store_be16(f.data() + o, port);
   store_be16(f.data() + o + 2, port);
   store_be16(f.data() + o + 4, static_cast<std::uint16_t>(udp_len_claim ? udp_len_claim : 8 + n));
-  // UDP checksum 0: not computed, as multicast market data usually does.
+  // UDP checksum 0 = not computed, which IPv4 allows.
   if (n) std::memcpy(f.data() + o + 8, payload, n);
   return f;
 }
 
 // ---------------------------------------------------------------------------------------------
-// The two lines: copies, loss, duplicates, jitter, in-line reordering and bad frames, merged into one
-// time-ordered file. Frames get a sort key (packet number scaled by kUnit plus an offset); anything
-// whose key can no longer be undercut is written, so memory stays bounded.
+// The two lines: copies, loss, duplicates, jitter, in-line reordering and bad frames, merged into
+// one time-ordered file. Frames get a sort key (packet number scaled by kUnit plus an offset);
+// anything whose key can no longer be undercut is written, so memory stays bounded.
 
 class LineMux {
  public:
@@ -427,10 +432,12 @@ class LineMux {
   void incremental(std::uint32_t seq, const Bytes& payload, std::uint64_t send_ts) {
     const std::int64_t base = key_base(seq);
     const std::int64_t step = kUnit * 9 / 10;  // < kUnit keeps line B in order
-    b_offset_ = std::clamp(b_offset_ + rng_.range64(-step, step), -jitter_ * kUnit, jitter_ * kUnit);
+    b_offset_ =
+        std::clamp(b_offset_ + rng_.range64(-step, step), -jitter_ * kUnit, jitter_ * kUnit);
     const int lost = draw_loss();
     static constexpr std::uint32_t kIp[2] = {capgen::kIncrementalIpA, capgen::kIncrementalIpB};
-    static constexpr std::uint16_t kPort[2] = {capgen::kIncrementalPortA, capgen::kIncrementalPortB};
+    static constexpr std::uint16_t kPort[2] = {capgen::kIncrementalPortA,
+                                               capgen::kIncrementalPortB};
     for (int l = 0; l < 2; ++l) {
       if (lost & (1 << l)) continue;
       Pending f;
@@ -451,6 +458,8 @@ class LineMux {
       push(std::move(g));
       ++st_.garbage;
     }
+    // Every frame made from now on has a key >= (seq + 8) * kUnit (line B leads by at most J
+    // packets; a held copy swaps only with the next packet's), so lower keys are final.
     flush(base - (jitter_ + 1) * kUnit);
   }
 
@@ -605,13 +614,15 @@ class LineMux {
         store_be32(r + 24, 0x0A0000FE);
         break;
       }
-      case 2: {  // IPv4 fragment to line A
+      case 2: {                  // IPv4 fragment to line A
         if (rng_.chance(0.5)) {  // first fragment: UDP header claiming the whole packet
-          const std::size_t part = std::min<std::size_t>(8 * static_cast<std::size_t>(rng_.range(1, 4)),
-                                                         (payload.size() - 1) & ~std::size_t{7});
+          const std::size_t part =
+              std::min<std::size_t>(8 * static_cast<std::size_t>(rng_.range(1, 4)),
+                                    (payload.size() - 1) & ~std::size_t{7});
           s.frag = 0x2000;  // MF
           f = udp_frame(a, s, capgen::kIncrementalPortA, payload.data(), part, 8 + payload.size());
-          // udp_frame sized the IP total length to what is present; a first fragment is exactly that.
+          // udp_frame sized the IP total length to what is present; a first fragment is exactly
+          // that.
         } else {
           s.frag = static_cast<std::uint16_t>((rng_.chance(0.5) ? 0x2000 : 0) | rng_.range(1, 185));
           const auto n = static_cast<std::size_t>(rng_.range(16, 200));
@@ -644,7 +655,8 @@ class LineMux {
           off += sz;
         }
         const auto& m = msgs[rng_.below(msgs.size())];
-        const std::size_t cut = m.first + static_cast<std::size_t>(rng_.range(1, static_cast<int>(m.second) - 1));
+        const std::size_t cut =
+            m.first + static_cast<std::size_t>(rng_.range(1, static_cast<int>(m.second) - 1));
         f.resize(f.size() - payload.size() + cut);
         break;
       }
@@ -775,6 +787,7 @@ class Generator {
     in.tick9 = in.tick7 * 100;
     in.start_ticks = in.prod->start_ticks + in.prod->start_ticks * expiry / 250;  // contango
     in.ref_ticks = in.start_ticks;
+    in.target_levels = thin_target(expiry == 0);
     for (int s = 0; s < 4; ++s) {
       in.side[s].bid = (s % 2) == 0;
       in.side[s].implied = s >= 2;
@@ -856,7 +869,9 @@ class Generator {
     const Level gone{old.px, 0, 0};
     emit(ii, s, kDelete, r + 1, &gone);
     // The bottom level the shift emptied is refilled by a New when a deeper price exists.
-    if (s.size() >= s.depth) emit(ii, s, kNew, s.depth, &s.lv[static_cast<std::size_t>(s.depth - 1)]);
+    if (s.size() >= s.depth) {
+      emit(ii, s, kNew, s.depth, &s.lv[static_cast<std::size_t>(s.depth - 1)]);
+    }
   }
 
   void op_overlay(int ii, int si, int r, Level l) {
@@ -906,7 +921,7 @@ class Generator {
       } else {
         px = s.bid ? in.ref_ticks - rng_.range(0, 1) : in.ref_ticks + rng_.range(1, 2);
       }
-      const int n = s.depth + rng_.range(2, 6);
+      const int n = std::max(3, in.target_levels + rng_.range(-1, 3));
       for (int j = 0; j < n; ++j) {
         const std::int32_t sz = rand_size(in);
         op_add(ii, si, Level{px, sz, rand_orders(sz)});
@@ -983,8 +998,8 @@ class Generator {
     const int r = rng_.range(0, s.visible() - 1);
     const std::int64_t dir = s.dir();
     const std::size_t ur = static_cast<std::size_t>(r);
-    const std::int64_t best_ok = r == 0 ? (o.lv.empty() ? s.lv[0].px + dir * 3 : o.lv[0].px - dir)
-                                        : s.lv[ur - 1].px - dir;
+    const std::int64_t best_ok =
+        r == 0 ? (o.lv.empty() ? s.lv[0].px + dir * 3 : o.lv[0].px - dir) : s.lv[ur - 1].px - dir;
     const std::int64_t worst_ok = r + 1 < s.size() ? s.lv[ur + 1].px + dir : s.lv[ur].px - dir * 3;
     const std::int64_t span = (best_ok - worst_ok) * dir + 1;
     if (span < 2) return quote_op(ii);
@@ -1083,24 +1098,34 @@ class Generator {
     const Side& oa = in.side[kAsk];
     Side& ib = in.side[kImpBid];
     Side& ia = in.side[kImpAsk];
-    while (!ib.lv.empty() && !oa.lv.empty() && ib.lv[0].px >= oa.lv[0].px) op_remove(ii, kImpBid, 0);
-    while (!ia.lv.empty() && !ob.lv.empty() && ia.lv[0].px <= ob.lv[0].px) op_remove(ii, kImpAsk, 0);
-    while (!ib.lv.empty() && !ia.lv.empty() && ib.lv[0].px >= ia.lv[0].px) op_remove(ii, kImpBid, 0);
+    while (!ib.lv.empty() && !oa.lv.empty() && ib.lv[0].px >= oa.lv[0].px)
+      op_remove(ii, kImpBid, 0);
+    while (!ia.lv.empty() && !ob.lv.empty() && ia.lv[0].px <= ob.lv[0].px)
+      op_remove(ii, kImpAsk, 0);
+    while (!ib.lv.empty() && !ia.lv.empty() && ib.lv[0].px >= ia.lv[0].px)
+      op_remove(ii, kImpBid, 0);
     while (ib.size() > 4) op_remove(ii, kImpBid, ib.size() - 1);
     while (ia.size() > 4) op_remove(ii, kImpAsk, ia.size() - 1);
   }
 
-  // Keep a few hidden levels below the visible depth so Deletes have something to pull up.
+  // Front months keep hidden levels below the visible depth, so a Delete pulls one up with a New
+  // at the bottom; back months (and now and then any book) are thinner than the depth, so Deletes
+  // leave the bottom empty and News push nothing off.
+  int thin_target(bool front) {
+    return front ? o_.depth + 3 : rng_.range(std::max(3, o_.depth / 2), o_.depth + 3);
+  }
+
   void replenish(int ii) {
     Instrument& in = inst(ii);
+    if (rng_.chance(0.01)) in.target_levels = thin_target(rng_.chance(0.5));
     for (int si = kBid; si <= kAsk; ++si) {
       Side& s = in.side[si];
       if (s.lv.empty()) rebuild_side(ii, si);
-      while (s.size() < s.depth + 2) {
+      while (s.size() < in.target_levels) {
         const std::int32_t sz = rand_size(in);
         op_add(ii, si, Level{s.lv.back().px - s.dir() * rng_.range(1, 2), sz, rand_orders(sz)});
       }
-      while (s.size() > s.depth + 12) op_remove(ii, si, s.size() - 1);
+      while (s.size() > std::max(in.target_levels, s.depth) + 10) op_remove(ii, si, s.size() - 1);
     }
   }
 
@@ -1244,7 +1269,8 @@ class Generator {
     if (open_ && vused_ + vsize > capgen::kMaxPayload) close_packet();
     if (!open_) open_packet();
     if (!event_tt_set_) {
-      event_tt_ = std::max(last_tt_ + 1, send_ts_ - static_cast<std::uint64_t>(rng_.range(300, 5000)));
+      event_tt_ =
+          std::max(last_tt_ + 1, send_ts_ - static_cast<std::uint64_t>(rng_.range(300, 5000)));
       last_tt_ = event_tt_;
       event_tt_set_ = true;
     }
@@ -1258,9 +1284,7 @@ class Generator {
       close_packet();
       if (rng_.chance(0.01)) {  // a quiet moment: heartbeat packet
         event_tt_set_ = false;
-        put(10, [&] {
-          msg_header(grow(10), 10, 0, 12, o_.schema_version);
-        });
+        put(10, [&] { msg_header(grow(10), 10, 0, 12, o_.schema_version); });
         close_packet();
       }
     }
@@ -1279,7 +1303,8 @@ class Generator {
     chunks_.clear();
     for (std::size_t at = 0; at < book_.size();) {
       std::size_t n = std::min<std::size_t>(20, book_.size() - at);
-      if (n >= 2 && rng_.chance(0.12)) n = static_cast<std::size_t>(rng_.range(1, static_cast<int>(n) - 1));
+      if (n >= 2 && rng_.chance(0.12))
+        n = static_cast<std::size_t>(rng_.range(1, static_cast<int>(n) - 1));
       chunks_.push_back(n);
       at += n;
     }
@@ -1289,7 +1314,8 @@ class Generator {
     std::size_t m = 0;
     auto next_msg = [&] {
       ++m;
-      if (m < n_msgs && rng_.chance(0.06)) close_packet();  // the event continues in the next packet
+      if (m < n_msgs && rng_.chance(0.06))
+        close_packet();  // the event continues in the next packet
     };
     auto last_flag = [&](std::uint8_t mei) {
       return m + 1 == n_msgs ? static_cast<std::uint8_t>(mei | kMeiEndOfEvent) : mei;
@@ -1470,38 +1496,40 @@ class Generator {
     std::uint8_t* p = grow(size);
     msg_header(p, size, root, v9_ ? 54 : 27, ver);
     std::uint8_t* r = p + 10;
-    auto chars = [&](std::size_t off, std::string_view s) { std::memcpy(r + off, s.data(), s.size()); };
+    auto chars = [&](std::size_t off, std::string_view s) {
+      std::memcpy(r + off, s.data(), s.size());
+    };
     const std::int64_t px_scale = v9_ ? in.tick9 : in.tick7;  // mantissa per tick
     r[0] = kMeiEndOfEvent;
     store_le<std::uint32_t>(r + 1, static_cast<std::uint32_t>(n_inst()));  // TotNumReports
     r[5] = 'A';                                                            // SecurityUpdateAction
     store_le<std::uint64_t>(r + 6, capgen::kStartTimeNs - 3'600'000'000'000ULL);
-    r[14] = 17;                                // MDSecurityTradingStatus: ready to trade
-    store_le<std::int16_t>(r + 15, 318);       // ApplID
-    r[17] = 99;                                // MarketSegmentID
-    r[18] = 2;                                 // UnderlyingProduct
-    chars(19, "XCME");                         // SecurityExchange
-    chars(23, in.prod->code);                  // SecurityGroup
-    chars(29, in.prod->code);                  // Asset
-    chars(35, in.symbol);                      // Symbol
+    r[14] = 17;                           // MDSecurityTradingStatus: ready to trade
+    store_le<std::int16_t>(r + 15, 318);  // ApplID
+    r[17] = 99;                           // MarketSegmentID
+    r[18] = 2;                            // UnderlyingProduct
+    chars(19, "XCME");                    // SecurityExchange
+    chars(23, in.prod->code);             // SecurityGroup
+    chars(29, in.prod->code);             // Asset
+    chars(35, in.symbol);                 // Symbol
     store_le<std::int32_t>(r + 55, in.security_id);
-    chars(59, "FUT");                          // SecurityType
-    chars(65, "FFCXSX");                       // CFICode
+    chars(59, "FUT");                                                      // SecurityType
+    chars(65, "FFCXSX");                                                   // CFICode
     store_le<std::uint16_t>(r + 71, static_cast<std::uint16_t>(in.year));  // MaturityMonthYear
     r[73] = static_cast<std::uint8_t>(in.month);
     r[74] = kNullU8;
     r[75] = kNullU8;
-    chars(76, "USD");                          // Currency
-    chars(79, "USD");                          // SettlCurrency
-    r[82] = 'F';                               // MatchAlgorithm: FIFO
-    store_le<std::uint32_t>(r + 83, 1);        // MinTradeVol
-    store_le<std::uint32_t>(r + 87, 999);      // MaxTradeVol
-    store_le<std::int64_t>(r + 91, px_scale);  // MinPriceIncrement
+    chars(76, "USD");                                                  // Currency
+    chars(79, "USD");                                                  // SettlCurrency
+    r[82] = 'F';                                                       // MatchAlgorithm: FIFO
+    store_le<std::uint32_t>(r + 83, 1);                                // MinTradeVol
+    store_le<std::uint32_t>(r + 87, 999);                              // MaxTradeVol
+    store_le<std::int64_t>(r + 91, px_scale);                          // MinPriceIncrement
     store_le<std::int64_t>(r + 99, v9_ ? 1'000'000'000 : 10'000'000);  // DisplayFactor 1.0
-    r[107] = kNullU8;                          // MainFraction
-    r[108] = kNullU8;                          // SubFraction
-    r[109] = kNullU8;                          // PriceDisplayFormat
-    chars(110, in.prod->unit);                 // UnitOfMeasure
+    r[107] = kNullU8;                                                  // MainFraction
+    r[108] = kNullU8;                                                  // SubFraction
+    r[109] = kNullU8;                                                  // PriceDisplayFormat
+    chars(110, in.prod->unit);                                         // UnitOfMeasure
     store_le<std::int64_t>(r + 140, v9_ ? in.prod->uom_qty9 : in.prod->uom_qty9 / 100);
     store_le<std::int64_t>(r + 148, in.start_ticks * px_scale);  // TradingReferencePrice
     r[156] = 0;                                                  // SettlPriceType
@@ -1509,18 +1537,21 @@ class Generator {
     store_le<std::int32_t>(r + 161, kNullI32);                   // ClearedVolume
     store_le<std::int64_t>(r + 165, high_limit(in) * px_scale);
     store_le<std::int64_t>(r + 173, low_limit(in) * px_scale);
-    store_le<std::int64_t>(r + 181, kNullPx);                    // MaxPriceVariation
-    store_le<std::int32_t>(r + 189, kNullI32);                   // DecayQuantity
-    store_le<std::uint16_t>(r + 193, kNullDate);                 // DecayStartDate
-    store_le<std::int32_t>(r + 195, kNullI32);                   // OriginalContractSize
-    store_le<std::int32_t>(r + 199, kNullI32);                   // ContractMultiplier
-    r[203] = 0x7F;                                               // ContractMultiplierUnit
-    r[204] = 0x7F;                                               // FlowScheduleType
-    const double tick_value = static_cast<double>(px_scale) * static_cast<double>(in.prod->uom_qty9) / 1e9;
-    store_le<std::int64_t>(r + 205, std::llround(tick_value));   // MinPriceIncrementAmount
-    r[213] = 'N';                                                // UserDefinedInstrument
+    store_le<std::int64_t>(r + 181, kNullPx);     // MaxPriceVariation
+    store_le<std::int32_t>(r + 189, kNullI32);    // DecayQuantity
+    store_le<std::uint16_t>(r + 193, kNullDate);  // DecayStartDate
+    store_le<std::int32_t>(r + 195, kNullI32);    // OriginalContractSize
+    store_le<std::int32_t>(r + 199, kNullI32);    // ContractMultiplier
+    r[203] = 0x7F;                                // ContractMultiplierUnit
+    r[204] = 0x7F;                                // FlowScheduleType
+    const double tick_value =
+        static_cast<double>(px_scale) * static_cast<double>(in.prod->uom_qty9) / 1e9;
+    store_le<std::int64_t>(r + 205, std::llround(tick_value));  // MinPriceIncrementAmount
+    r[213] = 'N';                                               // UserDefinedInstrument
     store_le<std::uint16_t>(r + 214, static_cast<std::uint16_t>(capgen::kTradeDate - 1));
-    if (root >= 224) store_le<std::uint64_t>(r + 216, 0x5454510000000000ULL | static_cast<std::uint32_t>(in.security_id));
+    if (root >= 224)
+      store_le<std::uint64_t>(r + 216,
+                              0x5454510000000000ULL | static_cast<std::uint32_t>(in.security_id));
     std::uint8_t* g = r + root;
     store_le<std::uint16_t>(g, 9);  // NoEvents: none
     g[2] = 0;
@@ -1601,10 +1632,14 @@ class Generator {
 
   static int side_of(char type) {
     switch (type) {
-      case '0': return kBid;
-      case '1': return kAsk;
-      case 'E': return kImpBid;
-      default: return kImpAsk;
+      case '0':
+        return kBid;
+      case '1':
+        return kAsk;
+      case 'E':
+        return kImpBid;
+      default:
+        return kImpAsk;
     }
   }
 
@@ -1634,7 +1669,8 @@ class Generator {
         v[n - 1].l.size = e.size;
         v[n - 1].l.orders = e.orders;
         break;
-      case kDelete:
+      case kDelete:  // we send the removed price: hold it to the level it removes
+        if (!v[n - 1].on || v[n - 1].l.px != e.px) internal("Delete of a different price");
         for (int i = n - 1; i + 1 < d; ++i) v[i] = v[i + 1];
         v[d - 1] = Slot{};
         break;
@@ -1642,6 +1678,7 @@ class Generator {
         std::fill(v.begin(), v.end(), Slot{});
         break;
       case kDeleteFrom:
+        if (!v[n - 1].on || v[n - 1].l.px != e.px) internal("DeleteFrom at a different price");
         for (int i = 0; i < d; ++i) v[i] = i + n < d ? v[i + n] : Slot{};
         break;
       case kOverlay:
@@ -1708,7 +1745,8 @@ class Generator {
     pub_.clear();
   }
 
-  // ----- state ------------------------------------------------------------------------------------
+  // ----- state
+  // ------------------------------------------------------------------------------------
 
   const GenOptions& o_;
   LineMux& mux_;
@@ -1736,7 +1774,9 @@ class Generator {
   std::uint32_t trade_id_ = 0;
 };
 
-bool is_probability(double p) { return p >= 0.0 && p <= 1.0; }
+bool is_probability(double p) {
+  return p >= 0.0 && p <= 1.0;
+}
 
 }  // namespace
 
@@ -1750,7 +1790,8 @@ const char* validate(const GenOptions& o) {
   if (!is_probability(o.loss_a)) return "loss_a must be a probability in [0,1]";
   if (!is_probability(o.loss_b)) return "loss_b must be a probability in [0,1]";
   if (!is_probability(o.loss_both)) return "loss_both must be a probability in [0,1]";
-  if (o.loss_a + o.loss_b + o.loss_both > 1.0) return "loss_a + loss_b + loss_both must not exceed 1";
+  if (o.loss_a + o.loss_b + o.loss_both > 1.0)
+    return "loss_a + loss_b + loss_both must not exceed 1";
   if (!is_probability(o.dup)) return "dup must be a probability in [0,1]";
   if (o.jitter_packets < 0 || o.jitter_packets > capgen::kMaxJitter) {
     return "jitter_packets must be in 0..64";

@@ -183,6 +183,7 @@ void print_summary(std::FILE* f, const std::string& backend, const ReplayResult&
   line(f, "held for reordering", c.arb.held);
   line(f, "gaps", c.arb.gaps);
   line(f, "packets lost", c.arb.lost);
+  if (c.arb.oversize) line(f, "too large to hold", c.arb.oversize);
   line(f, "snapshot packets", c.snapshot_packets);
   if (c.definition_packets) line(f, "definition packets", c.definition_packets);
   std::fprintf(f, "messages by template\n");

@@ -1,7 +1,7 @@
 // libFuzzer target for the MDP3-framing and entry-decode stages: the input is one UDP payload.
 // Every field the decoder hands out is read (so ASan checks each load behind it) and the decoder's
-// contract is checked: validation and a real decode agree, so an accepted packet decodes to the end.
-// TTQ_FUZZ_SEED_DIR=<dir> writes the seed corpus (spec example + spec byte builders) and exits.
+// contract is checked: validation and a real decode agree (an accepted packet decodes to the end).
+// TTQ_FUZZ_SEED_DIR=<dir> writes the seed corpus (spec example, spec byte builders) and exits.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
@@ -24,7 +24,9 @@ volatile std::uint64_t g_sink;  // keeps the reads from being optimised away
   std::abort();
 }
 
-bool nul_terminated(const char* s, std::size_t n) { return std::memchr(s, 0, n) != nullptr; }
+bool nul_terminated(const char* s, std::size_t n) {
+  return std::memchr(s, 0, n) != nullptr;
+}
 
 // Reads every field of every callback and checks what the header promises about them.
 struct TouchHandler {
@@ -195,8 +197,12 @@ std::vector<std::pair<std::string, Bytes>> seeds() {
   const Bytes snap = t::snapshot_message(42, 77, 900, {{'0', 1, 100, 3}, {'F', 2, 300, 4}});
   const Bytes def = t::definition_message(42, "BTCZ6", 5000000000, 10, 2);
   const Bytes status = t::security_status_message(42, 2, "BT");
+  // A 1e-7 price beyond INT64_MAX/100: to_price9 overflowed on it (docs/fuzzing.md, bug 1).
+  const Bytes huge32 =
+      t::book_message({{std::int64_t{1} << 57, 1, 1, 1, 1, 1, kNew, '0'}}, 0x84, 32, 6, false);
   std::vector<std::pair<std::string, Bytes>> out = {
       {"spec_example", spec_example()},
+      {"regress-price9-overflow", t::packet(1, {huge32})},
       {"book46", t::packet(1, {book})},
       {"book32", t::packet(2, {book32})},
       {"snapshot52", t::packet(3, {snap})},
@@ -207,14 +213,15 @@ std::vector<std::pair<std::string, Bytes>> seeds() {
        t::packet(7, {status, t::channel_reset_message(), t::heartbeat_message(),
                      t::security_status_message(t::kNull32, 17, "BT")})},
       {"trades", t::packet(8, {trade_message(48), trade_message(42)})},
-      {"stats", t::packet(9, {seq_message(37, 16, 4), seq_message(33, 32, 12),
-                              seq_message(49, 32, 12), seq_message(34, 32, 24),
-                              seq_message(50, 32, 24), seq_message(35, 24, 8),
-                              seq_message(51, 24, 8)})},
+      {"stats",
+       t::packet(9, {seq_message(37, 16, 4), seq_message(33, 32, 12), seq_message(49, 32, 12),
+                     seq_message(34, 32, 24), seq_message(50, 32, 24), seq_message(35, 24, 8),
+                     seq_message(51, 24, 8)})},
       {"opaque", t::packet(10, {t::opaque_message(47, 11, 40), t::opaque_message(99, 3)})},
   };
-  Bytes all = t::packet(11, {def, status, book, book32, snap, trade_message(48), seq_message(37, 16, 4),
-                             t::channel_reset_message(), t::heartbeat_message()});
+  Bytes all =
+      t::packet(11, {def, status, book, book32, snap, trade_message(48), seq_message(37, 16, 4),
+                     t::channel_reset_message(), t::heartbeat_message()});
   out.emplace_back("everything", std::move(all));
   return out;
 }
@@ -228,8 +235,7 @@ void write_seeds(const char* dir) {
       std::exit(1);
     }
     std::fclose(f);
-    if (validate_packet(bytes.data(), static_cast<std::uint32_t>(bytes.size())) !=
-        MsgError::kOk) {
+    if (validate_packet(bytes.data(), static_cast<std::uint32_t>(bytes.size())) != MsgError::kOk) {
       std::fprintf(stderr, "fuzz_mdp3: seed %s does not validate\n", name.c_str());
       std::exit(1);
     }
@@ -261,8 +267,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   TouchHandler h;
   const MsgError again = decode_packet(data, len, h);
   if (again != err) {
-    std::fprintf(stderr, "validate_packet=%s decode_packet=%s\n", to_string(err),
-                 to_string(again));
+    std::fprintf(stderr, "validate_packet=%s decode_packet=%s\n", to_string(err), to_string(again));
     fail(err == MsgError::kOk ? "validated packet failed to decode" : "decode disagrees");
   }
   if (err == MsgError::kOk) {

@@ -12,20 +12,6 @@
 #include "ttq/book.hpp"
 #include "ttq/mdp3.hpp"
 
-namespace Catch {
-template <>
-struct StringMaker<ttq::ApplyResult> {
-  static std::string convert(ttq::ApplyResult r) {
-    switch (r) {
-      case ttq::ApplyResult::kApplied: return "applied";
-      case ttq::ApplyResult::kBeyondDepth: return "beyond_depth";
-      case ttq::ApplyResult::kCorrupt: return "corrupt";
-    }
-    return "?";
-  }
-};
-}  // namespace Catch
-
 namespace mdp3 = ttq::mdp3;
 using ttq::ApplyResult;
 using ttq::BookSide;
@@ -34,9 +20,20 @@ using ttq::TopOfBook;
 
 namespace {
 
-constexpr ApplyResult kApplied = ApplyResult::kApplied;
-constexpr ApplyResult kBeyond = ApplyResult::kBeyondDepth;
-constexpr ApplyResult kCorrupt = ApplyResult::kCorrupt;
+// Results and tops are compared as text so that failures print readably without a
+// Catch::StringMaker specialization that another test file might also define.
+const std::string kApplied = "applied";
+const std::string kBeyond = "beyond_depth";
+const std::string kCorrupt = "corrupt";
+
+std::string name(ApplyResult r) {
+  switch (r) {
+    case ApplyResult::kApplied: return kApplied;
+    case ApplyResult::kBeyondDepth: return kBeyond;
+    case ApplyResult::kCorrupt: return kCorrupt;
+  }
+  return "?";
+}
 constexpr std::int32_t kNullOrders = mdp3::kNullInt32;
 
 constexpr char kBid = mdp3::kBid;
@@ -45,28 +42,28 @@ constexpr char kIBid = mdp3::kImpliedBid;
 constexpr char kIAsk = mdp3::kImpliedOffer;
 
 // Applies one entry; the price is given in PRICE9 (what the fast path hands the book).
-ApplyResult act(MbpBook& b, char type, std::uint8_t action, std::uint8_t level, std::int64_t px = 0,
+std::string act(MbpBook& b, char type, std::uint8_t action, std::uint8_t level, std::int64_t px = 0,
                 std::int32_t sz = 0, std::int32_t orders = 1) {
   const mdp3::BookEntry e{px, sz, 411873, 1, orders, level, action, type};
-  return b.apply(e, px);
+  return name(b.apply(e, px));
 }
-ApplyResult nw(MbpBook& b, char t, std::uint8_t n, std::int64_t px, std::int32_t sz,
+std::string nw(MbpBook& b, char t, std::uint8_t n, std::int64_t px, std::int32_t sz,
                std::int32_t ord = 1) {
   return act(b, t, mdp3::kNew, n, px, sz, ord);
 }
-ApplyResult chg(MbpBook& b, char t, std::uint8_t n, std::int64_t px, std::int32_t sz,
+std::string chg(MbpBook& b, char t, std::uint8_t n, std::int64_t px, std::int32_t sz,
                 std::int32_t ord = 1) {
   return act(b, t, mdp3::kChange, n, px, sz, ord);
 }
-ApplyResult ovl(MbpBook& b, char t, std::uint8_t n, std::int64_t px, std::int32_t sz,
+std::string ovl(MbpBook& b, char t, std::uint8_t n, std::int64_t px, std::int32_t sz,
                 std::int32_t ord = 1) {
   return act(b, t, mdp3::kOverlay, n, px, sz, ord);
 }
-ApplyResult del(MbpBook& b, char t, std::uint8_t n) { return act(b, t, mdp3::kDelete, n); }
-ApplyResult del_from(MbpBook& b, char t, std::uint8_t n) {
+std::string del(MbpBook& b, char t, std::uint8_t n) { return act(b, t, mdp3::kDelete, n); }
+std::string del_from(MbpBook& b, char t, std::uint8_t n) {
   return act(b, t, mdp3::kDeleteFrom, n);
 }
-ApplyResult del_thru(MbpBook& b, char t, std::uint8_t n = 0) {
+std::string del_thru(MbpBook& b, char t, std::uint8_t n = 0) {
   return act(b, t, mdp3::kDeleteThru, n);
 }
 
@@ -107,26 +104,17 @@ void fill_asks(MbpBook& b, std::uint8_t n) {
   }
 }
 
-TopOfBook tob(std::int64_t bpx, std::int32_t bsz, std::int64_t apx, std::int32_t asz) {
-  TopOfBook t;
-  t.bid_px = bpx;
-  t.bid_sz = bsz;
-  t.ask_px = apx;
-  t.ask_sz = asz;
-  return t;
+// "bid size @ bid price / ask size @ ask price".
+std::string tob(std::int64_t bpx, std::int32_t bsz, std::int64_t apx, std::int32_t asz) {
+  return std::to_string(bsz) + "@" + std::to_string(bpx) + " / " + std::to_string(asz) + "@" +
+         std::to_string(apx);
+}
+std::string top(const MbpBook& b) {
+  const TopOfBook t = b.top();
+  return tob(t.bid_px, t.bid_sz, t.ask_px, t.ask_sz);
 }
 
 }  // namespace
-
-namespace Catch {
-template <>
-struct StringMaker<TopOfBook> {
-  static std::string convert(const TopOfBook& t) {
-    return std::to_string(t.bid_sz) + "@" + std::to_string(t.bid_px) + " / " +
-           std::to_string(t.ask_sz) + "@" + std::to_string(t.ask_px);
-  }
-};
-}  // namespace Catch
 
 TEST_CASE("book: configure", "[book]") {
   MbpBook b;
@@ -416,7 +404,7 @@ TEST_CASE("book: Book Reset 'J' empties outright and implied and makes the book 
   CHECK(ibids(b) == "- -");
   CHECK(iasks(b) == "- -");
   CHECK(b.complete());
-  CHECK(b.top() == tob(0, 0, 0, 0));
+  CHECK(top(b) == tob(0, 0, 0, 0));
   // Valid but empty: a Change or Delete at an empty level is now corrupt.
   CHECK(chg(b, kBid, 1, 90, 1) == kCorrupt);
   CHECK(del(b, kAsk, 1) == kCorrupt);
@@ -462,31 +450,31 @@ TEST_CASE("book: snapshot levels", "[book]") {
 
 TEST_CASE("book: consolidated top of book", "[book]") {
   MbpBook b = complete_book(10, 2);
-  CHECK(b.top() == tob(0, 0, 0, 0));
+  CHECK(top(b) == tob(0, 0, 0, 0));
 
   SECTION("bids: implied better, worse, equal") {
     REQUIRE(nw(b, kBid, 1, 100, 5) == kApplied);
-    CHECK(b.top() == tob(100, 5, 0, 0));
+    CHECK(top(b) == tob(100, 5, 0, 0));
     REQUIRE(nw(b, kIBid, 1, 101, 3, kNullOrders) == kApplied);
-    CHECK(b.top() == tob(101, 3, 0, 0));  // higher bid wins
+    CHECK(top(b) == tob(101, 3, 0, 0));  // higher bid wins
     REQUIRE(ovl(b, kIBid, 1, 99, 4, kNullOrders) == kApplied);
-    CHECK(b.top() == tob(100, 5, 0, 0));
+    CHECK(top(b) == tob(100, 5, 0, 0));
     REQUIRE(ovl(b, kIBid, 1, 100, 7, kNullOrders) == kApplied);
-    CHECK(b.top() == tob(100, 12, 0, 0));  // equal prices: sizes add
+    CHECK(top(b) == tob(100, 12, 0, 0));  // equal prices: sizes add
     REQUIRE(del_thru(b, kBid) == kApplied);
-    CHECK(b.top() == tob(100, 7, 0, 0));  // implied alone
+    CHECK(top(b) == tob(100, 7, 0, 0));  // implied alone
   }
   SECTION("asks: implied better, worse, equal") {
     REQUIRE(nw(b, kAsk, 1, 110, 2) == kApplied);
-    CHECK(b.top() == tob(0, 0, 110, 2));
+    CHECK(top(b) == tob(0, 0, 110, 2));
     REQUIRE(nw(b, kIAsk, 1, 109, 1, kNullOrders) == kApplied);
-    CHECK(b.top() == tob(0, 0, 109, 1));  // lower ask wins
+    CHECK(top(b) == tob(0, 0, 109, 1));  // lower ask wins
     REQUIRE(ovl(b, kIAsk, 1, 111, 6, kNullOrders) == kApplied);
-    CHECK(b.top() == tob(0, 0, 110, 2));
+    CHECK(top(b) == tob(0, 0, 110, 2));
     REQUIRE(ovl(b, kIAsk, 1, 110, 3, kNullOrders) == kApplied);
-    CHECK(b.top() == tob(0, 0, 110, 5));
+    CHECK(top(b) == tob(0, 0, 110, 5));
     REQUIRE(del(b, kAsk, 1) == kApplied);
-    CHECK(b.top() == tob(0, 0, 110, 3));
+    CHECK(top(b) == tob(0, 0, 110, 3));
   }
   SECTION("only level 1 of each book counts") {
     REQUIRE(nw(b, kBid, 1, 100, 5) == kApplied);
@@ -495,43 +483,43 @@ TEST_CASE("book: consolidated top of book", "[book]") {
     REQUIRE(nw(b, kAsk, 1, 110, 2) == kApplied);
     REQUIRE(nw(b, kAsk, 2, 111, 9) == kApplied);
     REQUIRE(nw(b, kIAsk, 1, 111, 4, kNullOrders) == kApplied);
-    CHECK(b.top() == tob(100, 5, 110, 2));  // 111 is level 2 outright: no sum with implied 111
+    CHECK(top(b) == tob(100, 5, 110, 2));  // 111 is level 2 outright: no sum with implied 111
   }
   SECTION("both sides together") {
     REQUIRE(nw(b, kBid, 1, 100, 5) == kApplied);
     REQUIRE(nw(b, kIBid, 1, 100, 1, kNullOrders) == kApplied);
     REQUIRE(nw(b, kAsk, 1, 102, 2) == kApplied);
     REQUIRE(nw(b, kIAsk, 1, 101, 3, kNullOrders) == kApplied);
-    CHECK(b.top() == tob(100, 6, 101, 3));
+    CHECK(top(b) == tob(100, 6, 101, 3));
   }
   SECTION("negative prices (calendar spreads)") {
     REQUIRE(nw(b, kBid, 1, -8'750'000'000, 2) == kApplied);  // -8.75
     REQUIRE(nw(b, kIBid, 1, -9'000'000'000, 4, kNullOrders) == kApplied);
     REQUIRE(nw(b, kAsk, 1, -8'500'000'000, 1) == kApplied);
     REQUIRE(nw(b, kIAsk, 1, -8'600'000'000, 3, kNullOrders) == kApplied);
-    CHECK(b.top() == tob(-8'750'000'000, 2, -8'600'000'000, 3));
+    CHECK(top(b) == tob(-8'750'000'000, 2, -8'600'000'000, 3));
   }
   SECTION("price 0 is a price: the size says whether a side exists") {
     REQUIRE(nw(b, kBid, 1, 0, 3) == kApplied);
     REQUIRE(nw(b, kIBid, 1, -1, 4, kNullOrders) == kApplied);
-    CHECK(b.top() == tob(0, 3, 0, 0));
+    CHECK(top(b) == tob(0, 3, 0, 0));
   }
   SECTION("sizes saturate at INT32_MAX") {
     REQUIRE(nw(b, kBid, 1, 100, 2'147'483'600) == kApplied);
     REQUIRE(nw(b, kIBid, 1, 100, 47, kNullOrders) == kApplied);
-    CHECK(b.top() == tob(100, 2'147'483'647, 0, 0));  // exactly the maximum, no saturation
+    CHECK(top(b) == tob(100, 2'147'483'647, 0, 0));  // exactly the maximum, no saturation
     REQUIRE(chg(b, kIBid, 1, 100, 48, kNullOrders) == kApplied);
-    CHECK(b.top() == tob(100, 2'147'483'647, 0, 0));  // one over: saturated
+    CHECK(top(b) == tob(100, 2'147'483'647, 0, 0));  // one over: saturated
     REQUIRE(nw(b, kAsk, 1, 110, 2'147'483'647) == kApplied);
     REQUIRE(nw(b, kIAsk, 1, 110, 2'147'483'647, kNullOrders) == kApplied);
-    CHECK(b.top() == tob(100, 2'147'483'647, 110, 2'147'483'647));
+    CHECK(top(b) == tob(100, 2'147'483'647, 110, 2'147'483'647));
   }
   SECTION("an unknown implied level 1 is not used") {
     MbpBook f;  // start-up, not complete
     f.configure(10, 2);
     REQUIRE(chg(f, kIBid, 2, 105, 1, kNullOrders) == kApplied);
     REQUIRE(chg(f, kBid, 1, 100, 5) == kApplied);
-    CHECK(f.top() == tob(100, 5, 0, 0));
+    CHECK(top(f) == tob(100, 5, 0, 0));
   }
 }
 
@@ -595,11 +583,11 @@ MbpBook worked_example_book() {
 // Applies every book entry of a packet for one instrument, prices converted as the fast path does.
 struct BookApplier : mdp3::NullHandler {
   MbpBook* book;
-  std::vector<ApplyResult> results;
+  std::vector<std::string> results;
   std::vector<std::uint32_t> rpt;
   void on_book_entry(const mdp3::MsgCtx& m, std::uint32_t, const mdp3::BookEntry& e) {
     if (e.security_id != 411873) return;
-    results.push_back(book->apply(e, mdp3::to_price9(e.price, m.template_id)));
+    results.push_back(name(book->apply(e, mdp3::to_price9(e.price, m.template_id))));
     rpt.push_back(e.rpt_seq);
   }
 };
@@ -611,7 +599,7 @@ TEST_CASE("book: spec worked example, entries applied directly", "[book][spec]")
   CHECK(nw(b, kAsk, 3, px(41325), 2, 1) == kApplied);
   CHECK(chg(b, kAsk, 6, px(41450), 3, 1) == kApplied);
   check_side(b.asks(), kAfter);
-  CHECK(b.top() == tob(0, 0, px(41250), 1));
+  CHECK(top(b) == tob(0, 0, px(41250), 1));
   // The Change names the post-shift level: against the pre-shift level 6 (414.75) it would have
   // been a price mismatch.
   MbpBook c = worked_example_book();
@@ -622,7 +610,7 @@ TEST_CASE("book: spec worked example, entries applied directly", "[book][spec]")
 TEST_CASE("book: spec worked example, decoded from the packet's bytes", "[book][spec]") {
   // Section 5 of the spec, byte for byte: seq 5828, template 32 v6 with two entries (New offer
   // 413.25 x 2 at level 3, Change offer 414.50 x 3 at level 6), then an empty EndOfEvent message.
-  const std::uint8_t p[124] = {
+  const std::vector<std::uint8_t> p = {
       0xc4, 0x16, 0x00, 0x00, 0x7b, 0x3c, 0x29, 0x6e, 0x77, 0x53, 0x86, 0x14,  // 00 header
       0x58, 0x00, 0x0b, 0x00, 0x20, 0x00, 0x01, 0x00, 0x06, 0x00,              // 0C msg hdr
       0xd9, 0x6d, 0x18, 0x6e, 0x77, 0x53, 0x86, 0x14, 0x04, 0x00, 0x00,        // 16 root
@@ -639,7 +627,8 @@ TEST_CASE("book: spec worked example, decoded from the packet's bytes", "[book][
   MbpBook b = worked_example_book();
   BookApplier h;
   h.book = &b;
-  REQUIRE(mdp3::decode_packet(p, sizeof p, h) == mdp3::MsgError::kOk);
+  REQUIRE(p.size() == 124);
+  REQUIRE(mdp3::decode_packet(p.data(), static_cast<std::uint32_t>(p.size()), h) == mdp3::MsgError::kOk);
   REQUIRE(h.results.size() == 2);
   CHECK(h.results[0] == kApplied);
   CHECK(h.results[1] == kApplied);
@@ -654,7 +643,7 @@ TEST_CASE("book: capture starts without a snapshot (natural refresh)", "[book]")
   // A Change at a level never seen: it is the truth for that position (CME levels are positional).
   CHECK(chg(b, kAsk, 6, px(41450), 3, 1) == kApplied);
   CHECK(b.asks().occupied == 0b100000u);
-  CHECK(b.top() == tob(0, 0, 0, 0));  // level 1 unknown: no ask yet
+  CHECK(top(b) == tob(0, 0, 0, 0));  // level 1 unknown: no ask yet
   // A New above it: the known level moves down with everything else.
   CHECK(nw(b, kAsk, 3, px(41325), 2, 1) == kApplied);
   CHECK(b.asks().occupied == 0b1000100u);
@@ -671,11 +660,11 @@ TEST_CASE("book: capture starts without a snapshot (natural refresh)", "[book]")
   // Level 1 becomes known.
   CHECK(nw(b, kAsk, 1, px(41300), 4, 2) == kApplied);
   CHECK(b.asks().occupied == 0b1001000101u);
-  CHECK(b.top() == tob(0, 0, px(41300), 4));
+  CHECK(top(b) == tob(0, 0, px(41300), 4));
   // Bids: a Delete at an empty level is not corrupt here, and a Change fills level 1.
   CHECK(del(b, kBid, 1) == kApplied);
   CHECK(chg(b, kBid, 1, px(41275), 7, 3) == kApplied);
-  CHECK(b.top() == tob(px(41275), 7, px(41300), 4));
+  CHECK(top(b) == tob(px(41275), 7, px(41300), 4));
   CHECK_FALSE(b.complete());  // only a reset or a snapshot makes it complete
   CHECK(act(b, mdp3::kBookReset, 0, 0) == kApplied);
   CHECK(b.complete());

@@ -89,7 +89,8 @@ struct Frame {
 
 std::vector<Frame> read_capture(const std::string& path) {
   char err[PCAP_ERRBUF_SIZE];
-  pcap_t* p = pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, err);
+  pcap_t* p =
+      pcap_open_offline_with_tstamp_precision(path.c_str(), PCAP_TSTAMP_PRECISION_NANO, err);
   REQUIRE(p != nullptr);
   CHECK(pcap_datalink(p) == DLT_EN10MB);
   std::vector<Frame> out;
@@ -109,11 +110,11 @@ std::vector<Frame> read_capture(const std::string& path) {
 
 // What a strict receiver makes of a frame.
 struct Parsed {
-  bool ipv4 = false;         // EtherType IPv4, version 4, whole header present
+  bool ipv4 = false;  // EtherType IPv4, version 4, whole header present
   bool checksum_ok = false;
   bool vlan = false;
   int ihl = 0;
-  bool mdp = false;          // unfragmented UDP, lengths consistent with the frame
+  bool mdp = false;  // unfragmented UDP, lengths consistent with the frame
   std::uint32_t dst = 0;
   std::uint16_t port = 0;
   Bytes payload;
@@ -162,7 +163,9 @@ bool is_recovery(const Parsed& p) {
   return (p.dst == ttq::capgen::kRecoveryIpA && p.port == ttq::capgen::kRecoveryPortA) ||
          (p.dst == ttq::capgen::kRecoveryIpB && p.port == ttq::capgen::kRecoveryPortB);
 }
-std::uint32_t seq_of(const Bytes& payload) { return ttq::load_le<std::uint32_t>(payload.data()); }
+std::uint32_t seq_of(const Bytes& payload) {
+  return ttq::load_le<std::uint32_t>(payload.data());
+}
 
 // Unique incremental packets by MsgSeqNum; every copy of one number must be byte-identical.
 std::map<std::uint32_t, Bytes> incremental_packets(const std::vector<Frame>& frames) {
@@ -223,7 +226,8 @@ TEST_CASE("capgen: validate accepts the defaults and names every bad option", "[
       {"loss_a", [](GenOptions& o) { o.loss_a = -0.1; }},
       {"loss_b", [](GenOptions& o) { o.loss_b = 1.5; }},
       {"loss_both", [](GenOptions& o) { o.loss_both = std::numeric_limits<double>::quiet_NaN(); }},
-      {"loss_a + loss_b + loss_both", [](GenOptions& o) { o.loss_a = o.loss_b = o.loss_both = 0.4; }},
+      {"loss_a + loss_b + loss_both",
+       [](GenOptions& o) { o.loss_a = o.loss_b = o.loss_both = 0.4; }},
       {"dup", [](GenOptions& o) { o.dup = 2; }},
       {"jitter_packets", [](GenOptions& o) { o.jitter_packets = -1; }},
       {"jitter_packets", [](GenOptions& o) { o.jitter_packets = 65; }},
@@ -255,8 +259,9 @@ TEST_CASE("capgen: validate accepts the defaults and names every bad option", "[
   o.jitter_packets = 0;
   o.events = 0;
   CHECK(ttq::validate(o) == nullptr);
-  CHECK_THROWS_AS(ttq::generate_capture(GenOptions{}, dir.path("no/such/dir/x.pcap"), nullptr, nullptr),
-                  std::runtime_error);
+  CHECK_THROWS_AS(
+      ttq::generate_capture(GenOptions{}, dir.path("no/such/dir/x.pcap"), nullptr, nullptr),
+      std::runtime_error);
 }
 
 TEST_CASE("capgen: same seed gives byte-identical files, another seed different ones", "[capgen]") {
@@ -409,7 +414,7 @@ TEST_CASE("capgen: A and B copies are identical and never more than jitter_packe
 }
 
 TEST_CASE("capgen: decode truth matches the entries on the wire, in every schema", "[capgen]") {
-  for (int version : {6, 8, 9, 10}) {
+  for (int version : {6, 7, 8, 9, 10}) {
     TempDir dir;
     GenOptions o = small(13);
     o.schema_version = version;
@@ -459,6 +464,10 @@ TEST_CASE("capgen: decode truth matches the entries on the wire, in every schema
           const std::size_t n = root[13];
           CHECK(ttq::load_le<std::uint16_t>(root + 11) == 32);
           CHECK(m.size == 24 + 32 * n + (version >= 7 ? 8 : 0));  // v6 32 has no order group
+          if (version >= 7) {  // empty NoOrderIDEntries: groupSize8Byte, blockLength 24
+            CHECK(ttq::load_le<std::uint16_t>(root + 14 + 32 * n) == 24);
+            CHECK(root[14 + 32 * n + 7] == 0);
+          }
           for (std::size_t k = 0; k < n; ++k) {
             const std::uint8_t* e = root + 14 + 32 * k;
             const auto px = ttq::load_le<std::int64_t>(e);
@@ -470,13 +479,16 @@ TEST_CASE("capgen: decode truth matches the entries on the wire, in every schema
             if (version >= 10) CHECK(ttq::load_le<std::int32_t>(e + 27) == 0x7FFFFFFF);
             const char type = static_cast<char>(e[26]);
             if (type == 'E' || type == 'F') CHECK(orders == 0x7FFFFFFF);
-            auto num = [](bool null, long long v) { return null ? std::string("null") : std::to_string(v); };
+            auto num = [](bool null, long long v) {
+              return null ? std::string("null") : std::to_string(v);
+            };
             const std::string expect =
                 "{\"seq\":" + std::to_string(seq) + ",\"msg\":" + std::to_string(mi) +
                 ",\"entry\":" + std::to_string(k) + ",\"template\":" + std::to_string(m.tid) +
-                ",\"security_id\":" + std::to_string(sid) + ",\"rpt_seq\":" + std::to_string(r_seq) +
-                ",\"price\":" + num(px == INT64_MAX, px) + ",\"price_exp\":" + (v9 ? "-9" : "-7") +
-                ",\"size\":" + num(sz == 0x7FFFFFFF, sz) + ",\"orders\":" + num(orders == 0x7FFFFFFF, orders) +
+                ",\"security_id\":" + std::to_string(sid) +
+                ",\"rpt_seq\":" + std::to_string(r_seq) + ",\"price\":" + num(px == INT64_MAX, px) +
+                ",\"price_exp\":" + (v9 ? "-9" : "-7") + ",\"size\":" + num(sz == 0x7FFFFFFF, sz) +
+                ",\"orders\":" + num(orders == 0x7FFFFFFF, orders) +
                 ",\"level\":" + std::to_string(e[24]) + ",\"action\":" + std::to_string(e[25]) +
                 ",\"type\":\"" + std::string(1, type) + "\"}";
             REQUIRE(t < truth.size());
@@ -514,12 +526,14 @@ TEST_CASE("capgen: decode truth matches the entries on the wire, in every schema
     }
     CHECK(t == truth.size());
     CHECK(rpt.size() == 4);
-    const std::set<int> expect = v9 ? std::set<int>{30, 37, 46, 48, 54} : std::set<int>{27, 30, 32, 37, 42};
+    const std::set<int> expect =
+        v9 ? std::set<int>{30, 37, 46, 48, 54} : std::set<int>{27, 30, 32, 37, 42};
     for (int tid : expect) CHECK(templates.count(tid) == 1);
   }
 }
 
-TEST_CASE("capgen: definitions carry symbol, id, tick, display factor and feed depths", "[capgen]") {
+TEST_CASE("capgen: definitions carry symbol, id, tick, display factor and feed depths",
+          "[capgen]") {
   for (int version : {8, 9, 10}) {
     for (bool implied : {false, true}) {
       TempDir dir;
@@ -558,7 +572,7 @@ TEST_CASE("capgen: definitions carry symbol, id, tick, display factor and feed d
           CHECK(g[10] == 2);
         }
         g += 3 + 4 * g[2];
-        CHECK(ttq::load_le<std::uint16_t>(g) == 4);  // NoInstAttrib
+        CHECK(ttq::load_le<std::uint16_t>(g) == 4);      // NoInstAttrib
         CHECK(ttq::load_le<std::uint16_t>(g + 3) == 5);  // NoLotTypeRules
         CHECK(m.size == 10 + root + 3 + 3 + 4 * (implied ? 2 : 1) + 3 + 3);
       }
@@ -618,14 +632,15 @@ TEST_CASE("capgen: snapshots reflect the last incremental packet and the instrum
     const std::size_t n = b[61];
     CHECK(ttq::load_le<std::uint16_t>(b + 59) == 22);
     CHECK(msgs[0].size == 10 + 59 + 3 + 22 * n);
-    CHECK(n >= 10);  // a snapshot may fall inside an event, between a Delete and its refill
-    std::set<char> types;
+    std::map<char, int> levels;  // per MDEntryType: levels 1, 2, 3.. in order, none skipped
     for (std::size_t k = 0; k < n; ++k) {
       const std::uint8_t* e = b + 62 + 22 * k;
-      types.insert(static_cast<char>(e[21]));
-      CHECK(static_cast<std::int8_t>(e[16]) >= 1);
-      CHECK(static_cast<std::int8_t>(e[16]) <= 10);
+      const char type = static_cast<char>(e[21]);
+      CHECK(static_cast<std::int8_t>(e[16]) == ++levels[type]);
+      CHECK(levels[type] <= ((type == 'E' || type == 'F') ? 2 : 10));
     }
+    std::set<char> types;
+    for (const auto& [type, count] : levels) types.insert(type);
     CHECK(types.count('0') == 1);
     CHECK(types.count('1') == 1);
   }
@@ -662,7 +677,8 @@ TEST_CASE("capgen: book truth is the same market in every schema and is never cr
   CHECK(ids.size() == 4);
 }
 
-TEST_CASE("capgen: halts are followed by resumes and silence the instrument meanwhile", "[capgen]") {
+TEST_CASE("capgen: halts are followed by resumes and silence the instrument meanwhile",
+          "[capgen]") {
   TempDir dir;
   GenOptions o = small(23);
   o.halt = 0.02;
@@ -689,4 +705,208 @@ TEST_CASE("capgen: halts are followed by resumes and silence the instrument mean
   }
   CHECK(halts > 5);
   CHECK(resumes >= halts - 4);
+}
+
+namespace {
+
+// The brief's action table and publication rule, applied to the wire bytes (not to the truth).
+struct ReplayBook {
+  struct Level {
+    bool on = false;
+    std::int64_t px = 0;
+    std::int32_t sz = 0;
+  };
+  std::vector<Level> side[4];  // '0', '1', 'E', 'F'
+  std::string printed = "null,null,null,null";
+};
+
+std::vector<std::string> replay_book_truth(const std::map<std::uint32_t, Bytes>& packets,
+                                           int depth) {
+  std::map<std::int32_t, ReplayBook> books;
+  std::vector<std::int32_t> touched;
+  std::vector<std::string> out;
+  for (const auto& [seq, pl] : packets) {
+    for (const Msg& m : messages(pl)) {
+      const std::uint8_t* root = &pl[m.off + 10];
+      std::uint8_t mei = 0;
+      if (m.tid == 46 || m.tid == 32) {
+        mei = root[8];
+        const int scale = m.tid == 46 ? 1 : 100;
+        for (std::size_t k = 0; k < root[13]; ++k) {
+          const std::uint8_t* e = root + 14 + 32 * k;
+          const auto sid = ttq::load_le<std::int32_t>(e + 12);
+          ReplayBook& b = books[sid];
+          if (b.side[0].empty()) {
+            for (int s = 0; s < 4; ++s) b.side[s].resize(s < 2 ? depth : 2);
+          }
+          if (std::find(touched.begin(), touched.end(), sid) == touched.end()) {
+            touched.push_back(sid);
+          }
+          const char type = static_cast<char>(e[26]);
+          if (type == 'J') {
+            for (auto& v : b.side) std::fill(v.begin(), v.end(), ReplayBook::Level{});
+            continue;
+          }
+          auto& v = b.side[std::string("01EF").find(type)];
+          const int d = static_cast<int>(v.size());
+          const int n = e[24];
+          REQUIRE(n >= 1);
+          REQUIRE(n <= d);
+          const auto px = ttq::load_le<std::int64_t>(e);  // null (INT64_MAX) on DeleteThru
+          const ReplayBook::Level lv{true, px == INT64_MAX ? px : px * scale,
+                                     ttq::load_le<std::int32_t>(e + 8)};
+          switch (e[25]) {
+            case 0:
+              v.insert(v.begin() + (n - 1), lv);
+              v.pop_back();
+              break;
+            case 1:
+              REQUIRE(v[n - 1].px == lv.px);
+              v[n - 1] = lv;
+              break;
+            case 2:
+              v.erase(v.begin() + (n - 1));
+              v.emplace_back();
+              break;
+            case 3:
+              std::fill(v.begin(), v.end(), ReplayBook::Level{});
+              break;
+            case 4:
+              v.erase(v.begin(), v.begin() + n);
+              v.resize(static_cast<std::size_t>(d));
+              break;
+            case 5:
+              v[n - 1] = lv;
+              break;
+            default:
+              FAIL("unknown MDUpdateAction");
+          }
+        }
+      } else if (m.tid == 30) {
+        mei = root[26];
+      } else if (m.tid == 54 || m.tid == 27) {
+        mei = root[0];
+      }
+      if ((mei & 0x94) == 0) continue;
+      for (std::int32_t sid : touched) {
+        ReplayBook& b = books[sid];
+        auto best = [](const ReplayBook::Level& o, const ReplayBook::Level& i, bool bid) {
+          if (!o.on && !i.on) return std::string("null,null");
+          ReplayBook::Level w = o;
+          if (o.on && i.on && o.px == i.px) {
+            w.sz = o.sz + i.sz;
+          } else if (!o.on || (i.on && (bid ? i.px > o.px : i.px < o.px))) {
+            w = i;
+          }
+          return std::to_string(w.px) + "," + std::to_string(w.sz);
+        };
+        const std::string bid = best(b.side[0][0], b.side[2][0], true);
+        const std::string ask = best(b.side[1][0], b.side[3][0], false);
+        const std::string now = bid + "," + ask;
+        if (now == b.printed) continue;
+        b.printed = now;
+        const auto comma = [](const std::string& s) { return s.find(','); };
+        out.push_back("{\"seq\":" + std::to_string(seq) + ",\"security_id\":" +
+                      std::to_string(sid) + ",\"bid_px\":" + bid.substr(0, comma(bid)) +
+                      ",\"bid_sz\":" + bid.substr(comma(bid) + 1) +
+                      ",\"ask_px\":" + ask.substr(0, comma(ask)) +
+                      ",\"ask_sz\":" + ask.substr(comma(ask) + 1) + ",\"stale\":false}");
+      }
+      touched.clear();
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("capgen: book truth equals the wire replayed through the brief's action table",
+          "[capgen]") {
+  struct Case {
+    int version, depth;
+    bool implied;
+    std::uint64_t seed;
+  };
+  for (const Case& c : {Case{9, 10, true, 29}, Case{6, 3, true, 31}, Case{10, 1, false, 37},
+                        Case{8, 5, true, 41}}) {
+    TempDir dir;
+    GenOptions o = small(c.seed);
+    o.events = 3000;
+    o.schema_version = c.version;
+    o.depth = c.depth;
+    o.implied = c.implied;
+    o.halt = 0.01;
+    o.instruments = 6;
+    o.jitter_packets = 3;
+    o.loss_a = 0.05;  // single-line loss: the canonical stream is still complete
+    o.reorder = 0.05;
+    const Run r = generate(dir, "replay", o);
+    const auto packets = incremental_packets(read_capture(r.cap));
+    REQUIRE(packets.size() == r.st.packets);
+    const auto mine = replay_book_truth(packets, c.depth);
+    const auto truth = lines_of(r.book);
+    INFO("schema " << c.version << " depth " << c.depth);
+    REQUIRE(mine.size() == truth.size());
+    for (std::size_t i = 0; i < truth.size(); ++i) REQUIRE(mine[i] == truth[i]);
+  }
+}
+
+TEST_CASE("capgen: the stream exercises every action, entry type and template", "[capgen]") {
+  TempDir dir;
+  GenOptions o = small(43);
+  o.events = 6000;
+  o.halt = 0.005;
+  const Run r = generate(dir, "cover", o);
+  std::set<std::string> seen;
+  for (const std::string& l : lines_of(r.decode)) {
+    seen.insert(l.substr(l.find("\"action\":"), 10));
+    seen.insert(l.substr(l.find("\"type\":"), 10));
+  }
+  for (const char* want : {"\"action\":0", "\"action\":1", "\"action\":2", "\"action\":3",
+                           "\"action\":4", "\"action\":5", "\"type\":\"0\"", "\"type\":\"1\"",
+                           "\"type\":\"E\"", "\"type\":\"F\"", "\"type\":\"J\""}) {
+    INFO(want);
+    CHECK(seen.count(want) == 1);
+  }
+  // Delete without a refill (book thinner than the depth) and with one both occur.
+  const auto lines = lines_of(r.decode);
+  int refilled = 0, bare = 0, spanning = 0, mixed = 0, empty_tail = 0;
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    const bool outright_delete =
+        lines[i].find("\"action\":2,\"type\":\"0\"") != std::string::npos ||
+        lines[i].find("\"action\":2,\"type\":\"1\"") != std::string::npos;
+    if (!outright_delete) continue;
+    const bool next_is_bottom_new =
+        i + 1 < lines.size() && lines[i + 1].find("\"level\":10,\"action\":0") != std::string::npos;
+    (next_is_bottom_new ? refilled : bare) += 1;
+  }
+  CHECK(refilled > 50);
+  CHECK(bare > 50);
+  const auto packets = incremental_packets(read_capture(r.cap));
+  std::set<int> templates;
+  for (const auto& [seq, pl] : packets) {
+    const auto msgs = messages(pl);
+    for (const Msg& m : msgs) {
+      templates.insert(m.tid);
+      if (m.tid != 46) continue;
+      const std::uint8_t* root = &pl[m.off + 10];
+      std::set<std::int32_t> ids;
+      for (std::size_t k = 0; k < root[13]; ++k) {
+        ids.insert(ttq::load_le<std::int32_t>(root + 14 + 32 * k + 12));
+      }
+      mixed += ids.size() > 1 ? 1 : 0;
+      empty_tail += root[13] == 0 && root[8] == 0x80 ? 1 : 0;
+    }
+    // The last message of a packet without EndOfEvent: the event goes on in the next packet.
+    const Msg& last = msgs.back();
+    const std::uint8_t* root = &pl[last.off + 10];
+    if ((last.tid == 46 || last.tid == 48 || last.tid == 37) && (root[8] & 0x80) == 0) ++spanning;
+  }
+  CHECK(mixed > 20);
+  CHECK(spanning > 20);
+  CHECK(empty_tail > 100);
+  for (int tid : {12, 30, 37, 46, 48, 54}) {
+    INFO(tid);
+    CHECK(templates.count(tid) == 1);
+  }
 }

@@ -289,3 +289,14 @@ TEST_CASE("null fields that are allowed: Delete with null size, J reset, DeleteT
   CHECK(r.entries[0].second.size == kNullInt32);
   CHECK(r.entries[1].second.type == 'J');
 }
+
+TEST_CASE("to_price9: 1e-7 mantissas x100, saturating where x100 has no int64 form", "[mdp3]") {
+  constexpr std::int64_t kMax = 0x7FFFFFFFFFFFFFFFLL;
+  CHECK(to_price9(4132500000, 32) == 413250000000);
+  CHECK(to_price9(-87500000, 42) == -8750000000);  // spreads go negative: -8.75
+  CHECK(to_price9(4132500000, 46) == 4132500000);  // already PRICE9
+  CHECK(to_price9(92233720368547758, 32) == 9223372036854775800);  // INT64_MAX / 100: exact
+  CHECK(to_price9(92233720368547759, 32) == kMax);                 // one more: saturates
+  CHECK(to_price9(-92233720368547758, 38) == -9223372036854775800);
+  CHECK(to_price9(-92233720368547759, 38) == -kMax - 1);
+}

@@ -5,6 +5,7 @@
 // the hole; only then is a gap declared. docs/arbitration.md has the exact rules.
 #pragma once
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <memory>
@@ -28,7 +29,13 @@ class SeqArbiter {
   // window: 0 or 1 = no reordering wait (a jump is a gap at once); timeout_ns 0 = no time limit.
   SeqArbiter(std::uint32_t window, std::uint64_t timeout_ns)
       : window_(window > kMaxWindow ? kMaxWindow : window), timeout_ns_(timeout_ns) {
-    if (window_ > 1) slots_ = std::make_unique<Slot[]>(window_);
+    // A power-of-two ring, so that seq mod ring size stays continuous across the 2^32 wrap
+    // (held numbers are within `window` of each other, hence never share a slot).
+    if (window_ > 1) {
+      const std::uint32_t ring = std::bit_ceil(window_);
+      slots_ = std::make_unique<Slot[]>(ring);
+      slot_mask_ = ring - 1;
+    }
   }
 
   // Offers one well-formed packet. Calls sink.apply(data, len, seq) for every packet that becomes
@@ -41,7 +48,7 @@ class SeqArbiter {
       started_ = true;
       expected_ = seq;
     }
-    if (held_count_ > 0 && timeout_ns_ != 0 && ts_ns >= oldest_held_ts_ + timeout_ns_) {
+    while (held_count_ > 0 && timeout_ns_ != 0 && ts_ns >= oldest_held_ts_ + timeout_ns_) {
       release_to_lowest(sink);
     }
     if (seq_before(seq, expected_)) {
@@ -71,14 +78,16 @@ class SeqArbiter {
       drain(sink);
       return;
     }
-    Slot& s = slots_[seq % window_];
+    Slot& s = slots_[seq & slot_mask_];
     if (s.used && s.seq == seq) {
       ++c_.duplicates;
       return;
     }
-    if (len > kSlotBytes) {  // cannot wait for it: give up on the hole now
+    if (len > kSlotBytes) {  // cannot wait for it: give up on the holes before it now
       ++c_.oversize;
-      declare_gap(sink, seq - expected_);
+      // Held packets below it go first (with the holes before them), so none is skipped.
+      while (held_count_ > 0 && lowest_held() < seq - expected_) release_to_lowest(sink);
+      if (seq != expected_) declare_gap(sink, seq - expected_);
       apply(sink, data, len, seq);
       drain(sink);
       return;
@@ -104,7 +113,7 @@ class SeqArbiter {
   void reset() {
     started_ = false;
     held_count_ = 0;
-    for (std::uint32_t i = 0; slots_ && i < window_; ++i) slots_[i].used = false;
+    for (std::uint32_t i = 0; slots_ && i <= slot_mask_; ++i) slots_[i].used = false;
   }
 
   const ArbiterCounters& counters() const { return c_; }
@@ -144,8 +153,8 @@ class SeqArbiter {
   template <class Sink>
   void drain(Sink& sink) {
     while (held_count_ > 0) {
-      Slot& s = slots_[expected_ % window_];
-      if (!s.used || s.seq != expected_) return;
+      Slot& s = slots_[expected_ & slot_mask_];
+      if (!s.used || s.seq != expected_) break;
       s.used = false;
       --held_count_;
       apply(sink, s.bytes, s.len, s.seq);
@@ -153,23 +162,28 @@ class SeqArbiter {
     recompute_oldest();
   }
 
-  // Declares the hole before the lowest held packet lost, then applies what follows.
-  template <class Sink>
-  void release_to_lowest(Sink& sink) {
+  // Distance from expected_ to the lowest held packet (window_ when nothing is held).
+  std::uint32_t lowest_held() const {
     std::uint32_t d = 1;
     while (d < window_) {
-      const Slot& s = slots_[(expected_ + d) % window_];
+      const Slot& s = slots_[(expected_ + d) & slot_mask_];
       if (s.used && s.seq == expected_ + d) break;
       ++d;
     }
-    declare_gap(sink, d);
+    return d;
+  }
+
+  // Declares the hole before the lowest held packet lost, then applies what follows.
+  template <class Sink>
+  void release_to_lowest(Sink& sink) {
+    declare_gap(sink, lowest_held());
     drain(sink);
   }
 
   void recompute_oldest() {
     if (held_count_ == 0) return;
     bool first = true;
-    for (std::uint32_t i = 0; i < window_; ++i) {
+    for (std::uint32_t i = 0; i <= slot_mask_; ++i) {
       if (slots_[i].used && (first || slots_[i].ts_ns < oldest_held_ts_)) {
         oldest_held_ts_ = slots_[i].ts_ns;
         first = false;
@@ -180,6 +194,7 @@ class SeqArbiter {
   std::uint32_t window_;
   std::uint64_t timeout_ns_;
   std::unique_ptr<Slot[]> slots_;
+  std::uint32_t slot_mask_ = 0;  // ring size - 1 (ring size: window rounded up to a power of 2)
   bool started_ = false;
   std::uint32_t expected_ = 0;
   std::uint32_t held_count_ = 0;

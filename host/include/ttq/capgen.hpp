@@ -12,29 +12,32 @@ namespace ttq {
 
 struct GenOptions {
   std::uint64_t seed = 1;
-  int instruments = 4;          // futures, SecurityIDs 100001.., symbols BTCZ6, ETHZ6, MBTZ6, METZ6, BTCF7..
-  int events = 2000;            // market events (book changes / trades); start-up book builds not counted
-  int schema_version = 9;       // >= 9: templates 46/48/52/54 (PRICE9); 6..8: 32/42/38/27 (PRICE, 1e-7)
-  int depth = 10;               // GBX MarketDepth in the definition
-  bool implied = true;          // implied E/F levels 1..2 and a GBI feed type of depth 2
-  double loss_a = 0, loss_b = 0, loss_both = 0;  // probability a packet is lost on A only/B only/both
-  double dup = 0;               // probability that a copy is duplicated on its line
-  int jitter_packets = 2;       // max packets by which B may lead/lag A
-  double reorder = 0;           // probability of swapping two adjacent packets within one line
-  double garbage = 0;           // probability of inserting a bad frame after an incremental packet
-  int snapshot_every = 0;       // >0: every N incremental packets a snapshot loop on the recovery feed
-  double vlan = 0;              // probability a frame carries an 802.1Q tag
-  double ip_options = 0;        // probability IPv4 has options (IHL > 5)
-  bool pcapng = false;          // pcapng (SHB, IDB with if_tsresol=9, EPB) instead of nanosecond pcap
-  double halt = 0;              // probability per event of a SecurityStatus halt, resumed later
+  int instruments = 4;     // futures 100001..: BTCZ6, ETHZ6, MBTZ6, METZ6, BTCF7, ...
+  int events = 2000;       // market events (book changes / trades); start-up builds not counted
+  int schema_version = 9;  // >= 9: templates 46/48/52/54 (PRICE9); 6..8: 32/42/38/27 (1e-7)
+  int depth = 10;          // GBX MarketDepth in the definition
+  bool implied = true;     // implied E/F levels 1..2 and a GBI feed type of depth 2
+  double loss_a = 0;       // probability a packet is lost on A only
+  double loss_b = 0;       // ... on B only
+  double loss_both = 0;    // ... on both lines
+  double dup = 0;          // probability that a copy is duplicated on its line
+  int jitter_packets = 2;  // max packets by which B may lead/lag A
+  double reorder = 0;      // probability of swapping two adjacent packets within one line
+  double garbage = 0;      // probability of inserting a bad frame after an incremental packet
+  int snapshot_every = 0;  // >0: every N incremental packets a snapshot loop on the recovery feed
+  double vlan = 0;         // probability a frame carries an 802.1Q tag
+  double ip_options = 0;   // probability IPv4 has options (IHL > 5)
+  bool pcapng = false;     // pcapng (SHB, IDB with if_tsresol=9, EPB) instead of nanosecond pcap
+  double halt = 0;         // probability per event of a SecurityStatus halt, resumed later
 };
 
-// packets counts canonical MDP packets (incremental + snapshot, each once, not per line); entries
-// counts 46/32 entries (the truth_decode lines). lost_a / lost_b are packets lost on that line only,
-// lost_both on both lines. Always: frames == 2*packets - lost_a - lost_b - 2*lost_both + dups + garbage.
+// packets: canonical MDP packets, incremental + snapshot, each counted once (not per line).
+// entries: 46/32 entries (= truth_decode lines). lost_a / lost_b: packets lost on that line only;
+// lost_both: on both lines (loss and dup apply to snapshot packets too). Always:
+//   frames == 2 * packets - lost_a - lost_b - 2 * lost_both + dups + garbage
 struct GenStats {
-  std::uint64_t frames = 0, packets = 0, entries = 0, lost_a = 0, lost_b = 0, lost_both = 0, dups = 0,
-                garbage = 0;
+  std::uint64_t frames = 0, packets = 0, entries = 0, lost_a = 0, lost_b = 0, lost_both = 0,
+                dups = 0, garbage = 0;
 };
 
 // Writes the capture to out_path; if truth_decode / truth_book are non-null, writes the JSON-lines
@@ -52,19 +55,19 @@ inline constexpr std::uint32_t kIncrementalIpA = 0xE0001F01;  // 224.0.31.1
 inline constexpr std::uint32_t kIncrementalIpB = 0xE0002001;  // 224.0.32.1
 inline constexpr std::uint16_t kIncrementalPortA = 14310;
 inline constexpr std::uint16_t kIncrementalPortB = 15310;
-inline constexpr std::uint32_t kRecoveryIpA = 0xE0001F02;     // 224.0.31.2
-inline constexpr std::uint32_t kRecoveryIpB = 0xE0002002;     // 224.0.32.2
+inline constexpr std::uint32_t kRecoveryIpA = 0xE0001F02;  // 224.0.31.2
+inline constexpr std::uint32_t kRecoveryIpB = 0xE0002002;  // 224.0.32.2
 inline constexpr std::uint16_t kRecoveryPortA = 14311;
 inline constexpr std::uint16_t kRecoveryPortB = 15311;
-inline constexpr std::uint32_t kSourceIpA = 0x0A000001;       // 10.0.0.1
-inline constexpr std::uint32_t kSourceIpB = 0x0A000002;       // 10.0.0.2
+inline constexpr std::uint32_t kSourceIpA = 0x0A000001;                // 10.0.0.1
+inline constexpr std::uint32_t kSourceIpB = 0x0A000002;                // 10.0.0.2
 inline constexpr std::uint64_t kStartTimeNs = 1795789800000000000ULL;  // 2026-11-27 14:30:00 UTC
-inline constexpr std::uint16_t kTradeDate = 20784;            // 2026-11-27, days since epoch
+inline constexpr std::uint16_t kTradeDate = 20784;  // 2026-11-27, days since epoch
 inline constexpr std::int32_t kFirstSecurityId = 100001;
 inline constexpr int kMaxInstruments = 256;
 inline constexpr int kMaxDepth = 20;
 inline constexpr int kMaxJitter = 64;
-inline constexpr std::size_t kMaxPayload = 1400;              // UDP payload cap (MTU with options)
+inline constexpr std::size_t kMaxPayload = 1400;  // UDP payload cap (MTU with options)
 }  // namespace capgen
 
 }  // namespace ttq

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 
 #include "ttq/wire.hpp"
 
@@ -445,8 +446,14 @@ inline int price_exponent(std::uint16_t template_id) {
 }
 
 // A raw mantissa of the given template as PRICE9 (1e-7 mantissas are multiplied by 100).
+// A 1e-7 mantissa beyond +-INT64_MAX/100 has no PRICE9 form (raw * 100 would overflow: UB); it
+// saturates, which keeps it far outside any quotable spread instead of wrapping to a plausible one.
 inline std::int64_t to_price9(std::int64_t raw, std::uint16_t template_id) {
-  return price_exponent(template_id) == -7 ? raw * 100 : raw;
+  if (price_exponent(template_id) != -7) return raw;
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  if (raw > kMax / 100) return kMax;
+  if (raw < -(kMax / 100)) return std::numeric_limits<std::int64_t>::min();
+  return raw * 100;
 }
 
 }  // namespace ttq::mdp3
