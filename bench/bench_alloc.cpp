@@ -50,8 +50,12 @@ void* counted_new_aligned(std::size_t n, std::align_val_t al) {
 }
 }  // namespace
 
-void* operator new(std::size_t n) { return counted_new(n); }
-void* operator new[](std::size_t n) { return counted_new(n); }
+void* operator new(std::size_t n) {
+  return counted_new(n);
+}
+void* operator new[](std::size_t n) {
+  return counted_new(n);
+}
 void* operator new(std::size_t n, const std::nothrow_t&) noexcept {
   ++g_news;
   return std::malloc(n == 0 ? 1 : n);
@@ -60,20 +64,41 @@ void* operator new[](std::size_t n, const std::nothrow_t&) noexcept {
   ++g_news;
   return std::malloc(n == 0 ? 1 : n);
 }
-void* operator new(std::size_t n, std::align_val_t al) { return counted_new_aligned(n, al); }
-void* operator new[](std::size_t n, std::align_val_t al) { return counted_new_aligned(n, al); }
-void operator delete(void* p) noexcept { std::free(p); }
-void operator delete[](void* p) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t) noexcept { std::free(p); }
-void operator delete(void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::align_val_t) noexcept { std::free(p); }
-void operator delete(void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
-void operator delete[](void* p, std::size_t, std::align_val_t) noexcept { std::free(p); }
+void* operator new(std::size_t n, std::align_val_t al) {
+  return counted_new_aligned(n, al);
+}
+void* operator new[](std::size_t n, std::align_val_t al) {
+  return counted_new_aligned(n, al);
+}
+void operator delete(void* p) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p, std::size_t) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::align_val_t) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p, std::align_val_t) noexcept {
+  std::free(p);
+}
+void operator delete(void* p, std::size_t, std::align_val_t) noexcept {
+  std::free(p);
+}
+void operator delete[](void* p, std::size_t, std::align_val_t) noexcept {
+  std::free(p);
+}
 
 #if TTQ_COUNT_MALLOC
 // glibc supports replacing malloc in the executable; these forward to its allocator and count, so
-// C libraries (libpcap) are covered too. memalign/aligned_alloc stay glibc's (same heap, same free).
+// C libraries (libpcap) are covered too. memalign/aligned_alloc stay glibc's (same heap, same
+// free).
 extern "C" {
 void* __libc_malloc(std::size_t) noexcept;
 void* __libc_calloc(std::size_t, std::size_t) noexcept;
@@ -91,7 +116,9 @@ void* realloc(void* p, std::size_t n) noexcept {
   ++g_mallocs;
   return __libc_realloc(p, n);
 }
-void free(void* p) noexcept { __libc_free(p); }
+void free(void* p) noexcept {
+  __libc_free(p);
+}
 }
 #endif
 
@@ -155,8 +182,8 @@ bool report(const char* what, const Counts& c, std::uint64_t frames) {
 
 int main() {
   const char* tmp = std::getenv("TMPDIR");
-  const std::string dir = std::string(tmp && *tmp ? tmp : "/tmp") + "/ttq_alloc_" +
-                          std::to_string(::getpid());
+  const std::string dir =
+      std::string(tmp && *tmp ? tmp : "/tmp") + "/ttq_alloc_" + std::to_string(::getpid());
   const std::string clean_small = dir + "_clean.pcap";
   const std::string rough_small = dir + "_rough_small.pcap";
   const std::string rough_large = dir + "_rough_large.pcap";
@@ -196,7 +223,8 @@ int main() {
     const Counts d = Counts::now() - c0;
     if (d.news != 1 || (TTQ_COUNT_MALLOC && d.mallocs < 2) || *probe != 1) {
       std::printf("  counting allocator not in effect (new %llu, malloc %llu)\n",
-                  static_cast<unsigned long long>(d.news), static_cast<unsigned long long>(d.mallocs));
+                  static_cast<unsigned long long>(d.news),
+                  static_cast<unsigned long long>(d.mallocs));
       return 1;
     }
   }
@@ -253,11 +281,12 @@ int main() {
       return 1;
     }
     const Counts large_c = Counts::now() - c0;
-    std::printf("  run_replay start-up (small capture, %llu frames): operator new %llu, malloc "
-                "%llu\n",
-                static_cast<unsigned long long>(small_r.pipeline.frames),
-                static_cast<unsigned long long>(small_c.news),
-                static_cast<unsigned long long>(small_c.mallocs));
+    std::printf(
+        "  run_replay start-up (small capture, %llu frames): operator new %llu, malloc "
+        "%llu\n",
+        static_cast<unsigned long long>(small_r.pipeline.frames),
+        static_cast<unsigned long long>(small_c.news),
+        static_cast<unsigned long long>(small_c.mallocs));
     const Counts extra{large_c.news - small_c.news, large_c.mallocs - small_c.mallocs};
     const bool same = large_c.news == small_c.news && large_c.mallocs == small_c.mallocs;
     std::printf("  %-58s frames %8llu  operator new %6lld  malloc %6lld  %s\n",

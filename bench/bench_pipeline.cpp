@@ -1,7 +1,7 @@
 // Throughput of each software pipeline stage and of the whole replay, per MDP3 book entry, on one
-// generated capture: decode, book, quote, the fast path (all of them plus L2-L4 and A/B arbitration),
-// the raw libpcap byte scan (the floor) and `ttq replay` end to end. docs/performance.md has the
-// commands and the figures; scripts/bench.sh runs it.
+// generated capture: decode, book, quote, the fast path (all of them plus L2-L4 and A/B
+// arbitration), the raw libpcap byte scan (the floor) and `ttq replay` end to end.
+// docs/performance.md has the commands and the figures; scripts/bench.sh runs it.
 //
 // Extra flags (after Google Benchmark's own): --events=N --instruments=K --seed=S (generated
 // capture, default 200000 / 4 / 1) or --capture=PATH (an existing capture, not deleted).
@@ -48,10 +48,10 @@ struct TopEvent {
 // Everything the benchmarks need, built once before any of them runs.
 struct Corpus {
   std::string path;
-  bool owned = false;               // generated here: deleted at exit
+  bool owned = false;  // generated here: deleted at exit
   std::uint64_t file_bytes = 0;
-  std::vector<std::uint8_t> arena;  // frame bytes, back to back
-  std::vector<Frame> frames;        // A and B lines, capture order
+  std::vector<std::uint8_t> arena;                     // frame bytes, back to back
+  std::vector<Frame> frames;                           // A and B lines, capture order
   std::vector<std::span<const std::uint8_t>> packets;  // unique incremental UDP payloads, by seq
   std::vector<BookOp> ops;
   std::vector<TopEvent> tops;
@@ -85,7 +85,8 @@ struct PrepHandler : mdp3::NullHandler {
   void on_definition(const mdp3::MsgCtx& m, const mdp3::Definition& d) {
     const std::uint16_t s = slot(d.security_id);
     c.books[s].configure(d.depth, d.implied_depth);
-    if (d.tick > 0 && d.tick != mdp3::kNullPrice) c.ticks[s] = mdp3::to_price9(d.tick, m.template_id);
+    if (d.tick > 0 && d.tick != mdp3::kNullPrice)
+      c.ticks[s] = mdp3::to_price9(d.tick, m.template_id);
   }
   void on_book_entry(const mdp3::MsgCtx& m, std::uint32_t, const mdp3::BookEntry& e) {
     const std::uint16_t s = slot(e.security_id);
@@ -133,8 +134,10 @@ bool load(Corpus& c, std::string& err) {
   for (const Frame& fr : c.frames) {
     UdpView u{};
     if (parse_udp(fr, u) != FrameDrop::kCount) continue;
-    if (u.dst_port != capgen::kIncrementalPortA && u.dst_port != capgen::kIncrementalPortB) continue;
-    if (u.len < mdp3::kPacketHeaderSize || mdp3::validate_packet(u.payload, u.len) != mdp3::MsgError::kOk) {
+    if (u.dst_port != capgen::kIncrementalPortA && u.dst_port != capgen::kIncrementalPortB)
+      continue;
+    if (u.len < mdp3::kPacketHeaderSize ||
+        mdp3::validate_packet(u.payload, u.len) != mdp3::MsgError::kOk) {
       continue;
     }
     if (!seen.try_emplace(load_le<std::uint32_t>(u.payload), true).second) continue;
@@ -163,8 +166,8 @@ void set_entries(benchmark::State& state, std::uint64_t per_pass) {
 
 // Counter shown as time per unit (e.g. ns per frame) — rate, then inverted.
 benchmark::Counter per_unit(double units) {
-  return benchmark::Counter(units, benchmark::Counter::kIsIterationInvariantRate |
-                                       benchmark::Counter::kInvert);
+  return benchmark::Counter(
+      units, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 }
 
 // Decode handler that touches every field it is given, so nothing is optimised away.
@@ -371,13 +374,13 @@ int main(int argc, char** argv) {
              ".pcap";
     g.owned = true;
     const GenStats s = generate_capture(gen, g.path, nullptr, nullptr);
-    std::fprintf(stderr, "ttq_bench: generated %s (%d events, %d instruments, seed %llu): "
-                 "%llu frames, %llu packets, %llu book entries\n",
-                 g.path.c_str(), gen.events, gen.instruments,
-                 static_cast<unsigned long long>(gen.seed),
-                 static_cast<unsigned long long>(s.frames),
-                 static_cast<unsigned long long>(s.packets),
-                 static_cast<unsigned long long>(s.entries));
+    std::fprintf(
+        stderr,
+        "ttq_bench: generated %s (%d events, %d instruments, seed %llu): "
+        "%llu frames, %llu packets, %llu book entries\n",
+        g.path.c_str(), gen.events, gen.instruments, static_cast<unsigned long long>(gen.seed),
+        static_cast<unsigned long long>(s.frames), static_cast<unsigned long long>(s.packets),
+        static_cast<unsigned long long>(s.entries));
   }
   std::string err;
   if (!load(g, err)) {
@@ -385,7 +388,8 @@ int main(int argc, char** argv) {
     if (g.owned) std::remove(g.path.c_str());
     return 1;
   }
-  std::fprintf(stderr, "ttq_bench: %s: %llu bytes, %zu frames, %zu unique packets, %llu entries "
+  std::fprintf(stderr,
+               "ttq_bench: %s: %llu bytes, %zu frames, %zu unique packets, %llu entries "
                "applied by the fast path, %zu decoded, %zu published tops\n",
                g.path.c_str(), static_cast<unsigned long long>(g.file_bytes), g.frames.size(),
                g.packets.size(), static_cast<unsigned long long>(g.entries), g.ops.size(),
@@ -400,8 +404,12 @@ int main(int argc, char** argv) {
   benchmark::RegisterBenchmark("BM_Quote", BM_Quote)->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("BM_FastPath", BM_FastPath)->Unit(benchmark::kMillisecond);
   // Read from the file: wall time is what the ratio is about.
-  benchmark::RegisterBenchmark("BM_RawScan", BM_RawScan)->Unit(benchmark::kMillisecond)->UseRealTime();
-  benchmark::RegisterBenchmark("BM_Replay", BM_Replay)->Unit(benchmark::kMillisecond)->UseRealTime();
+  benchmark::RegisterBenchmark("BM_RawScan", BM_RawScan)
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
+  benchmark::RegisterBenchmark("BM_Replay", BM_Replay)
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
   if (g.owned) std::remove(g.path.c_str());
