@@ -22,6 +22,7 @@ bool is_trading_status(std::uint8_t s) { return s == 15 || s == 17 || s == 21; }
 
 // Decode callbacks for a packet released by the arbiter (Incremental feed, or Definition feed).
 struct FastPath::IncHandler {
+  static constexpr bool kPrevalidated = true;  // process() validates every packet first
   FastPath& fp;
   std::uint16_t channel;
 
@@ -111,6 +112,7 @@ struct FastPath::IncHandler {
 
 // Decode callbacks for a Market Recovery (snapshot) packet: unsequenced, idempotent.
 struct FastPath::SnapHandler {
+  static constexpr bool kPrevalidated = true;
   FastPath& fp;
   std::uint16_t channel;
 
@@ -220,12 +222,14 @@ const Instrument* FastPath::find(std::int32_t security_id) const {
 // Start-up/definition time only (string compares): which instruments are quoted, tick overrides.
 void FastPath::apply_instrument_config(Instrument& in) {
   in.quoted = cfg_.quote_all;
+  in.quote_inputs_valid = false;  // tick or skew may change
   for (const InstrumentConfig& ic : cfg_.instruments) {
     const bool match = ic.security_id != 0 ? ic.security_id == in.security_id
                                            : (!ic.symbol.empty() && ic.symbol == in.symbol);
     if (!match) continue;
     in.quoted = ic.quote;
     in.skew = ic.skew;
+    in.quote_inputs_valid = false;
     if (ic.tick > 0) {
       in.tick = ic.tick;
       in.tick_from_config = true;
@@ -259,6 +263,16 @@ void FastPath::process(const Frame& f) {
     channel = line->channel;
     kind = line->kind;
   }
+  if (cfg_.lines.empty()) {
+    const std::uint16_t t = mdp3::first_template(u.payload, u.len);
+    if (t == mdp3::kSnapshot52 || t == mdp3::kSnapshot38) kind = FeedKind::kSnapshot;
+  }
+  // The second copy of every packet (the other line's) is dropped here, before validation: its
+  // sequence number is already applied, so nothing it holds could change state anyway.
+  if (kind == FeedKind::kIncremental && mdp3::plausible_packet(u.payload, u.len) &&
+      arbiters_[channel]->already_applied(load_le<std::uint32_t>(u.payload))) {
+    return;
+  }
   // Validate the whole packet before it can touch any state, so that a damaged copy on one line
   // is dropped here and the good copy on the other line is the one applied.
   const mdp3::MsgError err = mdp3::validate_packet(u.payload, u.len);
@@ -267,10 +281,6 @@ void FastPath::process(const Frame& f) {
     return;
   }
   ++c_.packets;
-  if (cfg_.lines.empty()) {
-    const std::uint16_t t = mdp3::first_template(u.payload, u.len);
-    if (t == mdp3::kSnapshot52 || t == mdp3::kSnapshot38) kind = FeedKind::kSnapshot;
-  }
   switch (kind) {
     case FeedKind::kIncremental: {
       ArbSink sink{*this, channel};
@@ -380,6 +390,13 @@ void FastPath::requote(Instrument& in, const TopOfBook& tob, std::uint32_t seq) 
   if (in.stale || in.suspect) pull |= kQuotePullStale;
   if (in.halted) pull |= kQuotePullHalt;
   if (killed_) pull |= kQuotePullKill;
+  // compute_quotes is a pure function of (top, tick, parameters, skew, pull): when none of them
+  // changed since this instrument's last evaluation, neither can its answer or the requote
+  // decision (most publications change only deeper levels).
+  if (in.quote_inputs_valid && pull == in.quoted_pull && tob == in.quoted_tob) return;
+  in.quote_inputs_valid = true;
+  in.quoted_pull = pull;
+  in.quoted_tob = tob;
   std::array<QuoteLevel, kMaxLevels> next;
   compute_quotes(tob, in.tick, cfg_.quoter, in.skew, pull, std::span(next.data(), cfg_.quoter.levels));
   for (std::uint8_t l = 0; l < cfg_.quoter.levels; ++l) {
@@ -420,7 +437,10 @@ void FastPath::set_kill(bool on) {
 }
 
 void FastPath::set_skew(std::int32_t security_id, const SkewRegs& s) {
-  if (const Instrument* in = find(security_id)) insts_[in->slot].skew = s;
+  if (const Instrument* in = find(security_id)) {
+    insts_[in->slot].skew = s;
+    insts_[in->slot].quote_inputs_valid = false;
+  }
 }
 
 const PipelineCounters& FastPath::counters() const {

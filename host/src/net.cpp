@@ -45,9 +45,14 @@ FrameDrop parse_udp(const Frame& f, UdpView& out) {
   const std::uint32_t total = load_be16(ip + 2);
   if (total < ihl) return FrameDrop::kBadIpHeader;
   if (n < off + ihl) return FrameDrop::kTruncated;
-  std::uint32_t sum = 0;
-  for (std::uint32_t i = 0; i < ihl; i += 2) sum += load_be16(ip + i);
-  while (sum >> 16) sum = (sum & 0xFFFFu) + (sum >> 16);
+  // One's-complement sum of the header, 32 bits at a time (IHL is a multiple of 4 bytes), folded
+  // to 16 bits: the same sum as 16-bit words, in a quarter of the additions.
+  std::uint64_t sum = 0;
+  for (std::uint32_t i = 0; i < ihl; i += 4) sum += load_be32(ip + i);
+  sum = (sum & 0xFFFFFFFFu) + (sum >> 32);
+  sum = (sum & 0xFFFFu) + (sum >> 16);
+  sum = (sum & 0xFFFFu) + (sum >> 16);
+  sum = (sum & 0xFFFFu) + (sum >> 16);
   if (sum != 0xFFFFu) return FrameDrop::kBadIpChecksum;
   if ((load_be16(ip + 6) & 0x3FFFu) != 0) return FrameDrop::kIpFragment;
   if (ip[9] != 17) return FrameDrop::kNotUdp;

@@ -171,7 +171,7 @@ void print_summary(std::FILE* f, const std::string& backend, const ReplayResult&
     }
   }
   std::fprintf(f, "packets\n");
-  line(f, "packets (well-formed)", c.packets);
+  line(f, "packets validated", c.packets);
   for (std::size_t i = 1; i < c.malformed.size(); ++i) {
     if (c.malformed[i]) {
       line(f, fmt::format("malformed.{}", mdp3::to_string(static_cast<mdp3::MsgError>(i))).c_str(),

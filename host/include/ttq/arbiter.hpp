@@ -103,6 +103,14 @@ class SeqArbiter {
     if (held_count_ >= window_ - 1) release_to_lowest(sink);
   }
 
+  // True, and counted as a duplicate, when `seq` was already applied: such a copy can be dropped
+  // before anything else is done with it (the fast path skips its validation).
+  bool already_applied(std::uint32_t seq) {
+    if (!started_ || !seq_before(seq, expected_)) return false;
+    ++c_.duplicates;
+    return true;
+  }
+
   // End of input: everything still held is released, with the holes before it declared lost.
   template <class Sink>
   void flush(Sink& sink) {

@@ -63,7 +63,8 @@ struct PipelineCounters {
   std::uint64_t frames = 0;
   std::uint64_t bytes = 0;
   std::array<std::uint64_t, static_cast<std::size_t>(FrameDrop::kCount)> frame_drops{};
-  std::uint64_t packets = 0;           // well-formed MDP packets (all feeds, before arbitration)
+  std::uint64_t packets = 0;  // packets validated well-formed (all feeds; the second copy of an
+                              // already-applied packet is dropped as a duplicate before this)
   std::array<std::uint64_t, static_cast<std::size_t>(mdp3::MsgError::kCount)> malformed{};
   std::uint64_t snapshot_packets = 0;
   std::uint64_t definition_packets = 0;
@@ -117,6 +118,10 @@ struct Instrument {
   PublishedTop last_top;
   SkewRegs skew;
   std::array<QuoteLevel, kMaxLevels> last_sent{};
+  // Inputs of the last quoter evaluation (skipped when they repeat).
+  bool quote_inputs_valid = false;
+  std::uint8_t quoted_pull = 0;
+  TopOfBook quoted_tob;
 };
 
 // Sees what the decode and book commands print. Never set on the hot path of `replay`.

@@ -224,6 +224,18 @@ inline MsgError check_book_entry(const BookEntry& e) {
   return MsgError::kOk;
 }
 
+// A handler may declare `static constexpr bool kPrevalidated = true` when it only ever sees
+// packets that validate_packet accepted: the per-entry value checks are then not repeated (every
+// length and bounds check still is, so a broken promise cannot read out of bounds).
+template <class H>
+constexpr bool prevalidated() {
+  if constexpr (requires { H::kPrevalidated; }) {
+    return H::kPrevalidated;
+  } else {
+    return false;
+  }
+}
+
 inline void copy_trimmed(char* dst, const std::uint8_t* src, std::size_t n) {
   std::size_t len = n;
   while (len > 0 && (src[len - 1] == 0 || src[len - 1] == ' ')) --len;
@@ -275,13 +287,15 @@ MsgError decode_packet(const std::uint8_t* p, std::uint32_t len, H& h) {
           Group orders{};
           if ((err = read_group(m, msg_size, g.end, true, 0, orders)) != MsgError::kOk) return err;
         }
-        for (std::uint32_t i = 0; i < g.count; ++i) {
-          const std::uint8_t* e = g.first + i * std::uint32_t{g.block_length};
-          const BookEntry be{load_le<std::int64_t>(e),      load_le<std::int32_t>(e + 8),
-                             load_le<std::int32_t>(e + 12), load_le<std::uint32_t>(e + 16),
-                             load_le<std::int32_t>(e + 20), e[24],
-                             e[25],                         static_cast<char>(e[26])};
-          if ((err = detail::check_book_entry(be)) != MsgError::kOk) return err;
+        if constexpr (!detail::prevalidated<H>()) {
+          for (std::uint32_t i = 0; i < g.count; ++i) {
+            const std::uint8_t* e = g.first + i * std::uint32_t{g.block_length};
+            const BookEntry be{load_le<std::int64_t>(e),      load_le<std::int32_t>(e + 8),
+                               load_le<std::int32_t>(e + 12), load_le<std::uint32_t>(e + 16),
+                               load_le<std::int32_t>(e + 20), e[24],
+                               e[25],                         static_cast<char>(e[26])};
+            if ((err = detail::check_book_entry(be)) != MsgError::kOk) return err;
+          }
         }
         h.on_message(ctx);
         for (std::uint32_t i = 0; i < g.count; ++i) {
@@ -429,6 +443,15 @@ struct NullHandler {
 inline MsgError validate_packet(const std::uint8_t* p, std::uint32_t len) {
   NullHandler h;
   return decode_packet(p, len, h);
+}
+
+// A cheap look at the packet header and first message header (length, MsgSize, schemaId): enough
+// to trust the MsgSeqNum of a copy that is then dropped as a duplicate without full validation.
+inline bool plausible_packet(const std::uint8_t* p, std::uint32_t len) {
+  if (len < kPacketHeaderSize + kMessageHeaderSize) return false;
+  const std::uint16_t msg_size = load_le<std::uint16_t>(p + kPacketHeaderSize);
+  return msg_size >= kMessageHeaderSize && msg_size <= len - kPacketHeaderSize &&
+         load_le<std::uint16_t>(p + kPacketHeaderSize + 6) == kSchemaId;
 }
 
 // Template of the first message, or 0 if the packet is too short to tell.
