@@ -26,9 +26,11 @@ class SwDriver final : public Driver {
     out = in->last_top;
     return true;
   }
-  std::int64_t tick(std::int32_t id) override {
+  bool instrument_info(std::int32_t id, InstrumentInfo& out) override {
     const Instrument* in = fp_.find(id);
-    return in ? in->tick : 0;
+    if (!in) return false;
+    out = InstrumentInfo{in->tick, in->multiplier, in->start_position};
+    return true;
   }
 
  private:

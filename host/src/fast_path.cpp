@@ -229,6 +229,8 @@ void FastPath::apply_instrument_config(Instrument& in) {
     if (!match) continue;
     in.quoted = ic.quote;
     in.skew = ic.skew;
+    in.multiplier = ic.multiplier;
+    in.start_position = ic.position;
     in.quote_inputs_valid = false;
     if (ic.tick > 0) {
       in.tick = ic.tick;

@@ -58,14 +58,10 @@ bool run_replay(const ReplayOptions& opt, ReplayResult& out, std::string& error)
         if (q.slot >= slots) continue;
         if (!ready[q.slot]) {  // first quote of this instrument: register it with the gate
           ready[q.slot] = 1;
-          InstrumentRiskInfo info{q.security_id, driver->tick(q.security_id), 1};
-          std::int64_t position = 0;
-          for (const InstrumentConfig& ic : pc.instruments) {
-            if (ic.security_id == q.security_id) {
-              info.multiplier = ic.multiplier;
-              position = ic.position;
-            }
-          }
+          Driver::InstrumentInfo ii;
+          driver->instrument_info(q.security_id, ii);
+          InstrumentRiskInfo info{q.security_id, ii.tick, ii.multiplier};
+          const std::int64_t position = ii.position;
           gate.set_instrument(q.slot, info);
           gate.set_position(q.slot, position);
         }

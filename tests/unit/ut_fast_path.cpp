@@ -287,10 +287,22 @@ TEST_CASE("quoting needs a tick: default tick or config; unlisted instruments ar
     cfg.quote_all = false;
     InstrumentConfig ic;
     ic.symbol = "BTCZ6";
+    ic.multiplier = 5;
+    ic.position = -3;
+    ic.skew = SkewRegs{-2, 0};
     cfg.instruments.push_back(ic);
     Harness h(cfg);
     start(h);
-    CHECK(h.quotes().size() == 1);
+    const auto q = h.quotes();
+    REQUIRE(q.size() == 1);
+    // Short 3 with skew registers {shift -2}: both sides move up 2 ticks, then post-only keeps the
+    // bid below the ask (n = 1: bid <= B + 0 ticks) -> bid B, ask B + 3 ticks.
+    CHECK(q[0].bid_px == kPx);
+    CHECK(q[0].ask_px == kPx + 3 * kTick);
+    const Instrument* in = h.fp.find(kId);
+    REQUIRE(in != nullptr);
+    CHECK(in->multiplier == 5);
+    CHECK(in->start_position == -3);
   }
 }
 

@@ -34,8 +34,14 @@ class Driver {
   virtual const PipelineCounters& counters() = 0;
   // Current top of book of an instrument (host risk reference); false if unknown.
   virtual bool top_of_book(std::int32_t security_id, PublishedTop& out) = 0;
-  // Tick (PRICE9) the fast path uses for an instrument, 0 if unknown.
-  virtual std::int64_t tick(std::int32_t security_id) = 0;
+  // What the host needs to register an instrument with the risk gate: the tick (PRICE9) the fast
+  // path uses, and the config's multiplier and starting position (matched by id or symbol).
+  struct InstrumentInfo {
+    std::int64_t tick = 0;
+    std::int64_t multiplier = 1;
+    std::int64_t position = 0;
+  };
+  virtual bool instrument_info(std::int32_t security_id, InstrumentInfo& out) = 0;
 };
 
 // Creates a backend by name ("sw"); nullptr with a message when it is unknown or unavailable.

@@ -115,6 +115,8 @@ struct Instrument {
   bool tick_from_config = false;
   bool dirty = false;
   std::int64_t tick = 0;  // PRICE9
+  std::int64_t multiplier = 1;      // from the config, for the host's risk gate
+  std::int64_t start_position = 0;  // from the config, for the host's risk gate
   PublishedTop last_top;
   SkewRegs skew;
   std::array<QuoteLevel, kMaxLevels> last_sent{};
