@@ -273,6 +273,7 @@ void FastPath::process(const Frame& f) {
   // sequence number is already applied, so nothing it holds could change state anyway.
   if (kind == FeedKind::kIncremental && mdp3::plausible_packet(u.payload, u.len) &&
       arbiters_[channel]->already_applied(load_le<std::uint32_t>(u.payload))) {
+    ++c_.early_duplicates;
     return;
   }
   // Validate the whole packet before it can touch any state, so that a damaged copy on one line

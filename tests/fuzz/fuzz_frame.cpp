@@ -273,9 +273,10 @@ void run(const std::uint8_t* data, std::size_t size) {
   fp.finish();
   drain(killed);
 
-  // Every frame is accounted for exactly once: dropped with a reason, malformed, or a packet.
+  // Every frame is accounted for exactly once: dropped with a reason, malformed, a validated
+  // packet, or a copy of an already-applied packet dropped before validation.
   const PipelineCounters& c = fp.counters();
-  std::uint64_t sum = c.packets;
+  std::uint64_t sum = c.packets + c.early_duplicates;
   for (std::uint64_t d : c.frame_drops) sum += d;
   for (std::uint64_t m : c.malformed) sum += m;
   if (c.frames != n || sum != c.frames) fail("frame counters do not add up");

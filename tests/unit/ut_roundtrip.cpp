@@ -128,6 +128,12 @@ TEST_CASE("round trip: loss on one line, duplicates, reordering, jitter, bad fra
   CHECK(o.counters.arb.gaps == 0);
   CHECK(o.counters.arb.lost == 0);
   CHECK(o.counters.stale_events == 0);
+  // Every frame is accounted for exactly once.
+  std::uint64_t sum = o.counters.packets + o.counters.early_duplicates;
+  for (std::uint64_t d : o.counters.frame_drops) sum += d;
+  for (std::uint64_t m : o.counters.malformed) sum += m;
+  CHECK(sum == o.counters.frames);
+  CHECK(o.counters.frames == o.stats.frames);
 }
 
 TEST_CASE("round trip: schema 6 (templates 32/42/27), pcapng, no implied book", "[roundtrip]") {

@@ -66,6 +66,8 @@ struct PipelineCounters {
   std::uint64_t packets = 0;  // packets validated well-formed (all feeds; the second copy of an
                               // already-applied packet is dropped as a duplicate before this)
   std::array<std::uint64_t, static_cast<std::size_t>(mdp3::MsgError::kCount)> malformed{};
+  std::uint64_t early_duplicates = 0;  // copies of applied packets dropped before validation
+                                       // (also counted in arb.duplicates)
   std::uint64_t snapshot_packets = 0;
   std::uint64_t definition_packets = 0;
   ArbiterCounters arb;                 // summed over channels
