@@ -25,6 +25,18 @@ struct FastPath::IncHandler {
   static constexpr bool kPrevalidated = true;  // process() validates every packet first
   FastPath& fp;
   std::uint16_t channel;
+  // Consecutive entries mostly name the same instrument: remember the last lookup (slots never
+  // move, the table is allocated once).
+  std::int32_t last_id = 0;
+  Instrument* last_in = nullptr;
+
+  Instrument* find(std::int32_t id) {
+    if (id != last_id || last_in == nullptr) {
+      last_in = fp.lookup(id, channel);
+      last_id = id;
+    }
+    return last_in;
+  }
 
   void on_message(const mdp3::MsgCtx& m) {
     if (m.template_id < fp.c_.messages_by_template.size()) {
@@ -38,7 +50,7 @@ struct FastPath::IncHandler {
   }
   void on_book_entry(const mdp3::MsgCtx& m, std::uint32_t i, const mdp3::BookEntry& e) {
     if (fp.observer_) fp.observer_->on_book_entry(m, i, e);
-    Instrument* in = fp.lookup(e.security_id, channel);
+    Instrument* in = find(e.security_id);
     if (!in) return;
     if (!fp.check_rpt(*in, e.rpt_seq)) return;
     const std::int64_t px9 = e.price == mdp3::kNullPrice ? 0 : mdp3::to_price9(e.price, m.template_id);
@@ -58,7 +70,7 @@ struct FastPath::IncHandler {
   void on_trade(const mdp3::MsgCtx&, const mdp3::TradeEntry& t) { seq_only(t.security_id, t.rpt_seq); }
   void on_seq_entry(const mdp3::MsgCtx&, const mdp3::SeqEntry& s) { seq_only(s.security_id, s.rpt_seq); }
   void seq_only(std::int32_t id, std::uint32_t rpt) {
-    Instrument* in = fp.lookup(id, channel);
+    Instrument* in = find(id);
     if (in) fp.check_rpt(*in, rpt);
   }
   void on_channel_reset(const mdp3::MsgCtx&) {
@@ -331,7 +343,8 @@ void FastPath::on_gap(std::uint16_t channel, std::uint32_t first, std::uint32_t 
 }
 
 // RptSeq check for one entry; false when the entry is older than the book and must be skipped.
-bool FastPath::check_rpt(Instrument& in, std::uint32_t rpt) {
+// Inlined into the per-entry decode callbacks (it runs for every entry of every template).
+[[gnu::always_inline]] inline bool FastPath::check_rpt(Instrument& in, std::uint32_t rpt) {
   if (in.rpt_known) {
     if (rpt <= in.last_rpt) {
       ++c_.entries_old_rpt;
