@@ -4,6 +4,8 @@
 `default_nettype none
 
 package ttq_pkg;
+  // Every block uses only part of the package: unused constants are expected here, nowhere else.
+  /* verilator lint_off UNUSEDPARAM */
 
   // QuoteRecord (40 bytes, little-endian on the host): bid_px is bits [63:0].
   typedef struct packed {
@@ -19,7 +21,9 @@ package ttq_pkg;
     logic [63:0] bid_px;
   } quote_rec_t;
 
-  localparam int unsigned QUOTE_REC_W = $bits(quote_rec_t);  // 320
+  // $bits of a value, not of the type: yosys 0.23 cannot parse $bits(<typedef>).
+  localparam quote_rec_t QUOTE_REC_ZERO = '0;
+  localparam int unsigned QUOTE_REC_W = $bits(QUOTE_REC_ZERO);  // 320
 
   // QuoteFlag bits (quote.hpp).
   localparam logic [7:0] QF_BID_LIVE   = 8'h01;
@@ -44,6 +48,7 @@ package ttq_pkg;
     DROP_NONE           = 4'd10
   } frame_drop_e;
 
+  /* verilator lint_on UNUSEDPARAM */
 endpackage
 
 `resetall

@@ -1,0 +1,611 @@
+// The card's control plane: an AXI4-Lite slave holding identity, global control (kill, soft
+// reset), error reporting, the 64-bit pipeline counters and every slot's configuration (a
+// shadow RAM written over AXI, a committed RAM the pipeline reads). The map is generated from
+// hw/regmap/ttq_regs.toml (ttq_regs_pkg); docs/registers.md gives every rule implemented here.
+`default_nettype none
+
+module ttq_regs #(
+  parameter int unsigned N_INSTR = ttq_regs_pkg::N_INSTR_DEFAULT,
+  parameter int unsigned DEPTH = ttq_regs_pkg::DEPTH_DEFAULT,
+  parameter int unsigned DATA_W = ttq_regs_pkg::DATA_W_DEFAULT,
+  parameter logic [63:0] GIT_COMMIT = 64'h0  // commit of the bitstream build (GIT_COMMIT reg)
+) (
+  input  wire logic                                clk,
+  input  wire logic                                rst,
+
+  // AXI4-Lite slave, 32-bit data.
+  input  wire logic [ttq_regs_pkg::ADDR_W-1:0]     s_axil_awaddr,
+  input  wire logic                                s_axil_awvalid,
+  output logic                                     s_axil_awready,
+  input  wire logic [31:0]                         s_axil_wdata,
+  input  wire logic [3:0]                          s_axil_wstrb,
+  input  wire logic                                s_axil_wvalid,
+  output logic                                     s_axil_wready,
+  output logic [1:0]                               s_axil_bresp,
+  output logic                                     s_axil_bvalid,
+  input  wire logic                                s_axil_bready,
+  input  wire logic [ttq_regs_pkg::ADDR_W-1:0]     s_axil_araddr,
+  input  wire logic                                s_axil_arvalid,
+  output logic                                     s_axil_arready,
+  output logic [31:0]                              s_axil_rdata,
+  output logic [1:0]                               s_axil_rresp,
+  output logic                                     s_axil_rvalid,
+  input  wire logic                                s_axil_rready,
+
+  // To the pipeline.
+  output logic                                     kill_o,      // CONTROL.KILL
+  output logic                                     soft_rst_o,  // one-cycle pulse
+  output logic                                     cfg_ready_o, // reset sweep done
+  // Committed slot configuration, read port: slot in, config out one cycle later. A slot at or
+  // beyond N_INSTR, or any slot before cfg_ready_o, reads as not valid.
+  input  wire logic [15:0]                         cfg_rd_slot_i,
+  output ttq_regs_pkg::slot_cfg_t                  cfg_rd_o,
+  output logic                                     cfg_commit_o,      // a commit was applied
+  output logic [15:0]                              cfg_commit_slot_o, // to this slot
+  // Counter increments: counter i adds cnt_inc_i[i*CNT_INC_W +: CNT_INC_W] every cycle.
+  input  wire logic [ttq_regs_pkg::N_CNT*ttq_regs_pkg::CNT_INC_W-1:0] cnt_inc_i
+);
+
+  localparam int unsigned AW = ttq_regs_pkg::ADDR_W;
+  localparam int unsigned SLOT_IDX_W = (N_INSTR > 1) ? $clog2(N_INSTR) : 1;
+  localparam int unsigned WIDX_W = ttq_regs_pkg::SLOT_WIDX_W;
+  localparam int unsigned SHD_AW = SLOT_IDX_W + WIDX_W;   // shadow RAM word address
+  localparam int unsigned CFG_W = ttq_regs_pkg::SLOT_CFG_W;
+  localparam int unsigned N_CNT = ttq_regs_pkg::N_CNT;
+  localparam int unsigned INC_W = ttq_regs_pkg::CNT_INC_W;
+  localparam int unsigned CNT_IDX_W = $clog2(N_CNT);
+  localparam int unsigned SW = ttq_regs_pkg::SLOT_STRIDE_LOG2;  // bits of an offset in a window
+  localparam int unsigned MUL_W = 98;  // M*T < 2^97, minus 2^K (K <= 96): signed 98 bits
+  localparam logic [AW-1:0] CNT_END = ttq_regs_pkg::CNT_BASE + AW'(8 * N_CNT);
+  localparam logic [SHD_AW-1:0] INIT_LAST =
+      SHD_AW'(N_INSTR * ttq_regs_pkg::SLOT_SHADOW_WORDS - 1);
+  localparam logic [CFG_W-1:0] CFG_RESET = ttq_regs_pkg::slot_cfg_reset(DEPTH);
+  localparam logic [1:0] RESP_OKAY = 2'b00;
+  localparam logic [1:0] RESP_SLVERR = 2'b10;
+
+  // Illegal parameter combinations stop elaboration.
+  if (N_INSTR < ttq_regs_pkg::N_INSTR_MIN || N_INSTR > ttq_regs_pkg::N_INSTR_MAX) begin : g_n
+    $fatal(1, "ttq_regs: N_INSTR outside the register map's range");
+  end
+  if (DEPTH < ttq_regs_pkg::DEPTH_MIN || DEPTH > ttq_regs_pkg::DEPTH_MAX) begin : g_depth
+    $fatal(1, "ttq_regs: DEPTH outside the register map's range");
+  end
+  if (DATA_W < ttq_regs_pkg::DATA_W_MIN || DATA_W > ttq_regs_pkg::DATA_W_MAX) begin : g_dw
+    $fatal(1, "ttq_regs: DATA_W outside the register map's range");
+  end
+`ifndef SYNTHESIS
+  // The DROP_* counters follow ttq_pkg::frame_drop_e (card_regs.hpp checks ttq::FrameDrop).
+  // Simulation and lint only, so that synthesis of this block does not need ttq_pkg.
+  if (ttq_regs_pkg::CNT_DROP_UNKNOWN_LINE - ttq_regs_pkg::CNT_DROP_RUNT !=
+      32'(ttq_pkg::DROP_UNKNOWN_LINE) - 32'(ttq_pkg::DROP_RUNT)) begin : g_drops
+    $fatal(1, "ttq_regs: DROP_* counters out of step with ttq_pkg::frame_drop_e");
+  end
+`endif
+
+  typedef enum logic [2:0] {
+    S_IDLE,     // waiting for a transaction
+    S_INIT,     // reset sweep of both slot RAMs
+    S_RD_SHD,   // shadow RAM read in flight
+    S_CMT_RD,   // commit: reading the slot's shadow words
+    S_CMT_CHK,  // commit: single-cycle rules
+    S_CMT_MUL,  // commit: serial multiplications for the reciprocal rules
+    S_CMT_END   // commit: apply or refuse, then BRESP
+  } state_e;
+
+  // ---------------------------------------------------------------------------------------------
+  // AXI channel holding registers. A channel is ready whenever its register is empty, so AW and
+  // W are accepted independently and in either order; the register is emptied when the
+  // transaction starts executing (so at most one more write and one more read wait behind it).
+  logic            run_q;  // low in reset: nothing is accepted
+  logic            aw_full_q, w_full_q, ar_full_q;
+  logic [AW-1:0]   aw_addr_q, ar_addr_q;
+  logic [31:0]     w_data_q;
+  logic [3:0]      w_strb_q;
+  logic            b_valid_q, r_valid_q;
+  logic [1:0]      b_resp_q, r_resp_q;
+  logic [31:0]     r_data_q;
+
+  assign s_axil_awready = run_q & ~aw_full_q;
+  assign s_axil_wready = run_q & ~w_full_q;
+  assign s_axil_arready = run_q & ~ar_full_q;
+  assign s_axil_bvalid = b_valid_q;
+  assign s_axil_bresp = b_resp_q;
+  assign s_axil_rvalid = r_valid_q;
+  assign s_axil_rresp = r_resp_q;
+  assign s_axil_rdata = r_data_q;
+
+  wire aw_hs = s_axil_awvalid & s_axil_awready;
+  wire w_hs = s_axil_wvalid & s_axil_wready;
+  wire ar_hs = s_axil_arvalid & s_axil_arready;
+
+  // ---------------------------------------------------------------------------------------------
+  // State.
+  state_e                state_q, state_d;
+  logic                  prio_rd_q;  // a read goes first when both wait (after a write)
+  logic [SHD_AW-1:0]     init_idx_q;
+  logic                  cfg_ready_q;
+  logic                  kill_q, soft_rst_q;
+  logic [4:0]            err_q;        // ERROR bits
+  logic [31:0]           err_count_q;
+  logic [AW-1:0]         err_addr_q;
+  logic [7:0]            err_code_q;
+  logic                  err_read_q;
+  logic [15:0]           cmt_status_slot_q;
+  logic [7:0]            cmt_status_res_q;
+  logic [31:0]           cmt_count_q;
+  logic [N_CNT*64-1:0]   cnt_q;
+  logic [31:0]           snap_q;       // HI word snapshotted by the last counter LO read
+
+  // Commit engine.
+  logic [SLOT_IDX_W-1:0] cmt_slot_q;
+  logic [AW-1:0]         cmt_addr_q;
+  logic [WIDX_W:0]       cmt_w_q;      // word being read (0 .. SLOT_NW)
+  ttq_regs_pkg::slot_cfg_t cmt_cfg_q;  // the shadow being committed
+  logic [7:0]            cmt_res_q;    // ERR_NONE or the first rule that failed
+  logic                  mul_pass_q;   // 0: M*T vs 2^K; 1: (MAX_SPREAD+1)*T vs D_LIM
+  logic [MUL_W-1:0]      mul_a_q, mul_acc_q;
+  logic [39:0]           mul_b_q;
+
+  // ---------------------------------------------------------------------------------------------
+  // Slot RAMs: the shadow (one 32-bit word per register word, SLOT_SHADOW_WORDS per slot) and the
+  // committed configuration (one slot_cfg_t per slot). One write port and one registered read
+  // port each, no reset: the sweep in S_INIT gives them their reset values.
+  logic [31:0]           shd_mem [2**SHD_AW];
+  logic                  shd_we;
+  logic [SHD_AW-1:0]     shd_waddr, shd_raddr;
+  logic [31:0]           shd_wdata, shd_rdata_q;
+
+  logic [CFG_W-1:0]      cfg_mem [2**SLOT_IDX_W];
+  logic                  cfg_we;
+  logic [SLOT_IDX_W-1:0] cfg_waddr;
+  logic [CFG_W-1:0]      cfg_wdata, cfg_rdata_q;
+  logic                  cfg_rd_ok_q;
+
+  always_ff @(posedge clk) begin
+    if (shd_we) shd_mem[shd_waddr] <= shd_wdata;
+    shd_rdata_q <= shd_mem[shd_raddr];
+  end
+
+  always_ff @(posedge clk) begin
+    if (cfg_we) cfg_mem[cfg_waddr] <= cfg_wdata;
+    cfg_rdata_q <= cfg_mem[cfg_rd_slot_i[SLOT_IDX_W-1:0]];
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) cfg_rd_ok_q <= 1'b0;
+    else cfg_rd_ok_q <= cfg_ready_q && cfg_rd_slot_i < 16'(N_INSTR);
+  end
+
+  always_comb begin
+    cfg_rd_o = cfg_rdata_q;
+    cfg_rd_o.valid = cfg_rdata_q[ttq_regs_pkg::CFG_VALID_LSB] & cfg_rd_ok_q;
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Which transaction starts now (only in S_IDLE): alternate when both wait.
+  wire wr_ready = aw_full_q & w_full_q & ~b_valid_q;
+  wire rd_ready = ar_full_q & ~r_valid_q;
+  wire take_rd = (state_q == S_IDLE) & rd_ready & (~wr_ready | prio_rd_q);
+  wire take_wr = (state_q == S_IDLE) & wr_ready & ~take_rd;
+
+  // Address decode of the transaction that starts (one decoder for both directions).
+  logic [AW-1:0]          dec_addr;
+  logic                   dec_glb, dec_glb_wr;  // a global register; CONTROL or ERROR
+  logic [31:0]            dec_glb_val;
+  logic                   dec_cnt, dec_cnt_hi;
+  logic [CNT_IDX_W-1:0]   dec_cnt_idx;
+  logic                   dec_shd, dec_cmt;
+  logic [SLOT_IDX_W-1:0]  dec_slot;
+  logic [WIDX_W-1:0]      dec_widx;
+  logic [AW-1:0]          cnt_rel, slot_rel;
+  logic [AW-SW-1:0]       slot_num;
+  logic [SW-1:0]          slot_off;
+  logic [63:0]            cnt_sel;
+
+  always_comb begin
+    dec_addr = take_rd ? ar_addr_q : aw_addr_q;
+
+    dec_glb = 1'b1;
+    dec_glb_wr = 1'b0;
+    dec_glb_val = '0;
+    unique case (dec_addr)
+      ttq_regs_pkg::A_ID: dec_glb_val = ttq_regs_pkg::REGS_ID;
+      ttq_regs_pkg::A_VERSION: dec_glb_val = ttq_regs_pkg::REGS_VERSION;
+      ttq_regs_pkg::A_BUILD_HASH_LO: dec_glb_val = ttq_regs_pkg::BUILD_HASH[31:0];
+      ttq_regs_pkg::A_BUILD_HASH_HI: dec_glb_val = ttq_regs_pkg::BUILD_HASH[63:32];
+      ttq_regs_pkg::A_CAPS0: begin
+        dec_glb_val[ttq_regs_pkg::CAPS0_N_INSTR_LSB +: ttq_regs_pkg::CAPS0_N_INSTR_W] =
+            ttq_regs_pkg::CAPS0_N_INSTR_W'(N_INSTR);
+        dec_glb_val[ttq_regs_pkg::CAPS0_DEPTH_LSB +: ttq_regs_pkg::CAPS0_DEPTH_W] =
+            ttq_regs_pkg::CAPS0_DEPTH_W'(DEPTH);
+      end
+      ttq_regs_pkg::A_CAPS1:
+        dec_glb_val[ttq_regs_pkg::CAPS1_DATA_W_LSB +: ttq_regs_pkg::CAPS1_DATA_W_W] =
+            ttq_regs_pkg::CAPS1_DATA_W_W'(DATA_W);
+      ttq_regs_pkg::A_GIT_COMMIT_LO: dec_glb_val = GIT_COMMIT[31:0];
+      ttq_regs_pkg::A_GIT_COMMIT_HI: dec_glb_val = GIT_COMMIT[63:32];
+      ttq_regs_pkg::A_CONTROL: begin
+        dec_glb_wr = 1'b1;
+        dec_glb_val[ttq_regs_pkg::CONTROL_KILL_LSB] = kill_q;
+      end
+      ttq_regs_pkg::A_STATUS: begin
+        dec_glb_val[ttq_regs_pkg::STATUS_KILL_LSB] = kill_q;
+        dec_glb_val[ttq_regs_pkg::STATUS_ERROR_LSB] = |err_q;
+      end
+      ttq_regs_pkg::A_ERROR: begin
+        dec_glb_wr = 1'b1;
+        dec_glb_val[4:0] = err_q;
+      end
+      ttq_regs_pkg::A_ERR_COUNT: dec_glb_val = err_count_q;
+      ttq_regs_pkg::A_ERR_ADDR: dec_glb_val = 32'(err_addr_q);
+      ttq_regs_pkg::A_ERR_INFO: begin
+        dec_glb_val[ttq_regs_pkg::ERR_INFO_CODE_LSB +: ttq_regs_pkg::ERR_INFO_CODE_W] = err_code_q;
+        dec_glb_val[ttq_regs_pkg::ERR_INFO_READ_LSB] = err_read_q;
+      end
+      ttq_regs_pkg::A_COMMIT_STATUS: begin
+        dec_glb_val[ttq_regs_pkg::COMMIT_STATUS_SLOT_LSB +: ttq_regs_pkg::COMMIT_STATUS_SLOT_W] =
+            cmt_status_slot_q;
+        dec_glb_val[ttq_regs_pkg::COMMIT_STATUS_RESULT_LSB +:
+                    ttq_regs_pkg::COMMIT_STATUS_RESULT_W] = cmt_status_res_q;
+      end
+      ttq_regs_pkg::A_COMMIT_COUNT: dec_glb_val = cmt_count_q;
+      default: dec_glb = 1'b0;
+    endcase
+
+    // Counters: consecutive LO/HI pairs from CNT_BASE.
+    cnt_rel = dec_addr - ttq_regs_pkg::CNT_BASE;
+    dec_cnt = dec_addr >= ttq_regs_pkg::CNT_BASE && dec_addr < CNT_END && cnt_rel[1:0] == 2'b00;
+    dec_cnt_idx = cnt_rel[3 +: CNT_IDX_W];
+    dec_cnt_hi = cnt_rel[2];
+    cnt_sel = cnt_q[dec_cnt_idx * 64 +: 64];
+
+    // Slot windows: shadow words below SLOT_SHADOW_WORDS*4, COMMIT above.
+    slot_rel = dec_addr - ttq_regs_pkg::SLOT_BASE;
+    slot_num = slot_rel[AW-1:SW];
+    slot_off = slot_rel[SW-1:0];
+    dec_slot = slot_num[SLOT_IDX_W-1:0];
+    dec_widx = slot_off[2 +: WIDX_W];
+    dec_shd = dec_addr >= ttq_regs_pkg::SLOT_BASE && slot_num < (AW-SW)'(N_INSTR) &&
+              slot_off < SW'(4 * ttq_regs_pkg::SLOT_SHADOW_WORDS) && slot_off[1:0] == 2'b00 &&
+              ttq_regs_pkg::slot_word_mapped(dec_widx);
+    dec_cmt = dec_addr >= ttq_regs_pkg::SLOT_BASE && slot_num < (AW-SW)'(N_INSTR) &&
+              slot_off == ttq_regs_pkg::SO_COMMIT;
+  end
+
+  // Upper bits of the counter offset only matter through the range compare above.
+  wire unused_cnt_rel = ^cnt_rel;
+
+  // ---------------------------------------------------------------------------------------------
+  // Commit rules that need no multiplication (TOML [[slot.commit_rule]], in order).
+  logic [7:0]       chk_res;
+  logic [40:0]      pow_l;
+  always_comb begin
+    pow_l = 41'd1 << cmt_cfg_q.l;
+    if (cmt_cfg_q.security_id == '0) chk_res = ttq_regs_pkg::ERR_SECURITY_ID;
+    else if (cmt_cfg_q.tick == '0) chk_res = ttq_regs_pkg::ERR_TICK;
+    else if (!({1'b0, cmt_cfg_q.tick} <= pow_l && {1'b0, cmt_cfg_q.tick} > (pow_l >> 1)))
+      chk_res = ttq_regs_pkg::ERR_RECIP_L;
+    else if (cmt_cfg_q.k != 7'd16 + {cmt_cfg_q.l, 1'b0}) chk_res = ttq_regs_pkg::ERR_RECIP_K;
+    else if ({~cmt_cfg_q.price_floor[63], cmt_cfg_q.price_floor[62:0]} >
+             {~cmt_cfg_q.price_ceiling[63], cmt_cfg_q.price_ceiling[62:0]})
+      chk_res = ttq_regs_pkg::ERR_FLOOR_CEILING;
+    else chk_res = ttq_regs_pkg::ERR_NONE;
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Engine: next state, RAM ports, error recording.
+  logic [31:0]         rd_val;
+  logic                rec_en, rec_read;
+  logic [4:0]          rec_bit;
+  logic [7:0]          rec_code;
+  logic [AW-1:0]       rec_addr;
+  logic [4:0]          err_clr;
+  logic                kill_d, soft_rst_d, snap_en, cmt_apply;
+  logic                b_set, r_set;
+  logic [1:0]          resp_d;
+  logic [SHD_AW-1:0]   init_idx_d;
+  logic                cfg_ready_d, prio_rd_d, mul_pass_d;
+  logic [SLOT_IDX_W-1:0] cmt_slot_d;
+  logic [AW-1:0]       cmt_addr_d;
+  logic [WIDX_W:0]     cmt_w_d;
+  ttq_regs_pkg::slot_cfg_t cmt_cfg_d;
+  logic [7:0]          cmt_res_d;
+  logic [MUL_W-1:0]    mul_a_d, mul_acc_d;
+  logic [39:0]         mul_b_d;
+  logic                kill_fast;
+  logic [AW-1:0]       kf_addr;
+  logic [31:0]         kf_data;
+  logic                kf_strb0;
+
+  // KILL takes effect at the edge that completes the later of its AW and W handshakes, even
+  // while the engine is busy (a commit takes ~90 cycles); the write still executes normally.
+  always_comb begin
+    kf_addr = aw_full_q ? aw_addr_q : s_axil_awaddr;
+    kf_data = w_full_q ? w_data_q : s_axil_wdata;
+    kf_strb0 = w_full_q ? w_strb_q[0] : s_axil_wstrb[0];
+    kill_fast = (aw_full_q | aw_hs) & (w_full_q | w_hs) & kf_addr == ttq_regs_pkg::A_CONTROL &
+                kf_strb0 & kf_data[ttq_regs_pkg::CONTROL_KILL_LSB];
+  end
+
+  always_comb begin
+    state_d = state_q;
+    init_idx_d = init_idx_q;
+    cfg_ready_d = cfg_ready_q;
+    prio_rd_d = prio_rd_q;
+    kill_d = kill_q;
+    soft_rst_d = 1'b0;
+    snap_en = 1'b0;
+    cmt_apply = 1'b0;
+    b_set = 1'b0;
+    r_set = 1'b0;
+    resp_d = RESP_OKAY;
+    rd_val = '0;
+    rec_en = 1'b0;
+    rec_read = 1'b0;
+    rec_bit = '0;
+    rec_code = ttq_regs_pkg::ERR_NONE;
+    rec_addr = dec_addr;
+    err_clr = '0;
+    cmt_slot_d = cmt_slot_q;
+    cmt_addr_d = cmt_addr_q;
+    cmt_w_d = cmt_w_q;
+    cmt_cfg_d = cmt_cfg_q;
+    cmt_res_d = cmt_res_q;
+    mul_pass_d = mul_pass_q;
+    mul_a_d = mul_a_q;
+    mul_b_d = mul_b_q;
+    mul_acc_d = mul_acc_q;
+
+    shd_we = 1'b0;
+    shd_waddr = {dec_slot, dec_widx};
+    shd_wdata = w_data_q;
+    shd_raddr = {dec_slot, dec_widx};
+    cfg_we = 1'b0;
+    cfg_waddr = cmt_slot_q;
+    cfg_wdata = cmt_cfg_q;
+
+    unique case (state_q)
+      S_INIT: begin
+        shd_we = 1'b1;
+        shd_waddr = init_idx_q;
+        shd_wdata = ttq_regs_pkg::slot_word_reset(init_idx_q[WIDX_W-1:0], DEPTH);
+        cfg_waddr = init_idx_q[SHD_AW-1:WIDX_W];
+        cfg_wdata = CFG_RESET;
+        cfg_we = &init_idx_q[WIDX_W-1:0];
+        init_idx_d = init_idx_q + 1'b1;
+        if (init_idx_q == INIT_LAST) begin
+          state_d = S_IDLE;
+          cfg_ready_d = 1'b1;
+        end
+      end
+
+      S_IDLE: begin
+        if (take_rd) begin
+          prio_rd_d = 1'b0;
+          if (dec_shd) begin
+            state_d = S_RD_SHD;  // shadow word: data next cycle
+          end else begin
+            r_set = 1'b1;
+            if (dec_glb) begin
+              rd_val = dec_glb_val;
+            end else if (dec_cnt) begin
+              rd_val = dec_cnt_hi ? snap_q : cnt_sel[31:0];
+              snap_en = ~dec_cnt_hi;
+            end else if (!dec_cmt) begin  // COMMIT reads 0; anything else is unmapped
+              resp_d = RESP_SLVERR;
+              rec_en = 1'b1;
+              rec_read = 1'b1;
+              rec_bit[ttq_regs_pkg::ERROR_UNMAPPED_LSB] = 1'b1;
+              rec_code = ttq_regs_pkg::ERR_UNMAPPED;
+            end
+          end
+        end else if (take_wr) begin
+          prio_rd_d = 1'b1;
+          b_set = 1'b1;
+          if (!(dec_glb || dec_cnt || dec_shd || dec_cmt)) begin
+            resp_d = RESP_SLVERR;
+            rec_en = 1'b1;
+            rec_bit[ttq_regs_pkg::ERROR_UNMAPPED_LSB] = 1'b1;
+            rec_code = ttq_regs_pkg::ERR_UNMAPPED;
+          end else if (dec_addr == ttq_regs_pkg::A_CONTROL) begin
+            // Never refused: byte lane 0 holds every CONTROL field.
+            if (w_strb_q[0]) begin
+              kill_d = w_data_q[ttq_regs_pkg::CONTROL_KILL_LSB];
+              soft_rst_d = w_data_q[ttq_regs_pkg::CONTROL_SOFT_RESET_LSB];
+            end
+          end else if (w_strb_q != 4'hF) begin
+            rec_en = 1'b1;
+            rec_bit[ttq_regs_pkg::ERROR_PARTIAL_WRITE_LSB] = 1'b1;
+            rec_code = ttq_regs_pkg::ERR_PARTIAL_WRITE;
+          end else if (dec_cnt || (dec_glb && !dec_glb_wr)) begin
+            rec_en = 1'b1;
+            rec_bit[ttq_regs_pkg::ERROR_RO_WRITE_LSB] = 1'b1;
+            rec_code = ttq_regs_pkg::ERR_RO_WRITE;
+          end else if (dec_glb) begin  // ERROR, write 1 to clear
+            err_clr = w_data_q[4:0];
+          end else if (dec_shd && ttq_regs_pkg::slot_word_ok(dec_widx, w_data_q, DEPTH)) begin
+            shd_we = 1'b1;
+          end else if (dec_cmt && w_data_q == 32'd1) begin
+            b_set = 1'b0;  // BRESP when the commit is done
+            state_d = S_CMT_RD;
+            cmt_slot_d = dec_slot;
+            cmt_addr_d = dec_addr;
+            cmt_w_d = '0;
+          end else begin
+            rec_en = 1'b1;
+            rec_bit[ttq_regs_pkg::ERROR_FIELD_RANGE_LSB] = 1'b1;
+            rec_code = ttq_regs_pkg::ERR_FIELD_RANGE;
+          end
+        end
+      end
+
+      S_RD_SHD: begin
+        r_set = 1'b1;
+        rd_val = shd_rdata_q;
+        state_d = S_IDLE;
+      end
+
+      S_CMT_RD: begin
+        shd_raddr = {cmt_slot_q, cmt_w_q[WIDX_W-1:0]};
+        if (cmt_w_q != '0) begin
+          cmt_cfg_d = ttq_regs_pkg::slot_cfg_put(cmt_cfg_q, cmt_w_q[WIDX_W-1:0] - 1'b1,
+                                                 shd_rdata_q);
+        end
+        cmt_w_d = cmt_w_q + 1'b1;
+        if (cmt_w_q == (WIDX_W+1)'(ttq_regs_pkg::SLOT_NW)) state_d = S_CMT_CHK;
+      end
+
+      S_CMT_CHK: begin
+        cmt_res_d = cmt_cfg_q.valid ? chk_res : ttq_regs_pkg::ERR_NONE;  // VALID=0: no rules
+        mul_pass_d = 1'b0;
+        mul_a_d = MUL_W'(cmt_cfg_q.m);
+        mul_b_d = cmt_cfg_q.tick;
+        mul_acc_d = {MUL_W{1'b1}} << cmt_cfg_q.k;  // -2^K: M*T must land in [0, T) above it
+        if (!cmt_cfg_q.valid || chk_res != ttq_regs_pkg::ERR_NONE) state_d = S_CMT_END;
+        else state_d = S_CMT_MUL;
+      end
+
+      S_CMT_MUL: begin
+        if (mul_b_q != '0) begin
+          if (mul_b_q[0]) mul_acc_d = mul_acc_q + mul_a_q;
+          mul_a_d = {mul_a_q[MUL_W-2:0], 1'b0};
+          mul_b_d = {1'b0, mul_b_q[39:1]};
+        end else if (!mul_pass_q) begin
+          // M*T - 2^K must be in [0, T).
+          if (mul_acc_q[MUL_W-1] || mul_acc_q >= MUL_W'(cmt_cfg_q.tick)) begin
+            cmt_res_d = ttq_regs_pkg::ERR_RECIP_M;
+            state_d = S_CMT_END;
+          end else begin
+            mul_pass_d = 1'b1;
+            mul_a_d = MUL_W'(cmt_cfg_q.tick);
+            mul_b_d = 40'(cmt_cfg_q.max_spread_ticks) + 40'd1;
+            mul_acc_d = ~(MUL_W'(cmt_cfg_q.d_lim));  // -D_LIM - 1: the product must give -1
+          end
+        end else begin
+          // (MAX_SPREAD_TICKS + 1) * T - D_LIM - 1 must be -1.
+          if (mul_acc_q != '1) cmt_res_d = ttq_regs_pkg::ERR_D_LIM;
+          state_d = S_CMT_END;
+        end
+      end
+
+      S_CMT_END: begin
+        b_set = 1'b1;
+        state_d = S_IDLE;
+        if (cmt_res_q == ttq_regs_pkg::ERR_NONE) begin
+          cfg_we = 1'b1;
+          cmt_apply = 1'b1;
+        end else begin
+          rec_en = 1'b1;
+          rec_bit[ttq_regs_pkg::ERROR_COMMIT_REFUSED_LSB] = 1'b1;
+          rec_code = cmt_res_q;
+          rec_addr = cmt_addr_q;
+        end
+      end
+
+      default: state_d = S_IDLE;
+    endcase
+
+    if (kill_fast) kill_d = 1'b1;
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      run_q <= 1'b0;
+      aw_full_q <= 1'b0;
+      w_full_q <= 1'b0;
+      ar_full_q <= 1'b0;
+      b_valid_q <= 1'b0;
+      r_valid_q <= 1'b0;
+      state_q <= S_INIT;
+      prio_rd_q <= 1'b0;
+      init_idx_q <= '0;
+      cfg_ready_q <= 1'b0;
+      kill_q <= 1'b0;
+      soft_rst_q <= 1'b0;
+      err_q <= '0;
+      err_count_q <= '0;
+      err_addr_q <= '0;
+      err_code_q <= '0;
+      err_read_q <= 1'b0;
+      cmt_status_slot_q <= '0;
+      cmt_status_res_q <= '0;
+      cmt_count_q <= '0;
+      cfg_commit_o <= 1'b0;
+      cfg_commit_slot_o <= '0;
+    end else begin
+      run_q <= 1'b1;
+      aw_full_q <= (aw_full_q & ~take_wr) | aw_hs;
+      w_full_q <= (w_full_q & ~take_wr) | w_hs;
+      ar_full_q <= (ar_full_q & ~take_rd) | ar_hs;
+      if (b_set) b_valid_q <= 1'b1;
+      else if (s_axil_bready) b_valid_q <= 1'b0;
+      if (r_set) r_valid_q <= 1'b1;
+      else if (s_axil_rready) r_valid_q <= 1'b0;
+      state_q <= state_d;
+      prio_rd_q <= prio_rd_d;
+      init_idx_q <= init_idx_d;
+      cfg_ready_q <= cfg_ready_d;
+      kill_q <= kill_d;
+      soft_rst_q <= soft_rst_d;
+      err_q <= (err_q & ~err_clr) | rec_bit;
+      if (rec_en) begin
+        if (err_count_q != '1) err_count_q <= err_count_q + 1'b1;
+        err_addr_q <= rec_addr;
+        err_code_q <= rec_code;
+        err_read_q <= rec_read;
+      end
+      if (state_q == S_CMT_END) begin
+        cmt_status_slot_q <= 16'(cmt_slot_q);
+        cmt_status_res_q <= cmt_res_q;
+      end
+      if (cmt_apply) cmt_count_q <= cmt_count_q + 1'b1;
+      cfg_commit_o <= cmt_apply;
+      if (cmt_apply) cfg_commit_slot_o <= 16'(cmt_slot_q);
+    end
+  end
+
+  // Datapath registers (no reset needed: qualified by the state above).
+  always_ff @(posedge clk) begin
+    if (aw_hs) aw_addr_q <= s_axil_awaddr;
+    if (w_hs) begin
+      w_data_q <= s_axil_wdata;
+      w_strb_q <= s_axil_wstrb;
+    end
+    if (ar_hs) ar_addr_q <= s_axil_araddr;
+    if (b_set) b_resp_q <= resp_d;
+    if (r_set) begin
+      r_resp_q <= resp_d;
+      r_data_q <= rd_val;
+    end
+    cmt_slot_q <= cmt_slot_d;
+    cmt_addr_q <= cmt_addr_d;
+    cmt_w_q <= cmt_w_d;
+    cmt_cfg_q <= cmt_cfg_d;
+    cmt_res_q <= cmt_res_d;
+    mul_pass_q <= mul_pass_d;
+    mul_a_q <= mul_a_d;
+    mul_b_q <= mul_b_d;
+    mul_acc_q <= mul_acc_d;
+  end
+
+  // Counters: add the increments every cycle; reset and soft reset clear them (and the snapshot).
+  always_ff @(posedge clk) begin
+    if (rst || soft_rst_q) begin
+      cnt_q <= '0;
+      snap_q <= '0;
+    end else begin
+      for (int unsigned i = 0; i < N_CNT; i++) begin
+        cnt_q[i * 64 +: 64] <= cnt_q[i * 64 +: 64] + 64'(cnt_inc_i[i * INC_W +: INC_W]);
+      end
+      if (snap_en) snap_q <= cnt_sel[63:32];
+    end
+  end
+
+  assign kill_o = kill_q;
+  assign soft_rst_o = soft_rst_q;
+  assign cfg_ready_o = cfg_ready_q;
+
+endmodule
+
+`resetall

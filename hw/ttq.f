@@ -1,0 +1,6 @@
+// Ordered file list for Verilator, yosys and vendor tools (packages first), paths from hw/.
+rtl/ttq_pkg.sv
+rtl/ttq_regs_pkg.sv
+rtl/ttq_regs.sv
+rtl/ttq_l2l4.sv
+lint/waivers.vlt
