@@ -3,4 +3,5 @@ rtl/ttq_pkg.sv
 rtl/ttq_regs_pkg.sv
 rtl/ttq_regs.sv
 rtl/ttq_l2l4.sv
+rtl/ttq_quoter.sv
 lint/waivers.vlt

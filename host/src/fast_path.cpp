@@ -12,6 +12,14 @@ std::uint32_t hash_id(std::int32_t id) {
   return static_cast<std::uint32_t>(id) * 0x9E3779B1u;
 }
 
+// The card holds the skew registers in 22 and 32 bits (docs/quoting.md ranges); the model clamps
+// what the host writes to the same ranges so both compute the same quote.
+SkewRegs clamp_skew(const SkewRegs& s) {
+  constexpr std::int32_t kShift = 1 << 20;
+  constexpr std::int32_t kAdj = 1 << 30;
+  return SkewRegs{std::clamp(s.shift_ticks, -kShift, kShift), std::clamp(s.size_adj, -kAdj, kAdj)};
+}
+
 bool no_live(const QuoteLevel& q) { return (q.flags & (kQuoteBidLive | kQuoteAskLive)) == 0; }
 
 // SecurityTradingStatus values that stop quoting, and those that resume it.
@@ -240,7 +248,7 @@ void FastPath::apply_instrument_config(Instrument& in) {
                                            : (!ic.symbol.empty() && ic.symbol == in.symbol);
     if (!match) continue;
     in.quoted = ic.quote;
-    in.skew = ic.skew;
+    in.skew = clamp_skew(ic.skew);
     in.multiplier = ic.multiplier;
     in.start_position = ic.position;
     in.quote_inputs_valid = false;
@@ -454,7 +462,7 @@ void FastPath::set_kill(bool on) {
 
 void FastPath::set_skew(std::int32_t security_id, const SkewRegs& s) {
   if (const Instrument* in = find(security_id)) {
-    insts_[in->slot].skew = s;
+    insts_[in->slot].skew = clamp_skew(s);
     insts_[in->slot].quote_inputs_valid = false;
   }
 }

@@ -131,7 +131,8 @@ bool needs_requote(const QuoteLevel& prev, const QuoteLevel& next, std::int64_t 
   if (prev.flags != next.flags) return true;
   if (prev.bid_sz != next.bid_sz || prev.ask_sz != next.ask_sz) return true;
   // 128 bits: the distance between two int64 prices, and tol * tick, can exceed int64.
-  // A tolerance <= 1 makes the threshold <= one tick, so any nonzero move requotes.
+  // Tolerance 0 requotes on any nonzero move; tolerance 1 on a move of at least one tick (a
+  // sub-tick move, possible only off the tick grid, does not requote).
   const i128 threshold = i128{tolerance_ticks} * tick;
   const auto moved = [threshold](std::int64_t a, std::int64_t b) {
     const i128 delta = a > b ? i128{a} - b : i128{b} - a;

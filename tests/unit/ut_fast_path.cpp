@@ -316,3 +316,13 @@ TEST_CASE("instrument table full: entries for new instruments are counted and ig
   CHECK(h.fp.find(7) == nullptr);
   CHECK(h.fp.find(kId) != nullptr);
 }
+
+TEST_CASE("skew registers are clamped to the card's ranges", "[fast_path]") {
+  Harness h;
+  start(h);
+  h.fp.set_skew(kId, SkewRegs{1 << 24, -(1 << 31) + 1});
+  const Instrument* in = h.fp.find(kId);
+  REQUIRE(in != nullptr);
+  CHECK(in->skew.shift_ticks == (1 << 20));
+  CHECK(in->skew.size_adj == -(1 << 30));
+}
