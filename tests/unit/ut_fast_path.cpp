@@ -320,7 +320,7 @@ TEST_CASE("instrument table full: entries for new instruments are counted and ig
 TEST_CASE("skew registers are clamped to the card's ranges", "[fast_path]") {
   Harness h;
   start(h);
-  h.fp.set_skew(kId, SkewRegs{1 << 24, -(1 << 31) + 1});
+  h.fp.set_skew(kId, SkewRegs{1 << 24, -2147483647});
   const Instrument* in = h.fp.find(kId);
   REQUIRE(in != nullptr);
   CHECK(in->skew.shift_ticks == (1 << 20));
