@@ -3,7 +3,7 @@
 # Idempotent: a machine that has everything skips apt entirely.
 set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config libpcap-dev libfmt-dev libcli11-dev
-      libtomlplusplus-dev catch2 libbenchmark-dev clang python3)
+      libtomlplusplus-dev catch2 libbenchmark-dev clang python3 verilator)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
