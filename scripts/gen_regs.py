@@ -378,7 +378,7 @@ def check(m: Map) -> None:
     check_ranges(spans, "slot window")
     if not any(r.name == "COMMIT" and not r.shadow for r in m.sregs):
         fail("[slot] needs the COMMIT command register")
-    for need in ("VALID", "SECURITY_ID", "TICK", "L", "K", "M", "D_LIM", "MAX_SPREAD_TICKS",
+    for need in ("VALID", "SECURITY_ID", "TICK", "RECIP_SH", "RECIP", "D_LIM", "MAX_SPREAD_TICKS",
                  "PRICE_FLOOR", "PRICE_CEILING"):
         if need not in seen:
             fail(f"[slot] register {need} is used by ttq_regs.sv's commit rules")

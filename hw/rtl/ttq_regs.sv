@@ -55,7 +55,10 @@ module ttq_regs #(
   localparam int unsigned INC_W = ttq_regs_pkg::CNT_INC_W;
   localparam int unsigned CNT_IDX_W = $clog2(N_CNT);
   localparam int unsigned SW = ttq_regs_pkg::SLOT_STRIDE_LOG2;  // bits of an offset in a window
-  localparam int unsigned MUL_W = 98;  // M*T < 2^97, minus 2^K (K <= 96): signed 98 bits
+  // Serial products, signed: (RECIP+1)*(T<<s) < 2^67 minus 2^65 (pass 0); (MAX+1)*T < 2^56
+  // minus D_LIM < 2^56 (pass 1).
+  localparam int unsigned MUL_W = 68;
+  localparam int unsigned MUL_BW = ttq_regs_pkg::CFG_RECIP_W;  // multiplier: RECIP, or MAX+1
   localparam logic [AW-1:0] CNT_END = ttq_regs_pkg::CNT_BASE + AW'(8 * N_CNT);
   localparam logic [SHD_AW-1:0] INIT_LAST =
       SHD_AW'(N_INSTR * ttq_regs_pkg::SLOT_SHADOW_WORDS - 1);
@@ -88,7 +91,7 @@ module ttq_regs #(
     S_RD_SHD,   // shadow RAM read in flight
     S_CMT_RD,   // commit: reading the slot's shadow words
     S_CMT_CHK,  // commit: single-cycle rules
-    S_CMT_MUL,  // commit: serial multiplications for the reciprocal rules
+    S_CMT_MUL,  // commit: serial multiplications for the RECIP and D_LIM rules
     S_CMT_END   // commit: apply or refuse, then BRESP
   } state_e;
 
@@ -142,9 +145,9 @@ module ttq_regs #(
   logic [WIDX_W:0]       cmt_w_q;      // word being read (0 .. SLOT_NW)
   ttq_regs_pkg::slot_cfg_t cmt_cfg_q;  // the shadow being committed
   logic [7:0]            cmt_res_q;    // ERR_NONE or the first rule that failed
-  logic                  mul_pass_q;   // 0: M*T vs 2^K; 1: (MAX_SPREAD+1)*T vs D_LIM
+  logic                  mul_pass_q;   // 0: RECIP*(T<<s) vs 2^65; 1: (MAX_SPREAD+1)*T vs D_LIM
   logic [MUL_W-1:0]      mul_a_q, mul_acc_q;
-  logic [39:0]           mul_b_q;
+  logic [MUL_BW-1:0]     mul_b_q;
 
   // ---------------------------------------------------------------------------------------------
   // Slot RAMs: the shadow (one 32-bit word per register word, SLOT_SHADOW_WORDS per slot) and the
@@ -276,16 +279,21 @@ module ttq_regs #(
   wire unused_cnt_rel = ^cnt_rel;
 
   // ---------------------------------------------------------------------------------------------
-  // Commit rules that need no multiplication (TOML [[slot.commit_rule]], in order).
+  // Commit rules that need no multiplication (TOML [[slot.commit_rule]], in order). The host
+  // writes RECIP_SH, RECIP and D_LIM as ttq::sim::quoter_card_regs computes them from TICK and
+  // MAX_SPREAD_TICKS: s = 40 - l (l the smallest with T <= 2^l), r = floor(2^65 / (T << s)),
+  // d_lim = (MAX+1)*T. s is that value exactly when the normalised tick T << s lies in
+  // (2^39, 2^40] (s <= 40 by the write range, so T << s < 2^80).
   logic [7:0]       chk_res;
-  logic [40:0]      pow_l;
+  logic [79:0]      t_norm_w;
+  logic [40:0]      t_norm;   // T << s when RECIP_SH is right
   always_comb begin
-    pow_l = 41'd1 << cmt_cfg_q.l;
+    t_norm_w = 80'(cmt_cfg_q.tick) << cmt_cfg_q.recip_sh;
+    t_norm = t_norm_w[40:0];
     if (cmt_cfg_q.security_id == '0) chk_res = ttq_regs_pkg::ERR_SECURITY_ID;
     else if (cmt_cfg_q.tick == '0) chk_res = ttq_regs_pkg::ERR_TICK;
-    else if (!({1'b0, cmt_cfg_q.tick} <= pow_l && {1'b0, cmt_cfg_q.tick} > (pow_l >> 1)))
-      chk_res = ttq_regs_pkg::ERR_RECIP_L;
-    else if (cmt_cfg_q.k != 7'd16 + {cmt_cfg_q.l, 1'b0}) chk_res = ttq_regs_pkg::ERR_RECIP_K;
+    else if (!(t_norm_w > 80'h80_0000_0000 && t_norm_w <= 80'h100_0000_0000))
+      chk_res = ttq_regs_pkg::ERR_RECIP_SH;
     else if ({~cmt_cfg_q.price_floor[63], cmt_cfg_q.price_floor[62:0]} >
              {~cmt_cfg_q.price_ceiling[63], cmt_cfg_q.price_ceiling[62:0]})
       chk_res = ttq_regs_pkg::ERR_FLOOR_CEILING;
@@ -311,14 +319,14 @@ module ttq_regs #(
   ttq_regs_pkg::slot_cfg_t cmt_cfg_d;
   logic [7:0]          cmt_res_d;
   logic [MUL_W-1:0]    mul_a_d, mul_acc_d;
-  logic [39:0]         mul_b_d;
+  logic [MUL_BW-1:0]   mul_b_d;
   logic                kill_fast;
   logic [AW-1:0]       kf_addr;
   logic [31:0]         kf_data;
   logic                kf_strb0;
 
   // KILL takes effect at the edge that completes the later of its AW and W handshakes, even
-  // while the engine is busy (a commit takes ~90 cycles); the write still executes normally.
+  // while the engine is busy (a commit takes ~80 cycles); the write still executes normally.
   always_comb begin
     kf_addr = aw_full_q ? aw_addr_q : s_axil_awaddr;
     kf_data = w_full_q ? w_data_q : s_axil_wdata;
@@ -457,10 +465,11 @@ module ttq_regs #(
 
       S_CMT_CHK: begin
         cmt_res_d = cmt_cfg_q.valid ? chk_res : ttq_regs_pkg::ERR_NONE;  // VALID=0: no rules
+        // r = floor(2^65 / tn) <=> r*tn <= 2^65 < (r+1)*tn <=> (r+1)*tn - 2^65 - 1 in [0, tn).
         mul_pass_d = 1'b0;
-        mul_a_d = MUL_W'(cmt_cfg_q.m);
-        mul_b_d = cmt_cfg_q.tick;
-        mul_acc_d = {MUL_W{1'b1}} << cmt_cfg_q.k;  // -2^K: M*T must land in [0, T) above it
+        mul_a_d = MUL_W'(t_norm);
+        mul_b_d = cmt_cfg_q.recip;
+        mul_acc_d = MUL_W'(t_norm) - 1'b1 - (MUL_W'(1) << 65);
         if (!cmt_cfg_q.valid || chk_res != ttq_regs_pkg::ERR_NONE) state_d = S_CMT_END;
         else state_d = S_CMT_MUL;
       end
@@ -469,16 +478,16 @@ module ttq_regs #(
         if (mul_b_q != '0) begin
           if (mul_b_q[0]) mul_acc_d = mul_acc_q + mul_a_q;
           mul_a_d = {mul_a_q[MUL_W-2:0], 1'b0};
-          mul_b_d = {1'b0, mul_b_q[39:1]};
+          mul_b_d = {1'b0, mul_b_q[MUL_BW-1:1]};
         end else if (!mul_pass_q) begin
-          // M*T - 2^K must be in [0, T).
-          if (mul_acc_q[MUL_W-1] || mul_acc_q >= MUL_W'(cmt_cfg_q.tick)) begin
-            cmt_res_d = ttq_regs_pkg::ERR_RECIP_M;
+          // (RECIP + 1) * tn - 2^65 - 1 must be in [0, tn).
+          if (mul_acc_q[MUL_W-1] || mul_acc_q >= MUL_W'(t_norm)) begin
+            cmt_res_d = ttq_regs_pkg::ERR_RECIP;
             state_d = S_CMT_END;
           end else begin
             mul_pass_d = 1'b1;
             mul_a_d = MUL_W'(cmt_cfg_q.tick);
-            mul_b_d = 40'(cmt_cfg_q.max_spread_ticks) + 40'd1;
+            mul_b_d = MUL_BW'(cmt_cfg_q.max_spread_ticks) + 1'b1;
             mul_acc_d = ~(MUL_W'(cmt_cfg_q.d_lim));  // -D_LIM - 1: the product must give -1
           end
         end else begin

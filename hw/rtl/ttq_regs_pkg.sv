@@ -11,9 +11,9 @@ package ttq_regs_pkg;
 
   // Identity: the host compares these with card_regs.hpp before it drives the card.
   localparam logic [31:0] REGS_ID = 32'h5454_5131;
-  localparam logic [31:0] REGS_VERSION = 32'h0001_0000;  // 1.0.0
-  localparam logic [63:0] BUILD_HASH = 64'h8F4B_A1FB_BCF6_5294;
-  // git blob hash of hw/regmap/ttq_regs.toml: 8f4ba1fbbcf65294803d4b3ba847f78abc82cf0e
+  localparam logic [31:0] REGS_VERSION = 32'h0002_0000;  // 2.0.0
+  localparam logic [63:0] BUILD_HASH = 64'h09FA_27F2_47FD_0F3D;
+  // git blob hash of hw/regmap/ttq_regs.toml: 09fa27f247fd0f3d62c24c9ff01e1644183e0783
 
   localparam int unsigned ADDR_W = 19;  // AXI4-Lite byte address width
 
@@ -94,9 +94,8 @@ package ttq_regs_pkg;
   localparam logic [7:0] ERR_UNMAPPED = 8'd4;
   localparam logic [7:0] ERR_SECURITY_ID = 8'd16;
   localparam logic [7:0] ERR_TICK = 8'd17;
-  localparam logic [7:0] ERR_RECIP_L = 8'd18;
-  localparam logic [7:0] ERR_RECIP_K = 8'd19;
-  localparam logic [7:0] ERR_RECIP_M = 8'd20;
+  localparam logic [7:0] ERR_RECIP_SH = 8'd18;
+  localparam logic [7:0] ERR_RECIP = 8'd19;
   localparam logic [7:0] ERR_D_LIM = 8'd21;
   localparam logic [7:0] ERR_FLOOR_CEILING = 8'd22;
 
@@ -138,10 +137,8 @@ package ttq_regs_pkg;
   localparam logic [7:0] SO_VALID = 8'h04;
   localparam logic [7:0] SO_TICK_LO = 8'h08;
   localparam logic [7:0] SO_TICK_HI = 8'h0C;
-  localparam logic [7:0] SO_L = 8'h10;
-  localparam logic [7:0] SO_K = 8'h14;
-  localparam logic [7:0] SO_M_LO = 8'h18;
-  localparam logic [7:0] SO_M_HI = 8'h1C;
+  localparam logic [7:0] SO_RECIP_SH = 8'h10;
+  localparam logic [7:0] SO_RECIP = 8'h14;
   localparam logic [7:0] SO_D_LIM_LO = 8'h20;
   localparam logic [7:0] SO_D_LIM_HI = 8'h24;
   localparam logic [7:0] SO_REF_MODE = 8'h28;
@@ -181,56 +178,53 @@ package ttq_regs_pkg;
     logic [21:0] bid_offset_ticks;  // signed
     logic [0:0] ref_mode;
     logic [55:0] d_lim;
-    logic [56:0] m;
-    logic [6:0] k;
-    logic [5:0] l;
+    logic [25:0] recip;
+    logic [5:0] recip_sh;
     logic [39:0] tick;
     logic [0:0] valid;
     logic [31:0] security_id;
   } slot_cfg_t;
 
-  localparam int unsigned SLOT_CFG_W = 568;
+  localparam int unsigned SLOT_CFG_W = 530;
   localparam int unsigned CFG_SECURITY_ID_LSB = 0;
   localparam int unsigned CFG_SECURITY_ID_W = 32;
   localparam int unsigned CFG_VALID_LSB = 32;
   localparam int unsigned CFG_VALID_W = 1;
   localparam int unsigned CFG_TICK_LSB = 33;
   localparam int unsigned CFG_TICK_W = 40;
-  localparam int unsigned CFG_L_LSB = 73;
-  localparam int unsigned CFG_L_W = 6;
-  localparam int unsigned CFG_K_LSB = 79;
-  localparam int unsigned CFG_K_W = 7;
-  localparam int unsigned CFG_M_LSB = 86;
-  localparam int unsigned CFG_M_W = 57;
-  localparam int unsigned CFG_D_LIM_LSB = 143;
+  localparam int unsigned CFG_RECIP_SH_LSB = 73;
+  localparam int unsigned CFG_RECIP_SH_W = 6;
+  localparam int unsigned CFG_RECIP_LSB = 79;
+  localparam int unsigned CFG_RECIP_W = 26;
+  localparam int unsigned CFG_D_LIM_LSB = 105;
   localparam int unsigned CFG_D_LIM_W = 56;
-  localparam int unsigned CFG_REF_MODE_LSB = 199;
+  localparam int unsigned CFG_REF_MODE_LSB = 161;
   localparam int unsigned CFG_REF_MODE_W = 1;
-  localparam int unsigned CFG_BID_OFFSET_TICKS_LSB = 200;
+  localparam int unsigned CFG_BID_OFFSET_TICKS_LSB = 162;
   localparam int unsigned CFG_BID_OFFSET_TICKS_W = 22;
-  localparam int unsigned CFG_ASK_OFFSET_TICKS_LSB = 222;
+  localparam int unsigned CFG_ASK_OFFSET_TICKS_LSB = 184;
   localparam int unsigned CFG_ASK_OFFSET_TICKS_W = 22;
-  localparam int unsigned CFG_MIN_SPREAD_TICKS_LSB = 244;
+  localparam int unsigned CFG_MIN_SPREAD_TICKS_LSB = 206;
   localparam int unsigned CFG_MIN_SPREAD_TICKS_W = 16;
-  localparam int unsigned CFG_MAX_SPREAD_TICKS_LSB = 260;
+  localparam int unsigned CFG_MAX_SPREAD_TICKS_LSB = 222;
   localparam int unsigned CFG_MAX_SPREAD_TICKS_W = 16;
-  localparam int unsigned CFG_ORDER_SIZE_LSB = 276;
+  localparam int unsigned CFG_ORDER_SIZE_LSB = 238;
   localparam int unsigned CFG_ORDER_SIZE_W = 31;
-  localparam int unsigned CFG_DEPTH_LSB = 307;
+  localparam int unsigned CFG_DEPTH_LSB = 269;
   localparam int unsigned CFG_DEPTH_W = 5;
-  localparam int unsigned CFG_IMPLIED_DEPTH_LSB = 312;
+  localparam int unsigned CFG_IMPLIED_DEPTH_LSB = 274;
   localparam int unsigned CFG_IMPLIED_DEPTH_W = 5;
-  localparam int unsigned CFG_PRICE_FLOOR_LSB = 317;
+  localparam int unsigned CFG_PRICE_FLOOR_LSB = 279;
   localparam int unsigned CFG_PRICE_FLOOR_W = 64;
-  localparam int unsigned CFG_PRICE_CEILING_LSB = 381;
+  localparam int unsigned CFG_PRICE_CEILING_LSB = 343;
   localparam int unsigned CFG_PRICE_CEILING_W = 64;
-  localparam int unsigned CFG_GROUP_LSB = 445;
+  localparam int unsigned CFG_GROUP_LSB = 407;
   localparam int unsigned CFG_GROUP_W = 48;
-  localparam int unsigned CFG_REQUOTE_TOLERANCE_TICKS_LSB = 493;
+  localparam int unsigned CFG_REQUOTE_TOLERANCE_TICKS_LSB = 455;
   localparam int unsigned CFG_REQUOTE_TOLERANCE_TICKS_W = 21;
-  localparam int unsigned CFG_SKEW_SHIFT_TICKS_LSB = 514;
+  localparam int unsigned CFG_SKEW_SHIFT_TICKS_LSB = 476;
   localparam int unsigned CFG_SKEW_SHIFT_TICKS_W = 22;
-  localparam int unsigned CFG_SIZE_ADJ_LSB = 536;
+  localparam int unsigned CFG_SIZE_ADJ_LSB = 498;
   localparam int unsigned CFG_SIZE_ADJ_W = 32;
 
   // 1 for the shadow words that hold a register.
@@ -243,8 +237,6 @@ package ttq_regs_pkg;
       5'd3: r = 1'b1;
       5'd4: r = 1'b1;
       5'd5: r = 1'b1;
-      5'd6: r = 1'b1;
-      5'd7: r = 1'b1;
       5'd8: r = 1'b1;
       5'd9: r = 1'b1;
       5'd10: r = 1'b1;
@@ -283,14 +275,10 @@ package ttq_regs_pkg;
       5'd2: r = 1'b1;
       // TICK_HI
       5'd3: r = v <= 32'h0000_00FF;
-      // L
+      // RECIP_SH
       5'd4: r = v <= 32'h0000_0028;
-      // K
-      5'd5: r = v >= 32'h0000_0010 && v <= 32'h0000_0060;
-      // M_LO
-      5'd6: r = 1'b1;
-      // M_HI
-      5'd7: r = v <= 32'h01FF_FFFF;
+      // RECIP
+      5'd5: r = v <= 32'h03FF_FFFF;
       // D_LIM_LO
       5'd8: r = 1'b1;
       // D_LIM_HI
@@ -343,7 +331,6 @@ package ttq_regs_pkg;
                                                    input logic [31:0] depth);
     logic [31:0] r;
     case (widx)
-      5'd5: r = 32'h0000_0010;  // K
       5'd13: r = 32'h0000_0001;  // MIN_SPREAD_TICKS
       5'd14: r = 32'h0000_03E8;  // MAX_SPREAD_TICKS
       5'd15: r = 32'h0000_0001;  // ORDER_SIZE
@@ -369,29 +356,27 @@ package ttq_regs_pkg;
       5'd1: r[32:32] = v[0:0];  // VALID
       5'd2: r[64:33] = v[31:0];  // TICK_LO
       5'd3: r[72:65] = v[7:0];  // TICK_HI
-      5'd4: r[78:73] = v[5:0];  // L
-      5'd5: r[85:79] = v[6:0];  // K
-      5'd6: r[117:86] = v[31:0];  // M_LO
-      5'd7: r[142:118] = v[24:0];  // M_HI
-      5'd8: r[174:143] = v[31:0];  // D_LIM_LO
-      5'd9: r[198:175] = v[23:0];  // D_LIM_HI
-      5'd10: r[199:199] = v[0:0];  // REF_MODE
-      5'd11: r[221:200] = v[21:0];  // BID_OFFSET_TICKS
-      5'd12: r[243:222] = v[21:0];  // ASK_OFFSET_TICKS
-      5'd13: r[259:244] = v[15:0];  // MIN_SPREAD_TICKS
-      5'd14: r[275:260] = v[15:0];  // MAX_SPREAD_TICKS
-      5'd15: r[306:276] = v[30:0];  // ORDER_SIZE
-      5'd16: r[311:307] = v[4:0];  // DEPTH
-      5'd17: r[316:312] = v[4:0];  // IMPLIED_DEPTH
-      5'd18: r[348:317] = v[31:0];  // PRICE_FLOOR_LO
-      5'd19: r[380:349] = v[31:0];  // PRICE_FLOOR_HI
-      5'd20: r[412:381] = v[31:0];  // PRICE_CEILING_LO
-      5'd21: r[444:413] = v[31:0];  // PRICE_CEILING_HI
-      5'd22: r[476:445] = v[31:0];  // GROUP_LO
-      5'd23: r[492:477] = v[15:0];  // GROUP_HI
-      5'd24: r[513:493] = v[20:0];  // REQUOTE_TOLERANCE_TICKS
-      5'd25: r[535:514] = v[21:0];  // SKEW_SHIFT_TICKS
-      5'd26: r[567:536] = v[31:0];  // SIZE_ADJ
+      5'd4: r[78:73] = v[5:0];  // RECIP_SH
+      5'd5: r[104:79] = v[25:0];  // RECIP
+      5'd8: r[136:105] = v[31:0];  // D_LIM_LO
+      5'd9: r[160:137] = v[23:0];  // D_LIM_HI
+      5'd10: r[161:161] = v[0:0];  // REF_MODE
+      5'd11: r[183:162] = v[21:0];  // BID_OFFSET_TICKS
+      5'd12: r[205:184] = v[21:0];  // ASK_OFFSET_TICKS
+      5'd13: r[221:206] = v[15:0];  // MIN_SPREAD_TICKS
+      5'd14: r[237:222] = v[15:0];  // MAX_SPREAD_TICKS
+      5'd15: r[268:238] = v[30:0];  // ORDER_SIZE
+      5'd16: r[273:269] = v[4:0];  // DEPTH
+      5'd17: r[278:274] = v[4:0];  // IMPLIED_DEPTH
+      5'd18: r[310:279] = v[31:0];  // PRICE_FLOOR_LO
+      5'd19: r[342:311] = v[31:0];  // PRICE_FLOOR_HI
+      5'd20: r[374:343] = v[31:0];  // PRICE_CEILING_LO
+      5'd21: r[406:375] = v[31:0];  // PRICE_CEILING_HI
+      5'd22: r[438:407] = v[31:0];  // GROUP_LO
+      5'd23: r[454:439] = v[15:0];  // GROUP_HI
+      5'd24: r[475:455] = v[20:0];  // REQUOTE_TOLERANCE_TICKS
+      5'd25: r[497:476] = v[21:0];  // SKEW_SHIFT_TICKS
+      5'd26: r[529:498] = v[31:0];  // SIZE_ADJ
       default: ;
     endcase
     slot_cfg_put = r;
@@ -401,7 +386,6 @@ package ttq_regs_pkg;
   function automatic logic [SLOT_CFG_W-1:0] slot_cfg_reset(input logic [31:0] depth);
     logic [SLOT_CFG_W-1:0] r;
     r = '0;
-    r = slot_cfg_put(r, 5'd5, slot_word_reset(5'd5, depth));
     r = slot_cfg_put(r, 5'd13, slot_word_reset(5'd13, depth));
     r = slot_cfg_put(r, 5'd14, slot_word_reset(5'd14, depth));
     r = slot_cfg_put(r, 5'd15, slot_word_reset(5'd15, depth));

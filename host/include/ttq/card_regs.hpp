@@ -15,13 +15,13 @@ namespace ttq::card {
 
 // Identity: check these against the card before driving it.
 inline constexpr std::uint32_t kId = 0x54545131u;  // "TTQ1"
-inline constexpr std::uint32_t kVersionMajor = 1;
+inline constexpr std::uint32_t kVersionMajor = 2;
 inline constexpr std::uint32_t kVersionMinor = 0;
 inline constexpr std::uint32_t kVersionPatch = 0;
-inline constexpr std::uint32_t kVersion = 0x00010000u;  // VERSION register
-inline constexpr std::uint64_t kBuildHash = 0x8f4ba1fbbcf65294ull;
+inline constexpr std::uint32_t kVersion = 0x00020000u;  // VERSION register
+inline constexpr std::uint64_t kBuildHash = 0x09fa27f247fd0f3dull;
 // git hash-object of the map source; BUILD_HASH is its first 16 hex digits.
-inline constexpr char kRegmapBlobHash[] = "8f4ba1fbbcf65294803d4b3ba847f78abc82cf0e";
+inline constexpr char kRegmapBlobHash[] = "09fa27f247fd0f3d62c24c9ff01e1644183e0783";
 inline constexpr unsigned kAddrWidth = 19;
 
 // Card parameters reported in CAPS0 / CAPS1.
@@ -98,9 +98,8 @@ enum class ErrCode : std::uint8_t {
   kUnmapped = 4,  // access to an address with no register (SLVERR)
   kSecurityId = 16,  // commit: VALID with SECURITY_ID = 0
   kTick = 17,  // commit: VALID with TICK = 0
-  kRecipL = 18,  // commit: L is not the smallest l with TICK <= 2^l
-  kRecipK = 19,  // commit: K != 16 + 2*L
-  kRecipM = 20,  // commit: M != ceil(2^K / TICK), i.e. not 2^K <= M*TICK < 2^K + TICK
+  kRecipSh = 18,  // commit: RECIP_SH != 40 - l, l the smallest integer with TICK <= 2^l
+  kRecip = 19,  // commit: RECIP != floor(2^65 / (TICK << RECIP_SH))
   kDLim = 21,  // commit: D_LIM != (MAX_SPREAD_TICKS + 1) * TICK
   kFloorCeiling = 22,  // commit: PRICE_FLOOR > PRICE_CEILING
 };
@@ -174,9 +173,8 @@ constexpr std::uint32_t addr(std::uint32_t slot, std::uint32_t offset) {
 inline constexpr std::uint32_t kSecurityId = 0x00;
 inline constexpr std::uint32_t kValid = 0x04;
 inline constexpr std::uint32_t kTick = 0x08;  // Lo; Hi at +4
-inline constexpr std::uint32_t kL = 0x10;
-inline constexpr std::uint32_t kK = 0x14;
-inline constexpr std::uint32_t kM = 0x18;  // Lo; Hi at +4
+inline constexpr std::uint32_t kRecipSh = 0x10;
+inline constexpr std::uint32_t kRecip = 0x14;
 inline constexpr std::uint32_t kDLim = 0x20;  // Lo; Hi at +4
 inline constexpr std::uint32_t kRefMode = 0x28;
 inline constexpr std::uint32_t kBidOffsetTicks = 0x2c;
@@ -204,15 +202,12 @@ inline constexpr std::int64_t kValidReset = 0;
 inline constexpr std::int64_t kTickMin = 0;
 inline constexpr std::int64_t kTickMax = 0xffffffffff;
 inline constexpr std::int64_t kTickReset = 0;
-inline constexpr std::int64_t kLMin = 0;
-inline constexpr std::int64_t kLMax = 40;
-inline constexpr std::int64_t kLReset = 0;
-inline constexpr std::int64_t kKMin = 16;
-inline constexpr std::int64_t kKMax = 96;
-inline constexpr std::int64_t kKReset = 16;
-inline constexpr std::int64_t kMMin = 0;
-inline constexpr std::int64_t kMMax = 0x1ffffffffffffff;
-inline constexpr std::int64_t kMReset = 0;
+inline constexpr std::int64_t kRecipShMin = 0;
+inline constexpr std::int64_t kRecipShMax = 40;
+inline constexpr std::int64_t kRecipShReset = 0;
+inline constexpr std::int64_t kRecipMin = 0;
+inline constexpr std::int64_t kRecipMax = 0x3ffffff;
+inline constexpr std::int64_t kRecipReset = 0;
 inline constexpr std::int64_t kDLimMin = 0;
 inline constexpr std::int64_t kDLimMax = 0xffffffffffffff;
 inline constexpr std::int64_t kDLimReset = 0;
@@ -282,12 +277,10 @@ inline constexpr RegInfo kRegs[] = {
      kValidMin, kValidMax, kValidReset},
     {"TICK", kTick, 64, 40, false, false, false, true,
      kTickMin, kTickMax, kTickReset},
-    {"L", kL, 32, 6, false, false, false, true,
-     kLMin, kLMax, kLReset},
-    {"K", kK, 32, 7, false, false, false, true,
-     kKMin, kKMax, kKReset},
-    {"M", kM, 64, 57, false, false, false, true,
-     kMMin, kMMax, kMReset},
+    {"RECIP_SH", kRecipSh, 32, 6, false, false, false, true,
+     kRecipShMin, kRecipShMax, kRecipShReset},
+    {"RECIP", kRecip, 32, 26, false, false, false, true,
+     kRecipMin, kRecipMax, kRecipReset},
     {"D_LIM", kDLim, 64, 56, false, false, false, true,
      kDLimMin, kDLimMax, kDLimReset},
     {"REF_MODE", kRefMode, 32, 1, false, false, false, true,
@@ -372,10 +365,9 @@ struct SlotRegs {
   std::uint32_t valid;
   std::uint32_t tick_lo;
   std::uint32_t tick_hi;
-  std::uint32_t l;
-  std::uint32_t k;
-  std::uint32_t m_lo;
-  std::uint32_t m_hi;
+  std::uint32_t recip_sh;
+  std::uint32_t recip;
+  std::uint32_t reserved_18[2];
   std::uint32_t d_lim_lo;
   std::uint32_t d_lim_hi;
   std::uint32_t ref_mode;
@@ -403,9 +395,8 @@ static_assert(sizeof(SlotRegs) == slot::kStride);
 static_assert(offsetof(SlotRegs, security_id) == slot::kSecurityId);
 static_assert(offsetof(SlotRegs, valid) == slot::kValid);
 static_assert(offsetof(SlotRegs, tick_lo) == slot::kTick);
-static_assert(offsetof(SlotRegs, l) == slot::kL);
-static_assert(offsetof(SlotRegs, k) == slot::kK);
-static_assert(offsetof(SlotRegs, m_lo) == slot::kM);
+static_assert(offsetof(SlotRegs, recip_sh) == slot::kRecipSh);
+static_assert(offsetof(SlotRegs, recip) == slot::kRecip);
 static_assert(offsetof(SlotRegs, d_lim_lo) == slot::kDLim);
 static_assert(offsetof(SlotRegs, ref_mode) == slot::kRefMode);
 static_assert(offsetof(SlotRegs, bid_offset_ticks) == slot::kBidOffsetTicks);
@@ -436,25 +427,24 @@ struct CfgBits {
 inline constexpr CfgBits kCfgSecurityId{0, 32};
 inline constexpr CfgBits kCfgValid{32, 1};
 inline constexpr CfgBits kCfgTick{33, 40};
-inline constexpr CfgBits kCfgL{73, 6};
-inline constexpr CfgBits kCfgK{79, 7};
-inline constexpr CfgBits kCfgM{86, 57};
-inline constexpr CfgBits kCfgDLim{143, 56};
-inline constexpr CfgBits kCfgRefMode{199, 1};
-inline constexpr CfgBits kCfgBidOffsetTicks{200, 22};
-inline constexpr CfgBits kCfgAskOffsetTicks{222, 22};
-inline constexpr CfgBits kCfgMinSpreadTicks{244, 16};
-inline constexpr CfgBits kCfgMaxSpreadTicks{260, 16};
-inline constexpr CfgBits kCfgOrderSize{276, 31};
-inline constexpr CfgBits kCfgDepth{307, 5};
-inline constexpr CfgBits kCfgImpliedDepth{312, 5};
-inline constexpr CfgBits kCfgPriceFloor{317, 64};
-inline constexpr CfgBits kCfgPriceCeiling{381, 64};
-inline constexpr CfgBits kCfgGroup{445, 48};
-inline constexpr CfgBits kCfgRequoteToleranceTicks{493, 21};
-inline constexpr CfgBits kCfgSkewShiftTicks{514, 22};
-inline constexpr CfgBits kCfgSizeAdj{536, 32};
-inline constexpr unsigned kSlotCfgWidth = 568;
+inline constexpr CfgBits kCfgRecipSh{73, 6};
+inline constexpr CfgBits kCfgRecip{79, 26};
+inline constexpr CfgBits kCfgDLim{105, 56};
+inline constexpr CfgBits kCfgRefMode{161, 1};
+inline constexpr CfgBits kCfgBidOffsetTicks{162, 22};
+inline constexpr CfgBits kCfgAskOffsetTicks{184, 22};
+inline constexpr CfgBits kCfgMinSpreadTicks{206, 16};
+inline constexpr CfgBits kCfgMaxSpreadTicks{222, 16};
+inline constexpr CfgBits kCfgOrderSize{238, 31};
+inline constexpr CfgBits kCfgDepth{269, 5};
+inline constexpr CfgBits kCfgImpliedDepth{274, 5};
+inline constexpr CfgBits kCfgPriceFloor{279, 64};
+inline constexpr CfgBits kCfgPriceCeiling{343, 64};
+inline constexpr CfgBits kCfgGroup{407, 48};
+inline constexpr CfgBits kCfgRequoteToleranceTicks{455, 21};
+inline constexpr CfgBits kCfgSkewShiftTicks{476, 22};
+inline constexpr CfgBits kCfgSizeAdj{498, 32};
+inline constexpr unsigned kSlotCfgWidth = 530;
 }  // namespace rtl
 
 // Each drop counter sits at its ttq::FrameDrop reason (from the counters' `model`).
