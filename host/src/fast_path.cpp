@@ -289,9 +289,14 @@ void FastPath::process(const Frame& f) {
     const std::uint16_t t = mdp3::first_template(u.payload, u.len);
     if (t == mdp3::kSnapshot52 || t == mdp3::kSnapshot38) kind = FeedKind::kSnapshot;
   }
+  // MsgSeqNum restarts at 1 every week. A 1 far behind the expected number cannot be a late
+  // copy (no line lags by kSeqRestartMin packets), so it starts a new count once validated.
+  const bool restart = kind == FeedKind::kIncremental && u.len >= 4 &&
+                       load_le<std::uint32_t>(u.payload) == 1 &&
+                       arbiters_[channel]->expected() > kSeqRestartMin;
   // The second copy of every packet (the other line's) is dropped here, before validation: its
   // sequence number is already applied, so nothing it holds could change state anyway.
-  if (kind == FeedKind::kIncremental && mdp3::plausible_packet(u.payload, u.len) &&
+  if (kind == FeedKind::kIncremental && !restart && mdp3::plausible_packet(u.payload, u.len) &&
       arbiters_[channel]->already_applied(load_le<std::uint32_t>(u.payload))) {
     ++c_.early_duplicates;
     return;
@@ -307,6 +312,22 @@ void FastPath::process(const Frame& f) {
   switch (kind) {
     case FeedKind::kIncremental: {
       ArbSink sink{*this, channel};
+      if (restart) {
+        // What was held from the old count is released first. A new week's books start from
+        // nothing known (RptSeq restarts too): they refresh naturally or from a snapshot.
+        arbiters_[channel]->flush(sink);
+        arbiters_[channel]->reset();
+        ++c_.seq_restarts;
+        for (std::size_t k = 0; k < n_insts_; ++k) {
+          Instrument& in = insts_[k];
+          if (in.channel != channel) continue;
+          in.book.clear(false);
+          in.rpt_known = false;
+          in.stale = in.suspect = false;
+          touch(in);
+        }
+        publish(1);
+      }
       arbiters_[channel]->offer(load_le<std::uint32_t>(u.payload), u.payload, u.len, f.ts_ns, sink);
       break;
     }

@@ -200,6 +200,7 @@ void print_summary(std::FILE* f, const std::string& backend, const ReplayResult&
   line(f, "snapshot recoveries", c.recoveries);
   line(f, "snapshots ignored", c.snapshots_ignored);
   line(f, "channel resets", c.channel_resets);
+  if (c.seq_restarts) line(f, "MsgSeqNum restarts", c.seq_restarts);
   line(f, "definitions", c.definitions);
   line(f, "halts", c.halts);
   line(f, "top-of-book changes", c.tob_changes);

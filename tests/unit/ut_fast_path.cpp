@@ -326,3 +326,35 @@ TEST_CASE("skew registers are clamped to the card's ranges", "[fast_path]") {
   CHECK(in->skew.shift_ticks == (1 << 20));
   CHECK(in->skew.size_adj == -(1 << 30));
 }
+
+TEST_CASE("a weekly MsgSeqNum restart starts a new count; a late copy of 1 does not", "[fast_path]") {
+  Harness h;
+  start(h);  // seq 1 and 2
+  // A late copy of 1 with the expected number low: a duplicate, not a restart.
+  h.send(test::packet(1, {test::definition_message(kId, "BTCZ6", kTick, 10, 2)}));
+  CHECK(h.fp.counters().seq_restarts == 0);
+  CHECK(h.fp.counters().arb.duplicates == 1);
+  h.quotes();
+  // Jump far ahead (a gap), as after a long run, then the new week starts at 1.
+  const std::uint32_t far = kSeqRestartMin + 10;
+  h.send(test::packet(far, {test::book_message({bid(kPx, 5, 3, 1, mdp3::kChange)}, 0x84)}));
+  h.quotes();
+  h.send(test::packet(1, {test::book_message({bid(kPx, 2, 1), ask(kPx + kTick, 2, 2)}, 0x84)}));
+  CHECK(h.fp.counters().seq_restarts == 1);
+  // The new week's entries (RptSeq from 1) are applied to a book that starts unknown.
+  const Instrument* in = h.fp.find(kId);
+  REQUIRE(in != nullptr);
+  CHECK(in->last_rpt == 2);
+  CHECK(in->book.bids().level[0].sz == 2);
+  CHECK_FALSE(in->stale);
+  const auto q = h.quotes();
+  REQUIRE_FALSE(q.empty());
+  CHECK(q.back().flags == (kQuoteBidLive | kQuoteAskLive));
+  CHECK(q.back().seq == 1);
+  // And the next packet of the new count is in sequence: no new gap.
+  const std::uint64_t gaps = h.fp.counters().arb.gaps;
+  h.send(test::packet(2, {test::book_message({bid(kPx, 4, 3, 1, mdp3::kChange)}, 0x84)}));
+  CHECK(h.fp.counters().arb.gaps == gaps);
+  CHECK(h.fp.counters().arb.applied >= 4);
+  CHECK(h.fp.find(kId)->book.bids().level[0].sz == 4);
+}

@@ -83,6 +83,7 @@ struct PipelineCounters {
   std::uint64_t recoveries = 0;        // stale/unknown books rebuilt from a snapshot
   std::uint64_t snapshots_ignored = 0; // snapshot for a healthy book, or older than the book
   std::uint64_t channel_resets = 0;
+  std::uint64_t seq_restarts = 0;      // MsgSeqNum started again at 1 (weekly restart)
   std::uint64_t definitions = 0;
   std::uint64_t status_msgs = 0;
   std::uint64_t halts = 0;
@@ -135,6 +136,9 @@ class PipelineObserver {
   virtual void on_book_entry(const mdp3::MsgCtx&, std::uint32_t, const mdp3::BookEntry&) {}
   virtual void on_top(std::uint32_t, const Instrument&, const PublishedTop&) {}
 };
+
+// A MsgSeqNum of 1 when the expected number is above this is a restart of the sequence.
+inline constexpr std::uint32_t kSeqRestartMin = 65536;
 
 class FastPath {
  public:
