@@ -705,6 +705,24 @@ def gen_sv(m: Map) -> str:
 # C++ header
 
 
+
+def struct_members(regs, total, hex_digits):
+    """C++ members of a register block's memory layout: 32-bit words, 64-bit registers as
+    _lo/_hi pairs, holes as reserved arrays named after their offset."""
+    out, cur = [], 0
+    for r in sorted(regs, key=lambda x: x.offset):
+        if r.offset > cur:
+            out.append(f"  std::uint32_t reserved_{cur:0{hex_digits}x}[{(r.offset - cur) // 4}];")
+        if r.size == 64:
+            out.append(f"  std::uint32_t {member(r.name)}_lo;")
+            out.append(f"  std::uint32_t {member(r.name)}_hi;")
+        else:
+            out.append(f"  std::uint32_t {member(r.name)};")
+        cur = r.offset + r.size // 8
+    if cur < total:
+        out.append(f"  std::uint32_t reserved_{cur:0{hex_digits}x}[{(total - cur) // 4}];")
+    return out
+
 def gen_hpp(m: Map) -> str:
     o: list[str] = []
     a = o.append
@@ -849,18 +867,8 @@ def gen_hpp(m: Map) -> str:
     a("")
     a("// Memory layout of the register space (e.g. over a mapped BAR): offsets checked below.")
     a("struct GlobalRegs {")
-    cur = 0
-    for r in sorted(m.gregs, key=lambda x: x.offset):
-        if r.offset > cur:
-            a(f"  std::uint32_t reserved_{cur:03x}[{(r.offset - cur) // 4}];")
-        if r.size == 64:
-            a(f"  std::uint32_t {member(r.name)}_lo;")
-            a(f"  std::uint32_t {member(r.name)}_hi;")
-        else:
-            a(f"  std::uint32_t {member(r.name)};")
-        cur = r.offset + r.size // 8
-    if cur < m.gsize:
-        a(f"  std::uint32_t reserved_{cur:03x}[{(m.gsize - cur) // 4}];")
+    for line in struct_members(m.gregs, m.gsize, 3):
+        a(line)
     a("};")
     a(f"static_assert(sizeof(GlobalRegs) == {m.gsize:#x});")
     for r in m.gregs:
@@ -878,18 +886,8 @@ def gen_hpp(m: Map) -> str:
     a("static_assert(sizeof(CounterRegs) == 8);")
     a("")
     a("struct SlotRegs {")
-    cur = 0
-    for r in sorted(m.sregs, key=lambda x: x.offset):
-        if r.offset > cur:
-            a(f"  std::uint32_t reserved_{cur:02x}[{(r.offset - cur) // 4}];")
-        if r.size == 64:
-            a(f"  std::uint32_t {member(r.name)}_lo;")
-            a(f"  std::uint32_t {member(r.name)}_hi;")
-        else:
-            a(f"  std::uint32_t {member(r.name)};")
-        cur = r.offset + r.size // 8
-    if cur < m.stride:
-        a(f"  std::uint32_t reserved_{cur:02x}[{(m.stride - cur) // 4}];")
+    for line in struct_members(m.sregs, m.stride, 2):
+        a(line)
     a("};")
     a("static_assert(sizeof(SlotRegs) == slot::kStride);")
     for r in m.sregs:
