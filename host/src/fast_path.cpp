@@ -171,8 +171,10 @@ struct FastPath::SnapHandler {
     in->rpt_known = true;
     in->stale = in->suspect = false;
     ++fp.c_.recoveries;
-    fp.touch(*in);
-    fp.publish(fp.last_seq_[channel]);
+    // Published now, on its own: other instruments touched by an Incremental event still in
+    // progress must wait for that event's publication point. If this one is itself part of such
+    // an event, it is published with the event.
+    if (!in->dirty) fp.publish_one(*in, fp.last_seq_[channel]);
   }
 };
 

@@ -358,3 +358,28 @@ TEST_CASE("a weekly MsgSeqNum restart starts a new count; a late copy of 1 does 
   CHECK(h.fp.counters().arb.applied >= 4);
   CHECK(h.fp.find(kId)->book.bids().level[0].sz == 4);
 }
+
+TEST_CASE("a snapshot publishes only the instrument it rebuilds, not an event in progress",
+          "[fast_path]") {
+  constexpr std::int32_t kOther = 100002;
+  Harness h;
+  start(h);
+  h.send(test::packet(3, {test::definition_message(kOther, "ETHZ6", kTick, 10, 2)}));
+  // kId goes stale (RptSeq gap), published.
+  h.send(test::packet(4, {test::book_message({bid(kPx, 9, 7, 1, mdp3::kChange)}, 0x84)}));
+  REQUIRE(h.fp.find(kId)->stale);
+  const std::size_t tops = h.obs.tops.size();
+  // An event for kOther starts (no publication flag yet) ...
+  h.send(test::packet(5, {test::book_message({{kPx, 1, kOther, 1, 1, 1, mdp3::kNew, '0'}}, 0x00)}));
+  // ... a snapshot rebuilds kId: kId is published, kOther is not (its event is not over).
+  h.send(test::packet(1, {test::snapshot_message(kId, 7, 4, {{'0', 1, kPx, 9}, {'1', 1, kPx + kTick, 4}})}),
+         {0xE0001F02, 14311});
+  REQUIRE(h.obs.tops.size() == tops + 1);
+  CHECK_FALSE(h.obs.tops.back().second.stale);
+  CHECK(h.obs.tops.back().second.tob.bid_sz == 9);
+  // kOther is published at its event's end.
+  h.send(test::packet(6, {test::book_message({}, 0x80)}));
+  REQUIRE(h.obs.tops.size() == tops + 2);
+  CHECK(h.obs.tops.back().first == 6);
+  CHECK(h.obs.tops.back().second.tob.bid_sz == 1);
+}
