@@ -4,4 +4,6 @@ rtl/ttq_regs_pkg.sv
 rtl/ttq_regs.sv
 rtl/ttq_l2l4.sv
 rtl/ttq_quoter.sv
+rtl/ttq_quote_fifo.sv
+rtl/ttq_line_filter.sv
 lint/waivers.vlt

@@ -1,0 +1,114 @@
+// Line filter of the card: each datagram's destination ip:port -> channel, feed kind and line
+// (A/B), first valid matching entry wins, as FastPath::process does with cfg_.lines. No match ->
+// hit = 0 (FrameDrop::kUnknownLine); no valid entry at all -> hit, channel 0, incremental.
+// One record per cycle, LATENCY = 2. docs/rtl_line_filter.md.
+`default_nettype none
+
+module ttq_line_filter #(
+  parameter int N_LINES = 8
+) (
+  input  logic                   clk,
+  input  logic                   rst,
+
+  // Line table (from ttq_regs), entry i in bits [i*W +: W]. Sampled with each record's handshake.
+  input  logic [N_LINES-1:0]     line_valid,
+  input  logic [N_LINES*32-1:0]  line_ip,
+  input  logic [N_LINES*16-1:0]  line_port,
+  input  logic [N_LINES*8-1:0]   line_channel,
+  input  logic [N_LINES*2-1:0]   line_kind,     // 0 incremental, 1 snapshot, 2 definition
+  input  logic [N_LINES-1:0]     line_b,        // 0 line A, 1 line B
+
+  // One beat per datagram that passed ttq_l2l4.
+  input  logic                   s_axis_dst_tvalid,
+  output logic                   s_axis_dst_tready,
+  input  logic [31:0]            s_axis_dst_ip,
+  input  logic [15:0]            s_axis_dst_port,
+
+  // One beat per input beat, same order.
+  output logic                   m_axis_line_tvalid,
+  input  logic                   m_axis_line_tready,
+  output logic                   m_axis_line_hit,      // 0: unknown line, drop the datagram
+  output logic [7:0]             m_axis_line_channel,
+  output logic [1:0]             m_axis_line_kind,
+  output logic                   m_axis_line_b
+);
+`ifndef SYNTHESIS
+  if (N_LINES < 1 || N_LINES > 256) begin : g_bad_n
+    $fatal(1, "ttq_line_filter: N_LINES must be in [1, 256]");
+  end
+`endif
+
+  localparam int FW = 11;  // {channel, kind, line} of one entry
+
+  // Stage 1: compare against every entry and keep a copy of the table's fields, so a table
+  // written while the record is in flight cannot mix two tables in one result.
+  logic               v1_q;
+  logic [N_LINES-1:0] match_q;
+  logic               empty_q;
+  logic [N_LINES*FW-1:0] fields_q;
+  // Stage 2: the output register.
+  logic               v2_q;
+  logic               hit_q;
+  logic [FW-1:0]      res_q;
+
+  logic adv2, adv1;
+  always_comb begin
+    adv2 = !v2_q || m_axis_line_tready;
+    adv1 = !v1_q || adv2;
+  end
+  assign s_axis_dst_tready = adv1;
+
+  logic [N_LINES-1:0]    match_d;
+  logic [N_LINES*FW-1:0] fields_d;
+  always_comb begin
+    for (int i = 0; i < N_LINES; i++) begin
+      match_d[i] = line_valid[i] && line_ip[i*32 +: 32] == s_axis_dst_ip &&
+                   line_port[i*16 +: 16] == s_axis_dst_port;
+      fields_d[i*FW +: FW] = {line_channel[i*8 +: 8], line_kind[i*2 +: 2], line_b[i]};
+    end
+  end
+
+  // First matching entry: the lowest index wins.
+  logic          hit_d;
+  logic [FW-1:0] res_d;
+  always_comb begin
+    hit_d = empty_q;
+    res_d = '0;  // no configuration: channel 0, incremental, line A
+    for (int i = N_LINES - 1; i >= 0; i--) begin
+      if (match_q[i]) begin
+        hit_d = 1'b1;
+        res_d = fields_q[i*FW +: FW];
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (adv1) begin
+      match_q  <= match_d;
+      empty_q  <= line_valid == '0;
+      fields_q <= fields_d;
+    end
+    if (adv2) begin
+      hit_q <= hit_d;
+      res_q <= res_d;
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      v1_q <= 1'b0;
+      v2_q <= 1'b0;
+    end else begin
+      if (adv1) v1_q <= s_axis_dst_tvalid;
+      if (adv2) v2_q <= v1_q;
+    end
+  end
+
+  assign m_axis_line_tvalid  = v2_q;
+  assign m_axis_line_hit     = hit_q;
+  assign m_axis_line_channel = res_q[10:3];
+  assign m_axis_line_kind    = res_q[2:1];
+  assign m_axis_line_b       = res_q[0];
+endmodule
+
+`resetall
