@@ -3,7 +3,8 @@
 # Idempotent: a machine that has everything skips apt entirely.
 set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config libpcap-dev libfmt-dev libcli11-dev
-      libtomlplusplus-dev catch2 libbenchmark-dev clang python3 verilator)
+      libtomlplusplus-dev catch2 libbenchmark-dev clang python3 verilator
+      libdpdk-dev dpdk libxrt-dev libboost-dev libssl-dev python3-scapy iproute2)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
