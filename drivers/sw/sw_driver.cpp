@@ -19,6 +19,9 @@ class SwDriver final : public Driver {
   std::size_t collect(std::span<QuoteRecord> out) override { return fp_.collect(out); }
   void set_kill(bool on) override { fp_.set_kill(on); }
   void set_skew(std::int32_t id, const SkewRegs& s) override { fp_.set_skew(id, s); }
+  const char* set_params(std::int32_t id, const QuoterParams& p) override {
+    return fp_.set_params(id, p);
+  }
   const PipelineCounters& counters() override { return fp_.counters(); }
   bool top_of_book(std::int32_t id, PublishedTop& out) override {
     const Instrument* in = fp_.find(id);

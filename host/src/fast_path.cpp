@@ -227,6 +227,7 @@ Instrument* FastPath::lookup(std::int32_t security_id, std::uint16_t channel) {
   in.channel = channel;
   in.book.configure(kDefaultDepth, kDefaultImpliedDepth);
   in.tick = cfg_.default_tick;
+  in.params = cfg_.quoter;
   apply_instrument_config(in);
   return &in;
 }
@@ -445,10 +446,10 @@ void FastPath::requote(Instrument& in, const TopOfBook& tob, std::uint32_t seq) 
   in.quoted_pull = pull;
   in.quoted_tob = tob;
   std::array<QuoteLevel, kMaxLevels> next;
-  compute_quotes(tob, in.tick, cfg_.quoter, in.skew, pull, std::span(next.data(), cfg_.quoter.levels));
-  for (std::uint8_t l = 0; l < cfg_.quoter.levels; ++l) {
+  compute_quotes(tob, in.tick, in.params, in.skew, pull, std::span(next.data(), in.params.levels));
+  for (std::uint8_t l = 0; l < in.params.levels; ++l) {
     QuoteLevel& prev = in.last_sent[l];
-    if (!needs_requote(prev, next[l], in.tick, cfg_.quoter.requote_tolerance_ticks)) continue;
+    if (!needs_requote(prev, next[l], in.tick, in.params.requote_tolerance_ticks)) continue;
     const bool silent = no_live(prev) && no_live(next[l]);  // nothing was working: nothing to pull
     prev = next[l];
     if (silent) continue;
@@ -478,9 +479,43 @@ std::size_t FastPath::collect(std::span<QuoteRecord> out) {
 void FastPath::set_kill(bool on) {
   killed_ = on;
   // The kill switch acts at once, not at the next market event.
+  const std::uint32_t seq = latest_seq();
+  for (std::size_t k = 0; k < n_insts_; ++k) requote(insts_[k], insts_[k].book.top(), seq);
+}
+
+std::uint32_t FastPath::latest_seq() const {
   std::uint32_t seq = 0;
   for (std::uint32_t s : last_seq_) seq = std::max(seq, s);
-  for (std::size_t k = 0; k < n_insts_; ++k) requote(insts_[k], insts_[k].book.top(), seq);
+  return seq;
+}
+
+const char* FastPath::set_params(std::int32_t security_id, const QuoterParams& p) {
+  if (const char* bad = validate(p)) return bad;
+  if (security_id == 0) {
+    cfg_.quoter = p;
+    for (std::size_t k = 0; k < n_insts_; ++k) change_params(insts_[k], p);
+    return nullptr;
+  }
+  const Instrument* in = find(security_id);
+  if (!in) return "unknown security_id";
+  change_params(insts_[in->slot], p);
+  return nullptr;
+}
+
+void FastPath::change_params(Instrument& in, const QuoterParams& p) {
+  const std::uint32_t seq = latest_seq();
+  // Levels that disappear are pulled if they were working (a record with no sizes), so the venue
+  // never keeps an order the quoter no longer computes.
+  for (std::uint8_t l = p.levels; l < in.params.levels; ++l) {
+    QuoteLevel& prev = in.last_sent[l];
+    if (!no_live(prev)) {
+      emit(QuoteRecord{0, 0, 0, 0, in.security_id, seq, in.slot, l, 0, 0});
+    }
+    prev = QuoteLevel{};
+  }
+  in.params = p;
+  in.quote_inputs_valid = false;
+  requote(in, in.book.top(), seq);
 }
 
 void FastPath::set_skew(std::int32_t security_id, const SkewRegs& s) {

@@ -383,3 +383,48 @@ TEST_CASE("a snapshot publishes only the instrument it rebuilds, not an event in
   CHECK(h.obs.tops.back().first == 6);
   CHECK(h.obs.tops.back().second.tob.bid_sz == 1);
 }
+
+TEST_CASE("set_params: validated, applied at once per instrument, shrinking levels pulls",
+          "[fast_path]") {
+  PipelineConfig cfg;
+  cfg.quoter.levels = 2;
+  Harness h(cfg);
+  start(h);
+  auto q = h.quotes();
+  REQUIRE(q.size() == 2);  // levels 0 and 1
+  CHECK(q[1].level == 1);
+  CHECK(q[1].bid_px == kPx - kTick);  // level spacing 1 tick
+
+  SECTION("a bad value changes nothing") {
+    QuoterParams bad = cfg.quoter;
+    bad.levels = 0;
+    CHECK(h.fp.set_params(kId, bad) != nullptr);
+    CHECK(h.fp.find(kId)->params.levels == 2);
+    CHECK(h.quotes().empty());
+    CHECK(h.fp.set_params(424242, cfg.quoter) != nullptr);  // unknown instrument
+  }
+  SECTION("a wider bid offset requotes level 0 and 1 immediately") {
+    QuoterParams p = cfg.quoter;
+    p.bid_offset_ticks = 3;
+    REQUIRE(h.fp.set_params(kId, p) == nullptr);
+    q = h.quotes();
+    REQUIRE(q.size() == 2);
+    CHECK(q[0].level == 0);
+    CHECK(q[0].bid_px == kPx - 3 * kTick);
+    CHECK(q[0].ask_px == kPx + kTick);
+    CHECK(q[1].bid_px == kPx - 4 * kTick);
+    CHECK(q[0].seq == 2);  // the latest applied packet
+  }
+  SECTION("one level fewer: the removed level is pulled, level 0 is unchanged") {
+    QuoterParams p = cfg.quoter;
+    p.levels = 1;
+    REQUIRE(h.fp.set_params(0, p) == nullptr);
+    q = h.quotes();
+    REQUIRE(q.size() == 1);
+    CHECK(q[0].level == 1);
+    CHECK(q[0].bid_sz == 0);
+    CHECK(q[0].ask_sz == 0);
+    CHECK((q[0].flags & (kQuoteBidLive | kQuoteAskLive)) == 0);
+    CHECK(h.fp.find(kId)->params.levels == 1);
+  }
+}

@@ -30,6 +30,9 @@ class Driver {
 
   virtual void set_kill(bool on) = 0;
   virtual void set_skew(std::int32_t security_id, const SkewRegs& s) = 0;
+  // Quoter parameters of one instrument, or of all (security_id 0); nullptr on success, else why
+  // nothing changed (FastPath::set_params). A card backend writes the slot registers and commits.
+  virtual const char* set_params(std::int32_t security_id, const QuoterParams& p) = 0;
 
   virtual const PipelineCounters& counters() = 0;
   // Current top of book of an instrument (host risk reference); false if unknown.

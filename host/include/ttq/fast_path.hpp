@@ -121,6 +121,7 @@ struct Instrument {
   std::int64_t multiplier = 1;      // from the config, for the host's risk gate
   std::int64_t start_position = 0;  // from the config, for the host's risk gate
   PublishedTop last_top;
+  QuoterParams params;  // card: the slot's quoter registers; from [quoter] until set_params
   SkewRegs skew;
   std::array<QuoteLevel, kMaxLevels> last_sent{};
   // Inputs of the last quoter evaluation (skipped when they repeat).
@@ -157,6 +158,11 @@ class FastPath {
   void set_kill(bool on);
   bool killed() const { return killed_; }
   void set_skew(std::int32_t security_id, const SkewRegs& s);
+  // Replaces the quoter parameters of one instrument (security_id != 0) or of every instrument and
+  // the default for new ones (security_id == 0). Validated first: on a bad value returns the
+  // message naming the field and changes nothing. Takes effect at once (a requote is evaluated);
+  // levels beyond a smaller `levels` that were live are pulled. Returns nullptr on success.
+  const char* set_params(std::int32_t security_id, const QuoterParams& p);
   void set_observer(PipelineObserver* o) { observer_ = o; }
 
   const PipelineCounters& counters() const;
@@ -177,6 +183,8 @@ class FastPath {
   void publish(std::uint32_t seq);
   void publish_one(Instrument& in, std::uint32_t seq);
   void requote(Instrument& in, const TopOfBook& tob, std::uint32_t seq);
+  void change_params(Instrument& in, const QuoterParams& p);
+  std::uint32_t latest_seq() const;
   void emit(const QuoteRecord& r);
   void apply_instrument_config(Instrument& in);
 
