@@ -6,4 +6,5 @@ rtl/ttq_l2l4.sv
 rtl/ttq_quoter.sv
 rtl/ttq_quote_fifo.sv
 rtl/ttq_line_filter.sv
+rtl/ttq_arbiter.sv
 lint/waivers.vlt

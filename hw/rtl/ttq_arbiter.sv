@@ -1,0 +1,344 @@
+// A/B arbitration of the card: one record per Incremental packet (after its verdict) in, the
+// model's decisions out as a command stream — APPLY a stored packet, declare a GAP, HOLD a packet
+// that arrived ahead of a hole, DROP a copy (early duplicate, duplicate, malformed), RESTART a
+// channel's count. Exactly SeqArbiter (host/include/ttq/arbiter.hpp, docs/arbitration.md) with
+// FastPath::process's duplicate pre-check and weekly-restart rule, for timeout 0. The packets
+// themselves stay in the caller's store, named by a handle. docs/rtl_arbiter.md.
+`default_nettype none
+
+module ttq_arbiter #(
+  parameter int unsigned N_CH     = 4,   // channels
+  parameter int unsigned RING     = 8,   // held-packet slots per channel: max window, power of 2
+  parameter int unsigned HANDLE_W = 6    // packet-store handle width
+) (
+  input  logic                clk,
+  input  logic                rst,
+
+  // Reorder window (feed.reorder_window): 0 or 1 = no waiting; values above RING act as RING.
+  input  logic [7:0]          cfg_window,
+
+  // One record per packet of an Incremental line, in arrival order; or a flush (end of input:
+  // release everything held on the channel).
+  input  logic                s_axis_pkt_tvalid,
+  output logic                s_axis_pkt_tready,
+  input  logic                s_axis_pkt_flush,
+  input  logic [CH_W-1:0]     s_axis_pkt_channel,
+  input  logic [31:0]         s_axis_pkt_seq,        // MsgSeqNum (bytes 0-3 of the payload)
+  input  logic [HANDLE_W-1:0] s_axis_pkt_handle,
+  input  logic                s_axis_pkt_plausible,  // mdp3::plausible_packet
+  input  logic                s_axis_pkt_valid,      // frame good and the packet validated whole
+
+  // Commands, in the model's order. APPLY/HOLD/DROP_*: handle and seq of a packet; GAP: first
+  // missing seq and count; RESTART: the channel's count starts again (books start unknown).
+  output logic                m_axis_cmd_tvalid,
+  input  logic                m_axis_cmd_tready,
+  output logic [2:0]          m_axis_cmd_op,
+  output logic [CH_W-1:0]     m_axis_cmd_channel,
+  output logic [31:0]         m_axis_cmd_seq,
+  output logic [31:0]         m_axis_cmd_count,
+  output logic [HANDLE_W-1:0] m_axis_cmd_handle
+);
+  localparam int unsigned CH_W = (N_CH > 1) ? $clog2(N_CH) : 1;
+  localparam int unsigned RB = $clog2(RING);          // ring index bits
+  localparam int unsigned NS = N_CH * RING;           // slots in all
+  localparam logic [31:0] SEQ_RESTART_MIN = 32'd65536; // fast_path.hpp kSeqRestartMin
+
+  // Command codes (docs/rtl_arbiter.md).
+  localparam logic [2:0] CMD_APPLY          = 3'd0;
+  localparam logic [2:0] CMD_GAP            = 3'd1;
+  localparam logic [2:0] CMD_HOLD           = 3'd2;
+  localparam logic [2:0] CMD_DROP_EARLY_DUP = 3'd3;  // pre-check: already applied, not validated
+  localparam logic [2:0] CMD_DROP_DUP       = 3'd4;  // applied or held already
+  localparam logic [2:0] CMD_DROP_MALFORMED = 3'd5;  // bad frame or packet: never offered
+  localparam logic [2:0] CMD_RESTART        = 3'd6;
+
+  if (RING < 2 || (RING & (RING - 1)) != 0 || RING > 64) begin : g_bad_ring
+    $fatal(1, "ttq_arbiter: RING must be a power of two in [2, 64]");
+  end
+  if (N_CH < 1 || N_CH > 256) begin : g_bad_ch
+    $fatal(1, "ttq_arbiter: N_CH must be in [1, 256]");
+  end
+
+  typedef enum logic [2:0] {
+    S_IDLE,     // waiting for a record
+    S_START,    // pre-checks, then the offer rules
+    S_OFFER,    // offer rules again after a gap or a release moved `expected`
+    S_RELEASE,  // release to the lowest held packet (gap up to it), then drain
+    S_DRAIN,    // apply held packets while the next expected one is held
+    S_FLUSH     // release until nothing is held (flush, or behind a restart)
+  } state_e;
+
+  // ---------------------------------------------------------------------------------------------
+  // Per-channel state, flattened (yosys 0.23 takes no multi-dimensional packed arrays). A record
+  // loads its channel's state into the working copy w_*; the working copy is written back while
+  // the FSM idles, so the rules below never index by channel.
+  //
+  // No sequence numbers are stored per slot: a held packet's seq is always in
+  // (expected, expected + window) with window <= RING, so its slot (seq mod RING) names it, and
+  // the slot of `expected` itself is never in use (cfg_window may change only while nothing is
+  // held: it is a start-up setting, as in the model).
+  logic [N_CH-1:0]          started_q;
+  logic [N_CH*32-1:0]       expected_q;
+  logic [N_CH*7-1:0]        held_q;       // packets held (<= RING - 1)
+  logic [NS-1:0]            used_q;
+  logic [NS*HANDLE_W-1:0]   shandle_q;
+
+  logic                     w_started;
+  logic [31:0]              w_expected;
+  logic [6:0]               w_held;
+  logic [RING-1:0]          w_used;
+  logic [RING*HANDLE_W-1:0] w_handle;
+
+  state_e                   st_q, ret_q;
+  logic                     restart_q;    // S_FLUSH: a restart follows the flush
+  logic                     flush_q;
+  logic [CH_W-1:0]          ch_q;
+  logic [31:0]              seq_q;
+  logic [HANDLE_W-1:0]      handle_q;
+  logic                     plaus_q, valid_q;
+
+  logic                     out_v_q;
+  logic [2:0]               out_op_q;
+  logic [CH_W-1:0]          out_ch_q;
+  logic [31:0]              out_seq_q, out_count_q;
+  logic [HANDLE_W-1:0]      out_handle_q;
+
+  // ---------------------------------------------------------------------------------------------
+  logic [RB-1:0]       e_slot, s_slot;
+  logic                e_used, s_used;
+  logic [HANDLE_W-1:0] e_handle;
+  logic [31:0]         window;    // min(cfg_window, RING)
+  logic [31:0]         ahead;     // seq - expected (uint32)
+  logic                behind;    // seq is before expected (int32 difference < 0)
+  logic [31:0]         lowest;    // distance to the lowest held packet (window when none)
+  logic                can_emit;
+  logic [RING-1:0]     rot;       // w_used rotated so that bit d is slot expected + d
+
+  always_comb begin
+    e_slot   = w_expected[RB-1:0];
+    s_slot   = seq_q[RB-1:0];
+    e_used   = w_used[e_slot];
+    s_used   = w_used[s_slot];
+    e_handle = '0;
+    for (int i = 0; i < RING; i++) begin
+      if (e_slot == RB'(i)) e_handle = w_handle[HANDLE_W*i +: HANDLE_W];
+    end
+    window   = (cfg_window > 8'(RING)) ? 32'(RING) : 32'(cfg_window);
+    ahead    = seq_q - w_expected;
+    behind   = ahead[31];
+    can_emit = ~out_v_q | m_axis_cmd_tready;
+    rot      = RING'({w_used, w_used} >> e_slot);
+    lowest   = window;
+    for (int d = RING - 1; d >= 1; d--) begin
+      if (32'(d) < window && rot[d]) lowest = 32'(d);
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // The decision FSM: one command per cycle at most, only when the output register is free.
+  logic in_fire;
+  assign s_axis_pkt_tready = (st_q == S_IDLE) & ~rst;
+  assign in_fire = s_axis_pkt_tvalid & s_axis_pkt_tready;
+
+  logic restart;
+  assign restart = (seq_q == 32'd1) && (w_expected > SEQ_RESTART_MIN);
+
+  always_ff @(posedge clk) begin
+    if (out_v_q && m_axis_cmd_tready) out_v_q <= 1'b0;
+
+    unique case (st_q)
+      S_IDLE: begin
+        // Write the working copy back, then load the next record's channel (bypassing the
+        // write when it is the same channel).
+        for (int c = 0; c < N_CH; c++) begin
+          if (ch_q == CH_W'(c)) begin
+            started_q[c]                        <= w_started;
+            expected_q[32*c +: 32]              <= w_expected;
+            held_q[7*c +: 7]                    <= w_held;
+            used_q[RING*c +: RING]              <= w_used;
+            shandle_q[RING*HANDLE_W*c +: RING*HANDLE_W] <= w_handle;
+          end
+        end
+        if (in_fire) begin
+          ch_q     <= s_axis_pkt_channel;
+          seq_q    <= s_axis_pkt_seq;
+          handle_q <= s_axis_pkt_handle;
+          plaus_q  <= s_axis_pkt_plausible;
+          valid_q  <= s_axis_pkt_valid;
+          flush_q  <= s_axis_pkt_flush;
+          st_q     <= S_START;
+          for (int c = 0; c < N_CH; c++) begin
+            if (s_axis_pkt_channel == CH_W'(c) && s_axis_pkt_channel != ch_q) begin
+              w_started  <= started_q[c];
+              w_expected <= expected_q[32*c +: 32];
+              w_held     <= held_q[7*c +: 7];
+              w_used     <= used_q[RING*c +: RING];
+              w_handle   <= shandle_q[RING*HANDLE_W*c +: RING*HANDLE_W];
+            end
+          end
+        end
+      end
+
+      S_START: begin
+        if (flush_q) begin
+          restart_q <= 1'b0;
+          st_q      <= S_FLUSH;
+        end else if (!restart && plaus_q && w_started && behind) begin
+          if (can_emit) begin
+            emit(CMD_DROP_EARLY_DUP, seq_q, 32'd0, handle_q);
+            st_q <= S_IDLE;
+          end
+        end else if (!valid_q) begin
+          if (can_emit) begin
+            emit(CMD_DROP_MALFORMED, seq_q, 32'd0, handle_q);
+            st_q <= S_IDLE;
+          end
+        end else if (restart) begin
+          restart_q <= 1'b1;
+          st_q      <= S_FLUSH;
+        end else begin
+          offer();
+        end
+      end
+
+      S_OFFER: offer();
+
+      S_RELEASE: begin
+        if (can_emit) begin
+          emit(CMD_GAP, w_expected, lowest, handle_q);
+          w_expected <= w_expected + lowest;
+          st_q <= S_DRAIN;
+        end
+      end
+
+      S_DRAIN: begin
+        if (w_held != 7'd0 && e_used) begin
+          if (can_emit) begin
+            emit(CMD_APPLY, w_expected, 32'd0, e_handle);
+            w_used[e_slot] <= 1'b0;
+            w_held <= w_held - 7'd1;
+            w_expected <= w_expected + 32'd1;
+          end
+        end else begin
+          st_q <= ret_q;
+        end
+      end
+
+      S_FLUSH: begin
+        if (w_held != 7'd0) begin
+          ret_q <= S_FLUSH;
+          st_q  <= S_RELEASE;
+        end else if (restart_q) begin
+          if (can_emit) begin
+            emit(CMD_RESTART, seq_q, 32'd0, handle_q);
+            w_started <= 1'b0;
+            w_used    <= '0;
+            st_q <= S_OFFER;
+          end
+        end else begin
+          st_q <= S_IDLE;
+        end
+      end
+
+      default: st_q <= S_IDLE;
+    endcase
+
+    if (rst) begin
+      st_q       <= S_IDLE;
+      out_v_q    <= 1'b0;
+      ch_q       <= '0;
+      started_q  <= '0;
+      used_q     <= '0;
+      held_q     <= '0;
+      expected_q <= '0;
+      w_started  <= 1'b0;
+      w_used     <= '0;
+      w_held     <= '0;
+      w_expected <= '0;
+    end
+  end
+
+  // The offer rules (docs/arbitration.md 1 and 3-9), one step per cycle.
+  task automatic offer();
+    if (!w_started) begin
+      // Rule 1: the first packet sets expected; it is then next in line.
+      if (can_emit) begin
+        emit(CMD_APPLY, seq_q, 32'd0, handle_q);
+        w_started <= 1'b1;
+        w_expected <= seq_q + 32'd1;
+        ret_q <= S_IDLE;
+        st_q  <= S_DRAIN;
+      end
+    end else if (behind) begin
+      if (can_emit) begin
+        emit(CMD_DROP_DUP, seq_q, 32'd0, handle_q);
+        st_q <= S_IDLE;
+      end
+    end else if (ahead == 32'd0) begin
+      if (can_emit) begin
+        emit(CMD_APPLY, seq_q, 32'd0, handle_q);
+        w_expected <= seq_q + 32'd1;
+        ret_q <= S_IDLE;
+        st_q  <= S_DRAIN;
+      end
+    end else if (window <= 32'd1) begin
+      if (can_emit) begin  // rule 5: a jump is a gap at once, then the packet applies
+        emit(CMD_GAP, w_expected, ahead, handle_q);
+        w_expected <= seq_q;
+        st_q <= S_OFFER;
+      end
+    end else if (ahead >= window) begin
+      // Rule 6: make room until seq fits the window.
+      if (w_held == 7'd0) begin
+        if (can_emit) begin
+          emit(CMD_GAP, w_expected, ahead - (window - 32'd1), handle_q);
+          w_expected <= seq_q - window + 32'd1;
+          st_q <= S_OFFER;
+        end
+      end else begin
+        ret_q <= S_OFFER;
+        st_q  <= S_RELEASE;
+      end
+    end else if (s_used) begin
+      if (can_emit) begin  // rule 7: already held
+        emit(CMD_DROP_DUP, seq_q, 32'd0, handle_q);
+        st_q <= S_IDLE;
+      end
+    end else begin
+      if (can_emit) begin  // rule 9: hold; a full window releases to the lowest
+        emit(CMD_HOLD, seq_q, 32'd0, handle_q);
+        w_used[s_slot] <= 1'b1;
+        for (int i = 0; i < RING; i++) begin
+          if (s_slot == RB'(i)) w_handle[HANDLE_W*i +: HANDLE_W] <= handle_q;
+        end
+        w_held <= w_held + 7'd1;
+        if (32'(w_held) + 32'd1 >= window - 32'd1) begin
+          ret_q <= S_IDLE;
+          st_q  <= S_RELEASE;
+        end else begin
+          st_q <= S_IDLE;
+        end
+      end
+    end
+  endtask
+
+  task automatic emit(input logic [2:0] op, input logic [31:0] seq, input logic [31:0] count,
+                      input logic [HANDLE_W-1:0] handle);
+    out_v_q      <= 1'b1;
+    out_op_q     <= op;
+    out_ch_q     <= ch_q;
+    out_seq_q    <= seq;
+    out_count_q  <= count;
+    out_handle_q <= handle;
+  endtask
+
+  assign m_axis_cmd_tvalid  = out_v_q;
+  assign m_axis_cmd_op      = out_op_q;
+  assign m_axis_cmd_channel = out_ch_q;
+  assign m_axis_cmd_seq     = out_seq_q;
+  assign m_axis_cmd_count   = out_count_q;
+  assign m_axis_cmd_handle  = out_handle_q;
+
+endmodule
+
+`resetall
