@@ -59,11 +59,12 @@ module ttq_arbiter #(
     $fatal(1, "ttq_arbiter: N_CH must be in [1, 256]");
   end
 
-  typedef enum logic [2:0] {
+  typedef enum logic [3:0] {
     S_IDLE,     // waiting for a record
     S_START,    // pre-checks, then the offer rules
     S_OFFER,    // offer rules again after a gap or a release moved `expected`
-    S_RELEASE,  // release to the lowest held packet (gap up to it), then drain
+    S_RELEASE,  // find the lowest held packet (registered: a rotate + priority encode)
+    S_GAPLOW,   // declare the gap up to it, then drain
     S_DRAIN,    // apply held packets while the next expected one is held
     S_FLUSH     // release until nothing is held (flush, or behind a restart)
   } state_e;
@@ -111,6 +112,7 @@ module ttq_arbiter #(
   logic [31:0]         ahead;     // seq - expected (uint32)
   logic                behind;    // seq is before expected (int32 difference < 0)
   logic [31:0]         lowest;    // distance to the lowest held packet (window when none)
+  logic [31:0]         lowest_q;
   logic                can_emit;
   logic [RING-1:0]     rot;       // w_used rotated so that bit d is slot expected + d
 
@@ -204,9 +206,14 @@ module ttq_arbiter #(
       S_OFFER: offer();
 
       S_RELEASE: begin
+        lowest_q <= lowest;
+        st_q     <= S_GAPLOW;
+      end
+
+      S_GAPLOW: begin
         if (can_emit) begin
-          emit(CMD_GAP, w_expected, lowest, handle_q);
-          w_expected <= w_expected + lowest;
+          emit(CMD_GAP, w_expected, lowest_q, handle_q);
+          w_expected <= w_expected + lowest_q;
           st_q <= S_DRAIN;
         end
       end
