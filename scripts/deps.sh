@@ -4,7 +4,8 @@
 set -euo pipefail
 pkgs=(build-essential cmake ninja-build pkg-config libpcap-dev libfmt-dev libcli11-dev
       libtomlplusplus-dev catch2 libbenchmark-dev clang python3 verilator
-      libdpdk-dev dpdk libxrt-dev libboost-dev libssl-dev python3-scapy iproute2)
+      libdpdk-dev dpdk libxrt-dev libboost-dev libssl-dev python3-scapy iproute2
+      nlohmann-json3-dev)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

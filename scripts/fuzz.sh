@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Bounded libFuzzer run of the feed parsers (docs/fuzzing.md), as CI runs it:
 #   scripts/fuzz.sh [SECONDS_PER_TARGET]   (default 60)
-# Configures build-fuzz with clang (ASan + UBSan + libFuzzer), builds fuzz_mdp3 and fuzz_frame,
+# Configures build-fuzz with clang (ASan + UBSan + libFuzzer), builds fuzz_mdp3, fuzz_frame and
+# fuzz_api_headers (operator API request parsing),
 # writes their seed corpora into build-fuzz/corpus/<target>/ and fuzzes each target in turn.
 # Exits non-zero when a target crashes, leaks, times out or reports undefined behaviour; the
 # reproducer is build-fuzz/artifacts/<target>/crash-* (or leak-*, timeout-*, oom-*).
@@ -15,8 +16,8 @@ fi
 
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="$root/build-fuzz"
-targets=(fuzz_mdp3 fuzz_frame)
-declare -A max_len=([fuzz_mdp3]=4096 [fuzz_frame]=8192)
+targets=(fuzz_mdp3 fuzz_frame fuzz_api_headers)
+declare -A max_len=([fuzz_mdp3]=4096 [fuzz_frame]=8192 [fuzz_api_headers]=4096)
 
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DTTQ_BUILD_FUZZ=ON -DTTQ_BUILD_TESTS=OFF -DTTQ_BUILD_BENCH=OFF >/dev/null

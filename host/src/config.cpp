@@ -62,7 +62,8 @@ struct Reader {
 
 void read_feed(const Reader& r, const toml::table& t, PipelineConfig& p) {
   r.check_keys(t, "feed.", {"reorder_window", "reorder_timeout_us", "max_instruments",
-                            "default_tick", "quote_queue"});
+                            "default_tick", "quote_queue", "fixed_instruments"});
+  r.get_bool(t, "feed.", "fixed_instruments", p.fixed_instruments);
   r.get_int(t, "feed.", "reorder_window", p.reorder_window, 0, SeqArbiter::kMaxWindow);
   std::int64_t us = 0;
   r.get_int(t, "feed.", "reorder_timeout_us", us, 0, 60'000'000);
@@ -186,7 +187,8 @@ void read_instruments(const Reader& r, const toml::node& n, PipelineConfig& p) {
   for (std::size_t i = 0; i < arr->size(); ++i) {
     const toml::table& t = *arr->get(i)->as_table();
     const std::string prefix = fmt::format("instrument[{}].", i);
-    r.check_keys(t, prefix, {"security_id", "symbol", "tick", "quote", "multiplier", "position"});
+    r.check_keys(t, prefix, {"security_id", "symbol", "tick", "quote", "multiplier", "position",
+                             "depth", "implied_depth", "group", "channel"});
     InstrumentConfig ic;
     r.get_int(t, prefix, "security_id", ic.security_id, 1, std::numeric_limits<std::int32_t>::max());
     if (const toml::node* s = t.get("symbol")) {
@@ -201,8 +203,96 @@ void read_instruments(const Reader& r, const toml::node& n, PipelineConfig& p) {
     r.get_bool(t, prefix, "quote", ic.quote);
     r.get_int(t, prefix, "multiplier", ic.multiplier, 1, std::numeric_limits<std::int32_t>::max());
     r.get_int(t, prefix, "position", ic.position, -(1LL << 40), 1LL << 40);
+    r.get_int(t, prefix, "depth", ic.depth, 1, kMaxDepth);
+    r.get_int(t, prefix, "implied_depth", ic.implied_depth, 0, kMaxDepth);
+    if (const toml::node* g = t.get("group")) {
+      const auto v = g->value_exact<std::string>();
+      if (!v || v->size() > 6) r.fail(prefix + "group", "must be a string of at most 6 characters");
+      ic.group = *v;
+    }
+    if (const toml::node* c = t.get("channel")) {
+      std::int64_t id = -1;
+      r.get_int(t, prefix, "channel", id, 0, std::numeric_limits<std::uint32_t>::max());
+      (void)c;
+      bool found = false;
+      for (std::size_t k = 0; k < p.channels.size(); ++k) {
+        if (p.channels[k].id == static_cast<std::uint32_t>(id)) {
+          ic.channel = static_cast<std::uint16_t>(k);
+          found = true;
+        }
+      }
+      if (!found) r.fail(prefix + "channel", "names no [[channel]] id");
+    }
     p.instruments.push_back(ic);
   }
+}
+
+void read_run(const Reader& r, const toml::table& t, RunConfig& rc) {
+  r.check_keys(t, "run.", {"ports", "queues", "mode", "rx_descriptors", "mbufs", "split_ring",
+                           "status_ms"});
+  if (const toml::node* n = t.get("ports")) {
+    const toml::array* a = n->as_array();
+    if (!a || a->size() > 8) r.fail("run.ports", "must be an array of up to 8 DPDK port ids");
+    rc.ports.clear();
+    for (const toml::node& e : *a) {
+      const auto v = e.value_exact<std::int64_t>();
+      if (!v || *v < 0 || *v >= 1024) r.fail("run.ports", "must hold integers in 0..1023");
+      for (std::uint16_t p : rc.ports) {
+        if (p == *v) r.fail("run.ports", fmt::format("repeats port {}", *v));
+      }
+      rc.ports.push_back(static_cast<std::uint16_t>(*v));
+    }
+  }
+  r.get_int(t, "run.", "queues", rc.queues, 1, 16);
+  if (const toml::node* n = t.get("mode")) {
+    const auto v = n->value_exact<std::string>();
+    if (!v || (*v != "rtc" && *v != "split")) r.fail("run.mode", "must be \"rtc\" or \"split\"");
+    rc.split = *v == "split";
+  }
+  r.get_int(t, "run.", "rx_descriptors", rc.rx_descriptors, 64, 32768);
+  r.get_int(t, "run.", "mbufs", rc.mbufs, 1023, 1 << 22);
+  r.get_int(t, "run.", "split_ring", rc.split_ring, 64, 1 << 20);
+  r.get_int(t, "run.", "status_ms", rc.status_ms, 0, 3'600'000);
+}
+
+void read_card(const Reader& r, const toml::table& t, CardConfig& c) {
+  r.check_keys(t, "card.", {"xclbin", "device", "kernel"});
+  if (const toml::node* n = t.get("xclbin")) {
+    const auto v = n->value_exact<std::string>();
+    if (!v || v->empty()) r.fail("card.xclbin", "must be a non-empty path");
+    c.xclbin = *v;
+  }
+  r.get_int(t, "card.", "device", c.device, 0, 255);
+  if (const toml::node* n = t.get("kernel")) {
+    const auto v = n->value_exact<std::string>();
+    if (!v || v->empty()) r.fail("card.kernel", "must be a non-empty name");
+    c.kernel = *v;
+  }
+}
+
+void read_api(const Reader& r, const toml::table& t, ApiConfig& a) {
+  r.check_keys(t, "api.", {"timestamp_window_ms", "nonce_cache_entries", "rotation_grace_s",
+                           "tls_cert", "tls_key", "audit_log", "max_body_bytes", "workers",
+                           "control_timeout_ms", "avoid_cpu"});
+  r.get_int(t, "api.", "timestamp_window_ms", a.timestamp_window_ms, 100, 600'000);
+  r.get_int(t, "api.", "nonce_cache_entries", a.nonce_cache_entries, 16, 10'000'000);
+  r.get_int(t, "api.", "rotation_grace_s", a.rotation_grace_s, 0, 30LL * 86400);
+  for (auto [key, out] : {std::pair<std::string_view, std::string*>{"tls_cert", &a.tls_cert},
+                          {"tls_key", &a.tls_key},
+                          {"audit_log", &a.audit_log}}) {
+    if (const toml::node* n = t.get(key)) {
+      const auto v = n->value_exact<std::string>();
+      if (!v || v->empty()) r.fail("api." + std::string(key), "must be a non-empty path");
+      *out = *v;
+    }
+  }
+  if (a.tls_cert.empty() != a.tls_key.empty()) {
+    r.fail("api.tls_cert", "and api.tls_key must be given together");
+  }
+  r.get_int(t, "api.", "max_body_bytes", a.max_body_bytes, 256, 16 << 20);
+  r.get_int(t, "api.", "workers", a.workers, 1, 256);
+  r.get_int(t, "api.", "control_timeout_ms", a.control_timeout_ms, 10, 60'000);
+  r.get_int(t, "api.", "avoid_cpu", a.avoid_cpu, -1, 4095);
 }
 
 }  // namespace
@@ -230,12 +320,16 @@ AppConfig parse_config(const std::string& text, const std::string& origin) {
     throw ConfigError(fmt::format("{}:{}:{}: {}", origin, where.line, where.column, e.description()));
   }
   Reader r{origin};
-  r.check_keys(root, "", {"feed", "quoter", "skew", "risk", "quote", "channel", "instrument"});
+  r.check_keys(root, "", {"feed", "quoter", "skew", "risk", "quote", "channel", "instrument", "run",
+                          "card", "api", "backtest", "strategy"});  // the last two: backtest.cpp
   AppConfig c;
   if (const toml::table* t = r.table(root, "feed")) read_feed(r, *t, c.pipeline);
   if (const toml::table* t = r.table(root, "quoter")) read_quoter(r, *t, c.pipeline.quoter);
   if (const toml::table* t = r.table(root, "skew")) read_skew(r, *t, c.skew);
   if (const toml::table* t = r.table(root, "risk")) read_risk(r, *t, c);
+  if (const toml::table* t = r.table(root, "run")) read_run(r, *t, c.run);
+  if (const toml::table* t = r.table(root, "api")) read_api(r, *t, c.api);
+  if (const toml::table* t = r.table(root, "card")) read_card(r, *t, c.pipeline.card);
   if (const toml::node* n = root.get("channel")) read_channels(r, *n, c.pipeline);
   if (const toml::node* n = root.get("instrument")) read_instruments(r, *n, c.pipeline);
   if (const toml::table* t = r.table(root, "quote")) {

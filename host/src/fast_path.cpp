@@ -75,7 +75,10 @@ struct FastPath::IncHandler {
     }
     fp.touch(*in);
   }
-  void on_trade(const mdp3::MsgCtx&, const mdp3::TradeEntry& t) { seq_only(t.security_id, t.rpt_seq); }
+  void on_trade(const mdp3::MsgCtx& m, const mdp3::TradeEntry& t) {
+    Instrument* in = find(t.security_id);
+    if (in && fp.check_rpt(*in, t.rpt_seq) && fp.observer_) fp.observer_->on_trade(m, *in, t);
+  }
   void on_seq_entry(const mdp3::MsgCtx&, const mdp3::SeqEntry& s) { seq_only(s.security_id, s.rpt_seq); }
   void seq_only(std::int32_t id, std::uint32_t rpt) {
     Instrument* in = find(id);
@@ -118,6 +121,7 @@ struct FastPath::IncHandler {
   }
   void on_definition(const mdp3::MsgCtx& m, const mdp3::Definition& d) {
     ++fp.c_.definitions;
+    if (fp.frozen_) return;  // the card's slot table is the config's: see fixed_instruments
     Instrument* in = fp.lookup(d.security_id, channel);
     if (!in) return;
     std::memcpy(in->symbol, d.symbol, sizeof(in->symbol));
@@ -203,6 +207,18 @@ FastPath::FastPath(const PipelineConfig& cfg) : cfg_(cfg) {
   }
   last_seq_.assign(channels, 0);
   queue_.resize(std::max<std::uint32_t>(cfg_.quote_queue, 16));
+  if (cfg_.fixed_instruments) {
+    for (const InstrumentConfig& ic : cfg_.instruments) {
+      if (ic.security_id == 0) continue;
+      Instrument* in = lookup(ic.security_id, ic.channel);
+      if (!in) continue;  // table full: counted
+      in->book.configure(ic.depth, ic.implied_depth);
+      const std::size_t glen = std::min(ic.group.size(), sizeof(in->group) - 1);
+      std::memcpy(in->group, ic.group.data(), glen);
+      in->group[glen] = 0;
+    }
+    frozen_ = true;
+  }
 }
 
 FastPath::~FastPath() = default;
@@ -214,6 +230,14 @@ Instrument* FastPath::lookup(std::int32_t security_id, std::uint16_t channel) {
     if (hash_keys_[h] == security_id) return &insts_[hash_slots_[h]];
     h = (h + 1) & hash_mask_;
   }
+  if (frozen_) {
+    ++c_.unknown_instruments;
+    return nullptr;
+  }
+  return create(security_id, channel, h);
+}
+
+Instrument* FastPath::create(std::int32_t security_id, std::uint16_t channel, std::uint32_t h) {
   if (n_insts_ == insts_.size()) {
     ++c_.instrument_table_full;
     return nullptr;

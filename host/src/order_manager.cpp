@@ -72,7 +72,7 @@ void OrderManager::work_side(const QuoteRecord& rec, Side side, bool live, std::
     ++next_id_;  // ids are spent only by accepted News: the venue sees 1, 2, 3, ...
     ++counters_.accepted[idx(in.kind)];
     venue_.send(in);
-    wo = WorkingOrder{in.order_id, px, qty, qty, rec.security_id};
+    wo = WorkingOrder{in.order_id, px, qty, qty, rec.security_id, 1};
     working += qty;
     return;
   }
@@ -100,6 +100,7 @@ void OrderManager::work_side(const QuoteRecord& rec, Side side, bool live, std::
   wo.px = px;
   wo.qty = qty;
   wo.leaves = qty;  // a replace restates the whole order quantity
+  ++wo.version;
 }
 
 void OrderManager::cancel(std::uint16_t slot, std::uint8_t level, Side side, std::uint64_t now_ns) {
@@ -161,6 +162,50 @@ void OrderManager::on_fill(std::uint16_t slot, Side side, std::int32_t qty, std:
     absorb(order(slot, static_cast<std::uint8_t>(l), side));
   }
   counters_.unmatched_fill_lots += static_cast<std::uint64_t>(left);
+}
+
+void OrderManager::on_execution(std::uint16_t slot, std::uint8_t level, Side side,
+                                std::uint64_t order_id, std::uint32_t version, std::int32_t qty,
+                                std::int64_t px, std::int32_t leaves) {
+  (void)px;
+  if (slot >= max_slots_ || level >= kLevels || qty <= 0) {
+    ++counters_.dropped_fills;
+    return;
+  }
+  ++counters_.fills;
+  ++counters_.executions;
+  const std::int64_t signed_qty = side == Side::kBuy ? qty : -static_cast<std::int64_t>(qty);
+  gate_.set_position(slot, gate_.position(slot) + signed_qty);
+  WorkingOrder& wo = order(slot, level, side);
+  if (wo.order_id != order_id) {
+    ++counters_.reports_unknown_order;
+    return;
+  }
+  if (version != wo.version) {
+    ++counters_.superseded_reports;
+    return;
+  }
+  const std::int32_t now_leaves = std::max(0, std::min(leaves, wo.leaves));
+  working_sum(slot, side) -= wo.leaves - now_leaves;
+  wo.leaves = now_leaves;
+  if (wo.leaves == 0) wo = WorkingOrder{};
+}
+
+void OrderManager::on_venue_reject(std::uint16_t slot, std::uint8_t level, Side side,
+                                   std::uint64_t order_id, std::uint32_t version) {
+  if (slot >= max_slots_ || level >= kLevels) return;
+  ++counters_.venue_rejects;
+  WorkingOrder& wo = order(slot, level, side);
+  if (wo.order_id != order_id) {
+    ++counters_.reports_unknown_order;
+    return;
+  }
+  if (version != wo.version) {
+    ++counters_.superseded_reports;
+    return;
+  }
+  working_sum(slot, side) -= wo.leaves;
+  wo = WorkingOrder{};
 }
 
 const OrderManager::WorkingOrder* OrderManager::working(std::uint16_t slot, std::uint8_t level,

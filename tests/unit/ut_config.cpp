@@ -127,3 +127,38 @@ TEST_CASE("endpoints", "[config]") {
   CHECK_FALSE(parse_endpoint("224.0.31.256:1", ip, port));
   CHECK_FALSE(parse_endpoint("224.0.31.1:1x", ip, port));
 }
+
+TEST_CASE("fixed instrument table keys", "[config]") {
+  const AppConfig c = parse_config(R"(
+[feed]
+fixed_instruments = true
+[[channel]]
+id = 310
+incremental_a = "224.0.31.1:14310"
+[[channel]]
+id = 320
+incremental_a = "224.0.32.1:14320"
+[[instrument]]
+security_id = 42
+tick = 5000000000
+depth = 4
+implied_depth = 0
+group = "BT"
+channel = 320
+)", "t.toml");
+  CHECK(c.pipeline.fixed_instruments);
+  REQUIRE(c.pipeline.instruments.size() == 1);
+  const InstrumentConfig& ic = c.pipeline.instruments[0];
+  CHECK(ic.depth == 4);
+  CHECK(ic.implied_depth == 0);
+  CHECK(ic.group == "BT");
+  CHECK(ic.channel == 1);  // index of channel id 320
+  CHECK(error_of("[[instrument]]\nsecurity_id = 1\ndepth = 17\n").find("instrument[0].depth") !=
+        std::string::npos);
+  CHECK(error_of("[[instrument]]\nsecurity_id = 1\ngroup = \"TOOLONG\"\n")
+            .find("instrument[0].group") != std::string::npos);
+  CHECK(error_of("[[instrument]]\nsecurity_id = 1\nchannel = 7\n")
+            .find("instrument[0].channel' names no [[channel]] id") != std::string::npos);
+  CHECK(error_of("[feed]\nfixed_instruments = 1\n").find("feed.fixed_instruments") !=
+        std::string::npos);
+}

@@ -428,3 +428,51 @@ TEST_CASE("set_params: validated, applied at once per instrument, shrinking leve
     CHECK(h.fp.find(kId)->params.levels == 1);
   }
 }
+
+TEST_CASE("fixed instrument table (card mode): config order, no creation, definitions ignored",
+          "[fast_path]") {
+  constexpr std::int32_t kOther = 200002, kUnknown = 300003;
+  PipelineConfig cfg;
+  cfg.fixed_instruments = true;
+  InstrumentConfig a;
+  a.security_id = kOther;
+  a.tick = 2 * kTick;
+  a.group = "BT";
+  InstrumentConfig b;
+  b.security_id = kId;
+  b.tick = kTick;
+  b.depth = 2;
+  b.group = "BT";
+  cfg.instruments = {a, b};
+  Harness h(cfg);
+  // Slots follow the config, before any market data.
+  REQUIRE(h.fp.instruments().size() == 2);
+  CHECK(h.fp.instruments()[0].security_id == kOther);
+  CHECK(h.fp.instruments()[1].security_id == kId);
+  CHECK(h.fp.find(kId)->book.depth() == 2);
+
+  // A definition with another tick and depth changes nothing; an unknown instrument is counted.
+  h.send(test::packet(1, {test::definition_message(kId, "BTCZ6", 3 * kTick, 10, 2),
+                          test::definition_message(kUnknown, "ETHZ6", kTick, 10, 2)}));
+  CHECK(h.fp.find(kId)->tick == kTick);
+  CHECK(h.fp.find(kId)->book.depth() == 2);
+  CHECK(h.fp.find(kUnknown) == nullptr);
+  h.send(test::packet(2, {test::book_message({bid(kPx, 3, 1), ask(kPx + kTick, 4, 2),
+                                              bid(kPx - 3 * kTick, 1, 3, 3)}, 0x84)}));
+  CHECK(h.fp.counters().entries_beyond_depth == 1);  // level 3 > configured depth 2
+  auto q = h.quotes();
+  REQUIRE(q.size() == 1);
+  CHECK(q[0].slot == 1);
+  CHECK(q[0].bid_px == kPx);
+  test::BookEntrySpec stray = bid(kPx, 1, 1);
+  stray.security_id = kUnknown;
+  const std::uint64_t unknown_before = h.fp.counters().unknown_instruments;
+  h.send(test::packet(3, {test::book_message({stray}, 0x84)}));
+  CHECK(h.fp.counters().unknown_instruments == unknown_before + 1);
+  CHECK(h.fp.instruments().size() == 2);
+
+  // A group-wide halt uses the configured group.
+  h.send(test::packet(4, {test::security_status_message(mdp3::kNullInt32, 18, "BT")}));
+  CHECK(h.fp.find(kId)->halted);
+  CHECK(h.fp.find(kOther)->halted);
+}

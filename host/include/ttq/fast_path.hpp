@@ -44,6 +44,19 @@ struct InstrumentConfig {
   std::int64_t multiplier = 1;  // host risk: currency per price unit per lot
   std::int64_t position = 0;    // host: starting position in lots (inventory skew, risk)
   SkewRegs skew;                // skew registers for that position (host computes, model loads)
+  // Fixed-table (card) mode only: the book's depths and the SecurityGroup a group-wide
+  // SecurityStatus matches, which definitions provide otherwise.
+  std::uint8_t depth = kDefaultDepth;
+  std::uint8_t implied_depth = kDefaultImpliedDepth;
+  std::string group;
+  std::uint16_t channel = 0;  // index into PipelineConfig::channels
+};
+
+// The card a hardware backend drives ([card] in ttq.toml; the sw and verilator backends ignore it).
+struct CardConfig {
+  std::string xclbin;           // the RTL kernel's xclbin (xrt backend: required)
+  std::uint32_t device = 0;     // XRT device index
+  std::string kernel = "ttq_kernel";  // kernel (IP) name inside the xclbin
 };
 
 struct PipelineConfig {
@@ -55,8 +68,14 @@ struct PipelineConfig {
   std::uint32_t quote_queue = 65536;    // quote records buffered between collect() calls
   std::int64_t default_tick = 0;        // PRICE9 tick for instruments without a definition
   bool quote_all = true;                // quote every instrument with a tick unless listed
+  // Card mode: the instrument table is exactly the configured instruments with a security_id, in
+  // config order (slot i = the i-th), loaded at start — what the host writes into the card's slot
+  // table. Unknown SecurityIDs are ignored (unknown_instruments); definitions change nothing
+  // (tick, depth and group come from the config). docs/pipeline.md "Fixed instrument table".
+  bool fixed_instruments = false;
   std::vector<InstrumentConfig> instruments;
   QuoterParams quoter;
+  CardConfig card;
 };
 
 struct PipelineCounters {
@@ -88,6 +107,7 @@ struct PipelineCounters {
   std::uint64_t status_msgs = 0;
   std::uint64_t halts = 0;
   std::uint64_t instrument_table_full = 0;
+  std::uint64_t unknown_instruments = 0;  // fixed table: entries/messages naming no slot
   std::uint64_t tob_changes = 0;       // published top-of-book changes
   std::uint64_t quotes = 0;            // quote records emitted
   std::uint64_t quote_overflow = 0;    // quote records lost because nobody collected them
@@ -136,6 +156,10 @@ class PipelineObserver {
   virtual ~PipelineObserver() = default;
   virtual void on_book_entry(const mdp3::MsgCtx&, std::uint32_t, const mdp3::BookEntry&) {}
   virtual void on_top(std::uint32_t, const Instrument&, const PublishedTop&) {}
+  // A TradeSummary (42/48) entry of a known instrument whose RptSeq was in sequence (price still
+  // the raw wire mantissa: mdp3::to_price9(t.price, m.template_id)). The backtest's simulated
+  // exchange matches our resting orders against these.
+  virtual void on_trade(const mdp3::MsgCtx&, const Instrument&, const mdp3::TradeEntry&) {}
 };
 
 // A MsgSeqNum of 1 when the expected number is above this is a restart of the sequence.
@@ -175,6 +199,7 @@ class FastPath {
   struct ArbSink;
 
   Instrument* lookup(std::int32_t security_id, std::uint16_t channel);
+  Instrument* create(std::int32_t security_id, std::uint16_t channel, std::uint32_t h);
   void apply_packet(std::uint16_t channel, const std::uint8_t* p, std::uint32_t len);
   void on_gap(std::uint16_t channel, std::uint32_t first, std::uint32_t count);
   bool check_rpt(Instrument& in, std::uint32_t rpt);
@@ -202,6 +227,7 @@ class FastPath {
   mutable PipelineCounters c_;
   PipelineObserver* observer_ = nullptr;
   bool killed_ = false;
+  bool frozen_ = false;  // fixed instrument table loaded: lookup never creates
 };
 
 }  // namespace ttq

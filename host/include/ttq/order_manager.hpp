@@ -25,6 +25,11 @@ struct OrderManagerCounters {
   std::uint64_t fills = 0;
   std::uint64_t dropped_fills = 0;        // slot >= max_slots or qty <= 0
   std::uint64_t unmatched_fill_lots = 0;  // filled lots no working order could absorb
+  // Venue reports (on_execution / on_venue_reject), e.g. from the simulated exchange.
+  std::uint64_t executions = 0;
+  std::uint64_t venue_rejects = 0;           // New/Replace refused by the venue (order gone)
+  std::uint64_t superseded_reports = 0;      // about a version a Replace in flight restates
+  std::uint64_t reports_unknown_order = 0;   // order no longer working here (cancelled, pulled)
 };
 
 class OrderManager {
@@ -36,6 +41,7 @@ class OrderManager {
     std::int32_t qty = 0;     // as last sent (New or Replace); what a quote is compared with
     std::int32_t leaves = 0;  // qty minus fills since; counts as working exposure
     std::int32_t security_id = 0;
+    std::uint32_t version = 0;  // New = 1, +1 per Replace sent (the venue counts the same)
   };
 
   OrderManager(RiskGate& gate, Venue& venue, std::size_t max_slots);
@@ -50,6 +56,18 @@ class OrderManager {
   // working order on that side priced at px, then from levels 0, 1, ... An order whose leaves
   // reach 0 is gone (the next live quote sends a New).
   void on_fill(std::uint16_t slot, Side side, std::int32_t qty, std::int64_t px);
+
+  // A venue execution of the order `order_id` at (slot, level, side), `version` being the count of
+  // New + Replaces the venue had applied to it. The gate's position always moves by the fill. The
+  // working order takes the venue's `leaves` when the report is about the latest version sent (0
+  // = gone); a report about an older version changes nothing here, because the Replace in flight
+  // restates the quantity (leaves = its qty) when it reaches the venue.
+  void on_execution(std::uint16_t slot, std::uint8_t level, Side side, std::uint64_t order_id,
+                    std::uint32_t version, std::int32_t qty, std::int64_t px, std::int32_t leaves);
+  // The venue refused (post-only, unknown order) or removed the order: it no longer works, if the
+  // report is about the latest version sent.
+  void on_venue_reject(std::uint16_t slot, std::uint8_t level, Side side, std::uint64_t order_id,
+                       std::uint32_t version);
 
   // Kill-switch pull: cancels every working order (slot, then level, bid before ask).
   void cancel_all(std::uint64_t now_ns);

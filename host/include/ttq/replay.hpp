@@ -1,5 +1,6 @@
 // `ttq replay`: a capture through a Driver, its quote records through the order manager and the
-// risk gate into a venue, with a summary of every counter at the end.
+// risk gate into a venue, with a summary of every counter at the end. The per-burst work is the
+// host loop (host_loop.hpp) that `ttq run` shares.
 #pragma once
 
 #include <cstdio>
@@ -7,6 +8,7 @@
 
 #include "ttq/config.hpp"
 #include "ttq/fast_path.hpp"
+#include "ttq/host_loop.hpp"
 #include "ttq/order_manager.hpp"
 #include "ttq/risk.hpp"
 
@@ -20,21 +22,12 @@ struct ReplayOptions {
   std::FILE* orders_out = nullptr;  // --orders-jsonl (the log venue)
   bool progress = false;            // progress line on stderr
   std::size_t batch = 32;
+  ControlChannel* control = nullptr;  // serviced between bursts when set
 };
 
-struct ReplayResult {
-  PipelineCounters pipeline;
-  RiskCounters risk;
-  OrderManagerCounters orders;
-  std::uint64_t venue_sent = 0;
-  std::uint64_t file_bytes = 0;
-  double seconds = 0;
-  long peak_rss_kb = 0;
-};
+using ReplayResult = LoopResult;
 
 bool run_replay(const ReplayOptions& opt, ReplayResult& out, std::string& error);
 void print_summary(std::FILE* f, const std::string& backend, const ReplayResult& r);
-// Peak resident set size of this process in KiB (from /proc/self/status VmHWM).
-long peak_rss_kb();
 
 }  // namespace ttq

@@ -103,6 +103,11 @@ class RiskGate {
   KillState kill() const { return kill_; }
   void set_position(std::uint16_t slot, std::int64_t pos);  // ignored for a slot out of range
   std::int64_t position(std::uint16_t slot) const;          // 0 for a slot out of range
+  // The instrument registered at `slot` (operator API: positions by security_id); nullptr when
+  // none is, or the slot is out of range.
+  const InstrumentRiskInfo* instrument(std::uint16_t slot) const {
+    return slot < slots_.size() && slots_[slot].configured ? &slots_[slot].info : nullptr;
+  }
 
   // Returns std::nullopt (accepted) or the reason; counts rejections by reason and accepted
   // intents. Cancels are always accepted. `working_same_side_qty` is the lots still working on
