@@ -5,6 +5,9 @@ rtl/ttq_regs.sv
 rtl/ttq_l2l4.sv
 rtl/ttq_quoter.sv
 rtl/ttq_quote_fifo.sv
+rtl/ttq_book.sv
+rtl/ttq_mdp_framer.sv
 rtl/ttq_line_filter.sv
 rtl/ttq_arbiter.sv
+rtl/ttq_apply.sv
 lint/waivers.vlt

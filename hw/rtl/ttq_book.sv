@@ -1,0 +1,531 @@
+// Book stage of the card: the market-by-price books of N_INSTR slots, bit for bit with
+// ttq::MbpBook (host/src/book.cpp, docs/book.md): apply / clear / configure, one op per cycle even
+// on the same slot and side, LATENCY = 3, one result per op with the slot's consolidated top.
+// docs/rtl_book.md: stages, forwarding, storage and the card's refusals.
+`default_nettype none
+
+module ttq_book #(
+  parameter int N_INSTR    = 16,  // slots, 1..65536
+  parameter int DEPTH      = 10,  // outright levels per side, 1..16 (MbpBook's kMaxDepth)
+  parameter int IMPL_DEPTH = 2,   // implied levels per side, 1..DEPTH
+  parameter int FIFO_DEPTH = 4    // output skid FIFO: a power of 2, >= LATENCY for 1 op/cycle
+) (
+  input  logic                           clk,
+  input  logic                           rst,
+
+  // Ops: tdata is a ttq_pkg::book_op_t.
+  input  logic                           s_axis_op_tvalid,
+  output logic                           s_axis_op_tready,
+  input  logic [ttq_pkg::BOOK_OP_W-1:0]  s_axis_op_tdata,
+
+  // One result per op, in op order: tdata is a ttq_pkg::book_res_t.
+  output logic                           m_axis_res_tvalid,
+  input  logic                           m_axis_res_tready,
+  output logic [ttq_pkg::BOOK_RES_W-1:0] m_axis_res_tdata
+);
+
+  // LATENCY: an op accepted in cycle t has its result on m_axis_res in cycle t + 3 when the
+  // output is not back-pressured (tb_book asserts it). Logic cK loads the stage K+1 registers.
+  //   c0  decode; compare px with every level of the op's side as stored (before the op in c1);
+  //       occupancy, complete and depth as stored, each corrected for the op in c1 (forwarding)
+  //   c1  read the side, decide corrupt, shift the levels and occupancy, write back
+  //   c2  read level 1 of the four sides (after c1's write), consolidate, output register / FIFO
+  localparam int LATENCY = 3;
+  localparam int SW      = (N_INSTR > 1) ? $clog2(N_INSTR) : 1;  // slot index bits
+  localparam int NS      = 1 << SW;                             // memory rows per side
+  localparam int LW      = 96;                                  // one level: {sz, px}
+  localparam int NSEL    = DEPTH + 2;  // per-level source: hold, entry, k-1, k+1 .. k+DEPTH-1
+  localparam int S_HOLD  = 0;
+  localparam int S_ENTRY = 1;
+  localparam int S_DOWN  = 2;
+  localparam int S_UP    = 3;          // S_UP + m: level k + 1 + m
+  localparam int E       = DEPTH;      // index of "the previous op's entry" in eqv / fwdsel
+  localparam int PTR_W   = $clog2(FIFO_DEPTH);
+  localparam int CNT_W   = $clog2(FIFO_DEPTH + 1);
+  localparam int RES_W   = ttq_pkg::BOOK_RES_W;
+
+`ifndef SYNTHESIS
+  if (N_INSTR < 1 || N_INSTR > 65536) begin : g_bad_n
+    $fatal(1, "ttq_book: N_INSTR must be in [1, 65536]");
+  end
+  if (DEPTH < 1 || DEPTH > 16 || IMPL_DEPTH < 1 || IMPL_DEPTH > DEPTH) begin : g_bad_depth
+    $fatal(1, "ttq_book: need 1 <= IMPL_DEPTH <= DEPTH <= 16");
+  end
+  if (FIFO_DEPTH < LATENCY || (1 << PTR_W) != FIFO_DEPTH) begin : g_bad_fifo
+    $fatal(1, "ttq_book: FIFO_DEPTH must be a power of 2 and >= LATENCY");
+  end
+`endif
+
+  // ------------------------------------------------------------------------------------------
+  // State. Levels in LUT RAM rows {ask, slot}; occupancy, complete and depths in flops (a clear
+  // or a configure changes all four sides of a slot in one cycle). Level 1 of each side is
+  // mirrored in its own LUT RAM so c2 can read the four sides of a slot at once.
+  // ------------------------------------------------------------------------------------------
+  logic [DEPTH*LW-1:0]      omem [2*NS];    // outright levels; level k+1 at [k*LW +: LW]
+  logic [IMPL_DEPTH*LW-1:0] imem [2*NS];    // implied levels
+  logic [LW-1:0]            l1_bid_mem [NS], l1_ask_mem [NS], l1_ibid_mem [NS], l1_iask_mem [NS];
+  logic [DEPTH-1:0]         occ_o_q [2*NS]; // occupied bits, level k+1 at bit k
+  logic [IMPL_DEPTH-1:0]    occ_i_q [2*NS];
+  logic [NS-1:0]            cmpl_q;         // MbpBook::complete()
+  logic [4:0]               dep_q [NS];     // depth, 1..DEPTH
+  logic [4:0]               idep_q [NS];    // implied depth, 0..IMPL_DEPTH
+
+  // ------------------------------------------------------------------------------------------
+  // Flow control (as ttq_quoter): the pipeline never stalls; a result that finds the output
+  // register busy waits in the skid FIFO. cnt counts ops in stages 1-2 plus the FIFO, and a
+  // registered tready = cnt < FIFO_DEPTH keeps the FIFO from overflowing.
+  // ------------------------------------------------------------------------------------------
+  logic             acc;
+  logic             v_q1, v_q2;
+  logic [CNT_W-1:0] cnt_q, cnt_d;
+  logic             tready_q;
+  assign s_axis_op_tready = tready_q;
+  assign acc = s_axis_op_tvalid && tready_q;
+
+  // ------------------------------------------------------------------------------------------
+  // c0: op -> stage 1
+  // ------------------------------------------------------------------------------------------
+  ttq_pkg::book_op_t op;
+  assign op = s_axis_op_tdata;
+
+  // Stage 1 registers (the op "A" that c1 applies while c0 decodes the next op "B").
+  logic [15:0]         slot_q1;
+  logic [SW-1:0]       row_s_q1;     // slot index
+  logic                ask_q1, imp_q1;
+  logic                ent_q1;       // side entry, legal, within depth: may change the side
+  logic                rst_q1;       // 'J'
+  logic                clr_q1, known_q1;
+  logic                cfg_q1;       // legal configure
+  logic [1:0]          res0_q1;      // result unless corrupt
+  logic                chg_q1, del_q1;
+  logic [2:0]          act_q1;
+  logic [7:0]          lvl_q1;
+  logic [63:0]         px_q1;
+  logic [31:0]         sz_q1;
+  logic [4:0]          ndep_q1, nidep_q1;
+  logic [DEPTH-1:0]    mask_o_q1;    // configure: levels kept
+  logic [IMPL_DEPTH-1:0] mask_i_q1;
+  logic [DEPTH-1:0]    ohi_q1;       // one-hot of level - 1
+  logic [DEPTH*NSEL-1:0] sel_q1;     // per level, one-hot source
+  logic [DEPTH-1:0]    zero_q1;      // per level, occupancy forced to 0
+  logic [DEPTH:0]      eqv_q1;       // px == stored level px; [E]: px == A's px
+  logic [DEPTH-1:0]    occv_q1;      // occupancy as stored in c0
+  logic [DEPTH:0]      fwdsel_q1;    // where level i came from if A was applied to this side
+  logic                fwd_q1;       // A was a side entry on the same slot and side
+  logic                clrfwd_q1;    // A cleared this slot (CLEAR or 'J')
+  logic                cmpl_v_q1;    // complete, after A
+
+  // Stage 2
+  logic                app_q2;       // the op in stage 2 was applied (its write is done)
+  logic [15:0]         slot_q2;
+  logic [SW-1:0]       row_s_q2;
+  logic [1:0]          res_q2;
+
+  // Decode B.
+  logic          b_slot_ok, b_entry, b_side, b_reset, b_clear, b_config, b_imp, b_ask;
+  logic          b_act_ok, b_lvl_ok, b_cfg_ok, b_refused, b_beyond, b_ent;
+  logic [SW-1:0] b_row_s;
+  logic          b_same;                  // A valid on the same slot
+  logic          b_beyond_st, b_beyond_a;
+  logic [DEPTH-1:0] b_zero_st, b_zero_a;
+  logic [DEPTH-1:0]    b_ohi, b_zero, b_mask_o, b_occv;
+  logic [IMPL_DEPTH-1:0] b_mask_i;
+  logic [DEPTH*NSEL-1:0] b_sel;
+  logic [DEPTH:0]      b_eqv, b_fwdsel;
+  logic [DEPTH*LW-1:0]      rd0_o;
+  logic [IMPL_DEPTH*LW-1:0] rd0_i;
+  logic [DEPTH-1:0]    eq0_o;
+  logic [IMPL_DEPTH-1:0] eq0_i;
+  logic [8:0]          lvl_sum;
+  logic                b_fwd, b_clrfwd, b_cmpl;
+
+  // {beyond depth, per level forced empty} of an entry for the side's depth `dep`.
+  function automatic logic [DEPTH:0] depth_view(input logic [4:0] dep, input logic [7:0] level,
+                                                input logic [2:0] action);
+    logic [DEPTH-1:0] zero;
+    for (int k = 0; k < DEPTH; k++) zero[k] = action == 3'd3 || 5'(k) >= dep;
+    depth_view = {action != 3'd3 && level > {3'b0, dep}, zero};
+  endfunction
+
+  always_comb begin
+    b_slot_ok = (op.slot >> SW) == '0 && 32'(op.slot) < N_INSTR;
+    b_row_s   = op.slot[SW-1:0];
+    b_entry   = op.kind == ttq_pkg::BOOK_OP_ENTRY;
+    b_side    = b_entry && op.etype < ttq_pkg::BOOK_T_RESET;
+    b_reset   = b_entry && op.etype == ttq_pkg::BOOK_T_RESET;
+    b_clear   = op.kind == ttq_pkg::BOOK_OP_CLEAR;
+    b_config  = op.kind == ttq_pkg::BOOK_OP_CONFIG;
+    b_imp     = op.etype[1];
+    b_ask     = op.etype[0];
+    b_act_ok  = op.action <= 3'd5;
+    b_lvl_ok  = op.level != 8'd0 || op.action == 3'd3;
+    b_cfg_ok  = op.depth >= 8'd1 && op.depth <= 8'(DEPTH) && op.implied_depth <= 8'(IMPL_DEPTH);
+    b_refused = !b_slot_ok || (b_side && !(b_act_ok && b_lvl_ok)) || (b_entry && op.etype > 3'd4)
+                || (b_config && !b_cfg_ok) || op.kind == 2'd3;
+
+    // Depths as they are after A (A configures in c1, while B is here): beyond-depth and the
+    // forced-empty levels are computed for the stored depths and for A's, then one is picked.
+    b_same = v_q1 && row_s_q1 == b_row_s;
+    {b_beyond_st, b_zero_st} = depth_view(b_imp ? idep_q[b_row_s] : dep_q[b_row_s], op.level,
+                                          op.action);
+    {b_beyond_a, b_zero_a}   = depth_view(b_imp ? nidep_q1 : ndep_q1, op.level, op.action);
+    b_beyond = (b_same && cfg_q1) ? b_beyond_a : b_beyond_st;
+    b_zero   = (b_same && cfg_q1) ? b_zero_a : b_zero_st;
+    b_ent    = b_side && !b_refused && !b_beyond;
+
+    // Per level k: one-hot of k == level - 1 and the shift source.
+    b_sel = '0;
+    for (int k = 0; k < DEPTH; k++) begin
+      b_ohi[k] = op.level == 8'(k + 1);
+      b_mask_o[k] = 8'(k) < op.depth;
+      unique case (op.action)
+        3'd0: begin  // New: k < i hold, k == i entry, k > i from k - 1
+          if (op.level > 8'(k + 1)) b_sel[k*NSEL + S_HOLD] = 1'b1;
+          else if (op.level == 8'(k + 1)) b_sel[k*NSEL + S_ENTRY] = 1'b1;
+          else b_sel[k*NSEL + S_DOWN] = 1'b1;
+        end
+        3'd1, 3'd5: begin  // Change, Overlay: in place
+          if (op.level == 8'(k + 1)) b_sel[k*NSEL + S_ENTRY] = 1'b1;
+          else b_sel[k*NSEL + S_HOLD] = 1'b1;
+        end
+        3'd2: begin  // Delete: k < i hold, k >= i from k + 1
+          if (op.level > 8'(k + 1)) b_sel[k*NSEL + S_HOLD] = 1'b1;
+          else b_sel[k*NSEL + S_UP] = 1'b1;
+        end
+        3'd4: begin  // DeleteFrom n: from k + n
+          for (int m = 0; m < DEPTH - 1; m++)
+            if (op.level == 8'(m + 1)) b_sel[k*NSEL + S_UP + m] = 1'b1;
+        end
+        default: ;   // DeleteThru: every level empty (b_zero)
+      endcase
+    end
+    for (int k = 0; k < IMPL_DEPTH; k++) b_mask_i[k] = 8'(k) < op.implied_depth;
+
+    // Stored levels of B's side: compare px with each (eq0) and take the occupancy.
+    rd0_o = omem[{b_ask, b_row_s}];
+    rd0_i = imem[{b_ask, b_row_s}];
+    for (int k = 0; k < DEPTH; k++) eq0_o[k] = rd0_o[k*LW +: 64] == op.px;
+    for (int k = 0; k < IMPL_DEPTH; k++) eq0_i[k] = rd0_i[k*LW +: 64] == op.px;
+    b_eqv = '0;
+    b_occv = '0;
+    if (b_imp) begin
+      b_eqv[IMPL_DEPTH-1:0]  = eq0_i;
+      b_occv[IMPL_DEPTH-1:0] = occ_i_q[{b_ask, b_row_s}];
+    end else begin
+      b_eqv[DEPTH-1:0] = eq0_o;
+      b_occv           = occ_o_q[{b_ask, b_row_s}];
+    end
+    b_eqv[E] = op.px == px_q1;
+
+    // Forwarding from A: if A is applied to the same side in c1, B's level i in c1 is the level
+    // stored now at fwdsel (or A's entry, [E]); B's c1 picks it with A's applied bit.
+    b_fwd    = b_same && ent_q1 && b_side && op.etype[1:0] == {imp_q1, ask_q1};
+    b_clrfwd = b_same && (clr_q1 || rst_q1);
+    b_cmpl   = b_clrfwd ? (rst_q1 || known_q1) : cmpl_q[b_row_s];
+    lvl_sum  = {1'b0, op.level} + {1'b0, lvl_q1};
+    b_fwdsel = '0;
+    for (int p = 0; p < DEPTH; p++) begin
+      unique case (act_q1)
+        3'd0: b_fwdsel[p] = (op.level == 8'(p + 1) && op.level < lvl_q1) ||
+                            (op.level == 8'(p + 2) && op.level > lvl_q1);
+        3'd1, 3'd5: b_fwdsel[p] = op.level == 8'(p + 1) && op.level != lvl_q1;
+        3'd2: b_fwdsel[p] = (op.level == 8'(p + 1) && op.level < lvl_q1) ||
+                            (op.level == 8'(p) && op.level >= lvl_q1);
+        3'd4: b_fwdsel[p] = lvl_sum == 9'(p + 1);
+        default: b_fwdsel[p] = 1'b0;
+      endcase
+    end
+    b_fwdsel[E] = (act_q1 == 3'd0 || act_q1 == 3'd1 || act_q1 == 3'd5) && op.level == lvl_q1;
+  end
+
+  always_ff @(posedge clk) begin
+    slot_q1   <= op.slot;
+    row_s_q1  <= b_row_s;
+    ask_q1    <= b_ask;
+    imp_q1    <= b_imp;
+    ent_q1    <= acc && b_ent;
+    rst_q1    <= acc && b_reset && !b_refused;
+    clr_q1    <= acc && b_clear && !b_refused;
+    known_q1  <= op.known;
+    cfg_q1    <= acc && b_config && !b_refused;
+    res0_q1   <= b_refused ? ttq_pkg::BOOK_RES_REFUSED :
+                 (b_side && b_beyond) ? ttq_pkg::BOOK_RES_BEYOND : ttq_pkg::BOOK_RES_APPLIED;
+    chg_q1    <= op.action == 3'd1;
+    del_q1    <= op.action == 3'd2;
+    act_q1    <= op.action;
+    lvl_q1    <= op.level;
+    px_q1     <= op.px;
+    sz_q1     <= op.size;
+    ndep_q1   <= op.depth[4:0];
+    nidep_q1  <= op.implied_depth[4:0];
+    mask_o_q1 <= b_mask_o;
+    mask_i_q1 <= b_mask_i;
+    ohi_q1    <= b_ohi;
+    sel_q1    <= b_sel;
+    zero_q1   <= b_zero;
+    eqv_q1    <= b_eqv;
+    occv_q1   <= b_occv;
+    fwdsel_q1 <= b_fwdsel;
+    fwd_q1    <= b_fwd;
+    clrfwd_q1 <= b_clrfwd;
+    cmpl_v_q1 <= b_cmpl;
+    for (int r = 0; r < 2 * NS; r++) row_oh_q1[r] <= {b_ask, b_row_s} == (SW + 1)'(r);
+    for (int s = 0; s < NS; s++) slot_oh_q1[s] <= b_row_s == SW'(s);
+  end
+
+  // ------------------------------------------------------------------------------------------
+  // c1: apply A
+  // ------------------------------------------------------------------------------------------
+  logic [SW:0]              row_q1;
+  logic [DEPTH*LW-1:0]      rd_o, new_o;
+  logic [IMPL_DEPTH*LW-1:0] rd_i, new_i;
+  logic [2*NS-1:0]          row_oh_q1;  // one-hot of {ask, slot}
+  logic [NS-1:0]            slot_oh_q1; // one-hot of slot
+  logic [LW-1:0]            entry;
+  logic                     use_fwd, occ_at_i, eq_at_i, corrupt, we;
+
+  always_comb begin
+    row_q1 = {ask_q1, row_s_q1};
+    rd_o   = omem[row_q1];
+    rd_i   = imem[row_q1];
+    entry  = {sz_q1, px_q1};
+
+    // MbpBook's checks on level i of the side as it is now (after the op before A).
+    use_fwd  = fwd_q1 && app_q2;
+    occ_at_i = !clrfwd_q1 && (use_fwd ? (|(occv_q1 & fwdsel_q1[DEPTH-1:0]) || fwdsel_q1[E])
+                                      : |(occv_q1 & ohi_q1));
+    eq_at_i  = use_fwd ? |(eqv_q1 & fwdsel_q1) : |(eqv_q1[DEPTH-1:0] & ohi_q1);
+    corrupt  = (chg_q1 && (occ_at_i ? !eq_at_i : cmpl_v_q1)) ||
+               (del_q1 && !occ_at_i && cmpl_v_q1);
+    we       = v_q1 && ent_q1 && !corrupt;
+
+    // Shift: every level takes its one-hot source; data of empty levels is don't-care.
+    new_o = '0;
+    new_i = '0;
+    for (int k = 0; k < DEPTH; k++) begin
+      if (sel_q1[k*NSEL + S_HOLD]) new_o[k*LW +: LW] = new_o[k*LW +: LW] | rd_o[k*LW +: LW];
+      if (sel_q1[k*NSEL + S_ENTRY]) new_o[k*LW +: LW] = new_o[k*LW +: LW] | entry;
+      if (k > 0 && sel_q1[k*NSEL + S_DOWN])
+        new_o[k*LW +: LW] = new_o[k*LW +: LW] | rd_o[(k-1)*LW +: LW];
+      for (int m = 0; m < DEPTH - 1; m++)
+        if (k + 1 + m < DEPTH && sel_q1[k*NSEL + S_UP + m])
+          new_o[k*LW +: LW] = new_o[k*LW +: LW] | rd_o[(k+1+m)*LW +: LW];
+    end
+    for (int k = 0; k < IMPL_DEPTH; k++) begin
+      if (sel_q1[k*NSEL + S_HOLD]) new_i[k*LW +: LW] = new_i[k*LW +: LW] | rd_i[k*LW +: LW];
+      if (sel_q1[k*NSEL + S_ENTRY]) new_i[k*LW +: LW] = new_i[k*LW +: LW] | entry;
+      if (k > 0 && sel_q1[k*NSEL + S_DOWN])
+        new_i[k*LW +: LW] = new_i[k*LW +: LW] | rd_i[(k-1)*LW +: LW];
+      for (int m = 0; m < IMPL_DEPTH - 1; m++)
+        if (k + 1 + m < IMPL_DEPTH && sel_q1[k*NSEL + S_UP + m])
+          new_i[k*LW +: LW] = new_i[k*LW +: LW] | rd_i[(k+1+m)*LW +: LW];
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (we && !imp_q1) omem[row_q1] <= new_o;
+    if (we && imp_q1) imem[row_q1] <= new_i;
+    if (we && !imp_q1 && !ask_q1) l1_bid_mem[row_s_q1] <= new_o[LW-1:0];
+    if (we && !imp_q1 && ask_q1) l1_ask_mem[row_s_q1] <= new_o[LW-1:0];
+    if (we && imp_q1 && !ask_q1) l1_ibid_mem[row_s_q1] <= new_i[LW-1:0];
+    if (we && imp_q1 && ask_q1) l1_iask_mem[row_s_q1] <= new_i[LW-1:0];
+  end
+
+  // The same shift on occupancy bits. Each row shifts its own bits (no read-modify-write
+  // through a 32:1 mux): the rows share the one-hot selects, and the row's one-hot gates the write.
+  function automatic logic [DEPTH-1:0] occ_shift(input logic [DEPTH-1:0] cur,
+                                                 input logic [DEPTH*NSEL-1:0] sel,
+                                                 input logic [DEPTH-1:0] zero);
+    logic [DEPTH-1:0] nx;
+    nx = '0;
+    for (int k = 0; k < DEPTH; k++) begin
+      if (sel[k*NSEL + S_HOLD] && cur[k]) nx[k] = 1'b1;
+      if (sel[k*NSEL + S_ENTRY]) nx[k] = 1'b1;
+      if (k > 0 && sel[k*NSEL + S_DOWN] && cur[(k + DEPTH - 1) % DEPTH]) nx[k] = 1'b1;
+      for (int m = 0; m < DEPTH - 1; m++)
+        if (k + 1 + m < DEPTH && sel[k*NSEL + S_UP + m] && cur[(k + 1 + m) % DEPTH]) nx[k] = 1'b1;
+      if (zero[k]) nx[k] = 1'b0;
+    end
+    occ_shift = nx;
+  endfunction
+
+  // Occupancy, complete and depths. Control state of the books: reset to MbpBook's initial
+  // state (empty, not complete) with the parameter depths.
+  logic [DEPTH-1:0]      occ_o_d [2*NS];
+  logic [IMPL_DEPTH-1:0] occ_i_d [2*NS];
+  logic [DEPTH-1:0]      occ_icur;
+  always_comb begin
+    for (int r = 0; r < 2 * NS; r++) begin
+      occ_icur = '0;
+      occ_icur[IMPL_DEPTH-1:0] = occ_i_q[r];
+      occ_o_d[r] = occ_o_q[r];
+      occ_i_d[r] = occ_i_q[r];
+      if ((clr_q1 || rst_q1) && slot_oh_q1[r % NS]) begin
+        occ_o_d[r] = '0;
+        occ_i_d[r] = '0;
+      end else if (cfg_q1 && slot_oh_q1[r % NS]) begin
+        occ_o_d[r] = occ_o_q[r] & mask_o_q1;
+        occ_i_d[r] = occ_i_q[r] & mask_i_q1;
+      end else if (we && row_oh_q1[r]) begin
+        if (imp_q1) occ_i_d[r] = IMPL_DEPTH'(occ_shift(occ_icur, sel_q1, zero_q1));
+        else        occ_o_d[r] = occ_shift(occ_o_q[r], sel_q1, zero_q1);
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      cmpl_q <= '0;
+      for (int r = 0; r < 2 * NS; r++) begin
+        occ_o_q[r] <= '0;
+        occ_i_q[r] <= '0;
+      end
+      for (int s = 0; s < NS; s++) begin
+        dep_q[s]  <= 5'(DEPTH);
+        idep_q[s] <= 5'(IMPL_DEPTH);
+      end
+    end else begin
+      for (int r = 0; r < 2 * NS; r++) begin
+        occ_o_q[r] <= occ_o_d[r];
+        occ_i_q[r] <= occ_i_d[r];
+      end
+      for (int s = 0; s < NS; s++) begin
+        if (v_q1 && SW'(s) == row_s_q1) begin
+          if (clr_q1 || rst_q1) cmpl_q[s] <= rst_q1 || known_q1;
+          if (cfg_q1) begin
+            dep_q[s]  <= ndep_q1;
+            idep_q[s] <= nidep_q1;
+          end
+        end
+      end
+    end
+  end
+
+  always_ff @(posedge clk) begin
+    app_q2   <= we;
+    slot_q2  <= slot_q1;
+    row_s_q2 <= row_s_q1;
+    res_q2   <= (ent_q1 && corrupt) ? ttq_pkg::BOOK_RES_CORRUPT : res0_q1;
+  end
+
+  // ------------------------------------------------------------------------------------------
+  // c2: consolidated top of the slot after the op (MbpBook::top()), then the output
+  // ------------------------------------------------------------------------------------------
+  logic [LW-1:0] l1_b, l1_a, l1_ib, l1_ia;
+  logic          h_b, h_a, h_ib, h_ia;
+  logic [63:0]   bid_px, ask_px;
+  logic [31:0]   bid_sz, ask_sz;
+  ttq_pkg::book_res_t res_c2;
+
+  // best() of book.cpp for one side: `higher` for bids.
+  function automatic logic [95:0] best(input logic ha, input logic hb, input logic [LW-1:0] a,
+                                       input logic [LW-1:0] b, input logic higher);
+    logic        gt, lt, take_a;
+    logic [32:0] sum;
+    logic [31:0] sz;
+    logic [63:0] px;
+    gt  = $signed(a[63:0]) > $signed(b[63:0]);
+    lt  = $signed(a[63:0]) < $signed(b[63:0]);
+    sum = {a[95], a[95:64]} + {b[95], b[95:64]};
+    take_a = ha && (!hb || (higher ? gt : lt));
+    if (ha && hb && !gt && !lt) begin
+      px = a[63:0];
+      sz = $signed(sum) > 33'sh0_7FFF_FFFF ? 32'h7FFF_FFFF : sum[31:0];
+    end else if (take_a) begin
+      px = a[63:0];
+      sz = a[95:64];
+    end else if (hb) begin
+      px = b[63:0];
+      sz = b[95:64];
+    end else begin
+      px = '0;
+      sz = '0;
+    end
+    best = {sz, px};
+  endfunction
+
+  always_comb begin
+    l1_b  = l1_bid_mem[row_s_q2];
+    l1_a  = l1_ask_mem[row_s_q2];
+    l1_ib = l1_ibid_mem[row_s_q2];
+    l1_ia = l1_iask_mem[row_s_q2];
+    h_b   = occ_o_q[{1'b0, row_s_q2}][0];
+    h_a   = occ_o_q[{1'b1, row_s_q2}][0];
+    h_ib  = occ_i_q[{1'b0, row_s_q2}][0];
+    h_ia  = occ_i_q[{1'b1, row_s_q2}][0];
+    {bid_sz, bid_px} = best(h_b, h_ib, l1_b, l1_ib, 1'b1);
+    {ask_sz, ask_px} = best(h_a, h_ia, l1_a, l1_ia, 1'b0);
+    res_c2.slot        = slot_q2;
+    res_c2.result      = res_q2;
+    res_c2.complete    = cmpl_q[row_s_q2];
+    res_c2.bid_present = h_b || h_ib;
+    res_c2.ask_present = h_a || h_ia;
+    res_c2.bid_px      = bid_px;
+    res_c2.bid_sz      = bid_sz;
+    res_c2.ask_px      = ask_px;
+    res_c2.ask_sz      = ask_sz;
+  end
+
+  // ------------------------------------------------------------------------------------------
+  // Valids, output register and skid FIFO.
+  // ------------------------------------------------------------------------------------------
+  logic [PTR_W-1:0] wr_ptr_q, rd_ptr_q;
+  logic [CNT_W-1:0] fifo_cnt_q;
+  logic             out_free, fifo_empty, from_fifo, direct, push;
+  logic [RES_W-1:0] fifo_mem [FIFO_DEPTH];
+  logic [RES_W-1:0] fifo_head;
+  logic             m_valid_q;
+  logic [RES_W-1:0] m_data_q;
+
+  assign out_free   = !m_valid_q || m_axis_res_tready;
+  assign fifo_empty = fifo_cnt_q == '0;
+  assign from_fifo  = out_free && !fifo_empty;
+  assign direct     = out_free && fifo_empty && v_q2;
+  assign push       = v_q2 && !direct;
+  assign fifo_head  = fifo_mem[rd_ptr_q];
+  assign cnt_d      = cnt_q + CNT_W'(acc) - CNT_W'(from_fifo || direct);
+
+  always_ff @(posedge clk) begin
+    if (push) fifo_mem[wr_ptr_q] <= res_c2;
+    if (out_free) m_data_q <= from_fifo ? fifo_head : res_c2;
+  end
+
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      v_q1       <= 1'b0;
+      v_q2       <= 1'b0;
+      cnt_q      <= '0;
+      tready_q   <= 1'b0;
+      wr_ptr_q   <= '0;
+      rd_ptr_q   <= '0;
+      fifo_cnt_q <= '0;
+      m_valid_q  <= 1'b0;
+    end else begin
+      v_q1       <= acc;
+      v_q2       <= v_q1;
+      cnt_q      <= cnt_d;
+      tready_q   <= cnt_d < CNT_W'(FIFO_DEPTH);
+      wr_ptr_q   <= wr_ptr_q + PTR_W'(push);
+      rd_ptr_q   <= rd_ptr_q + PTR_W'(from_fifo);
+      fifo_cnt_q <= fifo_cnt_q + CNT_W'(push) - CNT_W'(from_fifo);
+      if (out_free) m_valid_q <= !fifo_empty || v_q2;
+    end
+  end
+
+`ifndef SYNTHESIS
+  always_ff @(posedge clk) begin
+    if (!rst) begin
+      assert (!(push && fifo_cnt_q == CNT_W'(FIFO_DEPTH)));
+      assert (cnt_q <= CNT_W'(FIFO_DEPTH));
+      // A legal side entry within depth indexes a level the arrays hold.
+      assert (!(v_q1 && ent_q1) || lvl_q1 <= 8'(DEPTH) || act_q1 == 3'd3);
+    end
+  end
+`endif
+
+  assign m_axis_res_tvalid = m_valid_q;
+  assign m_axis_res_tdata  = m_data_q;
+
+endmodule
+
+`resetall
