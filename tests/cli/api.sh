@@ -33,14 +33,15 @@ if grep -q "not built into this ttq" "$dir/probe.txt"; then
   echo "SKIP: $(cat "$dir/probe.txt")"; exit 77
 fi
 port=$(( 20000 + RANDOM % 20000 ))
+# exec: a backgrounded call's $! is then ttq itself, not a subshell around it.
 run_api() {
-  "$ttq" run --api "127.0.0.1:$port" --keys "$dir/keys" --api-audit "$dir/audit.jsonl" \
+  exec "$ttq" run --api "127.0.0.1:$port" --keys "$dir/keys" --api-audit "$dir/audit.jsonl" \
     --idle-exit 60000 -- "${eal[@]}" "--vdev=net_pcap0,rx_pcap=$dir/c.pcap" "$@"
 }
 
 # A group-readable key file is refused.
 chmod 640 "$dir/keys"
-if run_api > /dev/null 2> "$dir/refused.txt"; then echo "ran with a 0640 key file"; exit 1; fi
+if (run_api > /dev/null 2> "$dir/refused.txt"); then echo "ran with a 0640 key file"; exit 1; fi
 grep -q "group or others" "$dir/refused.txt"
 chmod 600 "$dir/keys"
 
@@ -89,7 +90,7 @@ grep -q '"state":"REDUCING"' "$dir/resp.json"
 [[ $(send) == 401 ]]
 grep -qx '{"error":"unauthorized","code":"unauthorized"}' "$dir/resp.json"
 
-kill -INT "$pid"
+kill -TERM "$pid"
 wait "$pid"
 pid=""
 grep -q "reason=replay" "$dir/run.err"
