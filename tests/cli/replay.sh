@@ -28,6 +28,17 @@ sent=$(awk '/orders sent to venue/ {print $5}' "$dir/summary.txt")
 "$ttq" replay "$dir/c.pcap" --config "$src/ttq.toml" --quotes-jsonl "$dir/q2.jsonl" > /dev/null
 cmp "$dir/q1.jsonl" "$dir/q2.jsonl"
 
+# Fixed instrument table (card mode): only the listed instrument is quoted, the others
+# are counted as unknown, never created.
+printf '[feed]\nfixed_instruments = true\n[[instrument]]\nsecurity_id = 100001\ntick = 5000000000\n' \
+  > "$dir/fixed.toml"
+"$ttq" replay "$dir/c.pcap" --config "$dir/fixed.toml" --quotes-jsonl "$dir/qf.jsonl" > "$dir/fixed.txt"
+grep -Eq '^  unknown instruments +[1-9]' "$dir/fixed.txt"
+[[ -s "$dir/qf.jsonl" ]] || { echo "fixed table: no quotes"; exit 1; }
+if grep -v '"security_id":100001,' "$dir/qf.jsonl" | grep -q .; then
+  echo "fixed table: a quote for an unlisted instrument"; exit 1
+fi
+
 # Errors: clear message, non-zero exit, no crash.
 if "$ttq" replay "$dir/missing.pcap" 2> "$dir/err.txt"; then echo "missing capture accepted"; exit 1; fi
 grep -q "cannot read capture '$dir/missing.pcap'" "$dir/err.txt"
