@@ -121,7 +121,16 @@ struct FastPath::IncHandler {
   }
   void on_definition(const mdp3::MsgCtx& m, const mdp3::Definition& d) {
     ++fp.c_.definitions;
-    if (fp.frozen_) return;  // the card's slot table is the config's: see fixed_instruments
+    if (fp.frozen_) {
+      // The card's slot table is the config's (fixed_instruments): a definition changes nothing,
+      // but a configured tick off the market's grid quotes nothing at all, so say so.
+      const Instrument* known = fp.find(d.security_id);
+      if (known && d.tick > 0 && d.tick != mdp3::kNullPrice &&
+          mdp3::to_price9(d.tick, m.template_id) != known->tick) {
+        ++fp.c_.tick_mismatches;
+      }
+      return;
+    }
     Instrument* in = fp.lookup(d.security_id, channel);
     if (!in) return;
     std::memcpy(in->symbol, d.symbol, sizeof(in->symbol));

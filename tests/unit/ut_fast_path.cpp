@@ -457,7 +457,10 @@ TEST_CASE("fixed instrument table (card mode): config order, no creation, defini
   CHECK(h.fp.find(kId)->tick == kTick);
   CHECK(h.fp.find(kId)->book.depth() == 2);
   CHECK(h.fp.find(kUnknown) == nullptr);
-  h.send(test::packet(2, {test::book_message({bid(kPx, 3, 1), ask(kPx + kTick, 4, 2),
+  CHECK(h.fp.counters().tick_mismatches == 1);  // 3 x kTick defined, kTick configured
+  h.send(test::packet(2, {test::definition_message(kId, "BTCZ6", kTick, 10, 2)}));
+  CHECK(h.fp.counters().tick_mismatches == 1);  // the same tick: no mismatch
+  h.send(test::packet(3, {test::book_message({bid(kPx, 3, 1), ask(kPx + kTick, 4, 2),
                                               bid(kPx - 3 * kTick, 1, 3, 3)}, 0x84)}));
   CHECK(h.fp.counters().entries_beyond_depth == 1);  // level 3 > configured depth 2
   auto q = h.quotes();
@@ -467,12 +470,12 @@ TEST_CASE("fixed instrument table (card mode): config order, no creation, defini
   test::BookEntrySpec stray = bid(kPx, 1, 1);
   stray.security_id = kUnknown;
   const std::uint64_t unknown_before = h.fp.counters().unknown_instruments;
-  h.send(test::packet(3, {test::book_message({stray}, 0x84)}));
+  h.send(test::packet(4, {test::book_message({stray}, 0x84)}));
   CHECK(h.fp.counters().unknown_instruments == unknown_before + 1);
   CHECK(h.fp.instruments().size() == 2);
 
   // A group-wide halt uses the configured group.
-  h.send(test::packet(4, {test::security_status_message(mdp3::kNullInt32, 18, "BT")}));
+  h.send(test::packet(5, {test::security_status_message(mdp3::kNullInt32, 18, "BT")}));
   CHECK(h.fp.find(kId)->halted);
   CHECK(h.fp.find(kOther)->halted);
 }

@@ -108,6 +108,7 @@ struct PipelineCounters {
   std::uint64_t halts = 0;
   std::uint64_t instrument_table_full = 0;
   std::uint64_t unknown_instruments = 0;  // fixed table: entries/messages naming no slot
+  std::uint64_t tick_mismatches = 0;      // fixed table: a definition's tick != the configured one
   std::uint64_t tob_changes = 0;       // published top-of-book changes
   std::uint64_t quotes = 0;            // quote records emitted
   std::uint64_t quote_overflow = 0;    // quote records lost because nobody collected them
