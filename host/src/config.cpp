@@ -6,59 +6,15 @@
 #include <limits>
 #include <toml++/toml.h>
 
+#include "config_reader.hpp"
+
 namespace ttq {
 
 namespace {
 
 using Limits64 = std::numeric_limits<std::int64_t>;
 
-struct Reader {
-  std::string origin;
-
-  [[noreturn]] void fail(const std::string& key, const std::string& what) const {
-    throw ConfigError(fmt::format("{}: config key '{}' {}", origin, key, what));
-  }
-
-  void check_keys(const toml::table& t, const std::string& prefix,
-                  std::initializer_list<std::string_view> known) const {
-    for (const auto& [k, v] : t) {
-      bool ok = false;
-      for (std::string_view n : known) ok = ok || k.str() == n;
-      if (!ok) {
-        throw ConfigError(fmt::format("{}: unknown config key '{}{}' (known here: {})", origin,
-                                      prefix, k.str(), fmt::join(known, ", ")));
-      }
-    }
-  }
-
-  template <typename T>
-  void get_int(const toml::table& t, const std::string& prefix, std::string_view key, T& out,
-               std::int64_t lo, std::int64_t hi) const {
-    const toml::node* n = t.get(key);
-    if (!n) return;
-    const std::string full = prefix + std::string(key);
-    const auto v = n->value_exact<std::int64_t>();
-    if (!v) fail(full, "must be an integer");
-    if (*v < lo || *v > hi) fail(full, fmt::format("must be in {}..{} (got {})", lo, hi, *v));
-    out = static_cast<T>(*v);
-  }
-
-  void get_bool(const toml::table& t, const std::string& prefix, std::string_view key,
-                bool& out) const {
-    const toml::node* n = t.get(key);
-    if (!n) return;
-    const auto v = n->value_exact<bool>();
-    if (!v) fail(prefix + std::string(key), "must be true or false");
-    out = *v;
-  }
-
-  const toml::table* table(const toml::table& root, std::string_view key) const {
-    const toml::node* n = root.get(key);
-    if (!n) return nullptr;
-    if (!n->is_table()) fail(std::string(key), "must be a table");
-    return n->as_table();
-  }
-};
+using Reader = detail::ConfigReader;
 
 void read_feed(const Reader& r, const toml::table& t, PipelineConfig& p) {
   r.check_keys(t, "feed.", {"reorder_window", "reorder_timeout_us", "max_instruments",
