@@ -118,7 +118,7 @@ module ttq_apply #(
   logic [1:0]         loop_kind_q;
   logic               loop_pub_q;           // publish after the loop
   logic               kill_q, kill_pending_q;
-  logic               ret_idle_q;           // after a requote: back to S_IDLE (else S_PUBLISH/KILL)
+  logic               in_kill_q;   // requoting for a kill change: next is S_KILL, not S_PUBLISH
 
   ttq_pkg::book_op_t  op_q;
   logic               op_v_q;
@@ -407,7 +407,7 @@ module ttq_apply #(
           dirty_q[dq_mem[dq_head_q[SW-1:0]]] <= 1'b0;
           dq_head_q <= (dq_head_q + 1'b1) % (SW+1)'(N_INSTR);
           dq_count_q <= dq_count_q - 1'b1;
-          ret_idle_q <= 1'b0;
+          in_kill_q <= 1'b0;
           st_q <= S_REQ;
         end
       end
@@ -424,7 +424,7 @@ module ttq_apply #(
             req_pull_q <= pull_s;
             st_q <= S_QRES;
           end else begin
-            st_q <= ret_idle_q ? S_KILL : S_PUBLISH;
+            st_q <= in_kill_q ? S_KILL : S_PUBLISH;
           end
         end
       end
@@ -439,14 +439,14 @@ module ttq_apply #(
             out_q <= qres;
             st_q <= S_SEND;
           end else begin
-            st_q <= ret_idle_q ? S_KILL : S_PUBLISH;
+            st_q <= in_kill_q ? S_KILL : S_PUBLISH;
           end
         end
       end
 
       S_SEND: begin
         if (!out_v_q || m_axis_quote_tready) begin
-          st_q <= ret_idle_q ? S_KILL : S_PUBLISH;
+          st_q <= in_kill_q ? S_KILL : S_PUBLISH;
         end
       end
 
@@ -458,7 +458,7 @@ module ttq_apply #(
           slot_q <= loop_slot;
           pub_seq_q <= latest_seq();
           loop_q <= loop_q + 1'b1;
-          ret_idle_q <= 1'b1;
+          in_kill_q <= 1'b1;
           st_q <= S_REQ;
         end
       end
