@@ -101,7 +101,7 @@ module ttq_apply #(
   logic [7:0]         qpull_q     [N_INSTR];
   logic [191:0]       qtob_q      [N_INSTR];  // {bid_px, ask_px, bid_sz, ask_sz} last quoted
   logic [191:0]       top_q       [N_INSTR];  // the book's top after its latest op
-  logic [199:0]       prev_q      [N_INSTR];  // last sent level 0 {bid_px, ask_px, bid_sz, ask_sz, flags}
+  logic [199:0]       prev_q      [N_INSTR];  // last sent level 0 {bid/ask px, bid/ask sz, flags}
 
   // Dirty slots in first-touched order.
   logic [SW-1:0]      dq_mem [N_INSTR];
