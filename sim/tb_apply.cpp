@@ -34,7 +34,7 @@ namespace {
 using namespace ttq;
 
 constexpr int kSlots = 16;       // tb_apply_top's N_INSTR
-constexpr int kCfgW = 530;       // ttq_regs_pkg::SLOT_CFG_W
+constexpr int kCfgW = 538;       // ttq_regs_pkg::SLOT_CFG_W
 constexpr int kEvW = 280;        // ttq_pkg::MDP_EV_W
 
 template <std::size_t N>

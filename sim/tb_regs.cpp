@@ -2,6 +2,8 @@
 // (ttq/card_regs.hpp, generated from hw/regmap/ttq_regs.toml) and a reference model written here
 // from docs/registers.md. An AXI4-Lite master with random delays on every channel drives it; a
 // monitor checks the protocol and the core's config read port every cycle. Exit 1 on a failure.
+// Built twice (sim/tb_regs.cmake): with the package defaults, and with TB_PARAMS (every card
+// parameter away from its default, as the -G options of that build set them).
 #include <verilated.h>
 
 #include <algorithm>
@@ -13,21 +15,34 @@
 #include <memory>
 #include <random>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "Vttq_regs.h"
 #include "quoter_regs.hpp"
 #include "ttq/card_regs.hpp"
+#include "ttq/fast_path.hpp"
 
 namespace card = ttq::card;
 __extension__ typedef unsigned __int128 u128;  // exact products of the commit rules
 
 namespace {
 
+#ifdef TB_PARAMS
+// The -G values of tb_regs_params (sim/tb_regs.cmake).
+constexpr std::uint32_t kN = TB_N_INSTR;
+constexpr std::uint32_t kDepth = TB_DEPTH;
+constexpr std::uint32_t kDataW = TB_DATA_W;
+constexpr std::uint32_t kNLines = TB_N_LINES;
+constexpr std::uint32_t kNCh = TB_N_CH;
+#else
 // The instance under test uses the package defaults.
 constexpr std::uint32_t kN = card::kCapNInstrDefault;
 constexpr std::uint32_t kDepth = card::kCapDepthDefault;
 constexpr std::uint32_t kDataW = card::kCapDataWDefault;
+constexpr std::uint32_t kNLines = card::kCapNLinesDefault;
+constexpr std::uint32_t kNCh = card::kCapNChDefault;
+#endif
 constexpr unsigned kNCnt = static_cast<unsigned>(card::Counter::kCount);
 constexpr std::uint32_t kOkay = 0, kSlvErr = 2;
 
@@ -69,6 +84,25 @@ std::array<WordRef, 32> build_words() {
 }
 const std::array<WordRef, 32> kWords = build_words();
 
+// Shadow words 0 .. kShadowUsed-1 hold the slot's configuration (holes included).
+std::uint32_t shadow_used() {
+  std::uint32_t n = 0;
+  for (std::uint32_t i = 0; i < 32; ++i) {
+    if (kWords[i].reg != nullptr) n = i + 1;
+  }
+  return n;
+}
+const std::uint32_t kShadowUsed = shadow_used();
+
+// Line window word index -> register (nullptr: a hole).
+constexpr std::uint32_t kLineWordsN = card::line::kStride / 4;
+std::array<const card::RegInfo*, kLineWordsN> build_line_words() {
+  std::array<const card::RegInfo*, kLineWordsN> w{};
+  for (const auto& r : card::line::kRegs) w[r.offset / 4] = &r;
+  return w;
+}
+const std::array<const card::RegInfo*, kLineWordsN> kLineWords = build_line_words();
+
 const card::slot::RegInfo& reg_named(const char* name) {
   for (const auto& r : card::slot::kRegs) {
     if (std::string(r.name) == name) return r;
@@ -77,13 +111,29 @@ const card::slot::RegInfo& reg_named(const char* name) {
   std::exit(2);
 }
 
-std::int64_t reg_max(const card::slot::RegInfo& r) {
-  return r.depth_cap ? static_cast<std::int64_t>(kDepth) : r.max;
+// The value of a card parameter in the instance under test.
+std::int64_t cap_value(card::Cap c) {
+  switch (c) {
+    case card::Cap::kNInstr: return kN;
+    case card::Cap::kDepth: return kDepth;
+    case card::Cap::kDataW: return kDataW;
+    case card::Cap::kNLines: return kNLines;
+    case card::Cap::kNCh: return kNCh;
+    default: break;
+  }
+  std::fprintf(stderr, "unknown card parameter\n");
+  std::exit(2);
+}
+
+// A bound that names a card parameter is this instance's parameter (minus cap_sub).
+std::int64_t reg_max(const card::RegInfo& r) {
+  if (r.cap == card::Cap::kNone) return r.max;
+  return std::min(r.max, cap_value(r.cap) - r.cap_sub);
 }
 
 std::uint32_t reset_word(const card::slot::RegInfo& r, bool hi) {
   std::int64_t v = r.reset;
-  if (r.depth_cap && v > static_cast<std::int64_t>(kDepth)) v = kDepth;
+  if (r.cap != card::Cap::kNone && v > reg_max(r)) v = reg_max(r);
   const auto u = static_cast<std::uint64_t>(v);
   return hi ? static_cast<std::uint32_t>(u >> 32) : static_cast<std::uint32_t>(u);
 }
@@ -94,6 +144,11 @@ bool ascii_ok(std::uint32_t v, unsigned nbytes) {
     if (c != 0 && (c < 0x20 || c > 0x7e)) return false;
   }
   return true;
+}
+
+// Validation on write of a line register: unsigned, the whole word in [min, max].
+bool line_word_ok(const card::RegInfo& r, std::uint32_t v) {
+  return static_cast<std::int64_t>(v) >= r.min && static_cast<std::int64_t>(v) <= reg_max(r);
 }
 
 // Validation on write, from the RegInfo table (docs/registers.md, Validation).
@@ -180,8 +235,9 @@ const CfgField kCfg[] = {
     {card::rtl::kCfgRequoteToleranceTicks, "REQUOTE_TOLERANCE_TICKS"},
     {card::rtl::kCfgSkewShiftTicks, "SKEW_SHIFT_TICKS"},
     {card::rtl::kCfgSizeAdj, "SIZE_ADJ"},
+    {card::rtl::kCfgChannel, "CHANNEL"},
 };
-static_assert(sizeof(kCfg) / sizeof(kCfg[0]) == 20);
+static_assert(sizeof(kCfg) / sizeof(kCfg[0]) == 21);
 
 template <class W>
 std::uint64_t wide_bits(const W& w, unsigned lsb, unsigned width) {
@@ -195,6 +251,16 @@ std::uint64_t wide_bits(const W& w, unsigned lsb, unsigned width) {
 
 std::uint64_t trunc(std::uint64_t v, unsigned width) {
   return width >= 64 ? v : (v & ((std::uint64_t{1} << width) - 1));
+}
+
+// Bits [lsb, lsb + width) of a Verilated output: an integer (<= 64 bits) or a VlWide.
+template <class T>
+std::uint64_t out_bits(const T& v, unsigned lsb, unsigned width) {
+  if constexpr (std::is_integral_v<T>) {
+    return trunc(static_cast<std::uint64_t>(v) >> lsb, width);
+  } else {
+    return wide_bits(v, lsb, width);
+  }
 }
 
 // ------------------------------------------------------------------------------------------------
@@ -249,6 +315,9 @@ class Bench {
   int last_pulse_slot = -1;
   std::uint64_t kill_rise_cycle = 0;
   unsigned soft_pulses = 0;
+  unsigned flush_cycles = 0, flush_rises = 0;  // cycles flush_o was high; its rising edges
+  bool busy = false;                           // driven on busy_i
+  std::array<std::uint32_t, kNCnt> cnt_const{};  // per-cycle amounts when !cnt_drive
   bool port_fail_reported = false;
 
   int rnd(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); }
@@ -322,6 +391,8 @@ class Bench {
         // Mostly small steps, sometimes ~2^31 so the low word wraps every few cycles.
         inc[i] = r < 4 ? 0 : r < 8 ? static_cast<std::uint64_t>(rnd(1, 3))
                                    : (rng() & 0xffffffffu) | 0x80000000u;
+      } else {
+        inc[i] = cnt_const[i];
       }
       d.cnt_inc_i[i] = static_cast<std::uint32_t>(inc[i]);
     }
@@ -329,6 +400,7 @@ class Bench {
                                : chance(0.05)  ? static_cast<std::uint32_t>(rnd(kN, 0xffff))
                                                : static_cast<std::uint32_t>(rnd(0, kN - 1));
     d.cfg_rd_slot_i = static_cast<std::uint16_t>(slot);
+    d.busy_i = busy;
     d.clk = 0;
     d.eval();
 
@@ -384,6 +456,7 @@ class Bench {
       }
     }
     const bool soft_before = d.soft_rst_o;
+    const bool flush_before = d.flush_o;
     const bool ready_before = d.cfg_ready_o;
     const bool kill_before = d.kill_o;
 
@@ -410,6 +483,8 @@ class Bench {
       ar_.cur = nullptr;
     }
     if (soft_before) ++soft_pulses;
+    if (flush_before) ++flush_cycles;
+    if (!flush_before && d.flush_o) ++flush_rises;
     if (!kill_before && d.kill_o) kill_rise_cycle = g_cycle;
 
     // Counters: the model follows the RTL's rule (clear on reset or soft reset, else add).
@@ -502,8 +577,8 @@ class Bench {
 // Reference model of the register semantics (docs/registers.md) and checked accessors.
 
 struct Decoded {
-  enum Kind { kUnmapped, kGlobal, kCounter, kShadow, kCommit } kind = kUnmapped;
-  std::uint32_t slot = 0, word = 0, cidx = 0;
+  enum Kind { kUnmapped, kGlobal, kCounter, kLine, kShadow, kCommit } kind = kUnmapped;
+  std::uint32_t slot = 0, word = 0, cidx = 0;  // kLine: slot is the line
   bool cnt_hi = false;
 };
 
@@ -511,7 +586,7 @@ bool is_global(std::uint32_t a) {
   using namespace card::reg;
   for (std::uint32_t g : {kId, kVersion, kBuildHashLo, kBuildHashHi, kCaps0, kCaps1, kGitCommitLo,
                           kGitCommitHi, kControl, kStatus, kError, kErrCount, kErrAddr, kErrInfo,
-                          kCommitStatus, kCommitCount}) {
+                          kCommitStatus, kCommitCount, kCaps2, kArbWindow}) {
     if (a == g) return true;
   }
   return false;
@@ -526,6 +601,13 @@ Decoded decode(std::uint32_t a) {
     d.kind = Decoded::kCounter;
     d.cidx = (a - card::kCounterBase) / 8;
     d.cnt_hi = (a % 8) != 0;
+  } else if (a >= card::line::kBase && a < card::line::kBase + kNLines * card::line::kStride) {
+    const std::uint32_t off = (a - card::line::kBase) % card::line::kStride;
+    if (kLineWords[off / 4] != nullptr) {
+      d.kind = Decoded::kLine;
+      d.slot = (a - card::line::kBase) / card::line::kStride;
+      d.word = off / 4;
+    }
   } else if (a >= card::slot::kBase) {
     const std::uint32_t s = (a - card::slot::kBase) / card::slot::kStride;
     const std::uint32_t off = (a - card::slot::kBase) % card::slot::kStride;
@@ -541,8 +623,14 @@ Decoded decode(std::uint32_t a) {
   return d;
 }
 
+using LineWords = std::array<std::uint32_t, kLineWordsN>;
+
 struct Model {
   std::vector<SlotWords> shadow;
+  std::vector<LineWords> lines;
+  std::uint32_t arb_window = 0;
+  bool busy = false;      // what busy_i is driven to
+  unsigned flushes = 0;   // flush_o pulses the writes so far must have produced
   bool kill = false;
   std::uint32_t err = 0, err_count = 0, err_addr = 0, err_code = 0, err_read = 0;
   std::uint32_t cmt_slot = 0, cmt_res = 0, cmt_count = 0;
@@ -556,6 +644,12 @@ struct Model {
       if (r2.size == 64) r[r2.offset / 4 + 1] = reset_word(r2, true);
     }
     shadow.assign(kN, r);
+    LineWords l{};
+    for (const auto& lr : card::line::kRegs) {
+      l[lr.offset / 4] = static_cast<std::uint32_t>(lr.reset);
+    }
+    lines.assign(kNLines, l);
+    arb_window = card::reg::kArbWindowReset;
     kill = false;
     err = err_count = err_addr = err_code = err_read = 0;
     cmt_slot = cmt_res = cmt_count = snap = 0;
@@ -576,8 +670,12 @@ struct Model {
     if (a == kBuildHashHi) return static_cast<std::uint32_t>(card::kBuildHash >> 32);
     if (a == kCaps0) return f::kCaps0NInstr.put(kN) | f::kCaps0Depth.put(kDepth);
     if (a == kCaps1) return f::kCaps1DataW.put(kDataW);
-    if (a == kControl) return f::kControlKill.put(kill);
-    if (a == kStatus) return f::kStatusKill.put(kill) | f::kStatusError.put(err != 0);
+    if (a == kCaps2) return f::kCaps2NLines.put(kNLines) | f::kCaps2NCh.put(kNCh);
+    if (a == kArbWindow) return arb_window;
+    if (a == kControl) return f::kControlKill.put(kill);  // SOFT_RESET and FLUSH read 0
+    if (a == kStatus) {
+      return f::kStatusKill.put(kill) | f::kStatusError.put(err != 0) | f::kStatusBusy.put(busy);
+    }
     if (a == kError) return err;
     if (a == kErrCount) return err_count;
     if (a == kErrAddr) return err_addr;
@@ -609,10 +707,17 @@ class Checked {
     } else if (strb != 0xF) {
       m_.record(f::kErrorPartialWrite, E::kPartialWrite, a, false);
     } else if (d.kind == Decoded::kCounter ||
-               (d.kind == Decoded::kGlobal && a != card::reg::kError)) {
+               (d.kind == Decoded::kGlobal && a != card::reg::kError &&
+                a != card::reg::kArbWindow)) {
       m_.record(f::kErrorRoWrite, E::kRoWrite, a, false);
-    } else if (d.kind == Decoded::kGlobal) {
+    } else if (a == card::reg::kError) {
       m_.err &= ~v;
+    } else if (a == card::reg::kArbWindow) {
+      if (v >= card::reg::kArbWindowMin && v <= card::reg::kArbWindowMax) m_.arb_window = v;
+      else m_.record(f::kErrorFieldRange, E::kFieldRange, a, false);
+    } else if (d.kind == Decoded::kLine) {
+      if (line_word_ok(*kLineWords[d.word], v)) m_.lines[d.slot][d.word] = v;
+      else m_.record(f::kErrorFieldRange, E::kFieldRange, a, false);
     } else if (d.kind == Decoded::kShadow) {
       if (word_ok(kWords[d.word], v)) m_.shadow[d.slot][d.word] = v;
       else m_.record(f::kErrorFieldRange, E::kFieldRange, a, false);
@@ -624,6 +729,7 @@ class Checked {
     }
     const unsigned pulses = b_.commit_pulses;
     const unsigned soft = b_.soft_pulses;
+    const unsigned flush = b_.flush_cycles, flush_rises = b_.flush_rises;
     const Txn* t = b_.issue_write(a, v, strb);
     b_.wait(t);
     CHECK(t->resp == want, "write %#x = %#x strb %#x: BRESP %u, want %u", a, v, strb, t->resp,
@@ -650,7 +756,45 @@ class Checked {
     CHECK(b_.soft_pulses == soft + (want_soft ? 1u : 0u), "soft_rst_o pulses: %u, want %u",
           b_.soft_pulses - soft, want_soft ? 1u : 0u);
     if (want_soft) m_.snap = 0;
+    // FLUSH: exactly one pulse of one cycle per write of 1 through byte lane 0, none otherwise.
+    const unsigned want_flush =
+        a == card::reg::kControl && (strb & 1u) && f::kControlFlush.get(v) != 0 ? 1u : 0u;
+    m_.flushes += want_flush;
+    CHECK(b_.flush_cycles == flush + want_flush && b_.flush_rises == flush_rises + want_flush,
+          "write %#x = %#x strb %#x: flush_o high %u cycles in %u pulses, want %u", a, v, strb,
+          b_.flush_cycles - flush, b_.flush_rises - flush_rises, want_flush);
     CHECK(b_.top().kill_o == m_.kill, "kill_o %d, want %d", b_.top().kill_o, m_.kill);
+    check_outputs();
+  }
+
+  // The feed-parameter outputs equal the model: ARB_WINDOW, and the line table flattened as
+  // ttq_line_filter takes it (entry i at [i*W +: W], W = 1, 32, 16, 8, 2, 1; docs/registers.md).
+  void check_outputs() {
+    const Vttq_regs& d = b_.top();
+    CHECK(d.arb_window_o == m_.arb_window, "arb_window_o %u, want %u", d.arb_window_o,
+          m_.arb_window);
+    namespace l = card::line;
+    const std::uint32_t offs[] = {l::kLineValid, l::kLineIp,   l::kLinePort,
+                                  l::kLineChannel, l::kLineKind, l::kLineB};
+    const char* names[] = {"line_valid_o",   "line_ip_o",   "line_port_o",
+                           "line_channel_o", "line_kind_o", "line_b_o"};
+    for (std::uint32_t i = 0; i < kNLines; ++i) {
+      const LineWords& e = m_.lines[i];
+      const std::uint64_t got[] = {
+          out_bits(d.line_valid_o, i, 1),      out_bits(d.line_ip_o, 32 * i, 32),
+          out_bits(d.line_port_o, 16 * i, 16), out_bits(d.line_channel_o, 8 * i, 8),
+          out_bits(d.line_kind_o, 2 * i, 2),   out_bits(d.line_b_o, i, 1)};
+      for (std::size_t k = 0; k < 6; ++k) {
+        const std::uint64_t want = e[offs[k] / 4];
+        CHECK(got[k] == want, "%s entry %u: %#llx, want %#llx", names[k], i,
+              static_cast<unsigned long long>(got[k]), static_cast<unsigned long long>(want));
+      }
+    }
+  }
+
+  void set_busy(bool on) {
+    b_.busy = on;
+    m_.busy = on;
   }
 
   // A read through the bus, checked against the model. Counter LO reads accept any value the
@@ -666,6 +810,8 @@ class Checked {
       want = m_.global(a);
     } else if (d.kind == Decoded::kShadow) {
       want = m_.shadow[d.slot][d.word];
+    } else if (d.kind == Decoded::kLine) {
+      want = m_.lines[d.slot][d.word];
     } else if (d.kind == Decoded::kCounter && d.cnt_hi) {
       want = m_.snap;
     } else if (d.kind == Decoded::kCounter) {
@@ -692,6 +838,7 @@ class Checked {
             t->rdata);
       lo_history = b_.history;
     }
+    check_outputs();
     return t->rdata;
   }
 
@@ -804,10 +951,22 @@ void test_identity_and_reset(Bench& b, Model& m, Checked& c) {
   const std::uint64_t hash = c.rd(kBuildHashLo) | (std::uint64_t{c.rd(kBuildHashHi)} << 32);
   CHECK(hash == card::kBuildHash, "BUILD_HASH %#llx", static_cast<unsigned long long>(hash));
   for (std::uint32_t a : {kCaps0, kCaps1, kGitCommitLo, kGitCommitHi, kControl, kStatus, kError,
-                          kErrCount, kErrAddr, kErrInfo, kCommitStatus, kCommitCount}) {
+                          kErrCount, kErrAddr, kErrInfo, kCommitStatus, kCommitCount, kCaps2,
+                          kArbWindow}) {
     c.rd(a);
   }
   CHECK(card::field::kCaps0NInstr.get(c.rd(kCaps0)) == kN, "CAPS0.N_INSTR");
+  CHECK(card::field::kCaps2NLines.get(c.rd(kCaps2)) == kNLines, "CAPS2.N_LINES");
+  CHECK(card::field::kCaps2NCh.get(c.rd(kCaps2)) == kNCh, "CAPS2.N_CH");
+  // Feed parameters after reset (the map's spec, not the header): ARB_WINDOW 8, the model's
+  // reorder_window default; every line register 0 (c.rd/check_outputs compare with the model).
+  CHECK(c.rd(kArbWindow) == 8 && ttq::PipelineConfig{}.reorder_window == 8,
+        "ARB_WINDOW reset is not the model's reorder_window 8");
+  CHECK(!b.top().flush_o && !b.top().busy_i, "flush_o after reset");
+  for (std::uint32_t l = 0; l < kNLines; ++l) {
+    for (const auto& r : card::line::kRegs) CHECK(c.rd(card::line::addr(l, r.offset)) == 0,
+                                                 "line %u %s after reset", l, r.name);
+  }
   // Every shadow register of a few slots reads its reset value; the port checks committed ones.
   for (std::uint32_t s : {0u, 1u, kN / 2, kN - 1}) {
     for (std::uint32_t i = 0; i < 32; ++i) {
@@ -892,8 +1051,11 @@ void test_refused_writes(Bench& b, Checked& c) {
   // Read-only registers and counters.
   for (std::uint32_t ro : {card::reg::kId, card::reg::kVersion, card::reg::kBuildHashHi,
                            card::reg::kCaps0, card::reg::kStatus, card::reg::kErrCount,
-                           card::reg::kCommitCount, card::counter_lo(card::Counter::kFrames),
-                           card::counter_hi(card::Counter::kBookEntries)}) {
+                           card::reg::kCommitCount, card::reg::kCaps2,
+                           card::counter_lo(card::Counter::kFrames),
+                           card::counter_hi(card::Counter::kBookEntries),
+                           card::counter_lo(card::Counter::kEarlyDuplicates),
+                           card::counter_hi(card::Counter::kHeld)}) {
     c.wr(ro, 0xdeadbeef);
     c.rd(ro);
     c.expect_error(f::kErrorRoWrite, E::kRoWrite, ro);
@@ -1111,20 +1273,45 @@ void test_counters(Bench& b, Checked& c) {
     CHECK(c.rd(card::counter_lo(static_cast<card::Counter>(i))) == 0, "counter %u after reset", i);
     c.rd(card::counter_hi(static_cast<card::Counter>(i)));
   }
-  std::printf("counters: %u LO/HI pairs consistent while counting, %u/40 HI-first reads torn\n",
-              pairs, torn);
+  // Each counter adds its own cnt_inc_i amount: counter i gets i + 1 per cycle for 37 cycles, so a
+  // counter wired to another index, or not counting, reads a different value than 37 * (i + 1).
+  // Covers the counters appended in map 2.1 (EARLY_DUPLICATES .. HELD, indices 20..25).
+  for (unsigned i = 0; i < kNCnt; ++i) b.cnt_const[i] = i + 1;
+  b.idle(37);
+  b.cnt_const.fill(0);
+  b.idle(2);
+  unsigned exact = 0;
+  for (unsigned i = 0; i < kNCnt; ++i) {
+    const auto cn = static_cast<card::Counter>(i);
+    const std::uint64_t lo = c.rd(card::counter_lo(cn));
+    const std::uint64_t v = lo | (std::uint64_t{c.rd(card::counter_hi(cn))} << 32);
+    CHECK(v == 37u * (i + 1), "counter %u (%s) = %llu, want %u", i, card::kCounterNames[i],
+          static_cast<unsigned long long>(v), 37u * (i + 1));
+    exact += v == 37u * (i + 1);
+  }
+  CHECK(kNCnt == 26, "map 2.1 has 26 counters, the header %u", kNCnt);
+  c.wr(card::reg::kControl, card::field::kControlSoftReset.put(1));
+  std::printf("counters: %u LO/HI pairs consistent while counting, %u/40 HI-first reads torn, "
+              "%u/%u exact after per-index increments\n",
+              pairs, torn, exact, kNCnt);
 }
 
 void test_unmapped(Bench& b, Checked& c) {
   std::vector<std::uint32_t> addrs = {
-      0x040, 0x0fc, 0x001, 0x002, 0x023,                           // global holes, unaligned
-      card::kCounterBase + 8 * kNCnt, 0x1fc, 0x800, 0xffc,         // past the counters
+      0x048, 0x0fc, 0x001, 0x002, 0x023, 0x042,                    // global holes, unaligned
+      card::kCounterBase + 8 * kNCnt, 0x1fc, 0x7fc, 0xffc,         // past the counters
       card::counter_lo(card::Counter::kFrames) + 1,                // unaligned counter
-      card::slot::addr(0, 0x6c), card::slot::addr(0, 0x7c),        // slot holes
+      card::line::addr(0, 0x18), card::line::addr(0, 0x1c),        // line holes
+      card::line::addr(0, card::line::kLineIp + 1),                // unaligned line register
+      card::line::addr(kNLines, 0), card::line::addr(kNLines, card::line::kLineB),  // absent line
+      card::slot::addr(0, 0x70), card::slot::addr(0, 0x7c),        // slot holes
       card::slot::addr(0, 0x84), card::slot::addr(0, 0xfc), card::slot::addr(0, 0x01),
       card::slot::addr(kN - 1, card::slot::kCommit + 2),
       card::slot::addr(kN, 0), card::slot::addr(kN, card::slot::kCommit),  // first absent slot
       card::slot::addr(card::slot::kMaxCount - 1, 0), (1u << card::kAddrWidth) - 4};
+  if (kNLines < card::line::kMaxCount) {  // the last window the map has room for
+    addrs.push_back(card::line::addr(card::line::kMaxCount - 1, card::line::kLineValid));
+  }
   for (int i = 0; i < 20; ++i) {  // random unaligned addresses anywhere
     addrs.push_back((static_cast<std::uint32_t>(b.rng()) & ((1u << card::kAddrWidth) - 1)) | 1u);
   }
@@ -1173,6 +1360,185 @@ void test_kill_timing(Bench& b, Checked& c, Model& m) {
   }
 }
 
+void test_layout(Bench& b) {
+  // What map 2.1 promises, written here from its specification rather than read from the
+  // header: the header, the package and this bench all come from the TOML, so only these
+  // literals catch a map edit that moves something the core or the host already relies on.
+  // slot_cfg_t: every 2.0 field keeps its LSB; CHANNEL (8 bits) is the new most significant one.
+  const unsigned lsb[] = {0,   32,  33,  73,  79,  105, 161, 162, 184, 206, 222,
+                          238, 269, 274, 279, 343, 407, 455, 476, 498, 530};
+  static_assert(sizeof(lsb) / sizeof(lsb[0]) == sizeof(kCfg) / sizeof(kCfg[0]));
+  for (std::size_t i = 0; i < sizeof(lsb) / sizeof(lsb[0]); ++i) {
+    const unsigned end = i + 1 < sizeof(lsb) / sizeof(lsb[0]) ? lsb[i + 1] : 538;
+    CHECK(kCfg[i].bits.lsb == lsb[i] && kCfg[i].bits.width == end - lsb[i],
+          "slot_cfg_t.%s at [%u +: %u], the map says [%u +: %u]", kCfg[i].reg,
+          kCfg[i].bits.lsb, kCfg[i].bits.width, lsb[i], end - lsb[i]);
+  }
+  CHECK(card::rtl::kSlotCfgWidth == 538, "SLOT_CFG_W %u", card::rtl::kSlotCfgWidth);
+  CHECK(sizeof(b.top().cfg_rd_o) == (538 + 31) / 32 * 4, "cfg_rd_o is %zu bytes",
+        sizeof(b.top().cfg_rd_o));
+  // Counters: the 2.0 ones keep their indices, the six new ones follow BOOK_ENTRIES (19).
+  using C = card::Counter;
+  const C added[] = {C::kEarlyDuplicates, C::kUnknownInstruments, C::kOtherLinePackets,
+                     C::kOversizePackets, C::kSeqRestarts, C::kHeld};
+  CHECK(static_cast<unsigned>(C::kFrames) == 0 && static_cast<unsigned>(C::kDuplicates) == 13 &&
+            static_cast<unsigned>(C::kBookEntries) == 19 && card::counter_lo(C::kFrames) == 0x100,
+        "a 2.0 counter moved");
+  for (unsigned k = 0; k < 6; ++k) {
+    CHECK(static_cast<unsigned>(added[k]) == 20 + k && card::counter_lo(added[k]) == 0x1a0 + 8 * k,
+          "appended counter %u at index %u", k, static_cast<unsigned>(added[k]));
+  }
+  // Global registers and fields.
+  namespace f = card::field;
+  CHECK(f::kControlKill.lsb == 0 && f::kControlSoftReset.lsb == 1 && f::kControlFlush.lsb == 2 &&
+            f::kControlFlush.width == 1 && f::kStatusBusy.width == 1,
+        "CONTROL / STATUS fields");
+  CHECK(card::reg::kArbWindowMin == 0 && card::reg::kArbWindowMax == 255 &&
+            card::reg::kArbWindowReset == ttq::PipelineConfig{}.reorder_window,
+        "ARB_WINDOW range 0..255, reset = the model's reorder_window");
+  CHECK(card::kVersionMajor == 2 && card::kVersionMinor == 1, "map version %u.%u",
+        card::kVersionMajor, card::kVersionMinor);
+  CHECK(card::kCapNLinesDefault == 8 && card::kCapNLinesMin == 1 && card::kCapNLinesMax == 64 &&
+            card::kCapNChDefault == 4 && card::kCapNChMax == 256,
+        "N_LINES / N_CH defaults and limits");
+  // Ranges that name N_CH: 0 .. N_CH-1 of this build. LINE_KIND stops at 2 (3 refused).
+  const card::RegInfo* lk = kLineWords[card::line::kLineKind / 4];
+  const card::RegInfo* lc = kLineWords[card::line::kLineChannel / 4];
+  CHECK(lk && lk->min == 0 && reg_max(*lk) == 2 && !line_word_ok(*lk, 3), "LINE_KIND range");
+  CHECK(lc && reg_max(*lc) == kNCh - 1 && line_word_ok(*lc, kNCh - 1) && !line_word_ok(*lc, kNCh),
+        "LINE_CHANNEL range");
+  CHECK(reg_max(reg_named("CHANNEL")) == kNCh - 1 && reg_named("CHANNEL").reset == 0 &&
+            reg_named("CHANNEL").width == 8,
+        "slot CHANNEL range / reset / width");
+}
+
+void test_feed_regs(Bench& b, Model& m, Checked& c) {
+  using E = card::ErrCode;
+  namespace f = card::field;
+  const std::uint32_t aw = card::reg::kArbWindow;
+  // ARB_WINDOW: both bounds and random values read back and reach arb_window_o (check_outputs
+  // after every access); anything above 255 is refused and changes nothing.
+  for (std::uint32_t v : {0u, 255u, 1u, 64u, static_cast<std::uint32_t>(b.rnd(0, 255))}) {
+    c.wr(aw, v);
+    CHECK(c.rd(aw) == v && b.top().arb_window_o == v, "ARB_WINDOW %u", v);
+  }
+  for (std::uint32_t v : {256u, 0x1ffu, 0x80000008u, 0xffffffffu}) {
+    const std::uint32_t before = c.rd(aw);
+    c.wr(aw, v);
+    CHECK(c.rd(aw) == before && b.top().arb_window_o == before, "ARB_WINDOW %#x taken", v);
+    c.expect_error(f::kErrorFieldRange, E::kFieldRange, aw);
+  }
+  c.wr(aw, 3, 0x1);
+  c.expect_error(f::kErrorPartialWrite, E::kPartialWrite, aw);
+
+  // Line table: every entry written in the documented order (VALID = 0, fields, VALID), random
+  // values in range including each bound; read back, outputs compared after every write.
+  namespace l = card::line;
+  auto rnd_u = [&](std::uint32_t hi) {
+    return static_cast<std::uint32_t>(std::uniform_int_distribution<std::uint64_t>(0, hi)(b.rng));
+  };
+  for (int round = 0; round < 4; ++round) {
+    for (std::uint32_t i = 0; i < kNLines; ++i) {
+      const bool edge = round == 1;  // every field at its maximum
+      c.wr(l::addr(i, l::kLineValid), 0);
+      c.wr(l::addr(i, l::kLineIp), edge ? 0xffffffffu : rnd_u(0xffffffffu));
+      c.wr(l::addr(i, l::kLinePort), edge ? 65535u : rnd_u(65535));
+      c.wr(l::addr(i, l::kLineChannel), edge ? kNCh - 1 : rnd_u(kNCh - 1));
+      c.wr(l::addr(i, l::kLineKind), edge ? 2u : rnd_u(2));
+      c.wr(l::addr(i, l::kLineB), edge ? 1u : rnd_u(1));
+      c.wr(l::addr(i, l::kLineValid), round == 3 ? rnd_u(1) : 1u);
+      for (const auto& r : l::kRegs) c.rd(l::addr(i, r.offset));
+    }
+  }
+  CHECK(c.rd(card::reg::kErrCount) == m.err_count, "ERR_COUNT");
+  // Refused values (spec: VALID and B are one bit, PORT 16 bits, CHANNEL below N_CH, KIND 3).
+  const std::uint32_t li = kNLines - 1;
+  const std::pair<std::uint32_t, std::uint32_t> bad[] = {
+      {l::kLineValid, 2},        {l::kLineValid, 0xffffffffu}, {l::kLinePort, 65536},
+      {l::kLinePort, 0x80000000u}, {l::kLineChannel, kNCh},    {l::kLineChannel, 256},
+      {l::kLineChannel, 0xffffffffu}, {l::kLineKind, 3},       {l::kLineKind, 4},
+      {l::kLineB, 2},            {l::kLineB, 0x100}};
+  unsigned refused = 0;
+  for (const auto& [off, v] : bad) {
+    const std::uint32_t a = l::addr(li, off);
+    const std::uint32_t before = c.rd(a);
+    c.wr(a, v);
+    CHECK(c.rd(a) == before, "refused line write %#x = %#x changed it", a, v);
+    c.expect_error(f::kErrorFieldRange, E::kFieldRange, a);
+    ++refused;
+  }
+  c.wr(l::addr(0, l::kLinePort), 80, 0x3);
+  c.expect_error(f::kErrorPartialWrite, E::kPartialWrite, l::addr(0, l::kLinePort));
+  // Entry i drives bits [i*W +: W] only: clear every entry, then set one entry at a time.
+  for (std::uint32_t i = 0; i < kNLines; ++i) {
+    for (const auto& r : l::kRegs) c.wr(l::addr(i, r.offset), 0);
+  }
+  for (std::uint32_t i = 0; i < kNLines; ++i) {
+    c.wr(l::addr(i, l::kLineIp), 0xefc00000u + i);
+    c.wr(l::addr(i, l::kLinePort), 14310 + i);
+    c.wr(l::addr(i, l::kLineChannel), i % kNCh);
+    c.wr(l::addr(i, l::kLineKind), i % 3);
+    c.wr(l::addr(i, l::kLineB), i & 1);
+    c.wr(l::addr(i, l::kLineValid), 1);
+    CHECK(out_bits(b.top().line_ip_o, 32 * i, 32) == 0xefc00000u + i &&
+              out_bits(b.top().line_port_o, 16 * i, 16) == 14310 + i &&
+              out_bits(b.top().line_valid_o, 0, kNLines) == ((std::uint64_t{2} << i) - 1),
+          "line %u on the outputs", i);
+  }
+
+  // FLUSH: one one-cycle pulse per write of 1 (wr() counts flush_o's cycles and edges), reads
+  // 0, leaves KILL alone; not through byte lane 1 only; back-to-back writes give one pulse each.
+  c.wr(card::reg::kControl, f::kControlFlush.put(1));
+  CHECK(f::kControlFlush.get(c.rd(card::reg::kControl)) == 0 && !b.top().kill_o,
+        "FLUSH reads back or killed");
+  c.wr(card::reg::kControl, f::kControlFlush.put(1) | f::kControlKill.put(1));
+  c.wr(card::reg::kControl, f::kControlFlush.put(1) | f::kControlKill.put(1));
+  c.wr(card::reg::kControl, 0);
+  c.wr(card::reg::kControl, 0xfffffffbu);          // every other bit set: SOFT_RESET, KILL
+  c.wr(card::reg::kControl, 0xffffffffu, 0xe);     // FLUSH set but lane 0 not written
+  c.wr(card::reg::kControl, 0);
+  const unsigned cycles = b.flush_cycles, rises = b.flush_rises;
+  std::vector<const Txn*> burst;
+  for (int k = 0; k < 3; ++k) burst.push_back(b.issue_write(card::reg::kControl, 4));
+  for (const Txn* t : burst) b.wait(t);
+  b.idle(3);
+  m.flushes += 3;
+  CHECK(b.flush_cycles - cycles == 3 && b.flush_rises - rises == 3,
+        "3 back-to-back FLUSH writes: flush_o high %u cycles, %u pulses",
+        b.flush_cycles - cycles, b.flush_rises - rises);
+
+  // BUSY: STATUS.BUSY follows busy_i (the model predicts every STATUS read).
+  for (int k = 0; k < 6; ++k) {
+    c.set_busy(k % 2 == 0);
+    CHECK(f::kStatusBusy.get(c.rd(card::reg::kStatus)) == (k % 2 == 0 ? 1u : 0u), "STATUS.BUSY");
+  }
+  c.set_busy(false);
+  std::printf("feed registers: %u line writes refused, %u flush pulses\n", refused,
+              b.flush_rises);
+}
+
+void test_slot_channel(Bench& b, Checked& c) {
+  // CHANNEL travels like every shadowed field: written, refused at N_CH, committed, and then on
+  // cfg_rd_o bits 537:530 (checked here by position, and every cycle by the port monitor).
+  using E = card::ErrCode;
+  for (std::uint32_t ch : {kNCh - 1, 0u, kNCh / 2}) {
+    const std::uint32_t s = static_cast<std::uint32_t>(b.rnd(0, kN - 1));
+    SlotWords w = valid_config(b.rng, random_tick(b.rng), 1 + b.rng() % 65535);
+    w[card::slot::kChannel / 4] = ch;
+    c.write_slot(s, w);
+    const std::uint32_t a = card::slot::addr(s, card::slot::kChannel);
+    c.wr(a, kNCh);  // refused: the shadow keeps ch
+    c.expect_error(card::field::kErrorFieldRange, E::kFieldRange, a);
+    c.commit(s);
+    b.port_force = static_cast<int>(s);
+    b.idle(3);
+    CHECK(wide_bits(b.top().cfg_rd_o, 530, 8) == ch && wide_bits(b.top().cfg_rd_o, 32, 1) == 1,
+          "slot %u: cfg_rd_o channel %llu, want %u", s,
+          static_cast<unsigned long long>(wide_bits(b.top().cfg_rd_o, 530, 8)), ch);
+    b.port_force = -1;
+  }
+}
+
 void test_soak(Bench& b, Checked& c) {
   // Random accesses of every kind, every result predicted by the model.
   for (int i = 0; i < 2500; ++i) {
@@ -1180,22 +1546,41 @@ void test_soak(Bench& b, Checked& c) {
     const std::uint32_t s = static_cast<std::uint32_t>(b.rnd(0, kN - 1));
     const std::uint32_t w = static_cast<std::uint32_t>(b.rnd(0, 31));
     const std::uint32_t a = card::slot::addr(s, 4 * w);
-    if (op < 35) {
+    if (op < 30) {
       c.wr(a, kWords[w].reg && b.chance(0.7) ? random_word(b.rng, kWords[w])
                                               : static_cast<std::uint32_t>(b.rng()));
-    } else if (op < 60) {
+    } else if (op < 52) {
       c.rd(a);
-    } else if (op < 68) {
+    } else if (op < 59) {
       c.commit(s);
-    } else if (op < 72) {
+    } else if (op < 62) {
       c.write_slot(s, valid_config(b.rng, random_tick(b.rng), 1 + b.rng() % 65535));
-    } else if (op < 82) {
-      c.rd(4 * static_cast<std::uint32_t>(b.rnd(0, 0x4f)));  // global block and counters
-    } else if (op < 87) {
-      c.wr(4 * static_cast<std::uint32_t>(b.rnd(0, 0x4f)), static_cast<std::uint32_t>(b.rng()),
+    } else if (op < 70) {
+      c.rd(4 * static_cast<std::uint32_t>(b.rnd(0, 0x73)));  // global block and counters
+    } else if (op < 75) {
+      c.wr(4 * static_cast<std::uint32_t>(b.rnd(0, 0x73)), static_cast<std::uint32_t>(b.rng()),
            b.chance(0.8) ? 0xF : static_cast<std::uint32_t>(b.rnd(0, 15)));
-    } else if (op < 92) {
+    } else if (op < 79) {
       c.wr(card::reg::kError, static_cast<std::uint32_t>(b.rng()));
+    } else if (op < 87) {  // line table: mostly in range, some refused, some absent lines
+      const std::uint32_t l = static_cast<std::uint32_t>(b.rnd(0, static_cast<int>(kNLines)));
+      const auto lw = static_cast<std::uint32_t>(b.rnd(0, static_cast<int>(kLineWordsN) - 1));
+      const std::uint32_t la = card::line::addr(l, 4 * lw);
+      if (b.chance(0.4)) {
+        c.rd(la);
+      } else if (kLineWords[lw] != nullptr && b.chance(0.7)) {
+        const auto& r = *kLineWords[lw];
+        c.wr(la, static_cast<std::uint32_t>(
+                     std::uniform_int_distribution<std::int64_t>(r.min, reg_max(r))(b.rng)));
+      } else {
+        c.wr(la, static_cast<std::uint32_t>(b.rng()) >> b.rnd(0, 31),
+             b.chance(0.9) ? 0xF : static_cast<std::uint32_t>(b.rnd(0, 15)));
+      }
+    } else if (op < 90) {
+      c.set_busy(b.chance(0.5));
+      c.rd(card::reg::kStatus);
+    } else if (op < 92) {
+      c.wr(card::reg::kArbWindow, static_cast<std::uint32_t>(b.rnd(0, 300)));
     } else {
       const std::uint32_t x = static_cast<std::uint32_t>(b.rng()) & ((1u << card::kAddrWidth) - 1);
       if (b.chance(0.5)) c.rd(x);
@@ -1204,6 +1589,7 @@ void test_soak(Bench& b, Checked& c) {
     if (g_failures > 25) return;
   }
   c.wr(card::reg::kControl, 0);
+  c.set_busy(false);
 }
 
 void test_pipelined(Bench& b, Checked& c, Model& m) {
@@ -1217,7 +1603,7 @@ void test_pipelined(Bench& b, Checked& c, Model& m) {
     for (int k = 0; k < 4; ++k) {
       std::uint32_t w;
       do {
-        w = static_cast<std::uint32_t>(b.rnd(0, 26));
+        w = static_cast<std::uint32_t>(b.rnd(0, static_cast<int>(kShadowUsed) - 1));
       } while (kWords[w].reg == nullptr ||
                std::find(words.begin(), words.end(), w) != words.end());
       words.push_back(w);
@@ -1261,6 +1647,7 @@ int main(int argc, char** argv) {
     void (*fn)(Bench&, Model&, Checked&);
   };
   const Step steps[] = {
+      {"map 2.1 layout", [](Bench& bb, Model&, Checked&) { test_layout(bb); }},
       {"identity and reset values", [](Bench& bb, Model& mm, Checked& cc) {
          test_identity_and_reset(bb, mm, cc); }},
       {"read/write every field", [](Bench& bb, Model&, Checked& cc) { test_rw_fields(bb, cc); }},
@@ -1268,6 +1655,9 @@ int main(int argc, char** argv) {
       {"commit rules", [](Bench& bb, Model& mm, Checked& cc) { test_commit_rules(bb, mm, cc); }},
       {"commit atomicity", [](Bench& bb, Model&, Checked& cc) {
          test_commit_atomicity(bb, cc); }},
+      {"slot CHANNEL", [](Bench& bb, Model&, Checked& cc) { test_slot_channel(bb, cc); }},
+      {"lines/ARB_WINDOW/FLUSH/BUSY", [](Bench& bb, Model& mm, Checked& cc) {
+         test_feed_regs(bb, mm, cc); }},
       {"64-bit counter snapshots", [](Bench& bb, Model&, Checked& cc) {
          test_counters(bb, cc); }},
       {"SLVERR on unmapped", [](Bench& bb, Model&, Checked& cc) { test_unmapped(bb, cc); }},
@@ -1297,12 +1687,17 @@ int main(int argc, char** argv) {
   }
   CHECK(cv.aw_first > 0 && cv.w_first > 0 && cv.same_cycle > 0, "AW/W order coverage");
   CHECK(b.idle_bus(), "transactions left outstanding");
+  CHECK(b.flush_rises == m.flushes && b.flush_cycles == m.flushes,
+        "flush_o: %u pulses / %u cycles over the run, the writes asked for %u", b.flush_rises,
+        b.flush_cycles, m.flushes);
   std::printf("commit: longest %llu cycles from the COMMIT write handshake to BVALID; %u applied\n",
               static_cast<unsigned long long>(c.commit_cycles_max), b.commit_pulses);
   // docs/registers.md (Commit): BRESP at most 80 cycles after the COMMIT write's handshake.
   CHECK(c.commit_cycles_max <= 80, "commit took %llu cycles, documented at most 80",
         static_cast<unsigned long long>(c.commit_cycles_max));
-  std::printf("tb_regs: %s, %llu cycles, %d failure(s)\n", g_failures ? "FAILED" : "PASSED",
-              static_cast<unsigned long long>(g_cycle), g_failures);
+  std::printf("tb_regs (N_INSTR %u, DEPTH %u, DATA_W %u, N_LINES %u, N_CH %u): %s, %llu cycles, "
+              "%d failure(s)\n", kN, kDepth, kDataW, kNLines, kNCh,
+              g_failures ? "FAILED" : "PASSED", static_cast<unsigned long long>(g_cycle),
+              g_failures);
   return g_failures ? 1 : 0;
 }

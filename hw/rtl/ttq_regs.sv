@@ -1,13 +1,16 @@
 // The card's control plane: an AXI4-Lite slave holding identity, global control (kill, soft
-// reset), error reporting, the 64-bit pipeline counters and every slot's configuration (a
-// shadow RAM written over AXI, a committed RAM the pipeline reads). The map is generated from
-// hw/regmap/ttq_regs.toml (ttq_regs_pkg); docs/registers.md gives every rule implemented here.
+// reset, flush), error reporting, the 64-bit pipeline counters, the feed parameters (reorder
+// window, line table) and every slot's configuration (a shadow RAM written over AXI, a committed
+// RAM the pipeline reads). The map is generated from hw/regmap/ttq_regs.toml (ttq_regs_pkg);
+// docs/registers.md gives every rule implemented here.
 `default_nettype none
 
 module ttq_regs #(
   parameter int unsigned N_INSTR = ttq_regs_pkg::N_INSTR_DEFAULT,
   parameter int unsigned DEPTH = ttq_regs_pkg::DEPTH_DEFAULT,
   parameter int unsigned DATA_W = ttq_regs_pkg::DATA_W_DEFAULT,
+  parameter int unsigned N_LINES = ttq_regs_pkg::N_LINES_DEFAULT,  // line table entries
+  parameter int unsigned N_CH = ttq_regs_pkg::N_CH_DEFAULT,        // feed channels
   parameter logic [63:0] GIT_COMMIT = 64'h0  // commit of the bitstream build (GIT_COMMIT reg)
 ) (
   input  wire logic                                clk,
@@ -35,6 +38,16 @@ module ttq_regs #(
   // To the pipeline.
   output logic                                     kill_o,      // CONTROL.KILL
   output logic                                     soft_rst_o,  // one-cycle pulse
+  output logic                                     flush_o,     // CONTROL.FLUSH, one-cycle pulse
+  input  wire logic                                busy_i,      // -> STATUS.BUSY (registered)
+  output logic [7:0]                               arb_window_o, // ARB_WINDOW
+  // Line table, as ttq_line_filter takes it: entry i at [i*W +: W].
+  output logic [N_LINES-1:0]                       line_valid_o,
+  output logic [N_LINES*32-1:0]                    line_ip_o,
+  output logic [N_LINES*16-1:0]                    line_port_o,
+  output logic [N_LINES*8-1:0]                     line_channel_o,
+  output logic [N_LINES*2-1:0]                     line_kind_o,
+  output logic [N_LINES-1:0]                       line_b_o,
   output logic                                     cfg_ready_o, // reset sweep done
   // Committed slot configuration, read port: slot in, config out one cycle later. A slot at or
   // beyond N_INSTR, or any slot before cfg_ready_o, reads as not valid.
@@ -55,6 +68,9 @@ module ttq_regs #(
   localparam int unsigned INC_W = ttq_regs_pkg::CNT_INC_W;
   localparam int unsigned CNT_IDX_W = $clog2(N_CNT);
   localparam int unsigned SW = ttq_regs_pkg::SLOT_STRIDE_LOG2;  // bits of an offset in a window
+  localparam int unsigned LSW = ttq_regs_pkg::LINE_STRIDE_LOG2;  // same, line windows
+  localparam int unsigned LWIDX_W = ttq_regs_pkg::LINE_WIDX_W;
+  localparam int unsigned LINE_IDX_W = (N_LINES > 1) ? $clog2(N_LINES) : 1;
   // Serial products, signed: (RECIP+1)*(T<<s) < 2^67 minus 2^65 (pass 0); (MAX+1)*T < 2^56
   // minus D_LIM < 2^56 (pass 1).
   localparam int unsigned MUL_W = 68;
@@ -75,6 +91,19 @@ module ttq_regs #(
   end
   if (DATA_W < ttq_regs_pkg::DATA_W_MIN || DATA_W > ttq_regs_pkg::DATA_W_MAX) begin : g_dw
     $fatal(1, "ttq_regs: DATA_W outside the register map's range");
+  end
+  if (N_LINES < ttq_regs_pkg::N_LINES_MIN || N_LINES > ttq_regs_pkg::N_LINES_MAX) begin : g_nl
+    $fatal(1, "ttq_regs: N_LINES outside the register map's range");
+  end
+  if (N_CH < ttq_regs_pkg::N_CH_MIN || N_CH > ttq_regs_pkg::N_CH_MAX) begin : g_nch
+    $fatal(1, "ttq_regs: N_CH outside the register map's range");
+  end
+  // The output widths are ttq_line_filter's and the arbiter's; the map must agree with them.
+  if (ttq_regs_pkg::ARB_WINDOW_W != 8 || ttq_regs_pkg::LINE_VALID_W != 1 ||
+      ttq_regs_pkg::LINE_IP_W != 32 || ttq_regs_pkg::LINE_PORT_W != 16 ||
+      ttq_regs_pkg::LINE_CHANNEL_W != 8 || ttq_regs_pkg::LINE_KIND_W != 2 ||
+      ttq_regs_pkg::LINE_B_W != 1) begin : g_widths
+    $fatal(1, "ttq_regs: register map widths differ from the ARB_WINDOW / line table ports");
   end
 `ifndef SYNTHESIS
   // The DROP_* counters follow ttq_pkg::frame_drop_e (card_regs.hpp checks ttq::FrameDrop).
@@ -127,7 +156,13 @@ module ttq_regs #(
   logic                  prio_rd_q;  // a read goes first when both wait (after a write)
   logic [SHD_AW-1:0]     init_idx_q;
   logic                  cfg_ready_q;
-  logic                  kill_q, soft_rst_q;
+  logic                  kill_q, soft_rst_q, flush_q, busy_q;
+  logic [7:0]            arb_window_q;
+  logic [N_LINES-1:0]    line_valid_q, line_b_q;
+  logic [N_LINES*32-1:0] line_ip_q;
+  logic [N_LINES*16-1:0] line_port_q;
+  logic [N_LINES*8-1:0]  line_channel_q;
+  logic [N_LINES*2-1:0]  line_kind_q;
   logic [4:0]            err_q;        // ERROR bits
   logic [31:0]           err_count_q;
   logic [AW-1:0]         err_addr_q;
@@ -204,6 +239,12 @@ module ttq_regs #(
   logic [AW-SW-1:0]       slot_num;
   logic [SW-1:0]          slot_off;
   logic [63:0]            cnt_sel;
+  logic                   dec_line;
+  logic [LINE_IDX_W-1:0]  dec_line_idx;
+  logic [LSW-1:0]         line_off;
+  logic [AW-1:0]          line_rel;
+  logic [AW-LSW-1:0]      line_num;
+  logic [31:0]            dec_line_val;
 
   always_comb begin
     dec_addr = take_rd ? ar_addr_q : aw_addr_q;
@@ -234,6 +275,7 @@ module ttq_regs #(
       ttq_regs_pkg::A_STATUS: begin
         dec_glb_val[ttq_regs_pkg::STATUS_KILL_LSB] = kill_q;
         dec_glb_val[ttq_regs_pkg::STATUS_ERROR_LSB] = |err_q;
+        dec_glb_val[ttq_regs_pkg::STATUS_BUSY_LSB] = busy_q;
       end
       ttq_regs_pkg::A_ERROR: begin
         dec_glb_wr = 1'b1;
@@ -252,7 +294,35 @@ module ttq_regs #(
                     ttq_regs_pkg::COMMIT_STATUS_RESULT_W] = cmt_status_res_q;
       end
       ttq_regs_pkg::A_COMMIT_COUNT: dec_glb_val = cmt_count_q;
+      ttq_regs_pkg::A_CAPS2: begin
+        dec_glb_val[ttq_regs_pkg::CAPS2_N_LINES_LSB +: ttq_regs_pkg::CAPS2_N_LINES_W] =
+            ttq_regs_pkg::CAPS2_N_LINES_W'(N_LINES);
+        dec_glb_val[ttq_regs_pkg::CAPS2_N_CH_LSB +: ttq_regs_pkg::CAPS2_N_CH_W] =
+            ttq_regs_pkg::CAPS2_N_CH_W'(N_CH);
+      end
+      ttq_regs_pkg::A_ARB_WINDOW: begin
+        dec_glb_wr = 1'b1;
+        dec_glb_val[7:0] = arb_window_q;
+      end
       default: dec_glb = 1'b0;
+    endcase
+
+    // Line windows: line_word_mapped words of lines below N_LINES.
+    line_rel = dec_addr - ttq_regs_pkg::LINE_BASE;
+    line_num = line_rel[AW-1:LSW];
+    line_off = line_rel[LSW-1:0];
+    dec_line_idx = line_num[LINE_IDX_W-1:0];
+    dec_line = dec_addr >= ttq_regs_pkg::LINE_BASE && line_num < (AW-LSW)'(N_LINES) &&
+               line_off[1:0] == 2'b00 && ttq_regs_pkg::line_word_mapped(line_off[2 +: LWIDX_W]);
+    dec_line_val = '0;
+    unique case (line_off)
+      ttq_regs_pkg::LO_LINE_VALID: dec_line_val[0] = line_valid_q[dec_line_idx];
+      ttq_regs_pkg::LO_LINE_IP: dec_line_val = line_ip_q[dec_line_idx * 32 +: 32];
+      ttq_regs_pkg::LO_LINE_PORT: dec_line_val[15:0] = line_port_q[dec_line_idx * 16 +: 16];
+      ttq_regs_pkg::LO_LINE_CHANNEL: dec_line_val[7:0] = line_channel_q[dec_line_idx * 8 +: 8];
+      ttq_regs_pkg::LO_LINE_KIND: dec_line_val[1:0] = line_kind_q[dec_line_idx * 2 +: 2];
+      ttq_regs_pkg::LO_LINE_B: dec_line_val[0] = line_b_q[dec_line_idx];
+      default: ;
     endcase
 
     // Counters: consecutive LO/HI pairs from CNT_BASE.
@@ -308,7 +378,8 @@ module ttq_regs #(
   logic [7:0]          rec_code;
   logic [AW-1:0]       rec_addr;
   logic [4:0]          err_clr;
-  logic                kill_d, soft_rst_d, snap_en, cmt_apply;
+  logic                kill_d, soft_rst_d, flush_d, snap_en, cmt_apply;
+  logic                arb_we, line_we;
   logic                b_set, r_set;
   logic [1:0]          resp_d;
   logic [SHD_AW-1:0]   init_idx_d;
@@ -342,6 +413,9 @@ module ttq_regs #(
     prio_rd_d = prio_rd_q;
     kill_d = kill_q;
     soft_rst_d = 1'b0;
+    flush_d = 1'b0;
+    arb_we = 1'b0;
+    line_we = 1'b0;
     snap_en = 1'b0;
     cmt_apply = 1'b0;
     b_set = 1'b0;
@@ -399,6 +473,8 @@ module ttq_regs #(
             end else if (dec_cnt) begin
               rd_val = dec_cnt_hi ? snap_q : cnt_sel[31:0];
               snap_en = ~dec_cnt_hi;
+            end else if (dec_line) begin
+              rd_val = dec_line_val;
             end else if (!dec_cmt) begin  // COMMIT reads 0; anything else is unmapped
               resp_d = RESP_SLVERR;
               rec_en = 1'b1;
@@ -410,7 +486,7 @@ module ttq_regs #(
         end else if (take_wr) begin
           prio_rd_d = 1'b1;
           b_set = 1'b1;
-          if (!(dec_glb || dec_cnt || dec_shd || dec_cmt)) begin
+          if (!(dec_glb || dec_cnt || dec_line || dec_shd || dec_cmt)) begin
             resp_d = RESP_SLVERR;
             rec_en = 1'b1;
             rec_bit[ttq_regs_pkg::ERROR_UNMAPPED_LSB] = 1'b1;
@@ -420,6 +496,7 @@ module ttq_regs #(
             if (w_strb_q[0]) begin
               kill_d = w_data_q[ttq_regs_pkg::CONTROL_KILL_LSB];
               soft_rst_d = w_data_q[ttq_regs_pkg::CONTROL_SOFT_RESET_LSB];
+              flush_d = w_data_q[ttq_regs_pkg::CONTROL_FLUSH_LSB];
             end
           end else if (w_strb_q != 4'hF) begin
             rec_en = 1'b1;
@@ -429,9 +506,14 @@ module ttq_regs #(
             rec_en = 1'b1;
             rec_bit[ttq_regs_pkg::ERROR_RO_WRITE_LSB] = 1'b1;
             rec_code = ttq_regs_pkg::ERR_RO_WRITE;
-          end else if (dec_glb) begin  // ERROR, write 1 to clear
+          end else if (dec_addr == ttq_regs_pkg::A_ERROR) begin  // write 1 to clear
             err_clr = w_data_q[4:0];
-          end else if (dec_shd && ttq_regs_pkg::slot_word_ok(dec_widx, w_data_q, DEPTH)) begin
+          end else if (dec_glb && ttq_regs_pkg::glb_word_ok(dec_addr, w_data_q)) begin
+            arb_we = 1'b1;  // ARB_WINDOW, the only ranged global register
+          end else if (dec_line && ttq_regs_pkg::line_word_ok(line_off[2 +: LWIDX_W], w_data_q,
+                                                               N_CH)) begin
+            line_we = 1'b1;
+          end else if (dec_shd && ttq_regs_pkg::slot_word_ok(dec_widx, w_data_q, DEPTH, N_CH)) begin
             shd_we = 1'b1;
           end else if (dec_cmt && w_data_q == 32'd1) begin
             b_set = 1'b0;  // BRESP when the commit is done
@@ -532,6 +614,8 @@ module ttq_regs #(
       cfg_ready_q <= 1'b0;
       kill_q <= 1'b0;
       soft_rst_q <= 1'b0;
+      flush_q <= 1'b0;
+      busy_q <= 1'b0;
       err_q <= '0;
       err_count_q <= '0;
       err_addr_q <= '0;
@@ -557,6 +641,8 @@ module ttq_regs #(
       cfg_ready_q <= cfg_ready_d;
       kill_q <= kill_d;
       soft_rst_q <= soft_rst_d;
+      flush_q <= flush_d;
+      busy_q <= busy_i;
       err_q <= (err_q & ~err_clr) | rec_bit;
       if (rec_en) begin
         if (err_count_q != '1) err_count_q <= err_count_q + 1'b1;
@@ -598,6 +684,34 @@ module ttq_regs #(
     mul_acc_q <= mul_acc_d;
   end
 
+  // Feed parameters: plain registers, written when the write executes (no commit).
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      arb_window_q <= ttq_regs_pkg::ARB_WINDOW_RESET;
+      line_valid_q <= {N_LINES{ttq_regs_pkg::LINE_VALID_RESET}};
+      line_ip_q <= {N_LINES{ttq_regs_pkg::LINE_IP_RESET}};
+      line_port_q <= {N_LINES{ttq_regs_pkg::LINE_PORT_RESET}};
+      line_channel_q <= {N_LINES{ttq_regs_pkg::LINE_CHANNEL_RESET}};
+      line_kind_q <= {N_LINES{ttq_regs_pkg::LINE_KIND_RESET}};
+      line_b_q <= {N_LINES{ttq_regs_pkg::LINE_B_RESET}};
+    end else begin
+      if (arb_we) arb_window_q <= w_data_q[7:0];
+      for (int unsigned i = 0; i < N_LINES; i++) begin
+        if (line_we && dec_line_idx == LINE_IDX_W'(i)) begin
+          unique case (line_off)
+            ttq_regs_pkg::LO_LINE_VALID: line_valid_q[i] <= w_data_q[0];
+            ttq_regs_pkg::LO_LINE_IP: line_ip_q[i * 32 +: 32] <= w_data_q;
+            ttq_regs_pkg::LO_LINE_PORT: line_port_q[i * 16 +: 16] <= w_data_q[15:0];
+            ttq_regs_pkg::LO_LINE_CHANNEL: line_channel_q[i * 8 +: 8] <= w_data_q[7:0];
+            ttq_regs_pkg::LO_LINE_KIND: line_kind_q[i * 2 +: 2] <= w_data_q[1:0];
+            ttq_regs_pkg::LO_LINE_B: line_b_q[i] <= w_data_q[0];
+            default: ;
+          endcase
+        end
+      end
+    end
+  end
+
   // Counters: add the increments every cycle; reset and soft reset clear them (and the snapshot).
   always_ff @(posedge clk) begin
     if (rst || soft_rst_q) begin
@@ -613,6 +727,14 @@ module ttq_regs #(
 
   assign kill_o = kill_q;
   assign soft_rst_o = soft_rst_q;
+  assign flush_o = flush_q;
+  assign arb_window_o = arb_window_q;
+  assign line_valid_o = line_valid_q;
+  assign line_ip_o = line_ip_q;
+  assign line_port_o = line_port_q;
+  assign line_channel_o = line_channel_q;
+  assign line_kind_o = line_kind_q;
+  assign line_b_o = line_b_q;
   assign cfg_ready_o = cfg_ready_q;
 
 endmodule

@@ -11,9 +11,9 @@ package ttq_regs_pkg;
 
   // Identity: the host compares these with card_regs.hpp before it drives the card.
   localparam logic [31:0] REGS_ID = 32'h5454_5131;
-  localparam logic [31:0] REGS_VERSION = 32'h0002_0000;  // 2.0.0
-  localparam logic [63:0] BUILD_HASH = 64'h09FA_27F2_47FD_0F3D;
-  // git blob hash of hw/regmap/ttq_regs.toml: 09fa27f247fd0f3d62c24c9ff01e1644183e0783
+  localparam logic [31:0] REGS_VERSION = 32'h0002_0100;  // 2.1.0
+  localparam logic [63:0] BUILD_HASH = 64'h5EAF_C676_5755_4B93;
+  // git blob hash of hw/regmap/ttq_regs.toml: 5eafc67657554b937dfbb9e7625f003f21d96035
 
   localparam int unsigned ADDR_W = 19;  // AXI4-Lite byte address width
 
@@ -27,6 +27,12 @@ package ttq_regs_pkg;
   localparam int unsigned DATA_W_DEFAULT = 64;
   localparam int unsigned DATA_W_MIN = 8;
   localparam int unsigned DATA_W_MAX = 1024;
+  localparam int unsigned N_LINES_DEFAULT = 8;
+  localparam int unsigned N_LINES_MIN = 1;
+  localparam int unsigned N_LINES_MAX = 64;
+  localparam int unsigned N_CH_DEFAULT = 4;
+  localparam int unsigned N_CH_MIN = 1;
+  localparam int unsigned N_CH_MAX = 256;
 
   // Global block: byte addresses (64-bit registers as _LO / _HI words).
   localparam logic [ADDR_W-1:0] A_ID = 19'h0_0000;
@@ -45,6 +51,8 @@ package ttq_regs_pkg;
   localparam logic [ADDR_W-1:0] A_ERR_INFO = 19'h0_0034;
   localparam logic [ADDR_W-1:0] A_COMMIT_STATUS = 19'h0_0038;
   localparam logic [ADDR_W-1:0] A_COMMIT_COUNT = 19'h0_003C;
+  localparam logic [ADDR_W-1:0] A_CAPS2 = 19'h0_0040;
+  localparam logic [ADDR_W-1:0] A_ARB_WINDOW = 19'h0_0044;
 
   // Bit fields of global registers: LSB and width.
   localparam int unsigned VERSION_PATCH_LSB = 0;
@@ -63,10 +71,14 @@ package ttq_regs_pkg;
   localparam int unsigned CONTROL_KILL_W = 1;
   localparam int unsigned CONTROL_SOFT_RESET_LSB = 1;
   localparam int unsigned CONTROL_SOFT_RESET_W = 1;
+  localparam int unsigned CONTROL_FLUSH_LSB = 2;
+  localparam int unsigned CONTROL_FLUSH_W = 1;
   localparam int unsigned STATUS_KILL_LSB = 0;
   localparam int unsigned STATUS_KILL_W = 1;
   localparam int unsigned STATUS_ERROR_LSB = 1;
   localparam int unsigned STATUS_ERROR_W = 1;
+  localparam int unsigned STATUS_BUSY_LSB = 2;
+  localparam int unsigned STATUS_BUSY_W = 1;
   localparam int unsigned ERROR_FIELD_RANGE_LSB = 0;
   localparam int unsigned ERROR_FIELD_RANGE_W = 1;
   localparam int unsigned ERROR_COMMIT_REFUSED_LSB = 1;
@@ -85,6 +97,25 @@ package ttq_regs_pkg;
   localparam int unsigned COMMIT_STATUS_SLOT_W = 16;
   localparam int unsigned COMMIT_STATUS_RESULT_LSB = 16;
   localparam int unsigned COMMIT_STATUS_RESULT_W = 8;
+  localparam int unsigned CAPS2_N_LINES_LSB = 0;
+  localparam int unsigned CAPS2_N_LINES_W = 16;
+  localparam int unsigned CAPS2_N_CH_LSB = 16;
+  localparam int unsigned CAPS2_N_CH_W = 16;
+
+  // Global RW registers with a range: bits kept, reset value.
+  localparam int unsigned ARB_WINDOW_W = 8;
+  localparam logic [7:0] ARB_WINDOW_RESET = 8'h08;
+
+  // Validation on write of the ranged global registers: 1 when v may be written to the
+  // register at byte address addr (all 32 bits are checked).
+  function automatic logic glb_word_ok(input logic [ADDR_W-1:0] addr, input logic [31:0] v);
+    logic r;
+    case (addr)
+      A_ARB_WINDOW: r = v <= 32'h0000_00FF;
+      default: r = 1'b0;
+    endcase
+    glb_word_ok = r;
+  endfunction
 
   // Reason codes (ERR_INFO.CODE, COMMIT_STATUS.RESULT).
   localparam logic [7:0] ERR_NONE = 8'd0;
@@ -101,7 +132,7 @@ package ttq_regs_pkg;
 
   // Counters: index i has its LO word at CNT_BASE + 8*i, its HI word 4 above, and its
   // increment at cnt_inc_i[i*CNT_INC_W +: CNT_INC_W].
-  localparam int unsigned N_CNT = 20;
+  localparam int unsigned N_CNT = 26;
   localparam int unsigned CNT_INC_W = 32;
   localparam logic [ADDR_W-1:0] CNT_BASE = 19'h0_0100;
   localparam int unsigned CNT_FRAMES = 0;
@@ -124,6 +155,68 @@ package ttq_regs_pkg;
   localparam int unsigned CNT_QUOTES = 17;
   localparam int unsigned CNT_QUOTE_OVERFLOW = 18;
   localparam int unsigned CNT_BOOK_ENTRIES = 19;
+  localparam int unsigned CNT_EARLY_DUPLICATES = 20;
+  localparam int unsigned CNT_UNKNOWN_INSTRUMENTS = 21;
+  localparam int unsigned CNT_OTHER_LINE_PACKETS = 22;
+  localparam int unsigned CNT_OVERSIZE_PACKETS = 23;
+  localparam int unsigned CNT_SEQ_RESTARTS = 24;
+  localparam int unsigned CNT_HELD = 25;
+
+  // Line windows: line l at LINE_BASE + l * 2^LINE_STRIDE_LOG2 (l < N_LINES); plain RW
+  // registers at LO_<name> inside the window, <name>_W bits kept, reset <name>_RESET.
+  localparam logic [ADDR_W-1:0] LINE_BASE = 19'h0_0800;
+  localparam int unsigned LINE_STRIDE_LOG2 = 5;
+  localparam int unsigned LINE_MAX = 64;
+  localparam int unsigned LINE_WIDX_W = 3;  // word index inside a window
+  localparam logic [4:0] LO_LINE_VALID = 5'h00;
+  localparam logic [4:0] LO_LINE_IP = 5'h04;
+  localparam logic [4:0] LO_LINE_PORT = 5'h08;
+  localparam logic [4:0] LO_LINE_CHANNEL = 5'h0C;
+  localparam logic [4:0] LO_LINE_KIND = 5'h10;
+  localparam logic [4:0] LO_LINE_B = 5'h14;
+  localparam int unsigned LINE_VALID_W = 1;
+  localparam logic [0:0] LINE_VALID_RESET = 1'h0;
+  localparam int unsigned LINE_IP_W = 32;
+  localparam logic [31:0] LINE_IP_RESET = 32'h0000_0000;
+  localparam int unsigned LINE_PORT_W = 16;
+  localparam logic [15:0] LINE_PORT_RESET = 16'h0000;
+  localparam int unsigned LINE_CHANNEL_W = 8;
+  localparam logic [7:0] LINE_CHANNEL_RESET = 8'h00;
+  localparam int unsigned LINE_KIND_W = 2;
+  localparam logic [1:0] LINE_KIND_RESET = 2'h0;
+  localparam int unsigned LINE_B_W = 1;
+  localparam logic [0:0] LINE_B_RESET = 1'h0;
+
+  // 1 for the words of a line window that hold a register.
+  function automatic logic line_word_mapped(input logic [2:0] widx);
+    logic r;
+    case (widx)
+      3'd0: r = 1'b1;  // LINE_VALID
+      3'd1: r = 1'b1;  // LINE_IP
+      3'd2: r = 1'b1;  // LINE_PORT
+      3'd3: r = 1'b1;  // LINE_CHANNEL
+      3'd4: r = 1'b1;  // LINE_KIND
+      3'd5: r = 1'b1;  // LINE_B
+      default: r = 1'b0;
+    endcase
+    line_word_mapped = r;
+  endfunction
+
+  // Validation on write: 1 when v may be written to line word widx (all 32 bits checked).
+  function automatic logic line_word_ok(input logic [2:0] widx,
+                                        input logic [31:0] v, input logic [31:0] n_ch);
+    logic r;
+    case (widx)
+      3'd0: r = v <= 32'h0000_0001;  // LINE_VALID
+      3'd1: r = 1'b1;  // LINE_IP
+      3'd2: r = v <= 32'h0000_FFFF;  // LINE_PORT
+      3'd3: r = v <= n_ch - 32'd1;  // LINE_CHANNEL
+      3'd4: r = v <= 32'h0000_0002;  // LINE_KIND
+      3'd5: r = v <= 32'h0000_0001;  // LINE_B
+      default: r = 1'b0;
+    endcase
+    line_word_ok = r;
+  endfunction
 
   // Slot windows: slot s at SLOT_BASE + s * 2^SLOT_STRIDE_LOG2; the first
   // SLOT_SHADOW_WORDS words of a window are the shadowed configuration, commands above.
@@ -132,7 +225,7 @@ package ttq_regs_pkg;
   localparam int unsigned SLOT_MAX = 1024;
   localparam int unsigned SLOT_SHADOW_WORDS = 32;
   localparam int unsigned SLOT_WIDX_W = 5;
-  localparam int unsigned SLOT_NW = 27;  // shadow words in use: 0 .. SLOT_NW-1
+  localparam int unsigned SLOT_NW = 28;  // shadow words in use: 0 .. SLOT_NW-1
   localparam logic [7:0] SO_SECURITY_ID = 8'h00;
   localparam logic [7:0] SO_VALID = 8'h04;
   localparam logic [7:0] SO_TICK_LO = 8'h08;
@@ -158,11 +251,13 @@ package ttq_regs_pkg;
   localparam logic [7:0] SO_REQUOTE_TOLERANCE_TICKS = 8'h60;
   localparam logic [7:0] SO_SKEW_SHIFT_TICKS = 8'h64;
   localparam logic [7:0] SO_SIZE_ADJ = 8'h68;
+  localparam logic [7:0] SO_CHANNEL = 8'h6C;
   localparam logic [7:0] SO_COMMIT = 8'h80;
 
   // Committed configuration of one slot (the core's read port). Signed fields are two's
   // complement at their width; 64-bit registers keep only their low `width` bits.
   typedef struct packed {
+    logic [7:0] channel;
     logic [31:0] size_adj;  // signed
     logic [21:0] skew_shift_ticks;  // signed
     logic [20:0] requote_tolerance_ticks;
@@ -185,7 +280,7 @@ package ttq_regs_pkg;
     logic [31:0] security_id;
   } slot_cfg_t;
 
-  localparam int unsigned SLOT_CFG_W = 530;
+  localparam int unsigned SLOT_CFG_W = 538;
   localparam int unsigned CFG_SECURITY_ID_LSB = 0;
   localparam int unsigned CFG_SECURITY_ID_W = 32;
   localparam int unsigned CFG_VALID_LSB = 32;
@@ -226,6 +321,8 @@ package ttq_regs_pkg;
   localparam int unsigned CFG_SKEW_SHIFT_TICKS_W = 22;
   localparam int unsigned CFG_SIZE_ADJ_LSB = 498;
   localparam int unsigned CFG_SIZE_ADJ_W = 32;
+  localparam int unsigned CFG_CHANNEL_LSB = 530;
+  localparam int unsigned CFG_CHANNEL_W = 8;
 
   // 1 for the shadow words that hold a register.
   function automatic logic slot_word_mapped(input logic [4:0] widx);
@@ -256,6 +353,7 @@ package ttq_regs_pkg;
       5'd24: r = 1'b1;
       5'd25: r = 1'b1;
       5'd26: r = 1'b1;
+      5'd27: r = 1'b1;
       default: r = 1'b0;
     endcase
     slot_word_mapped = r;
@@ -264,7 +362,8 @@ package ttq_regs_pkg;
   // Validation on write: 1 when v may be written to shadow word widx (all 32 bits are
   // checked; a 64-bit register's words are checked one at a time).
   function automatic logic slot_word_ok(input logic [4:0] widx,
-                                        input logic [31:0] v, input logic [31:0] depth);
+                                        input logic [31:0] v,
+                                        input logic [31:0] depth, input logic [31:0] n_ch);
     logic r;
     case (widx)
       // SECURITY_ID
@@ -321,6 +420,8 @@ package ttq_regs_pkg;
       5'd25: r = (v ^ 32'h8000_0000) >= 32'h7FF0_0000 && (v ^ 32'h8000_0000) <= 32'h8010_0000;
       // SIZE_ADJ
       5'd26: r = (v ^ 32'h8000_0000) >= 32'h4000_0000 && (v ^ 32'h8000_0000) <= 32'hC000_0000;
+      // CHANNEL
+      5'd27: r = v <= n_ch - 32'd1;
       default: r = 1'b0;
     endcase
     slot_word_ok = r;
@@ -377,6 +478,7 @@ package ttq_regs_pkg;
       5'd24: r[475:455] = v[20:0];  // REQUOTE_TOLERANCE_TICKS
       5'd25: r[497:476] = v[21:0];  // SKEW_SHIFT_TICKS
       5'd26: r[529:498] = v[31:0];  // SIZE_ADJ
+      5'd27: r[537:530] = v[7:0];  // CHANNEL
       default: ;
     endcase
     slot_cfg_put = r;

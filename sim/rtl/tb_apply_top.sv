@@ -80,7 +80,7 @@ module tb_apply_top #(
   );
 
   assign unused_cnt = ^{c_be, c_se, c_ui, req_cfg.security_id, req_cfg.valid, req_cfg.max_spread_ticks,
-                        req_cfg.depth, req_cfg.implied_depth, req_cfg.group};
+                        req_cfg.depth, req_cfg.implied_depth, req_cfg.group, req_cfg.channel};
 endmodule
 
 `resetall

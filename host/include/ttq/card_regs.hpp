@@ -8,6 +8,7 @@
 #include <cstdint>
 
 #include "ttq/book.hpp"
+#include "ttq/fast_path.hpp"
 #include "ttq/net.hpp"
 #include "ttq/quoter.hpp"
 
@@ -16,15 +17,15 @@ namespace ttq::card {
 // Identity: check these against the card before driving it.
 inline constexpr std::uint32_t kId = 0x54545131u;  // "TTQ1"
 inline constexpr std::uint32_t kVersionMajor = 2;
-inline constexpr std::uint32_t kVersionMinor = 0;
+inline constexpr std::uint32_t kVersionMinor = 1;
 inline constexpr std::uint32_t kVersionPatch = 0;
-inline constexpr std::uint32_t kVersion = 0x00020000u;  // VERSION register
-inline constexpr std::uint64_t kBuildHash = 0x09fa27f247fd0f3dull;
+inline constexpr std::uint32_t kVersion = 0x00020100u;  // VERSION register
+inline constexpr std::uint64_t kBuildHash = 0x5eafc67657554b93ull;
 // git hash-object of the map source; BUILD_HASH is its first 16 hex digits.
-inline constexpr char kRegmapBlobHash[] = "09fa27f247fd0f3d62c24c9ff01e1644183e0783";
+inline constexpr char kRegmapBlobHash[] = "5eafc67657554b937dfbb9e7625f003f21d96035";
 inline constexpr unsigned kAddrWidth = 19;
 
-// Card parameters reported in CAPS0 / CAPS1.
+// Card parameters reported in CAPS0 .. CAPS2.
 inline constexpr std::uint32_t kCapNInstrDefault = 256;
 inline constexpr std::uint32_t kCapNInstrMin = 1;
 inline constexpr std::uint32_t kCapNInstrMax = 1024;
@@ -34,6 +35,12 @@ inline constexpr std::uint32_t kCapDepthMax = 16;
 inline constexpr std::uint32_t kCapDataWDefault = 64;
 inline constexpr std::uint32_t kCapDataWMin = 8;
 inline constexpr std::uint32_t kCapDataWMax = 1024;
+inline constexpr std::uint32_t kCapNLinesDefault = 8;
+inline constexpr std::uint32_t kCapNLinesMin = 1;
+inline constexpr std::uint32_t kCapNLinesMax = 64;
+inline constexpr std::uint32_t kCapNChDefault = 4;
+inline constexpr std::uint32_t kCapNChMin = 1;
+inline constexpr std::uint32_t kCapNChMax = 256;
 
 // A bit field of a 32-bit register.
 struct Field {
@@ -64,6 +71,13 @@ inline constexpr std::uint32_t kErrAddr = 0x030;
 inline constexpr std::uint32_t kErrInfo = 0x034;
 inline constexpr std::uint32_t kCommitStatus = 0x038;
 inline constexpr std::uint32_t kCommitCount = 0x03c;
+inline constexpr std::uint32_t kCaps2 = 0x040;
+inline constexpr std::uint32_t kArbWindow = 0x044;
+// ARB_WINDOW: RW, 8 bits, writes outside [min, max] refused (FIELD_RANGE).
+inline constexpr std::uint32_t kArbWindowWidth = 8;
+inline constexpr std::uint32_t kArbWindowMin = 0;
+inline constexpr std::uint32_t kArbWindowMax = 255;
+inline constexpr std::uint32_t kArbWindowReset = 8;
 }  // namespace reg
 
 namespace field {
@@ -75,8 +89,10 @@ inline constexpr Field kCaps0Depth{16, 8};
 inline constexpr Field kCaps1DataW{0, 16};
 inline constexpr Field kControlKill{0, 1};
 inline constexpr Field kControlSoftReset{1, 1};
+inline constexpr Field kControlFlush{2, 1};
 inline constexpr Field kStatusKill{0, 1};
 inline constexpr Field kStatusError{1, 1};
+inline constexpr Field kStatusBusy{2, 1};
 inline constexpr Field kErrorFieldRange{0, 1};
 inline constexpr Field kErrorCommitRefused{1, 1};
 inline constexpr Field kErrorRoWrite{2, 1};
@@ -86,12 +102,15 @@ inline constexpr Field kErrInfoCode{0, 8};
 inline constexpr Field kErrInfoRead{8, 1};
 inline constexpr Field kCommitStatusSlot{0, 16};
 inline constexpr Field kCommitStatusResult{16, 8};
+inline constexpr Field kCaps2NLines{0, 16};
+inline constexpr Field kCaps2NCh{16, 16};
 }  // namespace field
 
 // Reason codes in ERR_INFO.CODE and COMMIT_STATUS.RESULT.
 enum class ErrCode : std::uint8_t {
   kNone = 0,  // no error / commit applied
-  // per-slot write outside the register's range (or COMMIT written with a value other than 1)
+  // slot, line or ARB_WINDOW write outside the register's range (or COMMIT written with a
+  // value other than 1)
   kFieldRange = 1,
   kRoWrite = 2,  // write to a read-only register or counter
   kPartialWrite = 3,  // write with WSTRB != 0xF
@@ -126,6 +145,12 @@ enum class Counter : std::uint32_t {
   kQuotes = 17,
   kQuoteOverflow = 18,
   kBookEntries = 19,
+  kEarlyDuplicates = 20,
+  kUnknownInstruments = 21,
+  kOtherLinePackets = 22,
+  kOversizePackets = 23,
+  kSeqRestarts = 24,
+  kHeld = 25,
   kCount
 };
 inline constexpr std::uint32_t kCounterBase = 0x100;
@@ -157,9 +182,99 @@ inline constexpr const char* kCounterNames[] = {
     "quotes",
     "quote_overflow",
     "book_entries",
+    "early_duplicates",
+    "unknown_instruments",
+    "other_line_packets",
+    "oversize_packets",
+    "seq_restarts",
+    "held",
 };
 static_assert(sizeof(kCounterNames) / sizeof(kCounterNames[0]) ==
               static_cast<std::size_t>(Counter::kCount));
+
+// Card parameters by name, for a register whose range is bounded by one (RegInfo::cap).
+enum class Cap : std::uint8_t {
+  kNone,
+  kNInstr,
+  kDepth,
+  kDataW,
+  kNLines,
+  kNCh,
+};
+
+// One register of a slot or line window.
+struct RegInfo {
+  const char* name;
+  std::uint32_t offset;
+  std::uint8_t size;   // 32 or 64 (two words)
+  std::uint8_t width;  // bits the card keeps
+  bool is_signed;
+  bool ascii;          // every byte NUL or printable
+  bool depth_cap;      // max is CAPS0.DEPTH of the card (cap == Cap::kDepth)
+  bool shadowed;       // RW (a slot's: taken on COMMIT); false: a command (COMMIT)
+  std::int64_t min;
+  std::int64_t max;    // with a cap: the largest any build allows
+  std::int64_t reset;  // with a cap: clamped to the card's bound
+  Cap cap;             // kNone, or max is this parameter of the card minus cap_sub
+  std::uint8_t cap_sub;
+};
+
+// Line windows (the feed-line table): plain RW registers, effective when written.
+namespace line {
+inline constexpr std::uint32_t kBase = 0x0800;
+inline constexpr std::uint32_t kStride = 0x20;
+inline constexpr std::uint32_t kMaxCount = 64;
+constexpr std::uint32_t addr(std::uint32_t line, std::uint32_t offset) {
+  return kBase + line * kStride + offset;
+}
+inline constexpr std::uint32_t kLineValid = 0x00;
+inline constexpr std::uint32_t kLineIp = 0x04;
+inline constexpr std::uint32_t kLinePort = 0x08;
+inline constexpr std::uint32_t kLineChannel = 0x0c;
+inline constexpr std::uint32_t kLineKind = 0x10;
+inline constexpr std::uint32_t kLineB = 0x14;
+// Validation range and reset value of each register (a bound marked `cap` is the CAPS
+// parameter of the card: the value here is the largest any build allows).
+inline constexpr std::int64_t kLineValidMin = 0;
+inline constexpr std::int64_t kLineValidMax = 1;
+inline constexpr std::int64_t kLineValidReset = 0;
+inline constexpr std::int64_t kLineIpMin = 0;
+inline constexpr std::int64_t kLineIpMax = 0xffffffff;
+inline constexpr std::int64_t kLineIpReset = 0;
+inline constexpr std::int64_t kLinePortMin = 0;
+inline constexpr std::int64_t kLinePortMax = 65535;
+inline constexpr std::int64_t kLinePortReset = 0;
+inline constexpr std::int64_t kLineChannelMin = 0;
+inline constexpr std::int64_t kLineChannelMax = 255;  // cap: N_CH-1
+inline constexpr std::int64_t kLineChannelReset = 0;
+inline constexpr std::int64_t kLineKindMin = 0;
+inline constexpr std::int64_t kLineKindMax = 2;
+inline constexpr std::int64_t kLineKindReset = 0;
+inline constexpr std::int64_t kLineBMin = 0;
+inline constexpr std::int64_t kLineBMax = 1;
+inline constexpr std::int64_t kLineBReset = 0;
+
+inline constexpr RegInfo kRegs[] = {
+    {"LINE_VALID", kLineValid, 32, 1, false, false, false, true,
+     kLineValidMin, kLineValidMax, kLineValidReset,
+     Cap::kNone, 0},
+    {"LINE_IP", kLineIp, 32, 32, false, false, false, true,
+     kLineIpMin, kLineIpMax, kLineIpReset,
+     Cap::kNone, 0},
+    {"LINE_PORT", kLinePort, 32, 16, false, false, false, true,
+     kLinePortMin, kLinePortMax, kLinePortReset,
+     Cap::kNone, 0},
+    {"LINE_CHANNEL", kLineChannel, 32, 8, false, false, false, true,
+     kLineChannelMin, kLineChannelMax, kLineChannelReset,
+     Cap::kNCh, 1},
+    {"LINE_KIND", kLineKind, 32, 2, false, false, false, true,
+     kLineKindMin, kLineKindMax, kLineKindReset,
+     Cap::kNone, 0},
+    {"LINE_B", kLineB, 32, 1, false, false, false, true,
+     kLineBMin, kLineBMax, kLineBReset,
+     Cap::kNone, 0},
+};
+}  // namespace line
 
 // Slot windows. Registers below kShadowBytes are shadowed: they take effect on COMMIT.
 namespace slot {
@@ -190,7 +305,9 @@ inline constexpr std::uint32_t kGroup = 0x58;  // Lo; Hi at +4
 inline constexpr std::uint32_t kRequoteToleranceTicks = 0x60;
 inline constexpr std::uint32_t kSkewShiftTicks = 0x64;
 inline constexpr std::uint32_t kSizeAdj = 0x68;
+inline constexpr std::uint32_t kChannel = 0x6c;
 inline constexpr std::uint32_t kCommit = 0x80;
+using card::RegInfo;
 // Validation range and reset value of each register (a bound marked `cap` is the CAPS
 // parameter of the card: the value here is the largest any build allows).
 inline constexpr std::int64_t kSecurityIdMin = 0;
@@ -253,66 +370,80 @@ inline constexpr std::int64_t kSkewShiftTicksReset = 0;
 inline constexpr std::int64_t kSizeAdjMin = -0x40000000;
 inline constexpr std::int64_t kSizeAdjMax = 0x40000000;
 inline constexpr std::int64_t kSizeAdjReset = 0;
+inline constexpr std::int64_t kChannelMin = 0;
+inline constexpr std::int64_t kChannelMax = 255;  // cap: N_CH-1
+inline constexpr std::int64_t kChannelReset = 0;
 inline constexpr std::int64_t kCommitMin = 1;
 inline constexpr std::int64_t kCommitMax = 1;
 inline constexpr std::int64_t kCommitReset = 0;
 
-struct RegInfo {
-  const char* name;
-  std::uint32_t offset;
-  std::uint8_t size;   // 32 or 64 (two words)
-  std::uint8_t width;  // bits the card keeps
-  bool is_signed;
-  bool ascii;          // every byte NUL or printable
-  bool depth_cap;      // max is CAPS0.DEPTH of the card
-  bool shadowed;       // false: a command (COMMIT)
-  std::int64_t min;
-  std::int64_t max;
-  std::int64_t reset;
-};
 inline constexpr RegInfo kRegs[] = {
     {"SECURITY_ID", kSecurityId, 32, 32, false, false, false, true,
-     kSecurityIdMin, kSecurityIdMax, kSecurityIdReset},
+     kSecurityIdMin, kSecurityIdMax, kSecurityIdReset,
+     Cap::kNone, 0},
     {"VALID", kValid, 32, 1, false, false, false, true,
-     kValidMin, kValidMax, kValidReset},
+     kValidMin, kValidMax, kValidReset,
+     Cap::kNone, 0},
     {"TICK", kTick, 64, 40, false, false, false, true,
-     kTickMin, kTickMax, kTickReset},
+     kTickMin, kTickMax, kTickReset,
+     Cap::kNone, 0},
     {"RECIP_SH", kRecipSh, 32, 6, false, false, false, true,
-     kRecipShMin, kRecipShMax, kRecipShReset},
+     kRecipShMin, kRecipShMax, kRecipShReset,
+     Cap::kNone, 0},
     {"RECIP", kRecip, 32, 26, false, false, false, true,
-     kRecipMin, kRecipMax, kRecipReset},
+     kRecipMin, kRecipMax, kRecipReset,
+     Cap::kNone, 0},
     {"D_LIM", kDLim, 64, 56, false, false, false, true,
-     kDLimMin, kDLimMax, kDLimReset},
+     kDLimMin, kDLimMax, kDLimReset,
+     Cap::kNone, 0},
     {"REF_MODE", kRefMode, 32, 1, false, false, false, true,
-     kRefModeMin, kRefModeMax, kRefModeReset},
+     kRefModeMin, kRefModeMax, kRefModeReset,
+     Cap::kNone, 0},
     {"BID_OFFSET_TICKS", kBidOffsetTicks, 32, 22, true, false, false, true,
-     kBidOffsetTicksMin, kBidOffsetTicksMax, kBidOffsetTicksReset},
+     kBidOffsetTicksMin, kBidOffsetTicksMax, kBidOffsetTicksReset,
+     Cap::kNone, 0},
     {"ASK_OFFSET_TICKS", kAskOffsetTicks, 32, 22, true, false, false, true,
-     kAskOffsetTicksMin, kAskOffsetTicksMax, kAskOffsetTicksReset},
+     kAskOffsetTicksMin, kAskOffsetTicksMax, kAskOffsetTicksReset,
+     Cap::kNone, 0},
     {"MIN_SPREAD_TICKS", kMinSpreadTicks, 32, 16, false, false, false, true,
-     kMinSpreadTicksMin, kMinSpreadTicksMax, kMinSpreadTicksReset},
+     kMinSpreadTicksMin, kMinSpreadTicksMax, kMinSpreadTicksReset,
+     Cap::kNone, 0},
     {"MAX_SPREAD_TICKS", kMaxSpreadTicks, 32, 16, false, false, false, true,
-     kMaxSpreadTicksMin, kMaxSpreadTicksMax, kMaxSpreadTicksReset},
+     kMaxSpreadTicksMin, kMaxSpreadTicksMax, kMaxSpreadTicksReset,
+     Cap::kNone, 0},
     {"ORDER_SIZE", kOrderSize, 32, 31, false, false, false, true,
-     kOrderSizeMin, kOrderSizeMax, kOrderSizeReset},
+     kOrderSizeMin, kOrderSizeMax, kOrderSizeReset,
+     Cap::kNone, 0},
     {"DEPTH", kDepth, 32, 5, false, false, true, true,
-     kDepthMin, kDepthMax, kDepthReset},
+     kDepthMin, kDepthMax, kDepthReset,
+     Cap::kDepth, 0},
     {"IMPLIED_DEPTH", kImpliedDepth, 32, 5, false, false, true, true,
-     kImpliedDepthMin, kImpliedDepthMax, kImpliedDepthReset},
+     kImpliedDepthMin, kImpliedDepthMax, kImpliedDepthReset,
+     Cap::kDepth, 0},
     {"PRICE_FLOOR", kPriceFloor, 64, 64, true, false, false, true,
-     kPriceFloorMin, kPriceFloorMax, kPriceFloorReset},
+     kPriceFloorMin, kPriceFloorMax, kPriceFloorReset,
+     Cap::kNone, 0},
     {"PRICE_CEILING", kPriceCeiling, 64, 64, true, false, false, true,
-     kPriceCeilingMin, kPriceCeilingMax, kPriceCeilingReset},
+     kPriceCeilingMin, kPriceCeilingMax, kPriceCeilingReset,
+     Cap::kNone, 0},
     {"GROUP", kGroup, 64, 48, false, true, false, true,
-     kGroupMin, kGroupMax, kGroupReset},
+     kGroupMin, kGroupMax, kGroupReset,
+     Cap::kNone, 0},
     {"REQUOTE_TOLERANCE_TICKS", kRequoteToleranceTicks, 32, 21, false, false, false, true,
-     kRequoteToleranceTicksMin, kRequoteToleranceTicksMax, kRequoteToleranceTicksReset},
+     kRequoteToleranceTicksMin, kRequoteToleranceTicksMax, kRequoteToleranceTicksReset,
+     Cap::kNone, 0},
     {"SKEW_SHIFT_TICKS", kSkewShiftTicks, 32, 22, true, false, false, true,
-     kSkewShiftTicksMin, kSkewShiftTicksMax, kSkewShiftTicksReset},
+     kSkewShiftTicksMin, kSkewShiftTicksMax, kSkewShiftTicksReset,
+     Cap::kNone, 0},
     {"SIZE_ADJ", kSizeAdj, 32, 32, true, false, false, true,
-     kSizeAdjMin, kSizeAdjMax, kSizeAdjReset},
+     kSizeAdjMin, kSizeAdjMax, kSizeAdjReset,
+     Cap::kNone, 0},
+    {"CHANNEL", kChannel, 32, 8, false, false, false, true,
+     kChannelMin, kChannelMax, kChannelReset,
+     Cap::kNCh, 1},
     {"COMMIT", kCommit, 32, 32, false, false, false, false,
-     kCommitMin, kCommitMax, kCommitReset},
+     kCommitMin, kCommitMax, kCommitReset,
+     Cap::kNone, 0},
 };
 }  // namespace slot
 
@@ -334,7 +465,9 @@ struct GlobalRegs {
   std::uint32_t err_info;
   std::uint32_t commit_status;
   std::uint32_t commit_count;
-  std::uint32_t reserved_040[48];
+  std::uint32_t caps2;
+  std::uint32_t arb_window;
+  std::uint32_t reserved_048[46];
 };
 static_assert(sizeof(GlobalRegs) == 0x100);
 static_assert(offsetof(GlobalRegs, id) == reg::kId);
@@ -353,12 +486,31 @@ static_assert(offsetof(GlobalRegs, err_addr) == reg::kErrAddr);
 static_assert(offsetof(GlobalRegs, err_info) == reg::kErrInfo);
 static_assert(offsetof(GlobalRegs, commit_status) == reg::kCommitStatus);
 static_assert(offsetof(GlobalRegs, commit_count) == reg::kCommitCount);
+static_assert(offsetof(GlobalRegs, caps2) == reg::kCaps2);
+static_assert(offsetof(GlobalRegs, arb_window) == reg::kArbWindow);
 
 struct CounterRegs {
   std::uint32_t lo;  // read first: snapshots hi
   std::uint32_t hi;
 };
 static_assert(sizeof(CounterRegs) == 8);
+
+struct LineRegs {
+  std::uint32_t line_valid;
+  std::uint32_t line_ip;
+  std::uint32_t line_port;
+  std::uint32_t line_channel;
+  std::uint32_t line_kind;
+  std::uint32_t line_b;
+  std::uint32_t reserved_18[2];
+};
+static_assert(sizeof(LineRegs) == line::kStride);
+static_assert(offsetof(LineRegs, line_valid) == line::kLineValid);
+static_assert(offsetof(LineRegs, line_ip) == line::kLineIp);
+static_assert(offsetof(LineRegs, line_port) == line::kLinePort);
+static_assert(offsetof(LineRegs, line_channel) == line::kLineChannel);
+static_assert(offsetof(LineRegs, line_kind) == line::kLineKind);
+static_assert(offsetof(LineRegs, line_b) == line::kLineB);
 
 struct SlotRegs {
   std::uint32_t security_id;
@@ -387,7 +539,8 @@ struct SlotRegs {
   std::uint32_t requote_tolerance_ticks;
   std::uint32_t skew_shift_ticks;
   std::uint32_t size_adj;
-  std::uint32_t reserved_6c[5];
+  std::uint32_t channel;
+  std::uint32_t reserved_70[4];
   std::uint32_t commit;
   std::uint32_t reserved_84[31];
 };
@@ -412,9 +565,11 @@ static_assert(offsetof(SlotRegs, group_lo) == slot::kGroup);
 static_assert(offsetof(SlotRegs, requote_tolerance_ticks) == slot::kRequoteToleranceTicks);
 static_assert(offsetof(SlotRegs, skew_shift_ticks) == slot::kSkewShiftTicks);
 static_assert(offsetof(SlotRegs, size_adj) == slot::kSizeAdj);
+static_assert(offsetof(SlotRegs, channel) == slot::kChannel);
 static_assert(offsetof(SlotRegs, commit) == slot::kCommit);
-static_assert(reg::kCommitCount < kCounterBase &&
-              kCounterBase + 8u * static_cast<std::uint32_t>(Counter::kCount) <= slot::kBase);
+static_assert(reg::kArbWindow < kCounterBase &&
+              kCounterBase + 8u * static_cast<std::uint32_t>(Counter::kCount) <= line::kBase);
+static_assert(line::kBase + line::kMaxCount * line::kStride <= slot::kBase);
 static_assert(slot::kBase + slot::kMaxCount * slot::kStride <= (1u << kAddrWidth));
 
 // Bit layout of ttq_regs_pkg::slot_cfg_t (the core's cfg_rd_o port), for the Verilator
@@ -444,7 +599,8 @@ inline constexpr CfgBits kCfgGroup{407, 48};
 inline constexpr CfgBits kCfgRequoteToleranceTicks{455, 21};
 inline constexpr CfgBits kCfgSkewShiftTicks{476, 22};
 inline constexpr CfgBits kCfgSizeAdj{498, 32};
-inline constexpr unsigned kSlotCfgWidth = 530;
+inline constexpr CfgBits kCfgChannel{530, 8};
+inline constexpr unsigned kSlotCfgWidth = 538;
 }  // namespace rtl
 
 // Each drop counter sits at its ttq::FrameDrop reason (from the counters' `model`).
@@ -479,5 +635,7 @@ static_assert(kCapDepthMax == kMaxDepth,
 static_assert(
     slot::kDepthReset == kDefaultDepth && slot::kImpliedDepthReset == kDefaultImpliedDepth,
     "slot depth resets are MbpBook's defaults");
+static_assert(line::kLineKindMax == static_cast<std::int64_t>(FeedKind::kDefinition),
+    "LINE_KIND takes the values of ttq::FeedKind");
 
 }  // namespace ttq::card
