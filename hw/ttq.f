@@ -10,4 +10,5 @@ rtl/ttq_mdp_framer.sv
 rtl/ttq_line_filter.sv
 rtl/ttq_arbiter.sv
 rtl/ttq_apply.sv
+rtl/ttq_core.sv
 lint/waivers.vlt

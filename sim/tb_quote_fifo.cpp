@@ -97,6 +97,8 @@ Stats run(const Mode& m, std::uint64_t seed, std::uint64_t cycles, std::uint32_t
     if (prev_valid && !prev_ready && (!tvalid || got != prev_data))
       fail("tvalid/tdata changed before the handshake", c);
     if (tvalid != !ref.empty()) fail("tvalid differs from the reference queue", c);
+    // in_ready: a record offered now is kept for sure (the queue is not full before the pop).
+    if (top->in_ready != (ref.size() < kDepth)) fail("in_ready differs from the reference", c);
     if (tvalid && !ref.empty() && got != ref.front().first) fail("tdata out of order", c);
     prev_valid = tvalid;
     prev_ready = ready;

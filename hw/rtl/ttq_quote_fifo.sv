@@ -1,5 +1,6 @@
-// Output queue of the card before m_axis_quote: the core never stalls for the host, so a record
-// that finds the queue full is dropped and counted (overflow), never back-pressured upstream.
+// Output queue of the card before m_axis_quote. in_ready (not full) lets the core back-pressure
+// its producer so that no record is lost (what ttq_core does); a record offered while the queue is
+// full is dropped and counted (overflow), for a producer that cannot wait.
 // DEPTH records in all (LUT RAM + the output register); LATENCY = 1. docs/rtl_quote_fifo.md.
 `default_nettype none
 
@@ -9,9 +10,10 @@ module ttq_quote_fifo #(
   input  logic                   clk,
   input  logic                   rst,
 
-  // From the core: no ready, a record that finds the queue full is dropped.
+  // From the core. in_ready does not depend on in_valid or on this cycle's pop.
   input  logic                   in_valid,
   input  ttq_pkg::quote_rec_t    in_rec,
+  output logic                   in_ready,  // not full: a record offered now is kept
 
   output ttq_pkg::quote_rec_t    m_axis_quote_tdata,
   output logic                   m_axis_quote_tvalid,
@@ -71,6 +73,7 @@ module ttq_quote_fifo #(
     end
   end
 
+  assign in_ready            = count_q != CW'(DEPTH);
   assign m_axis_quote_tdata  = out_q;
   assign m_axis_quote_tvalid = out_vld_q;
   assign overflow            = ovf_q;

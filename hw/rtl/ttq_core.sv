@@ -1,0 +1,697 @@
+// The card's fast path, frame in to quote record out: ttq_l2l4 -> ttq_line_filter + ttq_mdp_framer
+// -> ingress join -> ttq_arbiter -> packet store -> ttq_apply -> ttq_book / ttq_quoter ->
+// ttq_quote_fifo, with the host's AXI4-Lite register block (ttq_regs). docs/rtl_core.md.
+//
+// Commit on verdict: the framer's events of every packet are written into the packet store as they
+// come (cut-through, under a handle), and only the arbiter's APPLY replays them into ttq_apply. A
+// frame flagged bad at tlast (tuser), truncated, failing any header check, of an unknown line or
+// holding a malformed MDP packet is discarded whole: no book ever sees part of a packet.
+`default_nettype none
+
+module ttq_core #(
+  parameter int unsigned N_INSTR    = 16,   // instrument slots
+  parameter int unsigned N_CH       = 4,    // channels (arbiter state)
+  parameter int unsigned N_LINES    = 8,    // feed-line table entries
+  parameter int unsigned EV_PER_PKT = 128,  // events a stored packet may hold (power of 2)
+  parameter logic [63:0] GIT_COMMIT = 64'h0
+) (
+  input  logic                            clk,
+  input  logic                            rst,
+
+  // AXI4-Lite control (ttq_regs, docs/registers.md).
+  input  logic [ttq_regs_pkg::ADDR_W-1:0] s_axil_awaddr,
+  input  logic                            s_axil_awvalid,
+  output logic                            s_axil_awready,
+  input  logic [31:0]                     s_axil_wdata,
+  input  logic [3:0]                      s_axil_wstrb,
+  input  logic                            s_axil_wvalid,
+  output logic                            s_axil_wready,
+  output logic [1:0]                      s_axil_bresp,
+  output logic                            s_axil_bvalid,
+  input  logic                            s_axil_bready,
+  input  logic [ttq_regs_pkg::ADDR_W-1:0] s_axil_araddr,
+  input  logic                            s_axil_arvalid,
+  output logic                            s_axil_arready,
+  output logic [31:0]                     s_axil_rdata,
+  output logic [1:0]                      s_axil_rresp,
+  output logic                            s_axil_rvalid,
+  input  logic                            s_axil_rready,
+
+  // Ethernet frames, FCS stripped; byte 0 in tdata[7:0]; tuser at tlast = bad FCS.
+  input  logic [63:0]                     s_axis_frame_tdata,
+  input  logic [7:0]                      s_axis_frame_tkeep,
+  input  logic                            s_axis_frame_tvalid,
+  output logic                            s_axis_frame_tready,
+  input  logic                            s_axis_frame_tlast,
+  input  logic                            s_axis_frame_tuser,
+
+  // Quote records (ttq_pkg::quote_rec_t = ttq::QuoteRecord).
+  output logic [ttq_pkg::QUOTE_REC_W-1:0] m_axis_quote_tdata,
+  output logic                            m_axis_quote_tvalid,
+  input  logic                            m_axis_quote_tready,
+
+  output logic                            busy  // work in flight (STATUS.BUSY)
+);
+  localparam int unsigned CH_W = (N_CH > 1) ? $clog2(N_CH) : 1;
+  localparam int unsigned HANDLE_W = 6;                      // 63 handles + "none"
+  localparam logic [HANDLE_W-1:0] H_NONE = '1;
+  localparam int unsigned N_HANDLES = (1 << HANDLE_W) - 1;
+  localparam int unsigned IDX_W = $clog2(EV_PER_PKT);
+  localparam int unsigned EV_W = ttq_pkg::MDP_EV_W;
+  localparam int unsigned CFG_W = ttq_regs_pkg::SLOT_CFG_W;
+  localparam int unsigned N_CNT = ttq_regs_pkg::N_CNT;
+  localparam int unsigned CIW = ttq_regs_pkg::CNT_INC_W;
+
+`ifndef SYNTHESIS
+  if (EV_PER_PKT < 8 || (EV_PER_PKT & (EV_PER_PKT - 1)) != 0) begin : g_bad_ev
+    $fatal(1, "ttq_core: EV_PER_PKT must be a power of 2, >= 8");
+  end
+  if (N_CH * 8 + 8 > N_HANDLES) begin : g_bad_ch
+    $fatal(1, "ttq_core: the packet store has too few handles for N_CH channels of 8 held packets");
+  end
+`endif
+
+  // ---------------------------------------------------------------------------------------------
+  // Register block. A soft reset (CONTROL.SOFT_RESET) resets the pipeline too, one cycle later;
+  // the configuration is kept.
+  logic kill, soft_rst, cfg_ready, cfg_commit, flush;
+  logic [15:0] cfg_commit_slot, cfg_rd_slot;
+  ttq_regs_pkg::slot_cfg_t cfg_rd;
+  logic [7:0] arb_window;
+  logic [N_LINES-1:0]    line_valid, line_b;
+  logic [N_LINES*32-1:0] line_ip;
+  logic [N_LINES*16-1:0] line_port;
+  logic [N_LINES*8-1:0]  line_channel;
+  logic [N_LINES*2-1:0]  line_kind;
+  logic [N_CNT*CIW-1:0]  cnt_inc;
+  logic prst;  // pipeline reset
+
+  ttq_regs #(.N_INSTR(N_INSTR), .N_CH(N_CH), .N_LINES(N_LINES), .GIT_COMMIT(GIT_COMMIT)) u_regs (
+    .clk, .rst,
+    .s_axil_awaddr, .s_axil_awvalid, .s_axil_awready, .s_axil_wdata, .s_axil_wstrb,
+    .s_axil_wvalid, .s_axil_wready, .s_axil_bresp, .s_axil_bvalid, .s_axil_bready,
+    .s_axil_araddr, .s_axil_arvalid, .s_axil_arready, .s_axil_rdata, .s_axil_rresp,
+    .s_axil_rvalid, .s_axil_rready,
+    .kill_o(kill), .soft_rst_o(soft_rst), .cfg_ready_o(cfg_ready), .flush_o(flush), .busy_i(busy),
+    .arb_window_o(arb_window),
+    .line_valid_o(line_valid), .line_ip_o(line_ip), .line_port_o(line_port),
+    .line_channel_o(line_channel), .line_kind_o(line_kind), .line_b_o(line_b),
+    .cfg_rd_slot_i(cfg_rd_slot), .cfg_rd_o(cfg_rd),
+    .cfg_commit_o(cfg_commit), .cfg_commit_slot_o(cfg_commit_slot),
+    .cnt_inc_i(cnt_inc)
+  );
+
+  always_ff @(posedge clk) prst <= rst || soft_rst;
+
+  // The committed slot table as ttq_apply takes it (all slots at once): a copy refreshed from the
+  // register block's read port on every commit (commit pulse, slot number out, config in).
+  logic [N_INSTR*CFG_W-1:0] slot_cfg_q;
+  logic [N_INSTR*CH_W-1:0]  slot_ch_q;
+  logic        cm1_q, cm2_q;
+  logic [15:0] cm1_slot_q, cm2_slot_q;
+  assign cfg_rd_slot = cm1_slot_q;
+  always_ff @(posedge clk) begin
+    cm1_q      <= cfg_commit && !rst;
+    cm1_slot_q <= cfg_commit_slot;
+    cm2_q      <= cm1_q && !rst;
+    cm2_slot_q <= cm1_slot_q;
+    if (rst) begin
+      for (int s = 0; s < int'(N_INSTR); s++) slot_cfg_q[s*CFG_W +: CFG_W] <= '0;
+      slot_ch_q <= '0;
+    end else if (cm2_q) begin
+      for (int s = 0; s < int'(N_INSTR); s++) begin
+        if (cm2_slot_q == 16'(s)) begin
+          slot_cfg_q[s*CFG_W +: CFG_W] <= cfg_rd;
+          slot_ch_q[s*CH_W +: CH_W]    <= cfg_rd.channel[CH_W-1:0];
+        end
+      end
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // L2-L4: payload packets to the framer, one verdict per frame.
+  logic [63:0]  udp_data;
+  logic [7:0]   udp_keep;
+  logic         udp_v, udp_r, udp_last;
+  logic [127:0] vd_data;
+  logic         vd_v, vd_r;
+
+  ttq_l2l4 u_l2l4 (
+    .clk, .rst(prst),
+    .s_axis_frame_tdata, .s_axis_frame_tkeep, .s_axis_frame_tvalid, .s_axis_frame_tready,
+    .s_axis_frame_tlast, .s_axis_frame_tuser,
+    .m_axis_udp_tdata(udp_data), .m_axis_udp_tkeep(udp_keep), .m_axis_udp_tvalid(udp_v),
+    .m_axis_udp_tready(udp_r), .m_axis_udp_tlast(udp_last),
+    .m_axis_verdict_tdata(vd_data), .m_axis_verdict_tvalid(vd_v), .m_axis_verdict_tready(vd_r)
+  );
+
+  // Frames inside ttq_l2l4 (for busy): input frames begun, verdicts not yet taken.
+  logic [7:0] fr_in_q;
+  logic       fr_start, fr_end;
+  logic       mid_frame_q;
+  always_comb begin
+    fr_start = s_axis_frame_tvalid && s_axis_frame_tready && !mid_frame_q;
+    fr_end   = vd_v && vd_r;
+  end
+  always_ff @(posedge clk) begin
+    if (prst) begin
+      fr_in_q     <= '0;
+      mid_frame_q <= 1'b0;
+    end else begin
+      fr_in_q <= fr_in_q + 8'(fr_start) - 8'(fr_end);
+      if (s_axis_frame_tvalid && s_axis_frame_tready) mid_frame_q <= !s_axis_frame_tlast;
+    end
+  end
+
+  // Verdicts: the line lookup (ttq_line_filter) and a copy of reason + payload bit, in step.
+  localparam int unsigned VQ_DEPTH = 4;
+  logic [4:0] vq_mem [VQ_DEPTH];  // {payload, reason}
+  logic [1:0] vq_wr_q, vq_rd_q;
+  logic [2:0] vq_cnt_q;
+  logic       vq_push, vq_pop;
+  logic       lf_in_r, ln_v, ln_r, ln_hit, ln_b;
+  logic [7:0] ln_ch;
+  logic [1:0] ln_kind;
+
+  assign vd_r    = lf_in_r && vq_cnt_q != 3'(VQ_DEPTH);
+  assign vq_push = vd_v && vd_r;
+
+  ttq_line_filter #(.N_LINES(N_LINES)) u_line (
+    .clk, .rst(prst),
+    .line_valid, .line_ip, .line_port, .line_channel, .line_kind, .line_b,
+    .s_axis_dst_tvalid(vd_v && vq_cnt_q != 3'(VQ_DEPTH)), .s_axis_dst_tready(lf_in_r),
+    .s_axis_dst_ip(vd_data[87:56]), .s_axis_dst_port(vd_data[39:24]),
+    .m_axis_line_tvalid(ln_v), .m_axis_line_tready(ln_r), .m_axis_line_hit(ln_hit),
+    .m_axis_line_channel(ln_ch), .m_axis_line_kind(ln_kind), .m_axis_line_b(ln_b)
+  );
+
+  always_ff @(posedge clk) begin
+    if (vq_push) vq_mem[vq_wr_q] <= {vd_data[7], vd_data[3:0]};
+  end
+  always_ff @(posedge clk) begin
+    if (prst) begin
+      vq_wr_q  <= '0;
+      vq_rd_q  <= '0;
+      vq_cnt_q <= '0;
+    end else begin
+      if (vq_push) vq_wr_q <= vq_wr_q + 2'd1;
+      if (vq_pop) vq_rd_q <= vq_rd_q + 2'd1;
+      vq_cnt_q <= vq_cnt_q + 3'(vq_push) - 3'(vq_pop);
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // MDP framer: events of every payload packet, PKT_END last.
+  logic [EV_W-1:0] ev_data;
+  logic            ev_v, ev_r, ev_last;
+
+  ttq_mdp_framer u_framer (
+    .clk, .rst(prst),
+    .s_axis_udp_tdata(udp_data), .s_axis_udp_tkeep(udp_keep), .s_axis_udp_tvalid(udp_v),
+    .s_axis_udp_tready(udp_r), .s_axis_udp_tlast(udp_last),
+    .m_axis_ev_tdata(ev_data), .m_axis_ev_tvalid(ev_v), .m_axis_ev_tready(ev_r),
+    .m_axis_ev_tlast(ev_last)
+  );
+
+  ttq_pkg::mdp_ev_t ev_in;
+  assign ev_in = ev_data;
+
+  // Packets inside the framer (for busy): payload packets in, PKT_ENDs out.
+  logic [7:0] fm_in_q;
+  always_ff @(posedge clk) begin
+    if (prst) fm_in_q <= '0;
+    else fm_in_q <= fm_in_q + 8'(udp_v && udp_r && udp_last) - 8'(ev_v && ev_r && ev_last);
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Packet store. Handles come from a free list (63 of them: N_CH x 8 held packets, the packets
+  // between framer and arbiter and the one being replayed). Each handle owns EV_PER_PKT event
+  // words; a packet with more events is dropped whole (OVERSIZE_PACKETS, treated as malformed).
+  localparam int unsigned SA_W = HANDLE_W + IDX_W;
+  logic [EV_W-1:0]     ev_mem [1 << SA_W];
+  logic [IDX_W:0]      ev_cnt_mem [1 << HANDLE_W];  // events stored per handle
+  logic [(1 << HANDLE_W)-1:0] held_q;              // the arbiter holds the handle
+
+  // Free list: a FIFO of handles, full after reset.
+  logic [HANDLE_W-1:0] fl_mem [1 << HANDLE_W];
+  logic [HANDLE_W-1:0] fl_rd_q, fl_wr_q;
+  logic [HANDLE_W:0]   fl_cnt_q;
+  logic                fl_pop, fl_push;
+  logic [HANDLE_W-1:0] fl_push_h;
+
+  always_ff @(posedge clk) begin
+    if (prst) begin
+      for (int i = 0; i < (1 << HANDLE_W); i++) fl_mem[i] <= HANDLE_W'(i);
+      fl_rd_q  <= '0;
+      fl_wr_q  <= HANDLE_W'(N_HANDLES);
+      fl_cnt_q <= (HANDLE_W + 1)'(N_HANDLES);
+    end else begin
+      if (fl_push) fl_mem[fl_wr_q] <= fl_push_h;
+      if (fl_push) fl_wr_q <= fl_wr_q + HANDLE_W'(1);
+      if (fl_pop) fl_rd_q <= fl_rd_q + HANDLE_W'(1);
+      fl_cnt_q <= fl_cnt_q + (HANDLE_W + 1)'(fl_push) - (HANDLE_W + 1)'(fl_pop);
+    end
+  end
+
+  // Write side: one event per cycle.
+  localparam int unsigned PQ_DEPTH = 4;
+  logic                wr_have_q, wr_over_q;
+  logic [HANDLE_W-1:0] wr_h_q, wr_h;
+  logic [IDX_W:0]      wr_idx_q;
+  logic                pq_room, ev_take;
+  logic [2:0]          pq_cnt_q;
+
+  assign pq_room = pq_cnt_q != 3'(PQ_DEPTH);
+  assign ev_r    = (wr_have_q || fl_cnt_q != '0) && pq_room && !prst;
+  assign ev_take = ev_v && ev_r;
+  assign wr_h    = wr_have_q ? wr_h_q : fl_mem[fl_rd_q];
+  assign fl_pop  = ev_take && !wr_have_q;
+
+  always_ff @(posedge clk) begin
+    if (ev_take && !ev_last && !wr_idx_q[IDX_W]) ev_mem[{wr_h, wr_idx_q[IDX_W-1:0]}] <= ev_data;
+    if (ev_take && ev_last) ev_cnt_mem[wr_h] <= wr_idx_q;
+  end
+
+  // Packet records, framer order: {oversize, ok, plausible, seq, handle}.
+  localparam int unsigned PR_W = 3 + 32 + HANDLE_W;
+  logic [PR_W-1:0] pq_mem [PQ_DEPTH];
+  logic [1:0]      pq_wr_q, pq_rd_q;
+  logic            pq_push, pq_pop;
+  logic [PR_W-1:0] pq_head;
+  assign pq_push = ev_take && ev_last;
+  assign pq_head = pq_mem[pq_rd_q];
+
+  always_ff @(posedge clk) begin
+    if (pq_push) begin
+      pq_mem[pq_wr_q] <= {wr_over_q, ev_in.err == ttq_pkg::MDP_OK && !wr_over_q, ev_in.plausible,
+                          ev_in.seq_num, wr_h};
+    end
+  end
+  always_ff @(posedge clk) begin
+    if (prst) begin
+      wr_have_q <= 1'b0;
+      wr_h_q    <= '0;
+      wr_idx_q  <= '0;
+      wr_over_q <= 1'b0;
+      pq_wr_q   <= '0;
+      pq_rd_q   <= '0;
+      pq_cnt_q  <= '0;
+    end else begin
+      if (ev_take) begin
+        wr_have_q <= !ev_last;
+        wr_h_q    <= wr_h;
+        wr_idx_q  <= ev_last ? '0 : (wr_idx_q[IDX_W] ? wr_idx_q : wr_idx_q + 1'b1);
+        wr_over_q <= ev_last ? 1'b0 : (wr_over_q || wr_idx_q[IDX_W]);
+      end
+      if (pq_push) pq_wr_q <= pq_wr_q + 2'd1;
+      if (pq_pop) pq_rd_q <= pq_rd_q + 2'd1;
+      pq_cnt_q <= pq_cnt_q + 3'(pq_push) - 3'(pq_pop);
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Ingress join: per frame, verdict + line (+ the framer's packet record when the frame streamed
+  // a payload) -> drop (counted, handle freed) or one arbiter record; FLUSH -> one flush record
+  // per channel, when no frame is waiting.
+  logic [4:0]          vq_head;
+  logic                j_payload, j_good, j_inc, j_ready, j_go, j_free;
+  logic [3:0]          j_reason;
+  logic                pk_v_q, pk_flush_q, pk_plaus_q, pk_valid_q, arb_in_r;
+  logic [CH_W-1:0]     pk_ch_q;
+  logic [31:0]         pk_seq_q;
+  logic [HANDLE_W-1:0] pk_h_q;
+  logic [CH_W:0]       flush_left_q;
+  logic                cmd_free;         // the command side frees a handle this cycle
+  logic [HANDLE_W-1:0] cmd_free_h;
+
+  logic                pr_over, pr_ok, pr_plaus;
+  logic [31:0]         pr_seq;
+  logic [HANDLE_W-1:0] pr_h;
+  assign {pr_over, pr_ok, pr_plaus, pr_seq, pr_h} = pq_head;
+
+  always_comb begin
+    vq_head   = vq_mem[vq_rd_q];
+    j_payload = vq_head[4];
+    j_reason  = vq_head[3:0];
+    j_good    = j_reason == ttq_pkg::DROP_NONE && ln_hit;
+    j_inc     = j_good && ln_kind == 2'd0;
+    // Everything the frame needs is here, and its outputs can move.
+    j_ready   = ln_v && vq_cnt_q != '0 && (!j_payload || pq_cnt_q != '0);
+    j_free    = j_payload && !j_inc;  // a dropped or non-incremental packet gives its handle back
+    j_go      = j_ready && (!pk_v_q || arb_in_r) && !(j_free && cmd_free);
+    vq_pop    = j_go;
+    ln_r      = j_go;
+    pq_pop    = j_go && j_payload;
+    fl_push   = cmd_free || (j_go && j_free);
+    fl_push_h = cmd_free ? cmd_free_h : pr_h;
+  end
+
+  logic fl_go;  // a flush record goes out (end of input: nothing is waiting)
+  assign fl_go = !j_go && flush_left_q != '0 && vq_cnt_q == '0 && fr_in_q == '0 && !mid_frame_q &&
+                 (!pk_v_q || arb_in_r);
+  always_ff @(posedge clk) begin
+    if (prst) begin
+      pk_v_q       <= 1'b0;
+      flush_left_q <= '0;
+    end else begin
+      if (pk_v_q && arb_in_r) pk_v_q <= 1'b0;
+      if (j_go) pk_v_q <= j_inc;
+      if (fl_go) pk_v_q <= 1'b1;
+      if (flush) flush_left_q <= (CH_W + 1)'(N_CH);
+      else if (fl_go) flush_left_q <= flush_left_q - 1'b1;
+    end
+    if (j_go) begin
+      pk_flush_q <= 1'b0;
+      pk_ch_q    <= ln_ch[CH_W-1:0];
+      pk_seq_q   <= j_payload ? pr_seq : 32'd0;
+      pk_h_q     <= j_payload ? pr_h : H_NONE;
+      pk_plaus_q <= j_payload && pr_plaus;
+      pk_valid_q <= j_payload && pr_ok;
+    end else if (fl_go) begin
+      pk_flush_q <= 1'b1;
+      pk_ch_q    <= CH_W'(flush_left_q - 1'b1);
+      pk_seq_q   <= '0;
+      pk_h_q     <= H_NONE;
+      pk_plaus_q <= 1'b0;
+      pk_valid_q <= 1'b0;
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // A/B arbitration.
+  logic                cmd_v, cmd_r;
+  logic [2:0]          cmd_op;
+  logic [CH_W-1:0]     cmd_ch;
+  logic [31:0]         cmd_seq, cmd_count;
+  logic [HANDLE_W-1:0] cmd_h;
+
+  ttq_arbiter #(.N_CH(N_CH), .RING(8), .HANDLE_W(HANDLE_W)) u_arb (
+    .clk, .rst(prst), .cfg_window(arb_window),
+    .s_axis_pkt_tvalid(pk_v_q), .s_axis_pkt_tready(arb_in_r), .s_axis_pkt_flush(pk_flush_q),
+    .s_axis_pkt_channel(pk_ch_q), .s_axis_pkt_seq(pk_seq_q), .s_axis_pkt_handle(pk_h_q),
+    .s_axis_pkt_plausible(pk_plaus_q), .s_axis_pkt_valid(pk_valid_q),
+    .m_axis_cmd_tvalid(cmd_v), .m_axis_cmd_tready(cmd_r), .m_axis_cmd_op(cmd_op),
+    .m_axis_cmd_channel(cmd_ch), .m_axis_cmd_seq(cmd_seq), .m_axis_cmd_count(cmd_count),
+    .m_axis_cmd_handle(cmd_h)
+  );
+
+  localparam logic [2:0] OP_APPLY = 3'd0, OP_GAP = 3'd1, OP_HOLD = 3'd2, OP_DROP_EARLY = 3'd3,
+                         OP_DROP_DUP = 3'd4, OP_DROP_BAD = 3'd5, OP_RESTART = 3'd6;
+
+  // ---------------------------------------------------------------------------------------------
+  // Command side: APPLY replays a stored packet into ttq_apply (then frees it); GAP and RESTART
+  // go to ttq_apply as control items; HOLD keeps the packet; a DROP frees it.
+  typedef enum logic [1:0] {C_IDLE, C_REPLAY, C_FREE} cst_e;
+  cst_e                cst_q;
+  logic [HANDLE_W-1:0] rd_h_q;
+  logic [IDX_W:0]      rd_i_q, rd_n_q;
+  logic [CH_W-1:0]     rd_ch_q;
+  logic                rd_issue, rd_v_q;
+  logic [EV_W-1:0]     rd_data_q;
+
+  // Items for ttq_apply: {ctl, channel, event}.
+  localparam int unsigned OF_DEPTH = 4;
+  localparam int unsigned OI_W = 2 + CH_W + EV_W;
+  logic [OI_W-1:0] of_mem [OF_DEPTH];
+  logic [1:0]      of_wr_q, of_rd_q;
+  logic [2:0]      of_cnt_q;
+  logic            of_push, of_pop;
+  logic [OI_W-1:0] of_in;
+  logic            ap_v, ap_r;
+
+  logic            c_ctl_push;  // GAP / RESTART item from the command FSM
+  logic [1:0]      c_ctl;
+  ttq_pkg::mdp_ev_t c_ev;
+
+  always_comb begin
+    ap_v   = of_cnt_q != '0;
+    of_pop = ap_v && ap_r;
+    // The queue must hold this read two cycles on: what it has, the read in flight, this one,
+    // less this cycle's pop (later pops only help).
+    rd_issue   = cst_q == C_REPLAY && rd_i_q != rd_n_q &&
+                 32'(of_cnt_q) + 32'(rd_v_q) + 1 <= OF_DEPTH + 32'(of_pop);
+    c_ctl_push = 1'b0;
+    c_ctl      = 2'd0;
+    c_ev       = ttq_pkg::MDP_EV_ZERO;
+    cmd_r      = 1'b0;
+    cmd_free   = 1'b0;
+    cmd_free_h = cmd_h;
+    case (cst_q)
+      C_IDLE: if (cmd_v && !rd_v_q) begin
+        case (cmd_op)
+          OP_APPLY: cmd_r = 1'b1;
+          OP_GAP, OP_RESTART: begin
+            cmd_r = of_cnt_q != 3'(OF_DEPTH);
+            c_ctl_push = cmd_r;
+            c_ctl = cmd_op == OP_GAP ? 2'd1 : 2'd2;
+            c_ev.seq_num = cmd_seq;
+            c_ev.rpt_seq = cmd_count;
+          end
+          OP_HOLD: cmd_r = 1'b1;
+          default: begin  // the DROPs
+            cmd_r    = 1'b1;
+            cmd_free = cmd_h != H_NONE;
+          end
+        endcase
+      end
+      C_FREE: begin
+        cmd_free   = 1'b1;
+        cmd_free_h = rd_h_q;
+      end
+      default: ;
+    endcase
+    of_push = rd_v_q || c_ctl_push;
+    of_in   = rd_v_q ? {2'd0, rd_ch_q, rd_data_q} : {c_ctl, cmd_ch, c_ev};
+  end
+
+  always_ff @(posedge clk) begin
+    if (rd_issue) rd_data_q <= ev_mem[{rd_h_q, rd_i_q[IDX_W-1:0]}];
+    if (of_push) of_mem[of_wr_q] <= of_in;
+  end
+
+  always_ff @(posedge clk) begin
+    if (prst) begin
+      cst_q    <= C_IDLE;
+      rd_v_q   <= 1'b0;
+      of_wr_q  <= '0;
+      of_rd_q  <= '0;
+      of_cnt_q <= '0;
+      held_q   <= '0;
+    end else begin
+      rd_v_q <= rd_issue;
+      if (rd_issue) rd_i_q <= rd_i_q + 1'b1;
+      case (cst_q)
+        C_IDLE: if (cmd_v && cmd_r) begin
+          if (cmd_op == OP_APPLY) begin
+            rd_h_q  <= cmd_h;
+            rd_ch_q <= cmd_ch;
+            rd_i_q  <= '0;
+            rd_n_q  <= ev_cnt_mem[cmd_h];
+            held_q[cmd_h] <= 1'b0;
+            cst_q   <= C_REPLAY;
+          end
+          if (cmd_op == OP_HOLD) held_q[cmd_h] <= 1'b1;
+        end
+        C_REPLAY: if (rd_i_q == rd_n_q || (rd_issue && rd_i_q + 1'b1 == rd_n_q)) cst_q <= C_FREE;
+        default: cst_q <= C_IDLE;  // C_FREE: the handle goes back this cycle
+      endcase
+      if (of_push) of_wr_q <= of_wr_q + 2'd1;
+      if (of_pop) of_rd_q <= of_rd_q + 2'd1;
+      of_cnt_q <= of_cnt_q + 3'(of_push) - 3'(of_pop);
+    end
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Apply, book, quoter.
+  logic [OI_W-1:0] of_head;
+  assign of_head = of_mem[of_rd_q];
+
+  logic                          op_v, op_r, res_v, res_r, req_v, req_r, qres_v, qres_r;
+  logic                          bk_op_v, bk_op_r, bk_res_v, bk_res_r;
+  logic [ttq_pkg::BOOK_OP_W-1:0]  op_d, bk_op_d;
+  logic [ttq_pkg::BOOK_RES_W-1:0] res_d;
+  logic [15:0]  req_slot;
+  logic [31:0]  req_seq, req_sid, req_bsz, req_asz, req_pbsz, req_pasz;
+  logic [63:0]  req_bpx, req_apx, req_pbpx, req_papx;
+  logic [7:0]   req_pull, req_pflags;
+  ttq_regs_pkg::slot_cfg_t req_cfg;
+  logic [ttq_pkg::QUOTE_REC_W-1:0] qres_d, q_d;
+  logic [1:0]   qres_u;
+  logic         q_v, q_r, c_book, c_stale, c_unknown, apply_busy;
+
+  ttq_apply #(.N_INSTR(N_INSTR), .N_CH(N_CH)) u_apply (
+    .clk, .rst(prst), .kill, .slot_cfg(slot_cfg_q), .slot_channel(slot_ch_q),
+    .s_axis_ev_tvalid(ap_v), .s_axis_ev_tready(ap_r), .s_axis_ev_tdata(of_head[EV_W-1:0]),
+    .s_axis_ev_ctl(of_head[OI_W-1 -: 2]), .s_axis_ev_channel(of_head[EV_W +: CH_W]),
+    .m_axis_op_tvalid(op_v), .m_axis_op_tready(op_r), .m_axis_op_tdata(op_d),
+    .s_axis_res_tvalid(res_v), .s_axis_res_tready(res_r), .s_axis_res_tdata(res_d),
+    .m_axis_req_tvalid(req_v), .m_axis_req_tready(req_r), .m_axis_req_slot(req_slot),
+    .m_axis_req_seq(req_seq), .m_axis_req_security_id(req_sid),
+    .m_axis_req_bid_px(req_bpx), .m_axis_req_ask_px(req_apx),
+    .m_axis_req_bid_sz(req_bsz), .m_axis_req_ask_sz(req_asz), .m_axis_req_pull(req_pull),
+    .m_axis_req_cfg(req_cfg),
+    .m_axis_req_prev_bid_px(req_pbpx), .m_axis_req_prev_ask_px(req_papx),
+    .m_axis_req_prev_bid_sz(req_pbsz), .m_axis_req_prev_ask_sz(req_pasz),
+    .m_axis_req_prev_flags(req_pflags),
+    .s_axis_qres_tvalid(qres_v), .s_axis_qres_tready(qres_r), .s_axis_qres_tdata(qres_d),
+    .s_axis_qres_tuser(qres_u),
+    .m_axis_quote_tvalid(q_v), .m_axis_quote_tready(q_r), .m_axis_quote_tdata(q_d),
+    .cnt_book_entry(c_book), .cnt_stale_event(c_stale), .cnt_unknown_instr(c_unknown),
+    .busy(apply_busy)
+  );
+
+  // Book configuration: each slot's depths (MbpBook::configure) go to ttq_book as a CONFIG op
+  // after every commit of the slot and after a (soft) reset, between ttq_apply's ops. The book
+  // answers every op in order; a FIFO of owner bits sends ttq_apply only the answers to its own.
+  localparam int unsigned OW_DEPTH = 8;  // ops in flight in ttq_book (pipeline + skid) < 8
+  logic [N_INSTR-1:0] bc_pend_q;         // slots whose depths the book has not been sent
+  logic               bc_go, bc_any;
+  logic [15:0]        bc_slot;
+  ttq_regs_pkg::slot_cfg_t bc_cfg;
+  logic [OW_DEPTH-1:0] ow_q;              // owner of each op in flight: 1 = configuration
+  logic [3:0]          ow_cnt_q;
+  logic                ow_full, ow_push, ow_pop;
+  ttq_pkg::book_op_t   bc_op;
+
+  always_comb begin
+    bc_any  = bc_pend_q != '0;
+    bc_slot = '0;
+    for (int i = int'(N_INSTR) - 1; i >= 0; i--) begin
+      if (bc_pend_q[i]) bc_slot = 16'(i);
+    end
+    bc_cfg = slot_cfg_q[bc_slot*CFG_W +: CFG_W];
+    bc_op  = ttq_pkg::BOOK_OP_ZERO;
+    bc_op.kind          = ttq_pkg::BOOK_OP_CONFIG;
+    bc_op.slot          = bc_slot;
+    bc_op.depth         = 8'(bc_cfg.depth);
+    bc_op.implied_depth = 8'(bc_cfg.implied_depth);
+    ow_full = ow_cnt_q == 4'(OW_DEPTH);
+    // A configuration op goes when ttq_apply offers none (a slot out of service is skipped).
+    bc_go   = bc_any && !op_v && !ow_full;
+    bk_op_v = !ow_full && (op_v || (bc_go && bc_cfg.valid));
+    bk_op_d = op_v ? op_d : bc_op;
+    op_r    = bk_op_r && !ow_full;
+    res_v    = bk_res_v && !ow_q[0];
+    bk_res_r = ow_q[0] || res_r;
+    ow_push  = bk_op_v && bk_op_r;
+    ow_pop   = bk_res_v && bk_res_r;
+  end
+
+  always_ff @(posedge clk) begin
+    if (prst) begin
+      bc_pend_q <= '1;  // after any reset the book has default depths: send the table's
+      ow_q      <= '0;
+      ow_cnt_q  <= '0;
+    end else begin
+      for (int i = 0; i < int'(N_INSTR); i++) begin
+        if (bc_go && (!bc_cfg.valid || bk_op_r) && bc_slot == 16'(i)) bc_pend_q[i] <= 1'b0;
+        if (cm2_q && cm2_slot_q == 16'(i)) bc_pend_q[i] <= 1'b1;
+      end
+      // Owner bits: shift out at the answer, in at the op.
+      if (ow_pop && ow_push) begin
+        ow_q <= (ow_q >> 1);
+        ow_q[3'(ow_cnt_q - 4'd1)] <= !op_v;
+      end else if (ow_pop) begin
+        ow_q <= ow_q >> 1;
+      end else if (ow_push) begin
+        ow_q[ow_cnt_q[2:0]] <= !op_v;
+      end
+      ow_cnt_q <= ow_cnt_q + 4'(ow_push) - 4'(ow_pop);
+    end
+  end
+
+  ttq_book #(.N_INSTR(N_INSTR)) u_book (
+    .clk, .rst(prst),
+    .s_axis_op_tvalid(bk_op_v), .s_axis_op_tready(bk_op_r), .s_axis_op_tdata(bk_op_d),
+    .m_axis_res_tvalid(bk_res_v), .m_axis_res_tready(bk_res_r), .m_axis_res_tdata(res_d)
+  );
+
+  ttq_quoter u_quoter (
+    .clk, .rst(prst),
+    .s_axis_req_tvalid(req_v), .s_axis_req_tready(req_r), .s_axis_req_slot(req_slot),
+    .s_axis_req_seq(req_seq), .s_axis_req_security_id(req_sid),
+    .s_axis_req_bid_px(req_bpx), .s_axis_req_ask_px(req_apx),
+    .s_axis_req_bid_sz(req_bsz), .s_axis_req_ask_sz(req_asz), .s_axis_req_pull(req_pull),
+    .s_axis_req_tick(req_cfg.tick), .s_axis_req_recip_sh(req_cfg.recip_sh),
+    .s_axis_req_recip(req_cfg.recip), .s_axis_req_d_lim(req_cfg.d_lim),
+    .s_axis_req_mid(req_cfg.ref_mode[0]),
+    .s_axis_req_bid_off(req_cfg.bid_offset_ticks), .s_axis_req_ask_off(req_cfg.ask_offset_ticks),
+    .s_axis_req_min_spread(req_cfg.min_spread_ticks), .s_axis_req_order_size(req_cfg.order_size),
+    .s_axis_req_tol(req_cfg.requote_tolerance_ticks),
+    .s_axis_req_price_floor(req_cfg.price_floor), .s_axis_req_price_ceil(req_cfg.price_ceiling),
+    .s_axis_req_shift_ticks(req_cfg.skew_shift_ticks), .s_axis_req_size_adj(req_cfg.size_adj),
+    .s_axis_req_prev_bid_px(req_pbpx), .s_axis_req_prev_ask_px(req_papx),
+    .s_axis_req_prev_bid_sz(req_pbsz), .s_axis_req_prev_ask_sz(req_pasz),
+    .s_axis_req_prev_flags(req_pflags),
+    .m_axis_quote_tvalid(qres_v), .m_axis_quote_tready(qres_r), .m_axis_quote_tdata(qres_d),
+    .m_axis_quote_tuser(qres_u)
+  );
+
+  // Output FIFO: back-pressure reaches ttq_apply, so no record is lost; its overflow counter
+  // would count a record offered to a full queue (cannot happen with in_ready honoured).
+  logic [31:0] q_ovf, q_ovf_q;
+  ttq_quote_fifo #(.DEPTH(16)) u_qfifo (
+    .clk, .rst(prst),
+    .in_valid(q_v && q_r), .in_ready(q_r), .in_rec(q_d),
+    .m_axis_quote_tdata, .m_axis_quote_tvalid, .m_axis_quote_tready,
+    .overflow(q_ovf)
+  );
+
+  // ---------------------------------------------------------------------------------------------
+  // Counters: one registered increment vector. PACKETS and MALFORMED have two sources each.
+  logic [N_CNT*CIW-1:0] inc_d;
+  logic                 cmd_fire, j_other;
+  logic [CIW-1:0]       n_packets, n_malformed;
+  always_comb begin
+    cmd_fire    = cmd_v && cmd_r;
+    // Snapshot / definition lines are the host's (look-aside), counted as the model counts them.
+    j_other     = j_go && j_good && ln_kind != 2'd0;
+    n_packets   = CIW'(j_other && j_payload && pr_ok) +
+                  CIW'(cmd_fire && ((cmd_op == OP_APPLY && !held_q[cmd_h]) || cmd_op == OP_HOLD ||
+                                    cmd_op == OP_DROP_DUP));
+    n_malformed = CIW'(j_other && !(j_payload && pr_ok)) + CIW'(cmd_fire && cmd_op == OP_DROP_BAD);
+    inc_d = '0;
+    inc_d[ttq_regs_pkg::CNT_FRAMES*CIW +: CIW] = CIW'(j_go);
+    if (j_go && j_reason != ttq_pkg::DROP_NONE) begin
+      inc_d[(ttq_regs_pkg::CNT_DROP_RUNT + 32'(j_reason))*CIW +: CIW] = CIW'(1);
+    end
+    inc_d[ttq_regs_pkg::CNT_DROP_UNKNOWN_LINE*CIW +: CIW] =
+        CIW'(j_go && j_reason == ttq_pkg::DROP_NONE && !ln_hit);
+    inc_d[ttq_regs_pkg::CNT_OTHER_LINE_PACKETS*CIW +: CIW] = CIW'(j_other && j_payload && pr_ok);
+    inc_d[ttq_regs_pkg::CNT_OVERSIZE_PACKETS*CIW +: CIW] = CIW'(j_go && j_payload && pr_over);
+    inc_d[ttq_regs_pkg::CNT_PACKETS*CIW +: CIW] = n_packets;
+    inc_d[ttq_regs_pkg::CNT_MALFORMED*CIW +: CIW] = n_malformed;
+    inc_d[ttq_regs_pkg::CNT_HELD*CIW +: CIW] = CIW'(cmd_fire && cmd_op == OP_HOLD);
+    inc_d[ttq_regs_pkg::CNT_GAPS*CIW +: CIW] = CIW'(cmd_fire && cmd_op == OP_GAP);
+    inc_d[ttq_regs_pkg::CNT_LOST*CIW +: CIW] = (cmd_fire && cmd_op == OP_GAP) ? CIW'(cmd_count) : '0;
+    inc_d[ttq_regs_pkg::CNT_DUPLICATES*CIW +: CIW] =
+        CIW'(cmd_fire && (cmd_op == OP_DROP_EARLY || cmd_op == OP_DROP_DUP));
+    inc_d[ttq_regs_pkg::CNT_EARLY_DUPLICATES*CIW +: CIW] = CIW'(cmd_fire && cmd_op == OP_DROP_EARLY);
+    inc_d[ttq_regs_pkg::CNT_SEQ_RESTARTS*CIW +: CIW] = CIW'(cmd_fire && cmd_op == OP_RESTART);
+    inc_d[ttq_regs_pkg::CNT_STALE_EVENTS*CIW +: CIW] = CIW'(c_stale);
+    inc_d[ttq_regs_pkg::CNT_BOOK_ENTRIES*CIW +: CIW] = CIW'(c_book);
+    inc_d[ttq_regs_pkg::CNT_UNKNOWN_INSTRUMENTS*CIW +: CIW] = CIW'(c_unknown);
+    inc_d[ttq_regs_pkg::CNT_QUOTES*CIW +: CIW] = CIW'(q_v && q_r);
+    inc_d[ttq_regs_pkg::CNT_QUOTE_OVERFLOW*CIW +: CIW] = CIW'(q_ovf != q_ovf_q);
+  end
+  always_ff @(posedge clk) begin
+    q_ovf_q <= prst ? '0 : q_ovf;
+    cnt_inc <= prst ? '0 : inc_d;
+  end
+
+  // Work in flight (the arbiter is ready only in its idle state). Held packets are not (they wait for more input); records waiting in the
+  // output FIFO are not either (the host drains them).
+  assign busy = fr_in_q != '0 || mid_frame_q || vq_cnt_q != '0 || ln_v || fm_in_q != '0 ||
+                wr_have_q || pq_cnt_q != '0 || pk_v_q || flush_left_q != '0 || cmd_v || !arb_in_r ||
+                cst_q != C_IDLE || rd_v_q || of_cnt_q != '0 || apply_busy || q_v || !cfg_ready;
+
+  logic unused;
+  assign unused = ^{bc_cfg[CFG_W-1:279], bc_cfg[268:33], bc_cfg[31:0],ln_b, vd_data[127:88], vd_data[55:40], vd_data[23:8], vd_data[6:4],
+                    ln_ch[7:CH_W], cfg_ready, req_cfg.security_id, req_cfg.valid, req_cfg.max_spread_ticks,
+                    req_cfg.depth, req_cfg.implied_depth, req_cfg.group, req_cfg.channel,
+                    pr_over, ev_in.kind, ev_in.spare, ev_in.msg_index, ev_in.template_id,
+                    ev_in.entry_index, ev_in.mei, ev_in.level, ev_in.action, ev_in.entry_type,
+                    ev_in.security_id, ev_in.rpt_seq, ev_in.size, ev_in.price};
+endmodule
+
+`resetall

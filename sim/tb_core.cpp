@@ -1,0 +1,617 @@
+// Testbench of the whole card, hw/rtl/ttq_core.sv: Ethernet frames in, quote records out, the
+// register block programmed over AXI4-Lite by the host's own code (drivers/card_program.hpp),
+// against the model (FastPath in fixed-instrument mode) on generated captures, record by record,
+// all 40 bytes. Faults: loss on A, B and both, reordering, duplicates, garbage frames, halts, plus
+// frames flagged bad at tlast (tuser, the MAC's FCS error) and truncated frames made here. Modes:
+// random input idles with random output back-pressure, and no-stall (frames back to back, tready
+// always high) where the trigger -> quote latency is measured and asserted (docs/latency.md).
+#include <verilated.h>
+
+#include <algorithm>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <deque>
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+#include "Vttq_core.h"
+#include "Vttq_core___024root.h"
+#if VM_TRACE
+#include <verilated_fst_c.h>
+#endif
+#include "card_program.hpp"
+#include "ttq/capgen.hpp"
+#include "ttq/fast_path.hpp"
+#include "ttq/mdp3.hpp"
+#include "ttq/net.hpp"
+#include "ttq/pcap_source.hpp"
+#include "ttq/wire.hpp"
+
+namespace {
+
+using namespace ttq;
+
+constexpr int kSlots = 16;            // ttq_core's N_INSTR
+constexpr double kClockMhz = 322.265625;
+// Latency bounds asserted in no-stall mode (docs/latency.md): trigger -> quote valid, cycles.
+constexpr std::uint64_t kLatencyMin = 33;
+constexpr std::uint64_t kLatencyMax = 450;
+
+int g_errors = 0;
+
+void fail(const std::string& what) {
+  if (g_errors < 20) std::printf("FAIL: %s\n", what.c_str());
+  ++g_errors;
+}
+
+struct Mode {
+  const char* name;
+  double p_in, p_ready;
+  bool nostall;   // every tvalid / tready high
+  bool isolated;  // a frame starts only when the core is idle: the pipeline's own latency
+};
+
+// The Verilated core with a clock, the input frame stream and the output record stream. Every
+// tick drives the frame input and samples the output, also during register accesses.
+class Core final : public RegisterBus {
+ public:
+  Core(const Mode& m, std::uint64_t seed) : mode_(m), rng_(seed) {
+    ctx_ = std::make_unique<VerilatedContext>();
+    ctx_->randReset(2);
+    top_ = std::make_unique<Vttq_core>(ctx_.get());
+#if VM_TRACE
+    // Waveforms on request: cmake -DTTQ_TRACE_FST=ON, then TTQ_FST=core.fst build/sim/tb_core
+    // (the first run only: one file, overwritten).
+    if (const char* fst = std::getenv("TTQ_FST"); fst != nullptr && !traced_once_) {
+      traced_once_ = true;
+      ctx_->traceEverOn(true);
+      fst_ = std::make_unique<VerilatedFstC>();
+      top_->trace(fst_.get(), 99);
+      fst_->open(fst);
+    }
+#endif
+    top_->clk = 0;
+    top_->rst = 1;
+    idle_inputs();
+    for (int i = 0; i < 4; ++i) tick();
+    top_->rst = 0;
+    for (int i = 0; i < 20000 && top_->busy; ++i) tick();  // the register block's reset sweep
+    if (top_->busy) fail("busy after reset");
+  }
+
+  ~Core() override {
+#if VM_TRACE
+    if (fst_) fst_->close();
+#endif
+    top_->final();
+  }
+
+  struct Rec {
+    QuoteRecord r;
+    std::uint64_t valid_cycle;
+  };
+
+  std::uint32_t read32(std::uint32_t addr) override {
+    top_->s_axil_araddr = addr;
+    top_->s_axil_arvalid = 1;
+    top_->s_axil_rready = 1;
+    std::uint32_t v = 0;
+    bool a = false;
+    for (int i = 0; i < 1000; ++i) {
+      top_->eval();
+      const bool ar = top_->s_axil_arvalid && top_->s_axil_arready;
+      const bool r = top_->s_axil_rvalid;
+      if (r) v = top_->s_axil_rdata;
+      tick();
+      if (ar) {
+        a = true;
+        top_->s_axil_arvalid = 0;
+      }
+      if (r && a) {
+        top_->s_axil_rready = 0;
+        return v;
+      }
+    }
+    fail("AXI4-Lite read timed out");
+    return 0;
+  }
+
+  void write32(std::uint32_t addr, std::uint32_t value) override {
+    top_->s_axil_awaddr = addr;
+    top_->s_axil_awvalid = 1;
+    top_->s_axil_wdata = value;
+    top_->s_axil_wstrb = 0xF;
+    top_->s_axil_wvalid = 1;
+    top_->s_axil_bready = 1;
+    for (int i = 0; i < 1000; ++i) {
+      top_->eval();
+      const bool aw = top_->s_axil_awvalid && top_->s_axil_awready;
+      const bool w = top_->s_axil_wvalid && top_->s_axil_wready;
+      const bool b = top_->s_axil_bvalid;
+      tick();
+      if (aw) top_->s_axil_awvalid = 0;
+      if (w) top_->s_axil_wvalid = 0;
+      if (b) {
+        top_->s_axil_bready = 0;
+        return;
+      }
+    }
+    fail("AXI4-Lite write timed out");
+  }
+
+  // Frames to stream; trig_beat[i] = the beat of frame i whose acceptance cycle is recorded
+  // (-1: none).
+  void queue(const Frame& f, int trig_beat) {
+    frames_.push_back(&f);
+    trig_.push_back(trig_beat);
+  }
+  bool input_done() const { return fi_ >= frames_.size(); }
+  std::uint64_t accepted_cycle(std::size_t frame) const { return acc_.at(frame); }
+
+  void tick() {
+    // Inputs for this cycle.
+    bool offer = false;
+    const bool may_start = !mode_.isolated || (!top_->busy && !top_->m_axis_quote_tvalid);
+    if (fi_ < frames_.size() && (beat_ > 0 || may_start)) {
+      offer = mode_.nostall || chance(mode_.p_in);  // idles between and inside frames
+      if (offer) drive_beat();
+      if (offer && beat_ == 0 && std::getenv("TTQ_TB_CORE_STARTS") && mode_.isolated) {
+        std::printf("start frame %zu len %u at %llu busy %d\n", fi_, frames_[fi_]->len,
+                    (unsigned long long)cycle_, top_->busy);
+      }
+    }
+    top_->s_axis_frame_tvalid = offer;
+    top_->m_axis_quote_tready = mode_.nostall ? 1 : chance(mode_.p_ready);
+    top_->eval();
+    if (offer && top_->s_axis_frame_tready) {
+      if (trig_[fi_] == static_cast<int>(beat_)) {
+        acc_[fi_] = cycle_;
+        if (trace_budget_ > 0 && mode_.isolated) {
+          trace_left_ = 120;
+          --trace_budget_;
+          std::printf("trace: trigger beat of frame %zu accepted at cycle %llu\n", fi_,
+                      (unsigned long long)cycle_);
+        }
+      }
+      const Frame& f = *frames_[fi_];
+      if (++beat_ * 8 >= f.len) {
+        beat_ = 0;
+        ++fi_;
+      }
+    } else if (offer && mode_.nostall) {
+      ++stall_cycles_;
+    }
+    if (trace_left_ > 0) {
+      --trace_left_;
+      const auto* r = top_->rootp;
+      std::printf("trace %llu: in_rdy %d vq %d pq %d fm %d pk_v %d cst %d rd_i %d of %d apply_st %d "
+                  "q_v %d\n", (unsigned long long)cycle_, top_->s_axis_frame_tready,
+                  r->ttq_core__DOT__vq_cnt_q, r->ttq_core__DOT__pq_cnt_q, r->ttq_core__DOT__fm_in_q,
+                  r->ttq_core__DOT__pk_v_q, r->ttq_core__DOT__cst_q, r->ttq_core__DOT__rd_i_q,
+                  r->ttq_core__DOT__of_cnt_q, r->ttq_core__DOT__u_apply__DOT__st_q,
+                  top_->m_axis_quote_tvalid);
+    }
+    if (top_->m_axis_quote_tvalid) {
+      if (!out_pending_) {
+        out_pending_ = true;
+        out_first_ = cycle_;
+      }
+      if (top_->m_axis_quote_tready) {
+        Rec rec{};
+        static_assert(sizeof(QuoteRecord) == 40);
+        std::memcpy(&rec.r, &top_->m_axis_quote_tdata[0], sizeof rec.r);
+        rec.valid_cycle = out_first_;
+        got_.push_back(rec);
+        out_pending_ = false;
+      }
+    }
+    top_->clk = 1;
+    top_->eval();
+#if VM_TRACE
+    if (fst_) fst_->dump(2 * cycle_ + 1);
+#endif
+    top_->clk = 0;
+    top_->eval();
+#if VM_TRACE
+    if (fst_) fst_->dump(2 * cycle_ + 2);
+#endif
+    ++cycle_;
+  }
+
+  // Clocks until the input is streamed, nothing is in flight and the output is drained.
+  bool drain(std::uint64_t limit) {
+    std::uint64_t quiet = 0;
+    for (std::uint64_t i = 0; i < limit; ++i) {
+      tick();
+      quiet = (input_done() && !top_->busy && !top_->m_axis_quote_tvalid) ? quiet + 1 : 0;
+      if (quiet >= 8) return true;
+    }
+    return false;
+  }
+
+  std::vector<Rec>& records() { return got_; }
+  std::uint64_t cycles() const { return cycle_; }
+  std::uint64_t stall_cycles() const { return stall_cycles_; }
+
+ private:
+  bool chance(double p) { return static_cast<double>(rng_() >> 11) * 0x1.0p-53 < p; }
+
+  void idle_inputs() {
+    top_->s_axis_frame_tvalid = 0;
+    top_->m_axis_quote_tready = 0;
+    top_->s_axil_awvalid = 0;
+    top_->s_axil_wvalid = 0;
+    top_->s_axil_bready = 0;
+    top_->s_axil_arvalid = 0;
+    top_->s_axil_rready = 0;
+  }
+
+  void drive_beat() {
+    const Frame& f = *frames_[fi_];
+    const std::size_t off = beat_ * 8;
+    const std::size_t n = std::min<std::size_t>(8, f.len - off);
+    std::uint64_t d = 0;
+    std::memcpy(&d, f.data + off, n);
+    top_->s_axis_frame_tdata = d;
+    top_->s_axis_frame_tkeep = static_cast<std::uint8_t>((1u << n) - 1u);
+    top_->s_axis_frame_tlast = off + 8 >= f.len;
+    top_->s_axis_frame_tuser = off + 8 >= f.len && f.bad_fcs;
+  }
+
+  Mode mode_;
+  std::mt19937_64 rng_;
+  std::unique_ptr<VerilatedContext> ctx_;
+  std::unique_ptr<Vttq_core> top_;
+  std::vector<const Frame*> frames_;
+  std::vector<int> trig_;
+  std::map<std::size_t, std::uint64_t> acc_;
+  std::size_t fi_ = 0, beat_ = 0;
+  bool out_pending_ = false;
+#if VM_TRACE
+  static inline bool traced_once_ = false;
+  std::unique_ptr<VerilatedFstC> fst_;
+#endif
+  // TTQ_TB_CORE_TRACE=N: per-cycle state after the first N trigger beats of isolated runs.
+  int trace_budget_ = std::getenv("TTQ_TB_CORE_TRACE") ? std::atoi(std::getenv("TTQ_TB_CORE_TRACE")) : 0;
+  int trace_left_ = 0;
+  std::uint64_t out_first_ = 0, cycle_ = 0, stall_cycles_ = 0;
+  std::vector<Rec> got_;
+};
+
+std::vector<Frame> load_frames(const std::string& path, std::vector<std::vector<std::uint8_t>>& store) {
+  std::string err;
+  auto src = PcapSource::open(path, err);
+  std::vector<Frame> frames;
+  if (!src) {
+    fail(err);
+    return frames;
+  }
+  Frame f{};
+  while (src->next(f)) {
+    store.emplace_back(f.data, f.data + f.len);
+    frames.push_back(f);
+  }
+  for (std::size_t i = 0; i < frames.size(); ++i) frames[i].data = store[i].data();
+  return frames;
+}
+
+// The frame byte holding the last byte of the packet's first publishing message (MatchEvent-
+// Indicator with LastQuoteMsg, LastImpliedMsg or EndOfEvent), or -1.
+struct MsgEnds {
+  std::vector<std::uint8_t> mei;  // per message index
+  void on_message(const mdp3::MsgCtx&) {}
+  void on_message_end(const mdp3::MsgCtx& m) {
+    if (mei.size() <= m.index) mei.resize(m.index + 1u, 0);
+    mei[m.index] = m.mei;
+  }
+  void on_book_entry(const mdp3::MsgCtx&, std::uint32_t, const mdp3::BookEntry&) {}
+  void on_trade(const mdp3::MsgCtx&, const mdp3::TradeEntry&) {}
+  void on_seq_entry(const mdp3::MsgCtx&, const mdp3::SeqEntry&) {}
+  void on_channel_reset(const mdp3::MsgCtx&) {}
+  void on_security_status(const mdp3::MsgCtx&, const mdp3::SecurityStatus&) {}
+  void on_snapshot(const mdp3::MsgCtx&, const mdp3::SnapshotHeader&, const mdp3::SnapshotEntries&) {}
+  void on_definition(const mdp3::MsgCtx&, const mdp3::Definition&) {}
+};
+
+long trigger_byte(const Frame& f, const UdpView& u) {
+  MsgEnds h;
+  mdp3::decode_packet(u.payload, u.len, h);
+  std::uint32_t off = 12;
+  for (std::size_t i = 0; off + 2 <= u.len; ++i) {
+    const std::uint16_t size = load_le<std::uint16_t>(u.payload + off);
+    if (size < 2 || off + size > u.len) break;
+    off += size;
+    if (i < h.mei.size() && (h.mei[i] & mdp3::kPublishMask) != 0) {
+      return static_cast<long>(u.payload - f.data) + static_cast<long>(off) - 1;
+    }
+  }
+  return -1;
+}
+
+struct RunStats {
+  std::uint64_t frames = 0, records = 0, cycles = 0, stalls = 0, bad_fcs = 0, truncated = 0;
+  std::vector<std::uint64_t> lat;
+};
+
+RunStats run_capture(const char* name, const GenOptions& g, const Mode& m, std::uint64_t seed,
+                     double p_bad_fcs, double p_trunc, bool toggle_kill, int cfg_depth) {
+  RunStats st;
+  const std::string path = "/tmp/ttq_tb_core_" + std::to_string(::getpid()) + ".pcap";
+  generate_capture(g, path, nullptr, nullptr);
+  std::vector<std::vector<std::uint8_t>> store;
+  std::vector<Frame> frames = load_frames(path, store);
+  std::remove(path.c_str());
+  std::mt19937_64 rng(seed);
+  auto chance = [&](double p) { return static_cast<double>(rng() >> 11) * 0x1.0p-53 < p; };
+
+  // Frames the MAC flags bad, frames cut short (the IP total length then exceeds the frame).
+  for (Frame& f : frames) {
+    if (chance(p_bad_fcs)) {
+      f.bad_fcs = true;
+      ++st.bad_fcs;
+    } else if (f.len > 60 && chance(p_trunc)) {
+      f.len = 43 + static_cast<std::uint32_t>(rng() % (f.len - 44));
+      ++st.truncated;
+    }
+  }
+
+  // The card's configuration: the feed lines, the instruments the definitions announce (the
+  // ordinary model finds them), fixed.
+  PipelineConfig cfg;
+  cfg.channels.push_back(ChannelConfig{310});
+  cfg.lines.push_back(LineConfig{capgen::kIncrementalIpA, capgen::kIncrementalPortA, 0,
+                                 FeedKind::kIncremental, 'A'});
+  cfg.lines.push_back(LineConfig{capgen::kIncrementalIpB, capgen::kIncrementalPortB, 0,
+                                 FeedKind::kIncremental, 'B'});
+  {
+    FastPath disc(cfg);
+    for (const Frame& f : frames) disc.process(f);
+    cfg.fixed_instruments = true;
+    for (const Instrument& in : disc.instruments()) {
+      if (cfg.instruments.size() == kSlots) break;
+      InstrumentConfig ic;
+      ic.security_id = in.security_id;
+      ic.tick = in.tick > 0 ? in.tick : 5'000'000'000;
+      // The configured depth (cfg_depth > 0) may be below the feed's: the books must cut there.
+      ic.depth = cfg_depth > 0 ? static_cast<std::uint8_t>(cfg_depth) : in.book.depth();
+      ic.implied_depth = std::min<int>(in.book.implied_depth(), 2);
+      ic.group = in.group;
+      ic.channel = 0;
+      cfg.instruments.push_back(ic);
+    }
+  }
+  QuoterParams& q = cfg.quoter;
+  q.ref_mode = chance(0.5) ? RefMode::kMid : RefMode::kJoin;
+  q.bid_offset_ticks = static_cast<std::int32_t>(rng() % 4);
+  q.ask_offset_ticks = static_cast<std::int32_t>(rng() % 4);
+  q.min_spread_ticks = 1 + static_cast<std::int32_t>(rng() % 3);
+  q.max_spread_ticks = chance(0.3) ? 3 + static_cast<std::int32_t>(rng() % 10) : 1000;
+  q.requote_tolerance_ticks = static_cast<std::int32_t>(rng() % 3);
+  q.order_size = 1 + static_cast<std::int32_t>(rng() % 5);
+
+  std::vector<std::size_t> kill_at;
+  if (toggle_kill) {
+    for (int k = 0; k < 4; ++k) kill_at.push_back(rng() % (frames.size() + 1));
+    std::sort(kill_at.begin(), kill_at.end());
+  }
+
+  // The RTL, programmed by the host's code.
+  Core core(m, seed * 7 + 1);
+  CardProgram prog(cfg, core, CardLabels{"tb_core", "ttq_core", "", "", ""});
+  std::string err;
+  if (!prog.check_identity(err) || !prog.program(err)) {
+    fail(std::string(name) + ": programming the card: " + err);
+    return st;
+  }
+  prog.set_kill(false);
+
+  // Trigger beats (no-stall latency): the first copy of each sequence number on an incremental
+  // line that the model would apply on arrival; the capture for latency has no loss/reorder.
+  std::map<std::uint32_t, std::size_t> first_copy;  // seq -> frame
+  std::vector<int> trig(frames.size(), -1);
+  for (std::size_t i = 0; i < frames.size(); ++i) {
+    UdpView u{};
+    if (parse_udp(frames[i], u) != FrameDrop::kCount || u.len < 4) continue;
+    const bool incremental = std::any_of(cfg.lines.begin(), cfg.lines.end(), [&](const LineConfig& l) {
+      return l.ip == u.dst_ip && l.port == u.dst_port && l.kind == FeedKind::kIncremental;
+    });
+    if (!incremental) continue;  // other lines have sequence numbers of their own
+    if (mdp3::validate_packet(u.payload, u.len) != mdp3::MsgError::kOk) continue;
+    const std::uint32_t seq = load_le<std::uint32_t>(u.payload);
+    if (first_copy.count(seq)) continue;
+    const long b = trigger_byte(frames[i], u);
+    if (b < 0) continue;
+    first_copy[seq] = i;
+    trig[i] = static_cast<int>(b / 8);
+  }
+
+  // The model and the RTL, side by side: the same frames, kills between the same frames.
+  FastPath ref(cfg);
+  std::vector<QuoteRecord> want;
+  auto drain_ref = [&] {
+    QuoteRecord buf[256];
+    for (std::size_t n; (n = ref.collect(buf)) > 0;) want.insert(want.end(), buf, buf + n);
+  };
+  bool kill = false;
+  std::size_t ki = 0;
+  const std::uint64_t limit = 400 * frames.size() + 1'000'000;
+  for (std::size_t i = 0; i <= frames.size(); ++i) {
+    // A kill change between two frames: everything before it has gone through on both sides.
+    while (ki < kill_at.size() && kill_at[ki] == i) {
+      if (!core.drain(limit)) {
+        fail(std::string(name) + ": the core did not go idle");
+        return st;
+      }
+      kill = !kill;
+      ref.set_kill(kill);
+      drain_ref();
+      prog.set_kill(kill);
+      ++ki;
+    }
+    if (i == frames.size()) break;
+    ref.process(frames[i]);
+    drain_ref();
+    core.queue(frames[i], trig[i]);
+  }
+  if (!core.drain(limit)) {
+    fail(std::string(name) + ": the core did not go idle");
+    return st;
+  }
+  ref.finish();
+  drain_ref();
+  prog.flush();
+  if (!core.drain(limit)) fail(std::string(name) + ": the core did not go idle after FLUSH");
+
+  // Record by record.
+  const std::vector<Core::Rec>& got = core.records();
+  const std::size_t n = std::min(got.size(), want.size());
+  for (std::size_t i = 0; i < n && g_errors < 10; ++i) {
+    const QuoteRecord& r = got[i].r;
+    const QuoteRecord& e = want[i];
+    if (std::memcmp(&r, &e, sizeof r) != 0) {
+      char buf[512];
+      std::snprintf(buf, sizeof buf,
+                    "%s %s seed %llu record %zu:\n  want slot %u seq %u bid %lld x %d ask %lld x %d "
+                    "flags %02x\n  got  slot %u seq %u bid %lld x %d ask %lld x %d flags %02x",
+                    name, m.name, (unsigned long long)seed, i, e.slot, e.seq, (long long)e.bid_px,
+                    e.bid_sz, (long long)e.ask_px, e.ask_sz, e.flags, r.slot, r.seq,
+                    (long long)r.bid_px, r.bid_sz, (long long)r.ask_px, r.ask_sz, r.flags);
+      fail(buf);
+    }
+  }
+  if (got.size() != want.size()) {
+    fail(std::string(name) + " " + m.name + ": " + std::to_string(got.size()) +
+         " records, the model sent " + std::to_string(want.size()));
+  }
+
+  // The card's counters against the model's.
+  PipelineCounters cc{};
+  prog.read_counters(cc);
+  const PipelineCounters& mc = ref.counters();
+  auto same = [&](const char* what, std::uint64_t card, std::uint64_t model) {
+    if (card != model) {
+      fail(std::string(name) + " " + m.name + ": counter " + what + " card " +
+           std::to_string(card) + " model " + std::to_string(model));
+    }
+  };
+  same("frames", cc.frames, mc.frames);
+  for (std::size_t d = 0; d < cc.frame_drops.size(); ++d) {
+    same(("frame_drops[" + std::to_string(d) + "]").c_str(), cc.frame_drops[d], mc.frame_drops[d]);
+  }
+  same("packets", cc.packets, mc.packets);
+  same("gaps", cc.arb.gaps, mc.arb.gaps);
+  same("lost", cc.arb.lost, mc.arb.lost);
+  same("stale_events", cc.stale_events, mc.stale_events);
+
+  // Latency of the records a message triggered (no-stall only).
+  if (m.nostall) {
+    for (const Core::Rec& r : got) {
+      auto it = first_copy.find(r.r.seq);
+      if (it == first_copy.end()) continue;
+      const std::uint64_t t0 = core.accepted_cycle(it->second);
+      if (r.valid_cycle < t0) continue;  // a kill requote (none in no-stall runs)
+      st.lat.push_back(r.valid_cycle - t0);
+    }
+  }
+  st.frames = frames.size();
+  st.records = got.size();
+  st.cycles = core.cycles();
+  st.stalls = core.stall_cycles();
+  return st;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Verilated::commandArgs(argc, argv);
+  struct Case {
+    const char* name;
+    GenOptions g;
+    double bad_fcs, trunc;
+    int cfg_depth = 0;  // 0: the feed's
+  };
+  std::vector<Case> cases;
+  {
+    GenOptions g;
+    g.instruments = 4;
+    g.events = 1500;
+    cases.push_back({"clean", g, 0.0, 0.0});
+    g.seed = 2;
+    g.loss_a = 0.02;
+    g.loss_b = 0.02;
+    g.loss_both = 0.01;
+    g.reorder = 0.02;
+    g.jitter_packets = 3;
+    g.dup = 0.01;
+    g.garbage = 0.02;
+    g.halt = 0.002;
+    cases.push_back({"loss+reorder+garbage+halts+badfcs+trunc", g, 0.02, 0.02});
+    g.seed = 3;
+    g.schema_version = 8;
+    g.instruments = 12;
+    cases.push_back({"schema8 12 instruments faulty", g, 0.01, 0.01});
+    g.seed = 4;
+    g.schema_version = 9;
+    g.implied = false;
+    g.depth = 5;
+    cases.push_back({"no implied depth 5 faulty", g, 0.01, 0.01});
+    g.seed = 5;
+    g.implied = true;
+    g.depth = 10;
+    cases.push_back({"configured depth 3 < feed's 10", g, 0.01, 0.01, 3});
+  }
+  const Mode random{"random", 0.6, 0.5, false, false};
+  const Mode nostall{"nostall", 1.0, 1.0, true, false};
+  const Mode isolated{"isolated", 1.0, 1.0, true, true};
+  std::uint64_t seed = 21, total = 0;
+  std::vector<std::uint64_t> lat, lat_b2b;
+  for (const Case& c : cases) {
+    for (const Mode* m : {&random, &nostall, &isolated}) {
+      const bool kill = m == &random;
+      RunStats s = run_capture(c.name, c.g, *m, seed++, c.bad_fcs, c.trunc, kill, c.cfg_depth);
+      std::printf("%-42s %-8s %6llu frames (%llu bad FCS, %llu truncated), %5llu records match, "
+                  "%llu cycles, %llu input stall cycles\n",
+                  c.name, m->name, (unsigned long long)s.frames, (unsigned long long)s.bad_fcs,
+                  (unsigned long long)s.truncated, (unsigned long long)s.records,
+                  (unsigned long long)s.cycles, (unsigned long long)s.stalls);
+      total += s.records;
+      if (c.g.loss_a == 0 && c.g.reorder == 0) {
+        if (m->isolated) lat.insert(lat.end(), s.lat.begin(), s.lat.end());
+        else if (m->nostall) lat_b2b.insert(lat_b2b.end(), s.lat.begin(), s.lat.end());
+      }
+      if (g_errors) break;
+    }
+    if (g_errors) break;
+  }
+  if (g_errors == 0 && total == 0) fail("no quote record was compared");
+  auto report = [](const char* what, std::vector<std::uint64_t>& v) {
+    std::sort(v.begin(), v.end());
+    auto pct = [&](double p) { return v[static_cast<std::size_t>(p * (v.size() - 1))]; };
+    const double ns = 1000.0 / kClockMhz;
+    std::printf("trigger -> quote, %s (%zu records): min %llu p50 %llu p99 %llu max %llu cycles "
+                "= %.1f / %.1f / %.1f / %.1f ns at %.6f MHz\n",
+                what, v.size(), (unsigned long long)v.front(), (unsigned long long)pct(0.5),
+                (unsigned long long)pct(0.99), (unsigned long long)v.back(), v.front() * ns,
+                pct(0.5) * ns, pct(0.99) * ns, v.back() * ns, kClockMhz);
+  };
+  if (g_errors == 0) {
+    if (lat.empty() || lat_b2b.empty()) {
+      fail("no latency sample");
+    } else {
+      report("isolated packets, no stall", lat);
+      report("back-to-back frames, no stall (queueing included)", lat_b2b);
+      if (lat.front() < kLatencyMin || lat.back() > kLatencyMax) {
+        fail("isolated latency outside [" + std::to_string(kLatencyMin) + ", " +
+             std::to_string(kLatencyMax) + "] cycles (docs/latency.md)");
+      }
+    }
+  }
+  std::printf(g_errors ? "FAILED\n" : "PASSED\n");
+  return g_errors ? 1 : 0;
+}
