@@ -45,12 +45,18 @@ class SwDriver final : public Driver {
 #ifdef TTQ_WITH_XRT
 std::unique_ptr<Driver> make_xrt_driver(const PipelineConfig& cfg, std::string& error);
 #endif
+#ifdef TTQ_WITH_VERILATOR
+std::unique_ptr<Driver> make_verilator_driver(const PipelineConfig& cfg, std::string& error);
+#endif
 
 std::unique_ptr<Driver> make_driver(std::string_view backend, const PipelineConfig& cfg,
                                     std::string& error) {
   if (backend == "sw") return std::make_unique<SwDriver>(cfg);
 #ifdef TTQ_WITH_XRT
   if (backend == "xrt") return make_xrt_driver(cfg, error);  // drivers/xrt
+#endif
+#ifdef TTQ_WITH_VERILATOR
+  if (backend == "verilator") return make_verilator_driver(cfg, error);  // drivers/verilator
 #endif
   if (backend == "verilator" || backend == "xrt") {
     error = "backend '" + std::string(backend) + "' is not built into this ttq yet (only 'sw')";

@@ -1,8 +1,9 @@
 // XRT backend: the RTL kernel on an Alveo-class card in look-aside mode. Start-up opens the
 // device, loads the xclbin named in [card], checks the ID / VERSION / BUILD_HASH block at offset 0
-// of the register map (card_regs.hpp) before any write, programs the per-slot registers and
-// commits them; frames go to the card and quote records come back through buffer objects moved
-// by the data-mover kernels (docs/card.md). Every failure is one message saying what to check.
+// of the register map (card_regs.hpp) before any write, programs the line table, arbiter window
+// and per-slot registers and commits them (drivers/card_program.hpp, shared with the verilator
+// backend); frames go to the card and quote records come back through buffer objects moved by
+// the data-mover kernels (docs/card.md). Every failure is one message saying what to check.
 #include <experimental/xrt_ip.h>
 #include <sys/stat.h>
 #include <xrt/xrt_bo.h>
@@ -14,10 +15,8 @@
 #include <fmt/format.h>
 #include <memory>
 #include <string>
-#include <vector>
 
-#include "quoter_regs.hpp"
-#include "ttq/card_regs.hpp"
+#include "card_program.hpp"
 #include "ttq/driver.hpp"
 
 namespace ttq {
@@ -62,22 +61,37 @@ std::string explain_open_error(const std::string& what, std::uint32_t device) {
   return fmt::format("xrt backend: cannot open XRT device {}: {}", device, what);
 }
 
-std::uint64_t read64(const xrt::ip& ip, std::uint32_t lo) {
-  const std::uint64_t l = ip.read_register(lo);  // reading LO snapshots HI
-  const std::uint64_t h = ip.read_register(lo + 4);
-  return (h << 32) | l;
+// The register map through the kernel's AXI4-Lite slave (user-managed IP).
+class XrtRegisterBus final : public RegisterBus {
+ public:
+  explicit XrtRegisterBus(xrt::ip& ip) : ip_(ip) {}
+  std::uint32_t read32(std::uint32_t addr) override { return ip_.read_register(addr); }
+  void write32(std::uint32_t addr, std::uint32_t value) override {
+    ip_.write_register(addr, value);
+  }
+
+ private:
+  xrt::ip& ip_;
+};
+
+CardLabels xrt_labels(const PipelineConfig& cfg) {
+  return CardLabels{"xrt backend", fmt::format("kernel '{}'", cfg.card.kernel),
+                    "check [card] xclbin and kernel",
+                    "rebuild the xclbin from this tree (hw/syn) or use the matching ttq",
+                    "the xclbin was built from another map"};
 }
 
 class XrtDriver final : public Driver {
  public:
   XrtDriver(const PipelineConfig& cfg, xrt::device dev, xrt::uuid uuid, xrt::ip ip,
             xrt::kernel mm2s, xrt::kernel s2mm)
-      : cfg_(cfg),
-        dev_(std::move(dev)),
+      : dev_(std::move(dev)),
         uuid_(std::move(uuid)),
         ip_(std::move(ip)),
         mm2s_(std::move(mm2s)),
         s2mm_(std::move(s2mm)),
+        bus_(ip_),
+        card_(cfg, bus_, xrt_labels(cfg)),
         frames_bo_(dev_, kFrameBoBytes, xrt::bo::flags::normal, mm2s_.group_id(0)),
         quotes_bo_(dev_, kQuoteBoRecords * sizeof(QuoteRecord), xrt::bo::flags::normal,
                    s2mm_.group_id(0)),
@@ -88,59 +102,10 @@ class XrtDriver final : public Driver {
 
   std::string_view name() const override { return "xrt"; }
 
-  // Programs every configured instrument's slot and commits it; false + why on a refusal.
-  bool program(std::string& error) {
-    std::uint32_t slot = 0;
-    for (const InstrumentConfig& ic : cfg_.instruments) {
-      if (ic.security_id == 0 || ic.tick == 0) continue;  // the card's slot table needs both
-      if (slot >= n_instr_) {
-        error = fmt::format("xrt backend: the card has {} instrument slots (CAPS0.N_INSTR); the "
-                            "config lists more quoted instruments",
-                            n_instr_);
-        return false;
-      }
-      slots_.push_back(ic.security_id);
-      if (const char* bad = write_slot(slot, ic.security_id, ic.tick, cfg_.quoter, ic.skew)) {
-        error = fmt::format("xrt backend: slot {} (security_id {}): {}", slot, ic.security_id,
-                            bad);
-        return false;
-      }
-      ++slot;
-    }
-    return true;
-  }
-
-  bool check_identity(std::string& error) {
-    const std::uint32_t id = ip_.read_register(card::reg::kId);
-    const std::uint32_t ver = ip_.read_register(card::reg::kVersion);
-    const std::uint64_t hash = read64(ip_, card::reg::kBuildHashLo);
-    if (id != card::kId) {
-      error = fmt::format("xrt backend: kernel '{}' is not a ttq card (ID register 0x{:08x}, "
-                          "expected 0x{:08x} \"TTQ1\"): check [card] xclbin and kernel",
-                          cfg_.card.kernel, id, card::kId);
-      return false;
-    }
-    if (card::field::kVersionMajor.get(ver) != card::kVersionMajor ||
-        card::field::kVersionMinor.get(ver) < card::kVersionMinor) {
-      error = fmt::format("xrt backend: the card's register map is version {}.{}.{}, this ttq "
-                          "drives {}.{}.x: rebuild the xclbin from this tree (hw/syn) or use "
-                          "the matching ttq",
-                          card::field::kVersionMajor.get(ver), card::field::kVersionMinor.get(ver),
-                          card::field::kVersionPatch.get(ver), card::kVersionMajor,
-                          card::kVersionMinor);
-      return false;
-    }
-    if (hash != card::kBuildHash) {
-      error = fmt::format("xrt backend: the card's BUILD_HASH {:016x} differs from this ttq's "
-                          "register map {:016x}: the xclbin was built from another map",
-                          hash, card::kBuildHash);
-      return false;
-    }
-    const std::uint32_t caps0 = ip_.read_register(card::reg::kCaps0);
-    n_instr_ = card::field::kCaps0NInstr.get(caps0);
-    depth_ = card::field::kCaps0Depth.get(caps0);
-    return true;
-  }
+  // ID / VERSION / BUILD_HASH before any write, then the line table, arbiter window and every
+  // configured instrument's slot, committed (drivers/card_program.hpp); false + why.
+  bool check_identity(std::string& error) { return card_.check_identity(error); }
+  bool program(std::string& error) { return card_.program(error); }
 
   void submit(std::span<const Frame> frames) override {
     std::size_t off = 0;
@@ -158,7 +123,9 @@ class XrtDriver final : public Driver {
     flush_frames(off);
   }
 
-  void finish() override {}
+  // End of input: the card releases the packets its A/B arbiter holds (CONTROL.FLUSH); their
+  // records come back through collect().
+  void finish() override { card_.flush(); }
 
   std::size_t collect(std::span<QuoteRecord> out) override {
     const std::size_t max = std::min(out.size(), kQuoteBoRecords);
@@ -173,53 +140,16 @@ class XrtDriver final : public Driver {
     return n;
   }
 
-  void set_kill(bool on) override {
-    const std::uint32_t c = ip_.read_register(card::reg::kControl);
-    ip_.write_register(card::reg::kControl, (c & ~card::field::kControlKill.mask()) |
-                                                card::field::kControlKill.put(on ? 1u : 0u));
-  }
+  void set_kill(bool on) override { card_.set_kill(on); }
 
-  void set_skew(std::int32_t id, const SkewRegs& s) override {
-    for (std::uint32_t slot = 0; slot < slots_.size(); ++slot) {
-      if (slots_[slot] != id) continue;
-      ip_.write_register(card::slot::addr(slot, card::slot::kSkewShiftTicks),
-                         static_cast<std::uint32_t>(s.shift_ticks));
-      ip_.write_register(card::slot::addr(slot, card::slot::kSizeAdj),
-                         static_cast<std::uint32_t>(s.size_adj));
-      (void)commit(slot);
-    }
-  }
+  void set_skew(std::int32_t id, const SkewRegs& s) override { (void)card_.set_skew(id, s); }
 
   const char* set_params(std::int32_t id, const QuoterParams& p) override {
-    if (const char* bad = validate(p)) return bad;
-    if (p.levels > 1) return "levels: the card computes one level (levels = 1)";
-    for (std::uint32_t slot = 0; slot < slots_.size(); ++slot) {
-      if (id != 0 && slots_[slot] != id) continue;
-      const InstrumentConfig* ic = config_of(slots_[slot]);
-      if (const char* bad =
-              write_slot(slot, slots_[slot], ic ? ic->tick : 0, p, ic ? ic->skew : SkewRegs{})) {
-        return bad;
-      }
-    }
-    return nullptr;
+    return card_.set_params(id, p);
   }
 
   const PipelineCounters& counters() override {
-    using card::Counter;
-    auto rd = [&](Counter c) { return read64(ip_, card::counter_lo(c)); };
-    c_.frames = rd(Counter::kFrames);
-    for (unsigned i = card::kCounterDropFirst; i < card::kCounterDropEnd; ++i) {
-      c_.frame_drops[i - card::kCounterDropFirst] = rd(static_cast<Counter>(i));
-    }
-    c_.packets = rd(Counter::kPackets);
-    c_.malformed[0] = rd(Counter::kMalformed);
-    c_.arb.duplicates = rd(Counter::kDuplicates);
-    c_.arb.gaps = rd(Counter::kGaps);
-    c_.arb.lost = rd(Counter::kLost);
-    c_.stale_events = rd(Counter::kStaleEvents);
-    c_.quotes = rd(Counter::kQuotes);
-    c_.quote_overflow = rd(Counter::kQuoteOverflow);
-    c_.book_entries = rd(Counter::kBookEntries);
+    card_.read_counters(c_);
     return c_;
   }
 
@@ -228,20 +158,10 @@ class XrtDriver final : public Driver {
   bool top_of_book(std::int32_t, PublishedTop&) override { return false; }
 
   bool instrument_info(std::int32_t id, InstrumentInfo& out) override {
-    const InstrumentConfig* ic = config_of(id);
-    if (!ic) return false;
-    out = InstrumentInfo{ic->tick, ic->multiplier, ic->position};
-    return true;
+    return card_.instrument_info(id, out);
   }
 
  private:
-  const InstrumentConfig* config_of(std::int32_t id) const {
-    for (const InstrumentConfig& ic : cfg_.instruments) {
-      if (ic.security_id == id) return &ic;
-    }
-    return nullptr;
-  }
-
   void flush_frames(std::size_t bytes) {
     if (bytes == 0) return;
     frames_bo_.sync(XCL_BO_SYNC_BO_TO_DEVICE, bytes, 0);
@@ -249,59 +169,16 @@ class XrtDriver final : public Driver {
     run.wait();
   }
 
-  void w64(std::uint32_t addr, std::uint64_t v) {
-    ip_.write_register(addr, static_cast<std::uint32_t>(v));
-    ip_.write_register(addr + 4, static_cast<std::uint32_t>(v >> 32));
-  }
-
-  const char* commit(std::uint32_t slot) {
-    ip_.write_register(card::slot::addr(slot, card::slot::kCommit), 1);
-    const std::uint32_t st = ip_.read_register(card::reg::kCommitStatus);
-    if (card::field::kCommitStatusSlot.get(st) != slot) return "commit not acknowledged by the card";
-    if (card::field::kCommitStatusResult.get(st) != 0) {
-      return "the card refused the commit (COMMIT_STATUS.RESULT != 0; docs/registers.md)";
-    }
-    return nullptr;
-  }
-
-  const char* write_slot(std::uint32_t slot, std::int32_t id, std::int64_t tick,
-                         const QuoterParams& p, const SkewRegs& skew) {
-    const auto r = sim::quoter_card_regs(tick, p.max_spread_ticks);
-    if (!r.valid) return "tick or max_spread_ticks outside the card's range";
-    using namespace card::slot;
-    auto a = [slot](std::uint32_t off) { return addr(slot, off); };
-    ip_.write_register(a(kSecurityId), static_cast<std::uint32_t>(id));
-    ip_.write_register(a(kValid), 1);
-    w64(a(kTick), r.tick);
-    ip_.write_register(a(kRecipSh), r.recip_sh);
-    ip_.write_register(a(kRecip), r.recip);
-    w64(a(kDLim), r.d_lim);
-    ip_.write_register(a(kRefMode), p.ref_mode == RefMode::kMid ? 1u : 0u);
-    ip_.write_register(a(kBidOffsetTicks), static_cast<std::uint32_t>(p.bid_offset_ticks));
-    ip_.write_register(a(kAskOffsetTicks), static_cast<std::uint32_t>(p.ask_offset_ticks));
-    ip_.write_register(a(kMinSpreadTicks), static_cast<std::uint32_t>(p.min_spread_ticks));
-    ip_.write_register(a(kMaxSpreadTicks), static_cast<std::uint32_t>(p.max_spread_ticks));
-    ip_.write_register(a(kOrderSize), static_cast<std::uint32_t>(p.order_size));
-    w64(a(kPriceFloor), static_cast<std::uint64_t>(p.price_floor));
-    w64(a(kPriceCeiling), static_cast<std::uint64_t>(p.price_ceiling));
-    ip_.write_register(a(kRequoteToleranceTicks),
-                       static_cast<std::uint32_t>(p.requote_tolerance_ticks));
-    ip_.write_register(a(kSkewShiftTicks), static_cast<std::uint32_t>(skew.shift_ticks));
-    ip_.write_register(a(kSizeAdj), static_cast<std::uint32_t>(skew.size_adj));
-    return commit(slot);
-  }
-
-  PipelineConfig cfg_;
   xrt::device dev_;
   xrt::uuid uuid_;
   xrt::ip ip_;
   xrt::kernel mm2s_, s2mm_;
+  XrtRegisterBus bus_;
+  CardProgram card_;
   xrt::bo frames_bo_, quotes_bo_, count_bo_;
   std::uint8_t* frames_;
   QuoteRecord* quotes_;
   std::uint32_t* count_;
-  std::vector<std::int32_t> slots_;  // slot -> security_id
-  std::uint32_t n_instr_ = 0, depth_ = 0;
   PipelineCounters c_;
 };
 

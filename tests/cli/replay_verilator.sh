@@ -1,0 +1,154 @@
+#!/usr/bin/env bash
+# The verilator backend (the card's RTL top, Verilated) against the C++ model in card mode
+# (feed.fixed_instruments = true): generated captures with loss on one and both lines,
+# duplicates, reordering, garbage frames, VLAN tags, IP options, halts, implied levels, schema 9
+# and 8, more than 8 instruments (some not in the slot table), two channels and injected
+# runts / jumbo / wrong-port frames must give byte-identical quote JSONL and the same values of
+# every counter the card keeps (order intents may differ: the risk gate's book reference, for the
+# price collar and the stale-feed check, comes from Driver::top_of_book, which the card cannot
+# answer; docs/card.md). Then the start-up refusals and the snapshot notice.
+# Exit 77 (skipped) when ttq was built without the verilator backend.
+set -euo pipefail
+ttq=$1
+dir=$(mktemp -d)
+trap 'rm -rf "$dir"' EXIT
+lib="$(dirname "$0")/lib"
+
+"$ttq" gen --out "$dir/tiny.pcap" --events 10 > /dev/null
+set +e
+"$ttq" replay "$dir/tiny.pcap" --backend verilator > /dev/null 2> "$dir/probe.txt"
+set -e
+if grep -q "not built" "$dir/probe.txt"; then echo "SKIP: $(cat "$dir/probe.txt")"; exit 77; fi
+
+# Tick of capgen's instrument 100000+i (products cycle BTC, ETH, MBT, MET).
+tick() {
+  case $(( ($1 - 1) % 4 )) in 0|2) echo 5000000000;; 1) echo 250000000;; 3) echo 500000000;; esac
+}
+
+# config FILE WINDOW DEPTH IMPLIED_DEPTH N_INSTR [extra TOML appended]
+config() {
+  cat > "$1" <<TOML
+[feed]
+fixed_instruments = true
+reorder_window = $2
+[[channel]]
+id = 310
+incremental_a = "224.0.31.1:14310"
+incremental_b = "224.0.32.1:15310"
+TOML
+  printf '%s\n' "${6:-}" >> "$1"
+  for i in $(seq 1 "$5"); do
+    printf '[[instrument]]\nsecurity_id = %d\ntick = %d\ndepth = %d\nimplied_depth = %d\n' \
+      $((100000 + i)) "$(tick "$i")" "$3" "$4" >> "$1"
+    if [[ $i -eq 3 ]]; then printf 'position = 7\n' >> "$1"; fi
+    if [[ $i -eq 4 ]]; then printf 'position = -12\n' >> "$1"; fi
+  done
+}
+
+# The counters the card keeps, "key=value", from a summary (docs/card.md lists them).
+card_keys='frames|bytes|dropped\..*|packets validated|duplicates dropped \(A/B\)|held for reordering'
+card_keys+='|gaps|packets lost|book entries|stale events|unknown instruments|MsgSeqNum restarts'
+card_keys+='|snapshot packets|quotes|quote queue overflow'
+card_counters() {
+  sed -n '/^frames$/,/^throughput$/p' "$1" | sed -nE 's/^  (.{28}) ([0-9]+)$/\1=\2/p' \
+    | sed -E 's/ +=/=/' | grep -E "^($card_keys)="
+}
+
+compare() {  # tag capture config
+  "$ttq" replay "$2" --config "$3" --quotes-jsonl "$dir/q_sw_$1.jsonl" --no-progress \
+    > "$dir/s_sw_$1.txt"
+  local t0=$SECONDS
+  "$ttq" replay "$2" --config "$3" --backend verilator --quotes-jsonl "$dir/q_v_$1.jsonl" \
+    --no-progress > "$dir/s_v_$1.txt" 2> "$dir/e_v_$1.txt" \
+    || { echo "$1: verilator replay failed:"; cat "$dir/e_v_$1.txt"; exit 1; }
+  local quotes
+  quotes=$(wc -l < "$dir/q_sw_$1.jsonl")
+  [[ $quotes -gt 100 ]] || { echo "$1: too few quotes ($quotes)"; exit 1; }
+  if ! cmp "$dir/q_sw_$1.jsonl" "$dir/q_v_$1.jsonl"; then
+    echo "$1: quotes differ; first differing record:"
+    diff <(cat -n "$dir/q_sw_$1.jsonl") <(cat -n "$dir/q_v_$1.jsonl") | head -6
+    exit 1
+  fi
+  diff <(card_counters "$dir/s_sw_$1.txt") <(card_counters "$dir/s_v_$1.txt") \
+    || { echo "$1: card counters differ"; exit 1; }
+  [[ $(card_counters "$dir/s_v_$1.txt" | wc -l) -ge 12 ]] || { echo "$1: counters missing"; exit 1; }
+  echo "$1: $quotes quotes and the card's counters identical" \
+       "($(grep -E '^  (gaps|stale events|unknown instruments|halts) ' "$dir/s_sw_$1.txt" \
+           | awk '{$1=$1; print}' | paste -sd, -)); verilator $((SECONDS - t0)) s"
+}
+
+# A: schema 9, 12 instruments (10 in the slot table: 2 unknown), every impairment, halts.
+"$ttq" gen --out "$dir/a.pcap" --seed 21 --events 20000 --instruments 12 --schema 9 --depth 10 \
+  --implied true --loss-a 0.02 --loss-b 0.02 --loss-both 0.0005 --dup 0.03 --reorder 0.02 \
+  --jitter 4 --garbage 0.05 --vlan 0.1 --ip-options 0.05 --halt 0.003 > /dev/null
+config "$dir/a.toml" 8 10 2 10 '[quoter]
+bid_offset_ticks = 1
+ask_offset_ticks = 2
+order_size = 2
+[skew]
+price_skew_q8 = 64
+size_skew_q8 = 32'
+compare a "$dir/a.pcap" "$dir/a.toml"
+
+# B: schema 8 (templates 32/42/27), depth 5, no implied book, heavy loss on both lines, window 3,
+# mid quoting; a second channel (its own lines, no traffic) holds instruments 8 and 9, so the
+# gaps of channel 310 must not touch them; snapshot lines are configured but carry nothing.
+"$ttq" gen --out "$dir/b.pcap" --seed 22 --events 6000 --instruments 9 --schema 8 --depth 5 \
+  --implied false --loss-a 0.03 --loss-b 0.03 --loss-both 0.003 --dup 0.05 --reorder 0.03 \
+  --jitter 8 --garbage 0.05 --halt 0.002 > /dev/null
+config "$dir/b.toml" 3 5 0 9 '[quoter]
+ref_mode = "mid"
+min_spread_ticks = 2
+order_size = 3
+requote_tolerance_ticks = 1
+[[channel]]
+id = 320
+incremental_a = "224.0.33.1:16310"
+incremental_b = "224.0.34.1:17310"'
+python3 - "$dir/b.toml" <<'PY'
+import re, sys
+p = sys.argv[1]
+s = open(p).read()
+s = s.replace('incremental_b = "224.0.32.1:15310"\n', 'incremental_b = "224.0.32.1:15310"\n'
+              'snapshot_a = "224.0.31.2:14311"\nsnapshot_b = "224.0.32.2:15311"\n', 1)
+for sid in (100008, 100009):
+    s = s.replace(f"security_id = {sid}\n", f"security_id = {sid}\nchannel = 320\n")
+open(p, "w").write(s)
+PY
+compare b "$dir/b.pcap" "$dir/b.toml"
+
+# C: runts, 9000-byte jumbo frames and wrong-port datagrams injected; window 0 (a jump is a gap).
+"$ttq" gen --out "$dir/c0.pcap" --seed 23 --events 2500 --instruments 4 --loss-a 0.02 \
+  --loss-b 0.02 --dup 0.02 --jitter 2 --garbage 0.02 > /dev/null
+python3 "$lib/pcaptool.py" inject "$dir/c0.pcap" "$dir/c.pcap" > /dev/null
+config "$dir/c.toml" 0 10 2 4
+compare c "$dir/c.pcap" "$dir/c.toml"
+grep -qE '^  dropped.runt +[1-9]' "$dir/s_v_c.txt" || { echo "c: no runts counted"; exit 1; }
+
+# Start-up refusals: one message naming what to change, exit 1, before any frame.
+refuse() {  # tag config expected-text
+  if "$ttq" replay "$dir/c.pcap" --config "$2" --backend verilator > /dev/null 2> "$dir/err.txt"; then
+    echo "$1: accepted"; exit 1
+  fi
+  grep -qF "$3" "$dir/err.txt" || { echo "$1: unexpected message:"; cat "$dir/err.txt"; exit 1; }
+}
+grep -v '^incremental_\|^\[\[channel\]\]\|^id = 310' "$dir/c.toml" > "$dir/nolines.toml"
+refuse nolines "$dir/nolines.toml" "the config has no feed lines"
+config "$dir/many.toml" 8 10 2 17
+refuse many "$dir/many.toml" "instrument slots (CAPS0.N_INSTR)"
+config "$dir/levels.toml" 8 10 2 4 '[quoter]
+levels = 2'
+refuse levels "$dir/levels.toml" "the card computes one level"
+config "$dir/win.toml" 9 10 2 4
+refuse window "$dir/win.toml" "holds at most 8 packets"
+
+# Snapshots: counted, not applied by the card (docs/card.md); the run says so.
+"$ttq" gen --out "$dir/s.pcap" --seed 24 --events 300 --instruments 2 --snapshot-every 50 > /dev/null
+config "$dir/s.toml" 8 10 2 2
+sed -i 's|^incremental_b = .*|&\nsnapshot_a = "224.0.31.2:14311"\nsnapshot_b = "224.0.32.2:15311"|' \
+  "$dir/s.toml"
+"$ttq" replay "$dir/s.pcap" --config "$dir/s.toml" --backend verilator > "$dir/s_v_s.txt" \
+  2> "$dir/e_v_s.txt"
+grep -q "do not recover from snapshots" "$dir/e_v_s.txt" \
+  || { echo "no snapshot notice:"; cat "$dir/e_v_s.txt"; exit 1; }
+echo ok
