@@ -553,8 +553,12 @@ void FastPath::change_params(Instrument& in, const QuoterParams& p) {
 
 void FastPath::set_skew(std::int32_t security_id, const SkewRegs& s) {
   if (const Instrument* in = find(security_id)) {
-    insts_[in->slot].skew = clamp_skew(s);
-    insts_[in->slot].quote_inputs_valid = false;
+    Instrument& i = insts_[in->slot];
+    i.skew = clamp_skew(s);
+    i.quote_inputs_valid = false;
+    // At once, like a parameter change (and like the card, which requotes a slot on every
+    // commit): a new inventory must not wait for the next market event to reach the quotes.
+    requote(i, i.book.top(), latest_seq());
   }
 }
 

@@ -107,14 +107,16 @@ module ttq_core #(
   // register block's read port on every commit (commit pulse, slot number out, config in).
   logic [N_INSTR*CFG_W-1:0] slot_cfg_q;
   logic [N_INSTR*CH_W-1:0]  slot_ch_q;
-  logic        cm1_q, cm2_q;
-  logic [15:0] cm1_slot_q, cm2_slot_q;
+  logic        cm1_q, cm2_q, cm3_q;
+  logic [15:0] cm1_slot_q, cm2_slot_q, cm3_slot_q;
   assign cfg_rd_slot = cm1_slot_q;
   always_ff @(posedge clk) begin
     cm1_q      <= cfg_commit && !rst;
     cm1_slot_q <= cfg_commit_slot;
     cm2_q      <= cm1_q && !rst;
     cm2_slot_q <= cm1_slot_q;
+    cm3_q      <= cm2_q && !rst;  // the copy holds the new configuration: ttq_apply requotes
+    cm3_slot_q <= cm2_slot_q;
     if (rst) begin
       for (int s = 0; s < int'(N_INSTR); s++) slot_cfg_q[s*CFG_W +: CFG_W] <= '0;
       slot_ch_q <= '0;
@@ -520,7 +522,8 @@ module ttq_core #(
   logic         q_v, q_r, c_book, c_stale, c_unknown, apply_busy;
 
   ttq_apply #(.N_INSTR(N_INSTR), .N_CH(N_CH)) u_apply (
-    .clk, .rst(prst), .kill, .slot_cfg(slot_cfg_q), .slot_channel(slot_ch_q),
+    .clk, .rst(prst), .kill, .cfg_commit(cm3_q), .cfg_commit_slot(cm3_slot_q),
+    .slot_cfg(slot_cfg_q), .slot_channel(slot_ch_q),
     .s_axis_ev_tvalid(ap_v), .s_axis_ev_tready(ap_r), .s_axis_ev_tdata(of_head[EV_W-1:0]),
     .s_axis_ev_ctl(of_head[OI_W-1 -: 2]), .s_axis_ev_channel(of_head[EV_W +: CH_W]),
     .m_axis_op_tvalid(op_v), .m_axis_op_tready(op_r), .m_axis_op_tdata(op_d),

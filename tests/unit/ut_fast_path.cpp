@@ -429,6 +429,27 @@ TEST_CASE("set_params: validated, applied at once per instrument, shrinking leve
   }
 }
 
+TEST_CASE("set_skew requotes at once from the current book with the latest seq", "[fast_path]") {
+  PipelineConfig cfg;
+  cfg.quoter.order_size = 5;
+  Harness h(cfg);
+  start(h);
+  auto q = h.quotes();
+  REQUIRE(q.size() == 1);
+  REQUIRE(q[0].bid_sz == 5);
+  const QuoteRecord before = q[0];
+  h.fp.set_skew(kId, SkewRegs{0, 2});  // long of target: bid 5 - 2, ask 5 + 2 (docs/quoting.md)
+  q = h.quotes();
+  REQUIRE(q.size() == 1);
+  CHECK(q[0].seq == 2);  // no market event since packet 2
+  CHECK(q[0].bid_px == before.bid_px);
+  CHECK(q[0].ask_px == before.ask_px);
+  CHECK(q[0].bid_sz == 3);
+  CHECK(q[0].ask_sz == 7);
+  h.fp.set_skew(kId, SkewRegs{0, 2});  // the same registers: recomputed, nothing to send
+  CHECK(h.quotes().empty());
+}
+
 TEST_CASE("fixed instrument table (card mode): config order, no creation, definitions ignored",
           "[fast_path]") {
   constexpr std::int32_t kOther = 200002, kUnknown = 300003;

@@ -283,12 +283,10 @@ TEST_CASE("verilator backend = sw card mode: schema 8, no implied book, window 2
   compare(o, 6, 2, Ops{300, 0, 0});
 }
 
-// Parameter and skew writes between bursts. The model re-evaluates an instrument after either
-// (set_params at once, set_skew at its next publication point); ttq_core does not yet tell
-// ttq_apply about a commit, so the card keeps the last quote while the top is unchanged. Allowed
-// to fail until the RTL re-evaluates a committed slot (the two reproducers below are minimal).
+// Parameter and skew writes between bursts. Both requote the instrument at once: the model in
+// set_params / set_skew, the card on the slot's commit (ttq_apply's cfg_commit).
 TEST_CASE("verilator backend = sw card mode: parameter and skew writes between bursts",
-          "[verilator][!mayfail]") {
+          "[verilator]") {
   GenOptions o;
   o.seed = 33;
   o.instruments = 9;
@@ -326,8 +324,7 @@ void after_change(int split_at_percent, Change change) {
   run.same("the rest of the capture");
 }
 
-TEST_CASE("verilator backend: set_params requotes at once (minimal reproducer)",
-          "[verilator][!mayfail]") {
+TEST_CASE("verilator backend: set_params requotes at once", "[verilator]") {
   after_change(50, [](Driver& d) {
     QuoterParams p;
     p.order_size = 2;  // every live quote's size changes: the model requotes at once
@@ -335,7 +332,6 @@ TEST_CASE("verilator backend: set_params requotes at once (minimal reproducer)",
   });
 }
 
-TEST_CASE("verilator backend: set_skew applies at the next publication (minimal reproducer)",
-          "[verilator][!mayfail]") {
+TEST_CASE("verilator backend: set_skew requotes at once", "[verilator]") {
   after_change(50, [](Driver& d) { d.set_skew(100001, SkewRegs{2, -1}); });
 }
