@@ -40,7 +40,7 @@ using namespace ttq;
 constexpr int kSlots = 16;            // ttq_core's N_INSTR
 constexpr double kClockMhz = 322.265625;
 // Latency bounds asserted in no-stall mode (docs/latency.md): trigger -> quote valid, cycles.
-constexpr std::uint64_t kLatencyMin = 33;
+constexpr std::uint64_t kLatencyMin = 34;  // exactly: one entry, one message, one record
 constexpr std::uint64_t kLatencyMax = 450;
 
 int g_errors = 0;
@@ -606,9 +606,9 @@ int main(int argc, char** argv) {
     } else {
       report("isolated packets, no stall", lat);
       report("back-to-back frames, no stall (queueing included)", lat_b2b);
-      if (lat.front() < kLatencyMin || lat.back() > kLatencyMax) {
-        fail("isolated latency outside [" + std::to_string(kLatencyMin) + ", " +
-             std::to_string(kLatencyMax) + "] cycles (docs/latency.md)");
+      if (lat.front() != kLatencyMin || lat.back() > kLatencyMax) {
+        fail("isolated latency: min must be " + std::to_string(kLatencyMin) + ", max at most " +
+             std::to_string(kLatencyMax) + " cycles (docs/latency.md)");
       }
     }
   }
