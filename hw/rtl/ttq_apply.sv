@@ -79,6 +79,7 @@ module ttq_apply #(
 );
   localparam int unsigned CH_W = (N_CH > 1) ? $clog2(N_CH) : 1;
   localparam int unsigned SW = (N_INSTR > 1) ? $clog2(N_INSTR) : 1;  // slot index bits
+  localparam int NI = N_INSTR;  // signed copy for loop bounds (yosys 0.23 has no int'() cast)
   localparam int unsigned NP = 1 << SW;  // slots rounded up to a power of two
   localparam int unsigned CW = ttq_regs_pkg::SLOT_CFG_W;
   localparam int unsigned TOB_W = 192;   // {bid_px, ask_px, bid_sz, ask_sz}
@@ -271,12 +272,12 @@ module ttq_apply #(
   always_comb begin
     rq_any = rq_pend_q != '0;
     rq_slot = '0;
-    for (int i = int'(N_INSTR) - 1; i >= 0; i--) begin
+    for (int i = NI - 1; i >= 0; i--) begin
       if (rq_pend_q[i]) rq_slot = SW'(i);
     end
   end
   always_ff @(posedge clk) begin
-    for (int i = 0; i < int'(N_INSTR); i++) begin
+    for (int i = 0; i < NI; i++) begin
       if (rq_take && rq_slot == SW'(i)) rq_pend_q[i] <= 1'b0;
       if (cfg_commit && cfg_commit_slot == 16'(i)) rq_pend_q[i] <= 1'b1;
     end
@@ -728,7 +729,7 @@ module ttq_apply #(
     if (halted_we) halted_q[slot_q] <= halted_wd;
     if (dq_we || dirty_clr) dirty_q[slot_q] <= dq_we;
     if (quote_we) qvalid_q[slot_q] <= 1'b1;
-    for (int i = 0; i < int'(N_INSTR); i++) begin
+    for (int i = 0; i < NI; i++) begin
       if (cfg_commit && cfg_commit_slot == 16'(i)) qvalid_q[i] <= 1'b0;
     end
     if (top_we) top_ok_q[slot_q] <= 1'b1;

@@ -53,6 +53,7 @@ module ttq_core #(
   output logic                            busy  // work in flight (STATUS.BUSY)
 );
   localparam int unsigned CH_W = (N_CH > 1) ? $clog2(N_CH) : 1;
+  localparam int NI = N_INSTR;  // signed copy for loop bounds (yosys 0.23 has no int'() cast)
   localparam int unsigned HANDLE_W = 6;                      // 63 handles + "none"
   localparam logic [HANDLE_W-1:0] H_NONE = '1;
   localparam int unsigned N_HANDLES = (1 << HANDLE_W) - 1;
@@ -118,10 +119,10 @@ module ttq_core #(
     cm3_q      <= cm2_q && !rst;  // the copy holds the new configuration: ttq_apply requotes
     cm3_slot_q <= cm2_slot_q;
     if (rst) begin
-      for (int s = 0; s < int'(N_INSTR); s++) slot_cfg_q[s*CFG_W +: CFG_W] <= '0;
+      for (int s = 0; s < NI; s++) slot_cfg_q[s*CFG_W +: CFG_W] <= '0;
       slot_ch_q <= '0;
     end else if (cm2_q) begin
-      for (int s = 0; s < int'(N_INSTR); s++) begin
+      for (int s = 0; s < NI; s++) begin
         if (cm2_slot_q == 16'(s)) begin
           slot_cfg_q[s*CFG_W +: CFG_W] <= cfg_rd;
           slot_ch_q[s*CH_W +: CH_W]    <= cfg_rd.channel[CH_W-1:0];
@@ -559,7 +560,7 @@ module ttq_core #(
   always_comb begin
     bc_any  = bc_pend_q != '0;
     bc_slot = '0;
-    for (int i = int'(N_INSTR) - 1; i >= 0; i--) begin
+    for (int i = NI - 1; i >= 0; i--) begin
       if (bc_pend_q[i]) bc_slot = 16'(i);
     end
     bc_cfg = slot_cfg_q[bc_slot*CFG_W +: CFG_W];
@@ -586,7 +587,7 @@ module ttq_core #(
       ow_q      <= '0;
       ow_cnt_q  <= '0;
     end else begin
-      for (int i = 0; i < int'(N_INSTR); i++) begin
+      for (int i = 0; i < NI; i++) begin
         if (bc_go && (!bc_cfg.valid || bk_op_r) && bc_slot == 16'(i)) bc_pend_q[i] <= 1'b0;
         if (cm2_q && cm2_slot_q == 16'(i)) bc_pend_q[i] <= 1'b1;
       end
