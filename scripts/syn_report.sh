@@ -4,20 +4,22 @@
 # DSP), yosys' `ltp` and syn/lut_depth.py's logic levels, and regenerates docs/synthesis.md.
 # Too slow for CI on 2 cores (tens of minutes): run it by hand after an RTL change.
 #
-# usage: scripts/syn_report.sh [-j JOBS] [-t TIMEOUT_S] [-o OUT_DIR] [--no-core] [NAME ...]
+# usage: scripts/syn_report.sh [-j JOBS] [-t TIMEOUT_S] [-o OUT_DIR] [--no-core] [--render-only]
+#                              [NAME ...]
 #   NAME      only these scripts (e.g. apply core); the others keep their last results in OUT_DIR
 #   -j JOBS   yosys runs in parallel (default 1: each takes a core and up to a few GB)
 #   -t SEC    stop a run after SEC seconds and report it as timed out (default 3600)
 #   -o DIR    logs, netlists and per-run results (default build-syn)
+#   --render-only  no yosys: rewrite docs/synthesis.md from the results in OUT_DIR
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ROOT=$PWD
 CMDLINE="scripts/syn_report.sh${*:+ $*}"
 
 JOBS=1
 TIMEOUT=3600
 OUT=build-syn
 CORE=1
+RENDER_ONLY=0
 NAMES=()
 while (($#)); do
   case "$1" in
@@ -25,6 +27,7 @@ while (($#)); do
     -t) TIMEOUT=$2; shift 2 ;;
     -o) OUT=$2; shift 2 ;;
     --no-core) CORE=0; shift ;;
+    --render-only) RENDER_ONLY=1; shift ;;
     -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     -*) echo "syn_report: unknown option $1" >&2; exit 2 ;;
     *) NAMES+=("${1%.ys}"); shift ;;
@@ -85,8 +88,14 @@ run_one() {
   fi
 }
 
+if ((RENDER_ONLY)); then
+  NAMES=()
+  CMDLINE=$(cat "$OUT/last_cmd" 2> /dev/null || echo "$CMDLINE")
+else
+  echo "$CMDLINE" > "$OUT/last_cmd"
+fi
 echo "syn_report: $(yosys -V), ${#NAMES[@]} run(s), $JOBS at a time, timeout $TIMEOUT s, out $OUT"
-for b in "${NAMES[@]}"; do
+for b in ${NAMES[@]+"${NAMES[@]}"}; do
   if [[ ! -f hw/syn/$b.ys ]]; then echo "syn_report: no hw/syn/$b.ys" >&2; exit 2; fi
   if [[ $b == core ]]; then
     if ((CORE == 0)); then continue; fi
@@ -183,7 +192,7 @@ for b in names:
     ltp = m.group(1) if m else "?"
     lv = levels(read(f"{out}/{b}.levels"))
     lvl = levels(read(f"{out}/{b}.levels_luts"))
-    rows.append(f"| {b} | {ff:,} | {lut:,} | {lutram} | {srl} | {carry} | {muxf:,} | {bram}"
+    rows.append(f"| {b} | {ff:,} | {lut:,} | {lutram} | {srl} | {carry:,} | {muxf:,} | {bram}"
                 f"{f' + {uram} URAM' if uram else ''} | {dsp} | {ltp} | "
                 f"{lv[0] if lv else '?'} / {lvl[0] if lvl else '?'} | {wall} ({cpu_s} CPU, "
                 f"{rss}; load {load}) | {when} |")
@@ -200,15 +209,16 @@ for b in names:
 
 print(f"""# Synthesis report (yosys, UltraScale+)
 
-Generated from the repository root by
+Generated from the repository root by `scripts/syn_report.sh` (do not edit: re-run it after an
+RTL change). Last invocation:
 
-    scripts/syn_report.sh
+    {cmdline}
 
-(last invocation: `{cmdline}`; a run of some scripts only keeps the other rows' results from
-{rel}/, and each row says when it ran). Do not edit: re-run the script after an RTL change. Each row is one yosys run of
-`hw/syn/<name>.ys` (`synth_xilinx -family xcup -flatten`, the block's default parameters; `core`
-is the whole card, ttq_core, from hw/ttq.f's files) followed by `stat -tech xilinx`, `ltp -noff`
-over the combinational cells and `write_json` for hw/syn/lut_depth.py.
+A run of some of the scripts keeps the other rows' results (from {rel}/); each row says when
+it ran. Each row is one yosys run of `hw/syn/<name>.ys` (`synth_xilinx -family xcup -flatten`,
+the block's default parameters; `core` is the whole card, ttq_core, from hw/ttq.f's files)
+followed by `stat -tech xilinx`, `ltp -noff` over the combinational cells and `write_json`
+for hw/syn/lut_depth.py.
 
 - yosys: {yv}
 - machine: {host}

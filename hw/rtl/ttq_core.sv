@@ -560,10 +560,15 @@ module ttq_core #(
   always_comb begin
     bc_any  = bc_pend_q != '0;
     bc_slot = '0;
+    bc_cfg  = '0;
+    // The lowest pending slot and its configuration: constant slices only (a variable index
+    // times the 538-bit width became a multiplier and a barrel shifter in synthesis).
     for (int i = NI - 1; i >= 0; i--) begin
-      if (bc_pend_q[i]) bc_slot = 16'(i);
+      if (bc_pend_q[i]) begin
+        bc_slot = 16'(i);
+        bc_cfg  = slot_cfg_q[i*CFG_W +: CFG_W];
+      end
     end
-    bc_cfg = slot_cfg_q[bc_slot*CFG_W +: CFG_W];
     bc_op  = ttq_pkg::BOOK_OP_ZERO;
     bc_op.kind          = ttq_pkg::BOOK_OP_CONFIG;
     bc_op.slot          = bc_slot;
