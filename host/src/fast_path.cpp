@@ -191,12 +191,96 @@ struct FastPath::SnapHandler {
   }
 };
 
+// The validation pass of an Incremental packet, keeping what the decoder reports (mdp3.hpp
+// kRecords), so that applying the packet -- at once, in the usual case where the arbiter releases
+// it in sequence -- replays those callbacks instead of decoding the bytes a second time. It keeps
+// book, trade and statistics messages; a packet with anything else (status, channel reset,
+// definition, snapshot) is decoded again instead (`complete` false). The arrays hold every entry
+// a packet of kMaxBytes can carry (the validated group lengths bound them), so recording needs no
+// check per entry; longer packets are validated without recording.
+struct FastPath::PacketRecord {
+  static constexpr bool kRecords = true;
+  static constexpr std::uint32_t kMaxBytes = SeqArbiter::kSlotBytes;
+  // Every message has a 10-byte header; entries are at least 27 (book), 25 (trade) and 12 bytes
+  // (statistics) long.
+  static constexpr std::uint32_t kMaxMsgs = kMaxBytes / mdp3::kMessageHeaderSize;
+  static constexpr std::uint32_t kMaxBooks = kMaxBytes / mdp3::kBookEntryMin;
+  static constexpr std::uint32_t kMaxTrades = kMaxBytes / mdp3::kTradeEntryMin;
+  static constexpr std::uint32_t kMaxSeqs = kMaxBytes / mdp3::kVolumeEntryMin;
+  static_assert(mdp3::kVolumeEntryMin <= mdp3::kDailyStatsEntryMin &&
+                mdp3::kVolumeEntryMin <= mdp3::kLimitsEntryMin &&
+                mdp3::kVolumeEntryMin <= mdp3::kSessionStatsEntryMin);
+  struct Msg {
+    mdp3::MsgCtx ctx;
+    std::uint16_t book, trade, seq;  // its first entry of each kind; it ends where the next starts
+  };
+  std::array<Msg, kMaxMsgs + 1> msgs;  // + 1: the end marker replay reads
+  std::array<mdp3::BookEntry, kMaxBooks> books;
+  std::array<mdp3::TradeEntry, kMaxTrades> trades;
+  std::array<mdp3::SeqEntry, kMaxSeqs> seqs;
+  std::uint16_t n_msgs = 0, n_books = 0, n_trades = 0, n_seqs = 0;
+  bool complete = true;
+
+  void reset() {
+    n_msgs = n_books = n_trades = n_seqs = 0;
+    complete = true;
+  }
+  void on_message(const mdp3::MsgCtx& m) { msgs[n_msgs++] = Msg{m, n_books, n_trades, n_seqs}; }
+  void on_message_end(const mdp3::MsgCtx&) {}
+  void on_book_entry(const mdp3::MsgCtx&, std::uint32_t, const mdp3::BookEntry& e) {
+    books[n_books++] = e;
+  }
+  void on_trade(const mdp3::MsgCtx&, const mdp3::TradeEntry& t) { trades[n_trades++] = t; }
+  void on_seq_entry(const mdp3::MsgCtx&, const mdp3::SeqEntry& q) { seqs[n_seqs++] = q; }
+  void on_channel_reset(const mdp3::MsgCtx&) { complete = false; }
+  void on_security_status(const mdp3::MsgCtx&, const mdp3::SecurityStatus&) { complete = false; }
+  void on_snapshot(const mdp3::MsgCtx&, const mdp3::SnapshotHeader&, const mdp3::SnapshotEntries&) {
+    complete = false;
+  }
+  void on_definition(const mdp3::MsgCtx&, const mdp3::Definition&) { complete = false; }
+
+  // The callbacks decode_packet made, in the same order with the same arguments (a message holds
+  // entries of one kind only).
+  template <class H>
+  void replay(H& h) {
+    msgs[n_msgs].book = n_books;
+    msgs[n_msgs].trade = n_trades;
+    msgs[n_msgs].seq = n_seqs;
+    for (std::uint32_t k = 0; k < n_msgs; ++k) {
+      const Msg& m = msgs[k];
+      const Msg& next = msgs[k + 1];
+      h.on_message(m.ctx);
+      switch (m.ctx.template_id) {  // the kinds decode_packet reports entries of
+        case mdp3::kBook46:
+        case mdp3::kBook32:
+          for (std::uint32_t i = m.book; i < next.book; ++i) {
+            h.on_book_entry(m.ctx, i - m.book, books[i]);
+          }
+          break;
+        case mdp3::kTradeSummary48:
+        case mdp3::kTradeSummary42:
+          for (std::uint32_t i = m.trade; i < next.trade; ++i) h.on_trade(m.ctx, trades[i]);
+          break;
+        default:
+          for (std::uint32_t i = m.seq; i < next.seq; ++i) h.on_seq_entry(m.ctx, seqs[i]);
+          break;
+      }
+      h.on_message_end(m.ctx);
+    }
+  }
+};
+
 struct FastPath::ArbSink {
   FastPath& fp;
   std::uint16_t channel;
   void apply(const std::uint8_t* p, std::uint32_t len, std::uint32_t seq) {
     fp.last_seq_[channel] = seq;
-    fp.apply_packet(channel, p, len);
+    if (p == fp.rec_payload_ && fp.rec_->complete) {  // the packet just validated: replay it
+      IncHandler h{fp, channel};
+      fp.rec_->replay(h);
+      return;
+    }
+    fp.apply_packet(channel, p, len);  // held by the arbiter (a copy), or not recorded
   }
   void gap(std::uint32_t first, std::uint32_t count) { fp.on_gap(channel, first, count); }
 };
@@ -216,6 +300,7 @@ FastPath::FastPath(const PipelineConfig& cfg) : cfg_(cfg) {
   }
   last_seq_.assign(channels, 0);
   queue_.resize(std::max<std::uint32_t>(cfg_.quote_queue, 16));
+  rec_ = std::make_unique<PacketRecord>();
   if (cfg_.fixed_instruments) {
     for (const InstrumentConfig& ic : cfg_.instruments) {
       if (ic.security_id == 0) continue;
@@ -339,7 +424,11 @@ void FastPath::process(const Frame& f) {
   }
   // Validate the whole packet before it can touch any state, so that a damaged copy on one line
   // is dropped here and the good copy on the other line is the one applied.
-  const mdp3::MsgError err = mdp3::validate_packet(u.payload, u.len);
+  rec_->reset();
+  const mdp3::MsgError err = u.len <= PacketRecord::kMaxBytes
+                                 ? mdp3::decode_packet(u.payload, u.len, *rec_)
+                                 : mdp3::validate_packet(u.payload, u.len);
+  rec_->complete = rec_->complete && u.len <= PacketRecord::kMaxBytes;
   if (err != mdp3::MsgError::kOk) {
     ++c_.malformed[static_cast<std::size_t>(err)];
     return;
@@ -364,7 +453,9 @@ void FastPath::process(const Frame& f) {
         }
         publish(1);
       }
+      rec_payload_ = u.payload;
       arbiters_[channel]->offer(load_le<std::uint32_t>(u.payload), u.payload, u.len, f.ts_ns, sink);
+      rec_payload_ = nullptr;
       break;
     }
     case FeedKind::kSnapshot: {
@@ -437,7 +528,7 @@ void FastPath::mark_stale(Instrument& in) {
   touch(in);
 }
 
-void FastPath::touch(Instrument& in) {
+[[gnu::always_inline]] inline void FastPath::touch(Instrument& in) {
   if (!in.dirty) {
     in.dirty = true;
     dirty_.push_back(in.slot);
@@ -449,8 +540,24 @@ void FastPath::publish(std::uint32_t seq) {
   dirty_.clear();
 }
 
+// Most publications follow entries below level 1: the top, the pull flags and every other quoter
+// input are then those of this instrument's last publication, whose requote left quoted_* equal
+// to them, so publish_one would find nothing changed and requote nothing.
+bool FastPath::unchanged_since_published(const Instrument& in) const {
+  return in.pub_valid && in.pub_book == in.book.top_version() && in.pub_tick == in.tick &&
+         in.pub_state == publish_state(in);
+}
+
+// Every input of publish_one besides the book (its top_version) and the tick.
+std::uint8_t FastPath::publish_state(const Instrument& in) const {
+  return static_cast<std::uint8_t>(in.stale | (in.suspect << 1) | (in.halted << 2) |
+                                   (killed_ << 3) | (in.quoted << 4) |
+                                   (in.quote_inputs_valid << 5));
+}
+
 void FastPath::publish_one(Instrument& in, std::uint32_t seq) {
   in.dirty = false;
+  if (unchanged_since_published(in)) return;
   PublishedTop top;
   top.tob = in.book.top();
   const MbpBook& b = in.book;
@@ -463,9 +570,14 @@ void FastPath::publish_one(Instrument& in, std::uint32_t seq) {
     if (observer_) observer_->on_top(seq, in, top);
   }
   requote(in, top.tob, seq);
+  in.pub_valid = true;  // after requote, which clears it
+  in.pub_book = in.book.top_version();
+  in.pub_tick = in.tick;
+  in.pub_state = publish_state(in);
 }
 
 void FastPath::requote(Instrument& in, const TopOfBook& tob, std::uint32_t seq) {
+  in.pub_valid = false;  // quoted_* may now hold other inputs than the last publication's
   if (!in.quoted || in.tick <= 0) return;
   std::uint8_t pull = 0;
   if (in.stale || in.suspect) pull |= kQuotePullStale;
@@ -473,11 +585,16 @@ void FastPath::requote(Instrument& in, const TopOfBook& tob, std::uint32_t seq) 
   if (killed_) pull |= kQuotePullKill;
   // compute_quotes is a pure function of (top, tick, parameters, skew, pull): when none of them
   // changed since this instrument's last evaluation, neither can its answer or the requote
-  // decision (most publications change only deeper levels).
-  if (in.quote_inputs_valid && pull == in.quoted_pull && tob == in.quoted_tob) return;
+  // decision. Of the top it reads the prices and whether each size is > 0 (quoter.hpp), and
+  // nothing at all under a pull: a top whose sizes alone moved (the most common change at level
+  // 1) is the same input.
+  const TopOfBook key = pull != 0 ? TopOfBook{}
+                                  : TopOfBook{tob.bid_px, tob.ask_px, tob.bid_sz > 0 ? 1 : 0,
+                                              tob.ask_sz > 0 ? 1 : 0};
+  if (in.quote_inputs_valid && pull == in.quoted_pull && key == in.quoted_tob) return;
   in.quote_inputs_valid = true;
   in.quoted_pull = pull;
-  in.quoted_tob = tob;
+  in.quoted_tob = key;
   std::array<QuoteLevel, kMaxLevels> next;
   compute_quotes(tob, in.tick, in.params, in.skew, pull, std::span(next.data(), in.params.levels));
   for (std::uint8_t l = 0; l < in.params.levels; ++l) {
@@ -496,15 +613,22 @@ void FastPath::emit(const QuoteRecord& r) {
     ++c_.quote_overflow;
     return;
   }
-  queue_[(q_head_ + q_count_) % queue_.size()] = r;
+  std::size_t tail = q_head_ + q_count_;  // < 2 * size: one subtraction wraps it (no division)
+  if (tail >= queue_.size()) tail -= queue_.size();
+  queue_[tail] = r;
   ++q_count_;
   ++c_.quotes;
 }
 
 std::size_t FastPath::collect(std::span<QuoteRecord> out) {
   const std::size_t n = std::min(out.size(), q_count_);
-  for (std::size_t i = 0; i < n; ++i) out[i] = queue_[(q_head_ + i) % queue_.size()];
-  q_head_ = (q_head_ + n) % queue_.size();
+  const std::size_t size = queue_.size();
+  // At most two contiguous runs: up to the end of the ring, then from its start.
+  const std::size_t first = std::min(n, size - q_head_);
+  std::copy_n(queue_.data() + q_head_, first, out.data());
+  std::copy_n(queue_.data(), n - first, out.data() + first);
+  q_head_ += n;
+  if (q_head_ >= size) q_head_ -= size;
   q_count_ -= n;
   return n;
 }

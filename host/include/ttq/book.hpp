@@ -5,6 +5,8 @@
 #pragma once
 
 #include <cstdint>
+#include <cstring>
+#include <limits>
 
 #include "ttq/mdp3.hpp"
 #include "ttq/quoter.hpp"
@@ -60,6 +62,11 @@ class MbpBook {
   const BookSide& implied_asks() const { return iask_; }
   bool complete() const { return complete_; }
 
+  // Moves on whenever level 1 of any side (price, size or presence) may have changed: top() can
+  // only differ from an earlier call when this number differs. Entries below level 1 (most of
+  // them) leave it alone, which lets the fast path skip publishing a top that cannot have moved.
+  std::uint64_t top_version() const { return top_version_; }
+
  private:
   ApplyResult apply_side(BookSide& s, std::uint8_t depth, const mdp3::BookEntry& e,
                          std::int64_t px9);
@@ -68,6 +75,124 @@ class MbpBook {
   std::uint8_t depth_ = kDefaultDepth;
   std::uint8_t implied_depth_ = kDefaultImpliedDepth;
   bool complete_ = false;  // every level is known (after a reset or a snapshot)
+  std::uint64_t top_version_ = 0;
 };
+
+// The per-entry rules and the top of book, inline: the fast path runs them for every entry.
+
+namespace book_detail {
+
+// One level as one 16-byte move. (A plain `a = b` loop is turned into a memmove call, which
+// costs more than the few levels a book shifts.)
+inline void copy_level(Level& dst, const Level& src) { std::memcpy(&dst, &src, sizeof(Level)); }
+
+inline std::int32_t add_sat(std::int32_t a, std::int32_t b) {
+  const std::int64_t s = std::int64_t{a} + b;
+  return s > std::numeric_limits<std::int32_t>::max() ? std::numeric_limits<std::int32_t>::max()
+                                                       : static_cast<std::int32_t>(s);
+}
+
+// Best of two level-1 candidates; `higher` picks the higher price (bids).
+inline void best(const BookSide& a, const BookSide& b, bool higher, std::int64_t& px,
+                 std::int32_t& sz) {
+  const bool ha = a.has(1), hb = b.has(1);
+  if (!ha && !hb) {
+    px = 0;
+    sz = 0;
+    return;
+  }
+  if (ha && hb && a.level[0].px == b.level[0].px) {
+    px = a.level[0].px;
+    sz = add_sat(a.level[0].sz, b.level[0].sz);
+    return;
+  }
+  const bool take_a = ha && (!hb || (higher ? a.level[0].px > b.level[0].px
+                                            : a.level[0].px < b.level[0].px));
+  const Level& l = take_a ? a.level[0] : b.level[0];
+  px = l.px;
+  sz = l.sz;
+}
+
+}  // namespace book_detail
+
+inline ApplyResult MbpBook::apply(const mdp3::BookEntry& e, std::int64_t px9) {
+  switch (e.type) {
+    case mdp3::kBid: return apply_side(bid_, depth_, e, px9);
+    case mdp3::kOffer: return apply_side(ask_, depth_, e, px9);
+    case mdp3::kImpliedBid: return apply_side(ibid_, implied_depth_, e, px9);
+    case mdp3::kImpliedOffer: return apply_side(iask_, implied_depth_, e, px9);
+    default:  // 'J' Book Reset (the decoder refuses every other type)
+      clear(true);
+      return ApplyResult::kApplied;
+  }
+}
+
+inline ApplyResult MbpBook::apply_side(BookSide& s, std::uint8_t depth, const mdp3::BookEntry& e,
+                                       std::int64_t px9) {
+  const std::uint32_t n = e.level;
+  const std::uint32_t full = (1u << depth) - 1u;
+  // New / Change / Overlay / Delete at level n >= 2 only move levels n and below (see each case):
+  // level 1 and its occupied bit stay. Anything else may change the top.
+  if (n <= 1 || e.action == mdp3::kDeleteThru || e.action == mdp3::kDeleteFrom) ++top_version_;
+  if (e.action == mdp3::kDeleteThru) {
+    s.occupied = 0;
+    return ApplyResult::kApplied;
+  }
+  if (n > depth) return ApplyResult::kBeyondDepth;
+  const std::uint32_t i = n - 1;            // 0-based index of level n
+  const std::uint32_t below = (1u << i) - 1u;  // levels above n (better prices)
+  switch (e.action) {
+    case mdp3::kNew: {
+      // Levels n..depth-1 move down one; the old level `depth` falls off.
+      for (std::uint32_t k = depth - 1; k > i; --k) {
+        book_detail::copy_level(s.level[k], s.level[k - 1]);
+      }
+      s.occupied = ((s.occupied & below) | ((s.occupied & ~below) << 1) | (1u << i)) & full;
+      s.level[i] = Level{px9, e.size, e.orders};
+      return ApplyResult::kApplied;
+    }
+    case mdp3::kChange: {
+      if (s.has(n)) {
+        if (s.level[i].px != px9) return ApplyResult::kCorrupt;
+      } else if (complete_) {
+        return ApplyResult::kCorrupt;
+      }
+      s.level[i] = Level{px9, e.size, e.orders};
+      s.occupied |= 1u << i;
+      return ApplyResult::kApplied;
+    }
+    case mdp3::kOverlay: {
+      s.level[i] = Level{px9, e.size, e.orders};
+      s.occupied |= 1u << i;
+      return ApplyResult::kApplied;
+    }
+    case mdp3::kDelete: {
+      if (!s.has(n) && complete_) return ApplyResult::kCorrupt;
+      // Levels n+1..depth move up one; level depth is empty.
+      for (std::uint32_t k = i; k + 1 < depth; ++k) {
+        book_detail::copy_level(s.level[k], s.level[k + 1]);
+      }
+      s.occupied = ((s.occupied & below) | ((s.occupied >> 1) & ~below)) & (full >> 1);
+      return ApplyResult::kApplied;
+    }
+    case mdp3::kDeleteFrom: {
+      // Levels 1..n go; n+1..depth move up to 1..depth-n.
+      for (std::uint32_t k = 0; k + n < depth; ++k) {
+        book_detail::copy_level(s.level[k], s.level[k + n]);
+      }
+      s.occupied = (s.occupied >> n) & full;
+      return ApplyResult::kApplied;
+    }
+    default:
+      return ApplyResult::kApplied;  // unreachable: the decoder refuses other actions
+  }
+}
+
+inline TopOfBook MbpBook::top() const {
+  TopOfBook t;
+  book_detail::best(bid_, ibid_, true, t.bid_px, t.bid_sz);
+  book_detail::best(ask_, iask_, false, t.ask_px, t.ask_sz);
+  return t;
+}
 
 }  // namespace ttq

@@ -148,7 +148,14 @@ struct Instrument {
   // Inputs of the last quoter evaluation (skipped when they repeat).
   bool quote_inputs_valid = false;
   std::uint8_t quoted_pull = 0;
-  TopOfBook quoted_tob;
+  TopOfBook quoted_tob;  // as compute_quotes reads it: prices, sizes as 0/1; all 0 under a pull
+  // What the last publication (publish_one) saw: while none of it changes, neither can the
+  // published top nor the quoter's answer, so the publication is skipped. Any other requote
+  // (kill, parameters) clears pub_valid.
+  bool pub_valid = false;
+  std::uint8_t pub_state = 0;     // FastPath::publish_state
+  std::int64_t pub_tick = 0;
+  std::uint64_t pub_book = 0;     // book.top_version()
 };
 
 // Sees what the decode and book commands print. Never set on the hot path of `replay`.
@@ -198,6 +205,7 @@ class FastPath {
   struct IncHandler;
   struct SnapHandler;
   struct ArbSink;
+  struct PacketRecord;
 
   Instrument* lookup(std::int32_t security_id, std::uint16_t channel);
   Instrument* create(std::int32_t security_id, std::uint16_t channel, std::uint32_t h);
@@ -208,6 +216,8 @@ class FastPath {
   void touch(Instrument& in);
   void publish(std::uint32_t seq);
   void publish_one(Instrument& in, std::uint32_t seq);
+  std::uint8_t publish_state(const Instrument& in) const;
+  bool unchanged_since_published(const Instrument& in) const;
   void requote(Instrument& in, const TopOfBook& tob, std::uint32_t seq);
   void change_params(Instrument& in, const QuoterParams& p);
   std::uint32_t latest_seq() const;
@@ -223,6 +233,8 @@ class FastPath {
   std::vector<std::uint16_t> dirty_;
   std::vector<std::unique_ptr<SeqArbiter>> arbiters_;
   std::vector<std::uint32_t> last_seq_;   // per channel: last applied MsgSeqNum
+  std::unique_ptr<PacketRecord> rec_;          // the packet being offered, as validated
+  const std::uint8_t* rec_payload_ = nullptr;  // its bytes while it is offered, else nullptr
   std::vector<QuoteRecord> queue_;
   std::size_t q_head_ = 0, q_count_ = 0;
   mutable PipelineCounters c_;

@@ -236,6 +236,19 @@ constexpr bool prevalidated() {
   }
 }
 
+// A handler may declare `static constexpr bool kRecords = true` when its callbacks change nothing
+// until the caller has seen decode_packet return kOk (it only records what it is told, e.g. a
+// validation pass that keeps the decoded entries). Every check is still made and the same error
+// returned, but a message's entries are then checked and handed over in one loop instead of two.
+template <class H>
+constexpr bool records() {
+  if constexpr (requires { H::kRecords; }) {
+    return H::kRecords;
+  } else {
+    return false;
+  }
+}
+
 inline void copy_trimmed(char* dst, const std::uint8_t* src, std::size_t n) {
   std::size_t len = n;
   while (len > 0 && (src[len - 1] == 0 || src[len - 1] == ' ')) --len;
@@ -248,7 +261,8 @@ inline void copy_trimmed(char* dst, const std::uint8_t* src, std::size_t n) {
 // Walks one packet (a UDP payload) and calls the handler for what it finds. The first malformed
 // message stops the walk and is returned; messages before it have already been reported, so
 // callers that must not change state on bad input run it first with a no-op handler
-// (validate_packet) and only then for real. Handler interface: see NullHandler.
+// (validate_packet) or a recording one (kRecords) and only then for real. Handler interface: see
+// NullHandler.
 template <class H>
 MsgError decode_packet(const std::uint8_t* p, std::uint32_t len, H& h) {
   using detail::Group;
@@ -287,7 +301,8 @@ MsgError decode_packet(const std::uint8_t* p, std::uint32_t len, H& h) {
           Group orders{};
           if ((err = read_group(m, msg_size, g.end, true, 0, orders)) != MsgError::kOk) return err;
         }
-        if constexpr (!detail::prevalidated<H>()) {
+        if constexpr (detail::records<H>() && !detail::prevalidated<H>()) {
+          h.on_message(ctx);
           for (std::uint32_t i = 0; i < g.count; ++i) {
             const std::uint8_t* e = g.first + i * std::uint32_t{g.block_length};
             const BookEntry be{load_le<std::int64_t>(e),      load_le<std::int32_t>(e + 8),
@@ -295,16 +310,28 @@ MsgError decode_packet(const std::uint8_t* p, std::uint32_t len, H& h) {
                                load_le<std::int32_t>(e + 20), e[24],
                                e[25],                         static_cast<char>(e[26])};
             if ((err = detail::check_book_entry(be)) != MsgError::kOk) return err;
+            h.on_book_entry(ctx, i, be);
           }
-        }
-        h.on_message(ctx);
-        for (std::uint32_t i = 0; i < g.count; ++i) {
-          const std::uint8_t* e = g.first + i * std::uint32_t{g.block_length};
-          const BookEntry be{load_le<std::int64_t>(e),      load_le<std::int32_t>(e + 8),
-                             load_le<std::int32_t>(e + 12), load_le<std::uint32_t>(e + 16),
-                             load_le<std::int32_t>(e + 20), e[24],
-                             e[25],                         static_cast<char>(e[26])};
-          h.on_book_entry(ctx, i, be);
+        } else {
+          if constexpr (!detail::prevalidated<H>()) {
+            for (std::uint32_t i = 0; i < g.count; ++i) {
+              const std::uint8_t* e = g.first + i * std::uint32_t{g.block_length};
+              const BookEntry be{load_le<std::int64_t>(e),      load_le<std::int32_t>(e + 8),
+                                 load_le<std::int32_t>(e + 12), load_le<std::uint32_t>(e + 16),
+                                 load_le<std::int32_t>(e + 20), e[24],
+                                 e[25],                         static_cast<char>(e[26])};
+              if ((err = detail::check_book_entry(be)) != MsgError::kOk) return err;
+            }
+          }
+          h.on_message(ctx);
+          for (std::uint32_t i = 0; i < g.count; ++i) {
+            const std::uint8_t* e = g.first + i * std::uint32_t{g.block_length};
+            const BookEntry be{load_le<std::int64_t>(e),      load_le<std::int32_t>(e + 8),
+                               load_le<std::int32_t>(e + 12), load_le<std::uint32_t>(e + 16),
+                               load_le<std::int32_t>(e + 20), e[24],
+                               e[25],                         static_cast<char>(e[26])};
+            h.on_book_entry(ctx, i, be);
+          }
         }
         break;
       }

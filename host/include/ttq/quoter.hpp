@@ -63,6 +63,9 @@ struct QuoteLevel {
 
 // Computes every level of the quote. `pull_flags` (kQuotePull* bits for stale/halt/kill) forces
 // an empty quote carrying those flags. Writes p.levels entries of `out` (out.size() >= p.levels).
+// Reads of `tob` only the two prices and whether each size is > 0, and nothing when pull_flags
+// != 0: FastPath::requote skips the call when those (and the other arguments) repeat, so a new
+// rule that reads more of the top must change that key too.
 void compute_quotes(const TopOfBook& tob, std::int64_t tick, const QuoterParams& p,
                     const SkewRegs& skew, std::uint8_t pull_flags, std::span<QuoteLevel> out);
 
