@@ -40,7 +40,7 @@ using namespace ttq;
 constexpr int kSlots = 16;            // ttq_core's N_INSTR
 constexpr double kClockMhz = 322.265625;
 // Latency bounds asserted in no-stall mode (docs/latency.md): trigger -> quote valid, cycles.
-constexpr std::uint64_t kLatencyMin = 34;  // exactly: one entry, one message, one record
+constexpr std::uint64_t kLatencyMin = 32;  // exactly: one entry, one message, one record
 constexpr std::uint64_t kLatencyMax = 450;
 
 int g_errors = 0;

@@ -409,8 +409,10 @@ module ttq_core #(
   logic [HANDLE_W-1:0] rd_h_q;
   logic [IDX_W:0]      rd_i_q, rd_n_q;
   logic [CH_W-1:0]     rd_ch_q;
-  logic                rd_issue, rd_v_q;
+  logic                rd_issue, rd_first, rd_v_q, ap_take, ap_byp;
   logic [EV_W-1:0]     rd_data_q;
+  logic [SA_W-1:0]     rd_addr;
+  logic [IDX_W:0]      cmd_n;  // events stored under the command's handle
 
   // Items for ttq_apply: {ctl, channel, event}.
   localparam int unsigned OF_DEPTH = 4;
@@ -427,12 +429,20 @@ module ttq_core #(
   ttq_pkg::mdp_ev_t c_ev;
 
   always_comb begin
-    ap_v   = of_cnt_q != '0;
-    of_pop = ap_v && ap_r;
+    // A read in flight goes straight to ttq_apply when the queue is empty (no queue cycle).
+    ap_v    = of_cnt_q != '0 || rd_v_q;
+    ap_take = ap_v && ap_r;
+    ap_byp  = of_cnt_q == '0 && rd_v_q;
+    of_pop  = ap_take && !ap_byp;
+    cmd_n   = ev_cnt_mem[cmd_h];
     // The queue must hold this read two cycles on: what it has, the read in flight, this one,
-    // less this cycle's pop (later pops only help).
-    rd_issue   = cst_q == C_REPLAY && rd_i_q != rd_n_q &&
-                 32'(of_cnt_q) + 32'(rd_v_q) + 1 <= OF_DEPTH + 32'(of_pop);
+    // less what ttq_apply takes this cycle (later takes only help). The first read of a packet
+    // is issued by C_IDLE as it takes the APPLY (rd_v_q is low there).
+    rd_first = cst_q == C_IDLE && cmd_v && !rd_v_q && cmd_op == OP_APPLY && cmd_n != '0 &&
+               32'(of_cnt_q) + 1 <= OF_DEPTH + 32'(ap_take);
+    rd_issue = rd_first || (cst_q == C_REPLAY && rd_i_q != rd_n_q &&
+                            32'(of_cnt_q) + 32'(rd_v_q) + 1 <= OF_DEPTH + 32'(ap_take));
+    rd_addr  = cst_q == C_IDLE ? {cmd_h, IDX_W'(0)} : {rd_h_q, rd_i_q[IDX_W-1:0]};
     c_ctl_push = 1'b0;
     c_ctl      = 2'd0;
     c_ev       = ttq_pkg::MDP_EV_ZERO;
@@ -463,12 +473,12 @@ module ttq_core #(
       end
       default: ;
     endcase
-    of_push = rd_v_q || c_ctl_push;
+    of_push = (rd_v_q && !(ap_byp && ap_r)) || c_ctl_push;
     of_in   = rd_v_q ? {2'd0, rd_ch_q, rd_data_q} : {c_ctl, cmd_ch, c_ev};
   end
 
   always_ff @(posedge clk) begin
-    if (rd_issue) rd_data_q <= ev_mem[{rd_h_q, rd_i_q[IDX_W-1:0]}];
+    if (rd_issue) rd_data_q <= ev_mem[rd_addr];
     if (of_push) of_mem[of_wr_q] <= of_in;
   end
 
@@ -482,16 +492,17 @@ module ttq_core #(
       held_q   <= '0;
     end else begin
       rd_v_q <= rd_issue;
-      if (rd_issue) rd_i_q <= rd_i_q + 1'b1;
+      if (rd_issue && !rd_first) rd_i_q <= rd_i_q + 1'b1;
       case (cst_q)
         C_IDLE: if (cmd_v && cmd_r) begin
           if (cmd_op == OP_APPLY) begin
             rd_h_q  <= cmd_h;
             rd_ch_q <= cmd_ch;
-            rd_i_q  <= '0;
-            rd_n_q  <= ev_cnt_mem[cmd_h];
+            rd_i_q  <= (IDX_W + 1)'(rd_first);
+            rd_n_q  <= cmd_n;
             held_q[cmd_h] <= 1'b0;
-            cst_q   <= C_REPLAY;
+            // A one-event packet read at once needs no C_REPLAY cycle.
+            cst_q   <= rd_first && cmd_n == (IDX_W + 1)'(1) ? C_FREE : C_REPLAY;
           end
           if (cmd_op == OP_HOLD) held_q[cmd_h] <= 1'b1;
         end
@@ -507,7 +518,7 @@ module ttq_core #(
   // ---------------------------------------------------------------------------------------------
   // Apply, book, quoter.
   logic [OI_W-1:0] of_head;
-  assign of_head = of_mem[of_rd_q];
+  assign of_head = ap_byp ? {2'd0, rd_ch_q, rd_data_q} : of_mem[of_rd_q];
 
   logic                          op_v, op_r, res_v, res_r, req_v, req_r, qres_v, qres_r;
   logic                          bk_op_v, bk_op_r, bk_res_v, bk_res_r;
