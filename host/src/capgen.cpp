@@ -1268,7 +1268,7 @@ class Generator {
   // splits the same market into the same packets and sequence numbers.
   template <typename Write>
   void put(std::size_t vsize, Write&& write) {
-    if (open_ && vused_ + vsize > capgen::kMaxPayload) close_packet();
+    if (open_ && vused_ + vsize > static_cast<std::size_t>(o_.max_payload)) close_packet();
     if (!open_) open_packet();
     if (!event_tt_set_) {
       event_tt_ =
@@ -1804,6 +1804,9 @@ const char* validate(const GenOptions& o) {
   if (!is_probability(o.vlan)) return "vlan must be a probability in [0,1]";
   if (!is_probability(o.ip_options)) return "ip_options must be a probability in [0,1]";
   if (!is_probability(o.halt)) return "halt must be a probability in [0,1]";
+  if (o.max_payload < 12 || o.max_payload > static_cast<int>(capgen::kMaxPayload)) {
+    return "max_payload must be in 12..1400";
+  }
   return nullptr;
 }
 

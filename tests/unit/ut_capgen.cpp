@@ -237,6 +237,8 @@ TEST_CASE("capgen: validate accepts the defaults and names every bad option", "[
       {"vlan", [](GenOptions& o) { o.vlan = -0.5; }},
       {"ip_options", [](GenOptions& o) { o.ip_options = 3; }},
       {"halt", [](GenOptions& o) { o.halt = -1e-9; }},
+      {"max_payload", [](GenOptions& o) { o.max_payload = 11; }},
+      {"max_payload", [](GenOptions& o) { o.max_payload = 1401; }},
   };
   TempDir dir;
   for (const Bad& b : bad) {
@@ -323,6 +325,44 @@ TEST_CASE("capgen: libpcap reads every frame; checksums verify; stamps never go 
   // The bad frames all differ from the real ones: count distinct kinds by what breaks.
   const auto packets = incremental_packets(frames);
   CHECK(packets.size() == r.st.packets);
+}
+
+TEST_CASE("capgen: max_payload packs fewer messages per packet", "[capgen]") {
+  TempDir dir;
+  const GenOptions base = small(11);
+  GenOptions o = base;
+  o.max_payload = 12;  // every message in a packet of its own
+  const Run big = generate(dir, "big", base);
+  const Run one = generate(dir, "one", o);
+  std::size_t msgs_big = 0, msgs_one = 0, multi_big = 0;
+  for (const auto& [seq, pl] : incremental_packets(read_capture(big.cap))) {
+    const std::size_t n = messages(pl).size();
+    msgs_big += n;
+    multi_big += n > 1 ? 1 : 0;
+    CHECK(pl.size() <= ttq::capgen::kMaxPayload);
+  }
+  for (const auto& [seq, pl] : incremental_packets(read_capture(one.cap))) {
+    const std::size_t n = messages(pl).size();
+    msgs_one += n;
+    CHECK(n == 1);
+  }
+  CHECK(multi_big > 0);  // the default packs several messages per packet
+  // Packing draws packet times from the same random stream, so the market is another one of
+  // about the same size: one message per packet means more packets for fewer messages each.
+  CHECK(one.st.packets == msgs_one);
+  CHECK(one.st.packets > big.st.packets);
+  CHECK(msgs_one * 10 > msgs_big * 9);
+  CHECK(one.st.entries > 0);
+  // A middle value: more than one message where they fit, never past the limit unless alone.
+  o.max_payload = 200;
+  const Run mid = generate(dir, "mid", o);
+  std::size_t multi_mid = 0;
+  for (const auto& [seq, pl] : incremental_packets(read_capture(mid.cap))) {
+    const std::size_t n = messages(pl).size();
+    multi_mid += n > 1 ? 1 : 0;
+    CHECK((pl.size() <= 200 || n == 1));
+  }
+  CHECK(multi_mid > 0);
 }
 
 TEST_CASE("capgen: loss and duplicates change the frame count exactly as GenStats says",

@@ -29,6 +29,8 @@ struct GenOptions {
   double ip_options = 0;   // probability IPv4 has options (IHL > 5)
   bool pcapng = false;     // pcapng (SHB, IDB with if_tsresol=9, EPB) instead of nanosecond pcap
   double halt = 0;         // probability per event of a SecurityStatus halt, resumed later
+  int max_payload = 1400;  // UDP payload bytes an incremental packet is filled to (12..1400); a
+                           // single larger message still gets a packet of its own
 };
 
 // packets: canonical MDP packets, incremental + snapshot, each counted once (not per line).

@@ -34,6 +34,9 @@ std::function<int()> add_gen(CLI::App& app) {
   sub->add_option("--vlan", o->g.vlan, "probability of an 802.1Q tag");
   sub->add_option("--ip-options", o->g.ip_options, "probability of IPv4 options");
   sub->add_option("--halt", o->g.halt, "probability per event of a halt");
+  sub->add_option("--max-payload", o->g.max_payload,
+                  "UDP payload bytes a packet is filled to (12..1400; small values give one"
+                  " message per packet)");
   sub->add_flag("--pcapng", o->g.pcapng, "write pcapng");
   sub->add_option("--truth-decode", o->truth_decode_path, "write the generator's decode truth (JSONL)");
   sub->add_option("--truth-book", o->truth_book_path, "write the generator's top-of-book truth (JSONL)");
