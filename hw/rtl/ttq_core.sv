@@ -319,10 +319,11 @@ module ttq_core #(
   logic [4:0]          vq_head;
   logic                j_payload, j_good, j_inc, j_ready, j_go, j_free;
   logic [3:0]          j_reason;
-  logic                pk_v_q, pk_flush_q, pk_plaus_q, pk_valid_q, arb_in_r;
-  logic [CH_W-1:0]     pk_ch_q;
-  logic [31:0]         pk_seq_q;
-  logic [HANDLE_W-1:0] pk_h_q;
+  // The arbiter's record comes straight from the join (the arbiter registers it as it takes it).
+  logic                pk_v, pk_flush, pk_plaus, pk_valid, arb_in_r, fl_v;
+  logic [CH_W-1:0]     pk_ch;
+  logic [31:0]         pk_seq;
+  logic [HANDLE_W-1:0] pk_h;
   logic [CH_W:0]       flush_left_q;
   logic                cmd_free;         // the command side frees a handle this cycle
   logic [HANDLE_W-1:0] cmd_free_h;
@@ -341,42 +342,29 @@ module ttq_core #(
     // Everything the frame needs is here, and its outputs can move.
     j_ready   = ln_v && vq_cnt_q != '0 && (!j_payload || pq_cnt_q != '0);
     j_free    = j_payload && !j_inc;  // a dropped or non-incremental packet gives its handle back
-    j_go      = j_ready && (!pk_v_q || arb_in_r) && !(j_free && cmd_free);
+    j_go      = j_ready && (!j_inc || arb_in_r) && !(j_free && cmd_free);
     vq_pop    = j_go;
     ln_r      = j_go;
     pq_pop    = j_go && j_payload;
     fl_push   = cmd_free || (j_go && j_free);
     fl_push_h = cmd_free ? cmd_free_h : pr_h;
+    // A flush record (end of input) goes out once nothing is waiting (then j_ready is low).
+    fl_v      = flush_left_q != '0 && vq_cnt_q == '0 && fr_in_q == '0 && !mid_frame_q;
+    pk_v      = (j_ready && j_inc) || fl_v;
+    pk_flush  = fl_v;
+    pk_ch     = fl_v ? CH_W'(flush_left_q - 1'b1) : ln_ch[CH_W-1:0];
+    pk_seq    = !fl_v && j_payload ? pr_seq : 32'd0;
+    pk_h      = !fl_v && j_payload ? pr_h : H_NONE;
+    pk_plaus  = !fl_v && j_payload && pr_plaus;
+    pk_valid  = !fl_v && j_payload && pr_ok;
   end
 
-  logic fl_go;  // a flush record goes out (end of input: nothing is waiting)
-  assign fl_go = !j_go && flush_left_q != '0 && vq_cnt_q == '0 && fr_in_q == '0 && !mid_frame_q &&
-                 (!pk_v_q || arb_in_r);
   always_ff @(posedge clk) begin
     if (prst) begin
-      pk_v_q       <= 1'b0;
       flush_left_q <= '0;
     end else begin
-      if (pk_v_q && arb_in_r) pk_v_q <= 1'b0;
-      if (j_go) pk_v_q <= j_inc;
-      if (fl_go) pk_v_q <= 1'b1;
       if (flush) flush_left_q <= (CH_W + 1)'(N_CH);
-      else if (fl_go) flush_left_q <= flush_left_q - 1'b1;
-    end
-    if (j_go) begin
-      pk_flush_q <= 1'b0;
-      pk_ch_q    <= ln_ch[CH_W-1:0];
-      pk_seq_q   <= j_payload ? pr_seq : 32'd0;
-      pk_h_q     <= j_payload ? pr_h : H_NONE;
-      pk_plaus_q <= j_payload && pr_plaus;
-      pk_valid_q <= j_payload && pr_ok;
-    end else if (fl_go) begin
-      pk_flush_q <= 1'b1;
-      pk_ch_q    <= CH_W'(flush_left_q - 1'b1);
-      pk_seq_q   <= '0;
-      pk_h_q     <= H_NONE;
-      pk_plaus_q <= 1'b0;
-      pk_valid_q <= 1'b0;
+      else if (fl_v && arb_in_r) flush_left_q <= flush_left_q - 1'b1;
     end
   end
 
@@ -390,9 +378,9 @@ module ttq_core #(
 
   ttq_arbiter #(.N_CH(N_CH), .RING(8), .HANDLE_W(HANDLE_W)) u_arb (
     .clk, .rst(prst), .cfg_window(arb_window),
-    .s_axis_pkt_tvalid(pk_v_q), .s_axis_pkt_tready(arb_in_r), .s_axis_pkt_flush(pk_flush_q),
-    .s_axis_pkt_channel(pk_ch_q), .s_axis_pkt_seq(pk_seq_q), .s_axis_pkt_handle(pk_h_q),
-    .s_axis_pkt_plausible(pk_plaus_q), .s_axis_pkt_valid(pk_valid_q),
+    .s_axis_pkt_tvalid(pk_v), .s_axis_pkt_tready(arb_in_r), .s_axis_pkt_flush(pk_flush),
+    .s_axis_pkt_channel(pk_ch), .s_axis_pkt_seq(pk_seq), .s_axis_pkt_handle(pk_h),
+    .s_axis_pkt_plausible(pk_plaus), .s_axis_pkt_valid(pk_valid),
     .m_axis_cmd_tvalid(cmd_v), .m_axis_cmd_tready(cmd_r), .m_axis_cmd_op(cmd_op),
     .m_axis_cmd_channel(cmd_ch), .m_axis_cmd_seq(cmd_seq), .m_axis_cmd_count(cmd_count),
     .m_axis_cmd_handle(cmd_h)
@@ -702,7 +690,7 @@ module ttq_core #(
   // Work in flight (the arbiter is ready only in its idle state). Held packets are not (they wait for more input); records waiting in the
   // output FIFO are not either (the host drains them).
   assign busy = fr_in_q != '0 || mid_frame_q || vq_cnt_q != '0 || ln_v || fm_in_q != '0 ||
-                wr_have_q || pq_cnt_q != '0 || pk_v_q || flush_left_q != '0 || cmd_v || !arb_in_r ||
+                wr_have_q || pq_cnt_q != '0 || flush_left_q != '0 || cmd_v || !arb_in_r ||
                 cst_q != C_IDLE || rd_v_q || of_cnt_q != '0 || apply_busy || q_v || !cfg_ready;
 
   logic unused;
