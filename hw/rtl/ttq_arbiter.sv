@@ -66,7 +66,8 @@ module ttq_arbiter #(
     S_RELEASE,  // find the lowest held packet (registered: a rotate + priority encode)
     S_GAPLOW,   // declare the gap up to it, then drain
     S_DRAIN,    // apply held packets while the next expected one is held
-    S_FLUSH     // release until nothing is held (flush, or behind a restart)
+    S_FLUSH,    // release until nothing is held (flush, or behind a restart)
+    S_PREP      // one cycle for the comparisons after `expected` or `used` moved, then S_OFFER
   } state_e;
 
   // ---------------------------------------------------------------------------------------------
@@ -109,12 +110,26 @@ module ttq_arbiter #(
   logic                e_used, s_used;
   logic [HANDLE_W-1:0] e_handle;
   logic [31:0]         window;    // min(cfg_window, RING)
-  logic [31:0]         ahead;     // seq - expected (uint32)
-  logic                behind;    // seq is before expected (int32 difference < 0)
   logic [31:0]         lowest;    // distance to the lowest held packet (window when none)
   logic [31:0]         lowest_q;
   logic                can_emit;
   logic [RING-1:0]     rot;       // w_used rotated so that bit d is slot expected + d
+
+  // The comparisons of seq with expected, registered so that the rules decide from flags (the
+  // subtraction and the compares would otherwise sit in front of the whole decision tree):
+  // cmp_q holds them for the record taken in S_IDLE (computed from the incoming record and its
+  // channel's state), and for seq_q and the working copy in every other state (one cycle late:
+  // S_PREP waits for them after `expected` moved).
+  typedef struct packed {
+    logic [31:0] ahead;    // seq - expected (uint32)
+    logic        behind;   // seq is before expected (int32 difference < 0)
+    logic        zero;     // seq == expected
+    logic        past;     // ahead >= window
+    logic        restart;  // seq == 1 and expected > SEQ_RESTART_MIN
+  } cmp_t;
+  cmp_t        cmp_q, cmp_in, cmp_w;
+  logic [31:0] in_expected;  // the incoming record's channel's expected number
+  logic [31:0] in_stored;    // ... as stored (the working copy holds it when it is ch_q's)
 
   always_comb begin
     e_slot   = w_expected[RB-1:0];
@@ -126,15 +141,31 @@ module ttq_arbiter #(
       if (e_slot == RB'(i)) e_handle = w_handle[HANDLE_W*i +: HANDLE_W];
     end
     window   = (cfg_window > 8'(RING)) ? 32'(RING) : 32'(cfg_window);
-    ahead    = seq_q - w_expected;
-    behind   = ahead[31];
     can_emit = ~out_v_q | m_axis_cmd_tready;
     rot      = RING'({w_used, w_used} >> e_slot);
     lowest   = window;
     for (int d = RING - 1; d >= 1; d--) begin
       if (32'(d) < window && rot[d]) lowest = 32'(d);
     end
+    in_stored = '0;
+    for (int c = 0; c < N_CH; c++) begin
+      if (s_axis_pkt_channel == CH_W'(c)) in_stored = expected_q[32*c +: 32];
+    end
+    in_expected = s_axis_pkt_channel == ch_q ? w_expected : in_stored;
+    // (Written out twice: yosys 0.23 takes no function returning a struct.)
+    cmp_in.ahead   = s_axis_pkt_seq - in_expected;
+    cmp_in.behind  = cmp_in.ahead[31];
+    cmp_in.zero    = cmp_in.ahead == 32'd0;
+    cmp_in.past    = cmp_in.ahead >= window;
+    cmp_in.restart = s_axis_pkt_seq == 32'd1 && in_expected > SEQ_RESTART_MIN;
+    cmp_w.ahead    = seq_q - w_expected;
+    cmp_w.behind   = cmp_w.ahead[31];
+    cmp_w.zero     = cmp_w.ahead == 32'd0;
+    cmp_w.past     = cmp_w.ahead >= window;
+    cmp_w.restart  = seq_q == 32'd1 && w_expected > SEQ_RESTART_MIN;
   end
+
+  always_ff @(posedge clk) cmp_q <= (st_q == S_IDLE) ? cmp_in : cmp_w;
 
   // ---------------------------------------------------------------------------------------------
   // The decision FSM: one command per cycle at most, only when the output register is free.
@@ -142,8 +173,13 @@ module ttq_arbiter #(
   assign s_axis_pkt_tready = (st_q == S_IDLE) & ~rst;
   assign in_fire = s_axis_pkt_tvalid & s_axis_pkt_tready;
 
-  logic restart;
-  assign restart = (seq_q == 32'd1) && (w_expected > SEQ_RESTART_MIN);
+  logic restart, behind, ahead_zero, past;
+  logic [31:0] ahead;
+  assign restart    = cmp_q.restart;
+  assign behind     = cmp_q.behind;
+  assign ahead_zero = cmp_q.zero;
+  assign past       = cmp_q.past;
+  assign ahead      = cmp_q.ahead;
 
   always_ff @(posedge clk) begin
     if (out_v_q && m_axis_cmd_tready) out_v_q <= 1'b0;
@@ -205,6 +241,8 @@ module ttq_arbiter #(
 
       S_OFFER: offer();
 
+      S_PREP: st_q <= S_OFFER;
+
       S_RELEASE: begin
         lowest_q <= lowest;
         st_q     <= S_GAPLOW;
@@ -240,7 +278,7 @@ module ttq_arbiter #(
             emit(CMD_RESTART, seq_q, 32'd0, handle_q);
             w_started <= 1'b0;
             w_used    <= '0;
-            st_q <= S_OFFER;
+            st_q <= S_PREP;
           end
         end else begin
           st_q <= S_IDLE;
@@ -281,7 +319,7 @@ module ttq_arbiter #(
         emit(CMD_DROP_DUP, seq_q, 32'd0, handle_q);
         st_q <= S_IDLE;
       end
-    end else if (ahead == 32'd0) begin
+    end else if (ahead_zero) begin
       if (can_emit) begin
         emit(CMD_APPLY, seq_q, 32'd0, handle_q);
         w_expected <= seq_q + 32'd1;
@@ -292,15 +330,15 @@ module ttq_arbiter #(
       if (can_emit) begin  // rule 5: a jump is a gap at once, then the packet applies
         emit(CMD_GAP, w_expected, ahead, handle_q);
         w_expected <= seq_q;
-        st_q <= S_OFFER;
+        st_q <= S_PREP;
       end
-    end else if (ahead >= window) begin
+    end else if (past) begin
       // Rule 6: make room until seq fits the window.
       if (w_held == 7'd0) begin
         if (can_emit) begin
           emit(CMD_GAP, w_expected, ahead - (window - 32'd1), handle_q);
           w_expected <= seq_q - window + 32'd1;
-          st_q <= S_OFFER;
+          st_q <= S_PREP;
         end
       end else begin
         ret_q <= S_OFFER;
