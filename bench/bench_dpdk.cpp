@@ -12,7 +12,7 @@
 // frames are also received from an in-memory net_ring port (rte_eth_from_ring: RX is a ring
 // dequeue), copied into mbufs in chunks outside the timing, to show what the pipeline itself
 // sustains on one lcore:
-//   ring-drop, ring-driver, ring-venue   as drop, driver and venue above
+//   ring-drop, ring-driver, ring-risk, ring-venue   as drop, driver, risk and venue above
 // Figures and the command: docs/performance.md.
 // Usage: ttq_bench_dpdk [--events N] [--keep FILE] -- <EAL args>
 #include <rte_cycles.h>
@@ -310,9 +310,9 @@ int main(int argc, char** argv) {
     split_ran = true;
   }
 
-  // The same three configurations from memory (net_ring).
-  constexpr int kRing = 3;
-  const char* ring_names[kRing] = {"ring-drop", "ring-driver", "ring-venue"};
+  // The same configurations from memory (net_ring).
+  constexpr int kRing = 4;
+  const char* ring_names[kRing] = {"ring-drop", "ring-driver", "ring-risk", "ring-venue"};
   Result rres[kRing];
   LoopResult rloop;
   bool ring_ran = false;
@@ -339,10 +339,10 @@ int main(int argc, char** argv) {
         rte_pktmbuf_free_bulk(m, n);
       });
     }
-    {
-      auto loop = host_loop(devnull);
+    for (int p = 2; p <= 3; ++p) {  // ring-risk (venue counts only), ring-venue (log JSON)
+      auto loop = host_loop(p == 3 ? devnull : nullptr);
       Frame f[kBurst];
-      rres[2] = drain_ring(rp, ring, ring_pool, cap, [&](rte_mbuf** m, std::uint16_t n) {
+      rres[p] = drain_ring(rp, ring, ring_pool, cap, [&](rte_mbuf** m, std::uint16_t n) {
         const std::size_t k = to_frames(m, n, f);
         loop->on_burst({f, k}, now_ns());
         rte_pktmbuf_free_bulk(m, n);
@@ -383,11 +383,13 @@ int main(int argc, char** argv) {
               res[3].cpu_ns_per_packet() - res[2].cpu_ns_per_packet());
   if (ring_ran) {
     for (int p = 0; p < kRing; ++p) row(ring_names[p], rres[p], rres[0]);
-    std::printf("from memory, cpu: RX %.1f ns, decode+book+quote %.1f ns, order manager + gate + "
-                "log venue %.1f ns per packet (ring-venue: quotes %llu, orders %llu)\n",
+    std::printf("from memory, cpu: RX %.1f ns, decode+book+quote %.1f ns, risk (order manager + "
+                "gate) %.1f ns, venue (log JSON) %.1f ns per packet (ring-venue: quotes %llu, orders "
+                "%llu)\n",
                 rres[0].cpu_ns_per_packet(),
                 rres[1].cpu_ns_per_packet() - rres[0].cpu_ns_per_packet(),
                 rres[2].cpu_ns_per_packet() - rres[1].cpu_ns_per_packet(),
+                rres[3].cpu_ns_per_packet() - rres[2].cpu_ns_per_packet(),
                 static_cast<unsigned long long>(rloop.pipeline.quotes),
                 static_cast<unsigned long long>(rloop.venue_sent));
   }

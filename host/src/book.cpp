@@ -11,16 +11,16 @@ void MbpBook::configure(std::uint8_t depth, std::uint8_t implied_depth) {
   depth_ = std::clamp<std::uint8_t>(depth == 0 ? kDefaultDepth : depth, 1, kMaxDepth);
   implied_depth_ = std::min<std::uint8_t>(implied_depth, kMaxDepth);
   const std::uint32_t keep = (1u << depth_) - 1u;
-  bid_.occupied &= keep;
-  ask_.occupied &= keep;
+  side_[kBidSide].occupied &= keep;
+  side_[kAskSide].occupied &= keep;
   const std::uint32_t ikeep = (1u << implied_depth_) - 1u;
-  ibid_.occupied &= ikeep;
-  iask_.occupied &= ikeep;
+  side_[kImpliedBidSide].occupied &= ikeep;
+  side_[kImpliedAskSide].occupied &= ikeep;
   ++top_version_;  // a smaller implied depth can empty implied level 1
 }
 
 void MbpBook::clear(bool known) {
-  bid_.occupied = ask_.occupied = ibid_.occupied = iask_.occupied = 0;
+  for (BookSide& s : side_) s.occupied = 0;
   complete_ = known;
   ++top_version_;
 }
@@ -30,10 +30,10 @@ void MbpBook::load_level(char type, std::uint32_t level, std::int64_t px9, std::
   BookSide* s = nullptr;
   std::uint8_t depth = depth_;
   switch (type) {
-    case mdp3::kBid: s = &bid_; break;
-    case mdp3::kOffer: s = &ask_; break;
-    case mdp3::kImpliedBid: s = &ibid_; depth = implied_depth_; break;
-    case mdp3::kImpliedOffer: s = &iask_; depth = implied_depth_; break;
+    case mdp3::kBid: s = &side_[kBidSide]; break;
+    case mdp3::kOffer: s = &side_[kAskSide]; break;
+    case mdp3::kImpliedBid: s = &side_[kImpliedBidSide]; depth = implied_depth_; break;
+    case mdp3::kImpliedOffer: s = &side_[kImpliedAskSide]; depth = implied_depth_; break;
     default: return;  // trades, statistics: not part of the MBP book
   }
   if (level < 1 || level > depth) return;

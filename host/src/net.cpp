@@ -24,7 +24,7 @@ const char* to_string(FrameDrop d) {
   return "unknown";
 }
 
-FrameDrop parse_udp(const Frame& f, UdpView& out) {
+FrameDrop parse_udp_full(const Frame& f, UdpView& out) {
   if (f.bad_fcs) return FrameDrop::kBadFcs;
   const std::uint8_t* p = f.data;
   const std::uint32_t n = f.len;

@@ -300,3 +300,29 @@ TEST_CASE("to_price9: 1e-7 mantissas x100, saturating where x100 has no int64 fo
   CHECK(to_price9(-92233720368547758, 38) == -9223372036854775800);
   CHECK(to_price9(-92233720368547759, 38) == -kMax - 1);
 }
+
+// check_book_entry tests the common entry as one combined expression and falls back to the rule
+// chain (check_book_entry_slow) only when that fails: both must name the same error for every
+// action, every type byte, level 0 / non-zero and every kind of price and size.
+TEST_CASE("entry check: the combined test agrees with the rule chain everywhere", "[mdp3]") {
+  const std::int64_t prices[] = {kNullPrice, 0, -5, 123456789};
+  const std::int32_t sizes[] = {kNullInt32, -1, 0, 7, kNullInt32 - 1};
+  const std::uint8_t levels[] = {0, 1, 10, 255};
+  int ok = 0;
+  for (int action = 0; action < 256; ++action) {
+    for (int type = 0; type < 256; ++type) {
+      for (std::uint8_t level : levels) {
+        for (std::int64_t price : prices) {
+          for (std::int32_t size : sizes) {
+            const BookEntry e{price, size, 1, 1, 1, level, static_cast<std::uint8_t>(action),
+                              static_cast<char>(type)};
+            const MsgError fast = detail::check_book_entry(e);
+            REQUIRE(fast == detail::check_book_entry_slow(e));
+            ok += fast == MsgError::kOk;
+          }
+        }
+      }
+    }
+  }
+  CHECK(ok > 0);
+}

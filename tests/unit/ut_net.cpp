@@ -531,3 +531,50 @@ TEST_CASE("net: every drop reason has a name", "[net]") {
   CHECK(std::string(ttq::to_string(FrameDrop::kUnknownLine)) == "unknown_line");
   CHECK(std::string(ttq::to_string(FrameDrop::kCount)) == "unknown");
 }
+
+// parse_udp first tries the common shape inline and hands everything else to parse_udp_full:
+// both must give the same answer (reason, payload, length, addresses, ports) for every frame.
+// Damage at random to the bytes both look at, with the checksum re-sealed half of the time so
+// that the damage and not the checksum decides; and every length of the frame.
+TEST_CASE("net: the inline common-shape check agrees with the full check", "[net]") {
+  std::uint32_t x = 12345;
+  auto rnd = [&x] {
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    return x;
+  };
+  int fast_ok = 0, checked = 0;
+  for (int round = 0; round < 20000; ++round) {
+    FrameSpec s;
+    s.ip_option_words = (rnd() % 8 == 0) ? 1 : 0;
+    Bytes b = udp_frame(payload(rnd() % 64), s);
+    const int edits = static_cast<int>(rnd() % 3);
+    for (int e = 0; e < edits; ++e) {
+      const std::size_t at = 12 + rnd() % (b.size() - 12 < 40 ? b.size() - 12 : 40);
+      b[at] = static_cast<std::uint8_t>(rnd() % 4 == 0 ? rnd() : b[at] ^ (1u << (rnd() % 8)));
+    }
+    if (rnd() % 2 == 0 && b[12] == 0x08 && b[13] == 0x00 && (b[kIp] & 0x0Fu) >= 5 &&
+        kIp + 4u * (b[kIp] & 0x0Fu) <= b.size()) {
+      reseal(b, kIp);
+    }
+    auto n = static_cast<std::uint32_t>(b.size());
+    if (rnd() % 4 == 0) n = rnd() % (n + 1);  // truncated capture
+    Frame f{b.data(), n, static_cast<std::uint32_t>(b.size()), 0, rnd() % 64 == 0};
+    UdpView a{}, c{};
+    const FrameDrop da = parse_udp(f, a);
+    const FrameDrop dc = ttq::parse_udp_full(f, c);
+    REQUIRE(name(da) == name(dc));
+    ++checked;
+    if (da != FrameDrop::kCount) continue;
+    ++fast_ok;
+    CHECK(a.payload == c.payload);
+    CHECK(a.len == c.len);
+    CHECK(a.src_ip == c.src_ip);
+    CHECK(a.dst_ip == c.dst_ip);
+    CHECK(a.src_port == c.src_port);
+    CHECK(a.dst_port == c.dst_port);
+  }
+  CHECK(checked == 20000);
+  CHECK(fast_ok > 1000);  // plenty of good frames, not only drops
+}

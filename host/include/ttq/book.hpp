@@ -56,10 +56,10 @@ class MbpBook {
   // prices. A side is empty (size 0) when neither book has level 1.
   TopOfBook top() const;
 
-  const BookSide& bids() const { return bid_; }
-  const BookSide& asks() const { return ask_; }
-  const BookSide& implied_bids() const { return ibid_; }
-  const BookSide& implied_asks() const { return iask_; }
+  const BookSide& bids() const { return side_[kBidSide]; }
+  const BookSide& asks() const { return side_[kAskSide]; }
+  const BookSide& implied_bids() const { return side_[kImpliedBidSide]; }
+  const BookSide& implied_asks() const { return side_[kImpliedAskSide]; }
   bool complete() const { return complete_; }
 
   // Moves on whenever level 1 of any side (price, size or presence) may have changed: top() can
@@ -71,7 +71,10 @@ class MbpBook {
   ApplyResult apply_side(BookSide& s, std::uint8_t depth, const mdp3::BookEntry& e,
                          std::int64_t px9);
 
-  BookSide bid_, ask_, ibid_, iask_;
+  // Indexed by entry type ('0' '1' 'E' 'F' -> 0 1 2 3, see apply): the side an entry goes to is
+  // computed, not chosen by a branch on a type that changes at random from entry to entry.
+  enum : std::uint32_t { kBidSide = 0, kAskSide = 1, kImpliedBidSide = 2, kImpliedAskSide = 3 };
+  BookSide side_[4];
   std::uint8_t depth_ = kDefaultDepth;
   std::uint8_t implied_depth_ = kDefaultImpliedDepth;
   bool complete_ = false;  // every level is known (after a reset or a snapshot)
@@ -116,15 +119,17 @@ inline void best(const BookSide& a, const BookSide& b, bool higher, std::int64_t
 }  // namespace book_detail
 
 inline ApplyResult MbpBook::apply(const mdp3::BookEntry& e, std::int64_t px9) {
-  switch (e.type) {
-    case mdp3::kBid: return apply_side(bid_, depth_, e, px9);
-    case mdp3::kOffer: return apply_side(ask_, depth_, e, px9);
-    case mdp3::kImpliedBid: return apply_side(ibid_, implied_depth_, e, px9);
-    case mdp3::kImpliedOffer: return apply_side(iask_, implied_depth_, e, px9);
-    default:  // 'J' Book Reset (the decoder refuses every other type)
-      clear(true);
-      return ApplyResult::kApplied;
+  // '0' 0x30 and '1' 0x31 are outright, 'E' 0x45 and 'F' 0x46 implied (bit 6); the bid/ask bit
+  // is bit 0, inverted for the implied pair.
+  const std::uint32_t t = static_cast<std::uint8_t>(e.type);
+  const std::uint32_t implied = (t >> 6) & 1u;
+  const std::uint32_t k = implied * 2u + ((t ^ implied) & 1u);
+  constexpr char kTypeOf[4] = {mdp3::kBid, mdp3::kOffer, mdp3::kImpliedBid, mdp3::kImpliedOffer};
+  if (e.type != kTypeOf[k]) [[unlikely]] {  // 'J' Book Reset (the decoder refuses other types)
+    clear(true);
+    return ApplyResult::kApplied;
   }
+  return apply_side(side_[k], implied ? implied_depth_ : depth_, e, px9);
 }
 
 inline ApplyResult MbpBook::apply_side(BookSide& s, std::uint8_t depth, const mdp3::BookEntry& e,
@@ -190,8 +195,8 @@ inline ApplyResult MbpBook::apply_side(BookSide& s, std::uint8_t depth, const md
 
 inline TopOfBook MbpBook::top() const {
   TopOfBook t;
-  book_detail::best(bid_, ibid_, true, t.bid_px, t.bid_sz);
-  book_detail::best(ask_, iask_, false, t.ask_px, t.ask_sz);
+  book_detail::best(side_[kBidSide], side_[kImpliedBidSide], true, t.bid_px, t.bid_sz);
+  book_detail::best(side_[kAskSide], side_[kImpliedAskSide], false, t.ask_px, t.ask_sz);
   return t;
 }
 
