@@ -48,12 +48,16 @@ void put_bits(std::array<std::uint32_t, N>& w, int lsb, int width, std::uint64_t
 
 using EvWords = std::array<std::uint32_t, (kEvW + 31) / 32>;
 
-// One input beat: an mdp_ev_t (ctl 0), a GAP (1) or a RESTART (2); or a kill change (ctl 3,
-// handled by the driver, not sent).
+// One input beat: an mdp_ev_t (ctl 0), a GAP (1) or a RESTART (2); or, handled by the driver
+// and not sent, a kill change (ctl 3) or a slot commit (ctl 4: cfg_commit for `slot`, with the
+// new skew when `changed`).
 struct Item {
   std::uint8_t ctl = 0;
   EvWords ev{};
   bool kill = false;
+  std::uint16_t slot = 0;
+  bool changed = false;
+  SkewRegs skew{};
 };
 
 enum EvKind : std::uint8_t { kPktHdr = 0, kBook = 1, kSeq = 2, kReset = 3, kStatus = 4, kMsgEnd = 5 };
@@ -161,6 +165,11 @@ struct FrontEnd {
 struct Mode {
   const char* name;
   double p_in, p_ready;
+  // Kill changes and commits of an unchanged configuration hit the RTL in the middle of the
+  // event stream (at the frame boundary where the model makes them, events of earlier frames
+  // still in flight), not once it is idle; commits of a changed skew still wait for idle (the
+  // configuration is not pipelined with the events: docs/rtl_apply.md).
+  bool burst;
 };
 
 int g_errors = 0;
@@ -187,6 +196,10 @@ std::vector<Frame> load_frames(const std::string& path, std::vector<std::vector<
 
 struct RunStats {
   std::uint64_t records = 0, items = 0, cycles = 0, gaps = 0, stale = 0, halts = 0, pulled = 0;
+  // Hazards of the pipelined RTL present in the event stream: back-to-back book entries of one
+  // instrument, a Book Reset ('J') followed at once by an entry of the same instrument, kill
+  // changes / commits applied mid-stream.
+  std::uint64_t same_b2b = 0, reset_b2b = 0, burst_ctl = 0;
 };
 
 RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
@@ -225,10 +238,12 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
   q.requote_tolerance_ticks = static_cast<std::int32_t>(rng() % 3);
   q.order_size = 1 + static_cast<std::int32_t>(rng() % 5);
 
-  // Kill toggles at a few frame positions.
-  std::vector<std::size_t> kill_at;
-  for (int k = 0; k < 4; ++k) kill_at.push_back(rng() % (frames.size() + 1));
+  // Kill toggles and slot commits at a few frame positions.
+  std::vector<std::size_t> kill_at, commit_at;
+  for (int k = 0; k < (m.burst ? 12 : 4); ++k) kill_at.push_back(rng() % (frames.size() + 1));
   std::sort(kill_at.begin(), kill_at.end());
+  for (int k = 0; k < 8; ++k) commit_at.push_back(rng() % (frames.size() + 1));
+  std::sort(commit_at.begin(), commit_at.end());
 
   // The model, and the event stream the RTL gets, frame by frame.
   FastPath ref(cfg);
@@ -236,7 +251,7 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
   std::vector<Item> items;
   FrontEnd fe(cfg.reorder_window, &items);
   bool kill = false;
-  std::size_t ki = 0;
+  std::size_t ki = 0, ci = 0;
   auto drain_ref = [&] {
     QuoteRecord buf[256];
     for (std::size_t n; (n = ref.collect(buf)) > 0;) want.insert(want.end(), buf, buf + n);
@@ -249,6 +264,23 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
       items.push_back(Item{3, EvWords{}, kill});
       ++ki;
     }
+    while (ci < commit_at.size() && commit_at[ci] == i) {
+      // FastPath::set_skew requotes the slot at once (its last quoter inputs forgotten): with a
+      // new skew between bursts, with the same skew in the middle of one.
+      const Instrument& in = ref.instruments()[rng() % ref.instruments().size()];
+      Item it{4, EvWords{}, false};
+      it.slot = in.slot;
+      it.changed = !m.burst || chance(0.3);
+      it.skew = in.skew;
+      if (it.changed) {
+        it.skew.shift_ticks = static_cast<std::int32_t>(rng() % 7) - 3;
+        it.skew.size_adj = static_cast<std::int32_t>(rng() % 5) - 2;
+      }
+      ref.set_skew(in.security_id, it.skew);
+      drain_ref();
+      items.push_back(it);
+      ++ci;
+    }
     if (i == frames.size()) break;
     ref.process(frames[i]);
     drain_ref();
@@ -258,6 +290,19 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
   drain_ref();
   fe.finish();
   st.items = items.size();
+  for (std::size_t i = 1; i < items.size(); ++i) {
+    const Item& a = items[i - 1];
+    const Item& b = items[i];
+    auto bits = [](const EvWords& w, int lsb, int width) {
+      std::uint64_t v = 0;
+      for (int k = 0; k < width; ++k) v |= std::uint64_t{(w[(lsb + k) / 32] >> ((lsb + k) % 32)) & 1u} << k;
+      return v;
+    };
+    if (a.ctl != 0 || b.ctl != 0 || bits(a.ev, 276, 4) != kBook || bits(b.ev, 276, 4) != kBook) continue;
+    if (bits(a.ev, 128, 32) != bits(b.ev, 128, 32)) continue;
+    ++st.same_b2b;
+    if (bits(a.ev, 192, 8) == 'J') ++st.reset_b2b;
+  }
 
   // The RTL.
   auto ctx = std::make_unique<VerilatedContext>();
@@ -288,8 +333,10 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
       put_bits(cfgw, b + 407 + 8 * c, 8, static_cast<std::uint8_t>(in->group[c]));
     }
     put_bits(cfgw, b + 455, 21, static_cast<std::uint32_t>(q.requote_tolerance_ticks));
-    put_bits(cfgw, b + 476, 22, static_cast<std::uint32_t>(in->skew.shift_ticks));
-    put_bits(cfgw, b + 498, 32, static_cast<std::uint32_t>(in->skew.size_adj));
+    // The configured skew (the model's final one includes the run's set_skew calls).
+    const SkewRegs sk = cfg.instruments[s].skew;  // zero: within the card's range
+    put_bits(cfgw, b + 476, 22, static_cast<std::uint32_t>(sk.shift_ticks));
+    put_bits(cfgw, b + 498, 32, static_cast<std::uint32_t>(sk.size_adj));
   }
   for (std::size_t i = 0; i < cfgw.size(); ++i) top->slot_cfg[i] = cfgw[i];
   top->slot_channel = 0;
@@ -302,6 +349,8 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
   top->clk = 0;
   top->rst = 1;
   top->kill = 0;
+  top->cfg_commit = 0;
+  top->cfg_commit_slot = 0;
   top->s_axis_ev_tvalid = 0;
   top->m_axis_quote_tready = 0;
   for (int i = 0; i < 4; ++i) tick();
@@ -313,11 +362,29 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
   const std::uint64_t limit = 200 * (items.size() + want.size()) + 100000;
   while ((next < items.size() || top->busy || idle_for < 4) && cycle < limit && g_errors == 0) {
     bool offer = false;
+    top->cfg_commit = 0;
     if (next < items.size()) {
       const Item& it = items[next];
+      // The model's set_kill / set_skew happen between frames: at once in burst mode (the RTL
+      // orders them after the events accepted before), else once the RTL is idle.
+      const bool now = (m.burst && !(it.ctl == 4 && it.changed)) || (!top->busy && idle_for >= 2);
       if (it.ctl == 3) {
-        if (!top->busy && idle_for >= 2) {  // the model's set_kill happens between frames
+        if (now) {
           top->kill = it.kill;
+          st.burst_ctl += top->busy;
+          ++next;
+        }
+      } else if (it.ctl == 4) {
+        if (now) {
+          if (it.changed) {
+            const int b = it.slot * kCfgW;
+            put_bits(cfgw, b + 476, 22, static_cast<std::uint32_t>(it.skew.shift_ticks));
+            put_bits(cfgw, b + 498, 32, static_cast<std::uint32_t>(it.skew.size_adj));
+            for (std::size_t i = 0; i < cfgw.size(); ++i) top->slot_cfg[i] = cfgw[i];
+          }
+          top->cfg_commit = 1;
+          top->cfg_commit_slot = it.slot;
+          st.burst_ctl += top->busy;
           ++next;
         }
       } else if (chance(m.p_in)) {
@@ -349,7 +416,7 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
       }
       ++got;
     }
-    const bool quiet = next >= items.size() || items[next].ctl == 3;
+    const bool quiet = next >= items.size() || items[next].ctl >= 3;
     idle_for = (quiet && !top->busy && !top->m_axis_quote_tvalid) ? idle_for + 1 : 0;
     tick();
     ++cycle;
@@ -407,8 +474,9 @@ int main(int argc, char** argv) {
     g.depth = 5;
     cases.push_back({"no implied, depth 5", g});
   }
-  const Mode modes[] = {{"random", 0.6, 0.5}, {"nostall", 1.0, 1.0}};
-  std::uint64_t seed = 11, total = 0;
+  const Mode modes[] = {{"random", 0.6, 0.5, false}, {"nostall", 1.0, 1.0, false},
+                        {"rnd-burst", 0.6, 0.5, true}, {"b2b-burst", 1.0, 1.0, true}};
+  std::uint64_t seed = 11, total = 0, same_b2b = 0, reset_b2b = 0, burst_ctl = 0;
   for (const Case& c : cases) {
     for (const Mode& m : modes) {
       const RunStats s = run_capture(c.g, m, seed++);
@@ -419,12 +487,23 @@ int main(int argc, char** argv) {
                   (unsigned long long)s.stale, (unsigned long long)s.halts,
                   (unsigned long long)s.cycles);
       total += s.records;
+      same_b2b += s.same_b2b;
+      reset_b2b += s.reset_b2b;
+      burst_ctl += s.burst_ctl;
       if (g_errors) break;
     }
     if (g_errors) break;
   }
   if (g_errors == 0 && total == 0) {
     std::printf("FAIL: no quote record was compared\n");
+    ++g_errors;
+  }
+  std::printf("hazards in the streams: %llu back-to-back entries of one instrument (%llu after a "
+              "Book Reset), %llu kill changes / commits while busy\n",
+              (unsigned long long)same_b2b, (unsigned long long)reset_b2b,
+              (unsigned long long)burst_ctl);
+  if (g_errors == 0 && (same_b2b == 0 || reset_b2b == 0 || burst_ctl == 0)) {
+    std::printf("FAIL: a hazard the pipelined RTL must handle never occurred\n");
     ++g_errors;
   }
   std::printf(g_errors ? "FAILED\n" : "PASSED\n");

@@ -40,8 +40,8 @@ using namespace ttq;
 constexpr int kSlots = 16;            // ttq_core's N_INSTR
 constexpr double kClockMhz = 322.265625;
 // Latency bounds asserted in no-stall mode (docs/latency.md): trigger -> quote valid, cycles.
-constexpr std::uint64_t kLatencyMin = 31;  // exactly: one entry, one message, one record
-constexpr std::uint64_t kLatencyMax = 450;
+constexpr std::uint64_t kLatencyMin = 26;  // exactly: one entry, one message, one record
+constexpr std::uint64_t kLatencyMax = 234;
 
 int g_errors = 0;
 
@@ -190,11 +190,11 @@ class Core final : public RegisterBus {
     if (trace_left_ > 0) {
       --trace_left_;
       const auto* r = top_->rootp;
-      std::printf("trace %llu: in_rdy %d vq %d pq %d fm %d arb_st %d cst %d rd_i %d of %d apply_st %d "
+      std::printf("trace %llu: in_rdy %d vq %d pq %d fm %d arb_st %d cst %d rd_i %d of %d apply_pub %d "
                   "q_v %d\n", (unsigned long long)cycle_, top_->s_axis_frame_tready,
                   r->ttq_core__DOT__vq_cnt_q, r->ttq_core__DOT__pq_cnt_q, r->ttq_core__DOT__fm_in_q,
                   r->ttq_core__DOT__u_arb__DOT__st_q, r->ttq_core__DOT__cst_q, r->ttq_core__DOT__rd_i_q,
-                  r->ttq_core__DOT__of_cnt_q, r->ttq_core__DOT__u_apply__DOT__st_q,
+                  r->ttq_core__DOT__of_cnt_q, r->ttq_core__DOT__u_apply__DOT__pub_mode_q,
                   top_->m_axis_quote_tvalid);
     }
     if (top_->m_axis_quote_tvalid) {

@@ -4,11 +4,13 @@
 // on_gap, publish and requote (host/src/fast_path.cpp) for a fixed slot table
 // (feed.fixed_instruments): SecurityID lookup, RptSeq check, stale/suspect/halt per slot, dirty
 // slots published in first-touched order at LastQuoteMsg / LastImpliedMsg / EndOfEvent, the
-// quoter run only when its inputs changed, the kill switch pulling every quote at once.
-// Version 1 is sequential (one event, one book op, one quoter request at a time): correct first,
-// pipelined next. Built to synthesise: every per-slot access goes through one slot register
-// (slot_q), the wide per-slot fields live in LUT RAM with one write and one read port, and the
-// slot configuration is read through one multiplexer into a register. docs/rtl_apply.md.
+// kill switch pulling every quote at once.
+// Version 2 is pipelined: one event per cycle through the lookup (on the way in) and the RptSeq
+// check (F1, which also issues the book op); every ordered effect (flags, touches, tops,
+// publications, kill and commit requotes) happens in one commit stage (C) in event order, where
+// a book op's result meets its event; the publisher issues one quoter request per cycle, a slot
+// in flight at the quoter blocking only itself; records leave in request order. Every per-slot
+// array has one write port and its reads at registered addresses. docs/rtl_apply.md.
 `default_nettype none
 
 module ttq_apply #(
@@ -18,9 +20,9 @@ module ttq_apply #(
   input  logic                          clk,
   input  logic                          rst,
   input  logic                          kill,      // CONTROL.KILL: a change requotes every slot
-  // A slot's configuration was committed (parameters or skew changed): its last quoter inputs
-  // are forgotten and it is requoted at once with the latest applied MsgSeqNum, as
-  // FastPath::set_params / set_skew. The new configuration is already on slot_cfg.
+  // A slot's configuration was committed (parameters or skew changed): the slot is requoted
+  // with the latest applied MsgSeqNum, as FastPath::set_params / set_skew, ordered after the
+  // events accepted before the pulse. The new configuration is already on slot_cfg.
   input  logic                          cfg_commit,
   input  logic [15:0]                   cfg_commit_slot,
 
@@ -66,7 +68,8 @@ module ttq_apply #(
   input  logic [ttq_pkg::QUOTE_REC_W-1:0] s_axis_qres_tdata,
   input  logic [1:0]                    s_axis_qres_tuser,  // [1] upd, [0] send
 
-  // Quote records for the host (ttq_quote_fifo).
+  // Quote records for the host (ttq_quote_fifo): the quoter's results with `send`, passed
+  // through (the quoter's output register holds them until the handshake).
   output logic                          m_axis_quote_tvalid,
   input  logic                          m_axis_quote_tready,
   output logic [ttq_pkg::QUOTE_REC_W-1:0] m_axis_quote_tdata,
@@ -75,7 +78,7 @@ module ttq_apply #(
   output logic                          cnt_book_entry,
   output logic                          cnt_stale_event,
   output logic                          cnt_unknown_instr,
-  output logic                          busy       // an event, loop or publication in progress
+  output logic                          busy       // an event, op, request or record in flight
 );
   localparam int unsigned CH_W = (N_CH > 1) ? $clog2(N_CH) : 1;
   localparam int unsigned SW = (N_INSTR > 1) ? $clog2(N_INSTR) : 1;  // slot index bits
@@ -84,89 +87,47 @@ module ttq_apply #(
   localparam int unsigned CW = ttq_regs_pkg::SLOT_CFG_W;
   localparam int unsigned TOB_W = 192;   // {bid_px, ask_px, bid_sz, ask_sz}
   localparam int unsigned PREV_W = 200;  // {bid_px, ask_px, bid_sz, ask_sz, flags}
+  localparam int unsigned GW = ttq_regs_pkg::CFG_GROUP_W;  // 48: SecurityGroup, 6 bytes
 
-  if (N_INSTR < 1 || N_INSTR > 256) begin : g_bad_n
-    $fatal(1, "ttq_apply: N_INSTR must be in [1, 256]");
+  // Commit queue: entries from F1 to C in event order. Depth: more than the book ops that can be
+  // in flight (ttq_core's owner FIFO, 8) plus the entries without ops between them.
+  localparam int unsigned CQ_D = 16;
+  localparam int unsigned CQ_AW = 4;
+  // Entry layout: {ch, seq, c, b, a, slot, kind}.
+  localparam int unsigned E_SLOT = 4;
+  localparam int unsigned E_A = E_SLOT + SW;
+  localparam int unsigned E_B = E_A + 1;
+  localparam int unsigned E_C = E_B + 1;
+  localparam int unsigned E_SEQ = E_C + 1;
+  localparam int unsigned E_CH = E_SEQ + 32;
+  localparam int unsigned CQ_W = E_CH + CH_W;
+
+  if (N_INSTR < 2 || N_INSTR > 256) begin : g_bad_n
+    $fatal(1, "ttq_apply: N_INSTR must be in [2, 256]");
+  end
+  if (GW != 48) begin : g_bad_grp
+    $fatal(1, "ttq_apply: the SecurityGroup field must be 6 bytes");
   end
 
-  typedef enum logic [3:0] {
-    S_IDLE,      // next event (its SecurityID looked up on the way in), or a pending kill requote
-    S_LOOKUP,    // RptSeq check of slot_q, then a book op or the status change
-    S_BOOK,      // book op out, wait for its result
-    S_LOOP,      // a channel-wide action over every slot (reset, restart, gap, group status)
-    S_LOOP_RES,  // ... waiting for the book result of a CLEAR
-    S_PUBLISH,   // pop dirty slots, publish each
-    S_REQ,       // read the slot's requote inputs, compare with its last quoter run
-    S_ISSUE,     // quoter request out if they changed
-    S_QRES,      // quoter result in
-    S_SEND,      // quote record out
-    S_KILL       // requote every slot (kill changed)
-  } state_e;
+  // Item types of F1 (decoded on the way in).
+  localparam logic [2:0] IT_NONE = 3'd0, IT_HDR = 3'd1, IT_BOOK = 3'd2, IT_SEQ = 3'd3,
+                         IT_STAT = 3'd4, IT_PUB = 3'd5, IT_LOOP = 3'd6, IT_MARK = 3'd7;
+  // Channel-wide actions (IT_LOOP).
+  localparam logic [1:0] LP_RESET = 2'd0, LP_RESTART = 2'd1, LP_GAP = 2'd2, LP_STATUS = 2'd3;
+  // Commit-queue entry kinds. a/b/c: BOOK/CHK {RptSeq known, = last + 1, Book Reset}; HALT {halt};
+  // KILL {kill}.
+  localparam logic [3:0] Q_HDR = 4'd0, Q_BOOK = 4'd1, Q_CHK = 4'd2, Q_HALT = 4'd3, Q_GAP = 4'd4,
+                         Q_CLR = 4'd5, Q_PUB = 4'd6, Q_KILL = 4'd7, Q_RQ = 4'd8;
 
-  localparam logic [1:0] LOOP_RESET = 2'd0, LOOP_RESTART = 2'd1, LOOP_GAP = 2'd2,
-                         LOOP_STATUS = 2'd3;
-
-  // ---------------------------------------------------------------------------------------------
-  // Per-slot state (FastPath's Instrument), all of it read and written at slot_q only.
-  // Flags in flip-flops (reset); wide fields in LUT RAM (no reset: each is guarded by a flag).
-  logic [N_INSTR-1:0] rpt_known_q;  // last_rpt_mem holds the slot's RptSeq
-  logic [N_INSTR-1:0] stale_q, suspect_q, halted_q;
-  logic [N_INSTR-1:0] dirty_q;      // queued for the next publication
-  logic [N_INSTR-1:0] qvalid_q;     // quote_mem holds the inputs of the slot's last quoter run
-  logic [N_INSTR-1:0] top_ok_q;     // top_mem written since reset (else the top reads as 0)
-  logic [N_INSTR-1:0] prev_ok_q;    // prev_mem written since reset (else prev reads as 0)
-  logic [31:0]        last_rpt_mem [N_INSTR];
-  logic [TOB_W+7:0]   quote_mem    [N_INSTR];  // {pull flags, top} of the last quoter run
-  logic [TOB_W-1:0]   top_mem      [N_INSTR];  // the book's top after its latest op
-  logic [PREV_W-1:0]  prev_mem     [N_INSTR];  // last sent level 0 (the quoter's `prev`)
-
-  // Dirty slots in first-touched order.
-  logic [SW-1:0]      dq_mem [N_INSTR];
-  logic [SW:0]        dq_head_q, dq_head_d, dq_count_q, dq_count_d, dq_tail;
-
-  state_e             st_q, st_d;
-  ttq_pkg::mdp_ev_t   ev_q, ev_d;
-  logic [CH_W-1:0]    ch_q, ch_d;
-  logic [47:0]        ev_grp_q;             // STATUS: the event's SecurityGroup, trimmed
-  logic               hit_q, hit_d;         // the event's SecurityID is in the table (at slot_q)
-  logic [31:0]        cur_seq_q, cur_seq_d; // MsgSeqNum of the packet being applied
-  logic [N_CH*32-1:0] last_seq_q;           // per channel: last applied packet
-  logic               last_seq_we;
-  logic [31:0]        pub_seq_q, pub_seq_d; // seq of the publication in progress
-  logic [SW-1:0]      slot_q, slot_d;       // slot of the event / loop / publication
-  logic [SW:0]        loop_q, loop_d;
-  logic [1:0]         loop_kind_q, loop_kind_d;
-  logic               loop_pub_q, loop_pub_d;  // publish after the loop
-  logic               kill_q, kill_pending_q, kill_pending_d;
-  logic [N_INSTR-1:0] rq_pend_q;    // committed slots waiting for their requote
-  logic               rq_any, rq_take;
-  logic [SW-1:0]      rq_slot;
-  logic               in_kill_q, in_kill_d;  // requoting for a kill change: next is S_KILL
-
-  ttq_regs_pkg::slot_cfg_t cfg_q;           // the configuration of slot rd_q one cycle ago
-  logic [SW-1:0]      rd_q, rd_d;           // cfg_q's select: slot_q one cycle ahead
-  logic [N_INSTR-1:0] quotable_q;           // per slot: VALID with a tick (requote at all)
-
-  ttq_pkg::book_op_t  op_q, op_d;
-  logic               op_v_q, op_v_d;
-  logic               req_v_q, req_v_d;
-  logic [TOB_W-1:0]   req_tob_q, req_tob_d;
-  logic [7:0]         req_pull_q, req_pull_d;
-  logic [PREV_W-1:0]  req_prev_q, req_prev_d;
-  logic               out_v_q, out_v_d;
-  ttq_pkg::quote_rec_t out_q, out_d;
-  logic               c_entry_d, c_stale_d, c_unknown_d;
-
-  // Per-slot write strobes (address slot_q; dq_mem at the tail).
-  logic               rpt_we, rpt_known_wd;
-  logic [31:0]        rpt_wd;
-  logic               stale_we, stale_wd, suspect_we, suspect_wd, halted_we, halted_wd;
-  logic               quote_we, top_we, prev_we;
-  logic [TOB_W-1:0]   top_wd;
-  logic [PREV_W-1:0]  prev_wd;
-  logic               touch, dirty_clr, dq_we, dq_pop;
+  typedef enum logic [1:0] {
+    P_IDLE,  // nothing to publish: C may commit
+    P_DQ,    // publishing the dirty queue (first-touched order)
+    P_KILL,  // kill changed: requote every slot in slot order
+    P_ONE    // a committed slot: requote it
+  } pmode_e;
 
   // ---------------------------------------------------------------------------------------------
+  // Functions.
   // MDP 3.0 price to PRICE9: 32 (and 42/38/27) are 1e-7 mantissas, x100 with saturation
   // (x100 as shifts and adds: the same 64 bits as a multiply, no DSP).
   function automatic logic [63:0] to_price9(input logic [63:0] raw, input logic [15:0] tmpl);
@@ -189,6 +150,17 @@ module ttq_apply #(
     end
   endfunction
 
+  // Bit k: byte k and every byte above it are padding (NUL / space): trimmed away.
+  function automatic logic [5:0] padmask(input logic [47:0] g);
+    logic pad;
+    pad = 1'b1;
+    padmask = '0;
+    for (int i = 5; i >= 0; i--) begin
+      pad = pad && (g[8*i +: 8] == 8'h00 || g[8*i +: 8] == 8'h20);
+      padmask[i] = pad;
+    end
+  endfunction
+
   function automatic logic is_halt(input logic [7:0] s);
     is_halt = (s == 8'd2) || (s == 8'd4) || (s == 8'd18) || (s == 8'd26);
   endfunction
@@ -196,33 +168,16 @@ module ttq_apply #(
     is_trading = (s == 8'd15) || (s == 8'd17) || (s == 8'd21);
   endfunction
 
-  // ---------------------------------------------------------------------------------------------
-  // SecurityID lookup on the incoming event (the first valid slot with this id); registered with
-  // the event as hit_q / slot_q. Only the id and VALID of each slot are compared here.
-  ttq_pkg::mdp_ev_t ev_in;
-  logic             hit_in;
-  logic [SW-1:0]    hit_slot_in;
-  assign ev_in = s_axis_ev_tdata;
-  always_comb begin
-    hit_in = 1'b0;
-    hit_slot_in = '0;
-    for (int i = N_INSTR - 1; i >= 0; i--) begin
-      if (slot_cfg[CW*i + ttq_regs_pkg::CFG_VALID_LSB] &&
-          slot_cfg[CW*i + ttq_regs_pkg::CFG_SECURITY_ID_LSB +: ttq_regs_pkg::CFG_SECURITY_ID_W]
-              == ev_in.security_id) begin
-        hit_in = 1'b1;
-        hit_slot_in = SW'(i);
-      end
+  // The lowest set bit's index.
+  function automatic logic [SW-1:0] lowest(input logic [N_INSTR-1:0] v);
+    lowest = '0;
+    for (int i = NI - 1; i >= 0; i--) begin
+      if (v[i]) lowest = SW'(i);
     end
-  end
+  endfunction
 
-  // The one read of the slot table's wide fields, registered: cfg_q <= cfg_mux(slot_cfg, rd_q).
-  // The select is a register of its own, so the multiplexer maps to plain LUT6 / MUXF7 trees
-  // (a select computed from the next state gets folded into every one of the CW bit cones).
-  // rd_q runs one cycle ahead of slot_q where cfg_q is read, so cfg_q is slot_q's configuration
-  // in S_LOOP (rd_q = the loop's next slot) and while a quoter request is out (S_QRES: rd_q =
-  // slot_q since S_REQ). The requote decision itself only needs quotable_q. cfg_mux is a binary
-  // tree of 2:1 multiplexers, one level per select bit: `slot_cfg[CW*sel +: CW]` would make
+  // The one read of the slot table's wide fields: a binary tree of 2:1 multiplexers, one level
+  // per select bit, selected by a register (pub_slot_q). `slot_cfg[CW*sel +: CW]` would make
   // yosys build a barrel shifter over all N_INSTR*CW bits (CW is not a power of two).
   function automatic logic [CW-1:0] cfg_mux(input logic [N_INSTR*CW-1:0] all,
                                             input logic [SW-1:0] sel);
@@ -236,84 +191,7 @@ module ttq_apply #(
     cfg_mux = v[CW-1:0];
   endfunction
 
-  always_ff @(posedge clk) begin
-    cfg_q <= cfg_mux(slot_cfg, rd_q);
-    for (int i = 0; i < N_INSTR; i++) begin
-      quotable_q[i] <=
-          slot_cfg[CW*i + ttq_regs_pkg::CFG_VALID_LSB] &&
-          slot_cfg[CW*i + ttq_regs_pkg::CFG_TICK_LSB +: ttq_regs_pkg::CFG_TICK_W] != '0;
-    end
-  end
-
-  // Per-slot reads at slot_q.
-  logic           rpt_known_rd, stale_rd, suspect_rd, halted_rd, dirty_rd, qvalid_rd;
-  logic [31:0]    last_rpt_rd;
-  logic [TOB_W+7:0] quote_rd;
-  logic [TOB_W-1:0] top_rd;
-  logic [PREV_W-1:0] prev_rd;
-  logic [CH_W-1:0] chan_rd;
-  assign rpt_known_rd = rpt_known_q[slot_q];
-  assign stale_rd     = stale_q[slot_q];
-  assign suspect_rd   = suspect_q[slot_q];
-  assign halted_rd    = halted_q[slot_q];
-  assign dirty_rd     = dirty_q[slot_q];
-  assign qvalid_rd    = qvalid_q[slot_q];
-  assign last_rpt_rd  = last_rpt_mem[slot_q];
-  assign quote_rd     = quote_mem[slot_q];
-  assign top_rd       = top_ok_q[slot_q] ? top_mem[slot_q] : '0;
-  assign prev_rd      = prev_ok_q[slot_q] ? prev_mem[slot_q] : '0;
-  assign chan_rd      = slot_channel[CH_W*32'(slot_q) +: CH_W];
-
-  // ---------------------------------------------------------------------------------------------
-  logic ev_fire, res_fire, qres_fire;
-  assign s_axis_ev_tready = (st_q == S_IDLE) && !kill_pending_q && !rq_any && !rst;
-
-  // The lowest committed slot waiting for its requote.
-  always_comb begin
-    rq_any = rq_pend_q != '0;
-    rq_slot = '0;
-    for (int i = NI - 1; i >= 0; i--) begin
-      if (rq_pend_q[i]) rq_slot = SW'(i);
-    end
-  end
-  always_ff @(posedge clk) begin
-    for (int i = 0; i < NI; i++) begin
-      if (rq_take && rq_slot == SW'(i)) rq_pend_q[i] <= 1'b0;
-      if (cfg_commit && cfg_commit_slot == 16'(i)) rq_pend_q[i] <= 1'b1;
-    end
-    if (rst) rq_pend_q <= '0;
-  end
-  assign ev_fire = s_axis_ev_tvalid && s_axis_ev_tready;
-  assign s_axis_res_tready = (st_q == S_BOOK || st_q == S_LOOP_RES) && !op_v_q;
-  assign res_fire = s_axis_res_tvalid && s_axis_res_tready;
-  assign s_axis_qres_tready = (st_q == S_QRES);
-  assign qres_fire = s_axis_qres_tvalid && s_axis_qres_tready;
-
-  ttq_pkg::book_res_t res;
-  assign res = s_axis_res_tdata;
-  ttq_pkg::quote_rec_t qres;
-  assign qres = s_axis_qres_tdata;
-
-  // The loop's slot (slot_q = loop_q): in the channel (and the group, for a group-wide status).
-  logic loop_in_scope;
-  assign loop_in_scope = cfg_q.valid && chan_rd == ch_q &&
-                         (loop_kind_q != LOOP_STATUS || ev_grp_q == '0 ||
-                          ev_grp_q == trim6(cfg_q.group));
-
-  // Requote inputs of slot_q (S_REQ) — FastPath::requote: the pull flags, and whether they and
-  // the top repeat the slot's last quoter run (registered as same_q for S_ISSUE).
-  logic [7:0] pull_s;
-  logic       same_s, same_q;
-  always_comb begin
-    pull_s = 8'h00;
-    if (stale_rd || suspect_rd) pull_s = pull_s | ttq_pkg::QF_PULL_STALE;
-    if (halted_rd) pull_s = pull_s | ttq_pkg::QF_PULL_HALT;
-    if (kill) pull_s = pull_s | ttq_pkg::QF_PULL_KILL;
-    same_s = qvalid_rd && quote_rd == {pull_s, top_rd};
-  end
-
-  // The latest applied MsgSeqNum of any channel (for a kill requote), registered: S_KILL comes
-  // at least two cycles after the PKT_HDR that last changed last_seq_q. A tree of maxima.
+  // The latest applied MsgSeqNum of any channel (kill and commit requotes): a tree of maxima.
   localparam int unsigned NCP = 1 << CH_W;
   function automatic logic [31:0] max_seq(input logic [N_CH*32-1:0] all);
     logic [NCP*32-1:0] v;
@@ -328,480 +206,771 @@ module ttq_apply #(
     max_seq = v[31:0];
   endfunction
 
-  logic [31:0] latest_seq_q;
-  always_ff @(posedge clk) latest_seq_q <= max_seq(last_seq_q);
+  // ---------------------------------------------------------------------------------------------
+  // Per-slot state (FastPath's Instrument). Flags in flip-flops (reset); wide fields in LUT RAM
+  // (no reset: each is guarded by a flag), each with one write port:
+  //   last_rpt_mem  F1 (the RptSeq check)      read F1, both at f_slot_q
+  //   top_mem       C  (book results)          read by the publisher (pub_slot_q)
+  //   prev_mem      quoter results             read by the publisher
+  //   dq_mem        C  (touches, at the tail)  read by the publisher (head)
+  logic [N_INSTR-1:0] rpt_known_q;  // the slot's RptSeq is known (F1)
+  logic [N_INSTR-1:0] rpt_zero_q;   // ... and it is 0 (a channel reset), else in last_rpt_mem
+  logic [N_INSTR-1:0] stale_q, suspect_q, halted_q;  // C
+  logic [N_INSTR-1:0] dirty_q;      // queued for the next publication (set C, cleared on pop)
+  logic [N_INSTR-1:0] top_ok_q;     // top_mem written since reset (else the top reads as 0)
+  logic [N_INSTR-1:0] prev_ok_q;    // prev_mem written since reset (else prev reads as 0)
+  logic [N_INSTR-1:0] infl_q;       // a quoter request of the slot is in flight
+  logic [31:0]        last_rpt_mem [N_INSTR];
+  logic [TOB_W-1:0]   top_mem      [N_INSTR];  // the book's top after its latest op
+  logic [PREV_W-1:0]  prev_mem     [N_INSTR];  // last sent level 0 (the quoter's `prev`)
+  logic [SW-1:0]      dq_mem       [N_INSTR];  // dirty slots in first-touched order
+  logic [SW:0]        dq_head_q, dq_cnt_q;
+
+  // Static per-slot views of the table, registered.
+  logic [N_INSTR-1:0] quotable_q;   // VALID with a tick (requote at all)
+  logic [6*N_INSTR-1:0] padm_q;     // per slot: padmask() of its SecurityGroup
+
+  always_ff @(posedge clk) begin
+    for (int i = 0; i < NI; i++) begin
+      quotable_q[i] <=
+          slot_cfg[CW*i + ttq_regs_pkg::CFG_VALID_LSB] &&
+          slot_cfg[CW*i + ttq_regs_pkg::CFG_TICK_LSB +: ttq_regs_pkg::CFG_TICK_W] != '0;
+      padm_q[6*i +: 6] <= padmask(slot_cfg[CW*i + ttq_regs_pkg::CFG_GROUP_LSB +: GW]);
+    end
+  end
 
   // ---------------------------------------------------------------------------------------------
-  // The sequencer: next state and the per-slot writes of this cycle.
+  // Input: SecurityID lookup (the first valid slot with this id), price conversion and the
+  // item's decode, registered into F1.
+  ttq_pkg::mdp_ev_t ev_in;
+  logic             hit_in;
+  logic [SW-1:0]    hit_slot_in;
+  logic [2:0]       it_in;
+  logic [1:0]       lk_in;
+  assign ev_in = s_axis_ev_tdata;
+  // Flat: every slot's compare, the first match as a one-hot (prefix OR), its index as an OR
+  // per bit (a priority chain of 16 would map to a MUXF7/8/9 chain).
+  logic [N_INSTR-1:0] id_match, id_first;
   always_comb begin
-    st_d = st_q;
-    ev_d = ev_q;
-    ch_d = ch_q;
-    hit_d = hit_q;
-    slot_d = slot_q;
-    loop_d = loop_q;
-    loop_kind_d = loop_kind_q;
-    loop_pub_d = loop_pub_q;
-    cur_seq_d = cur_seq_q;
-    pub_seq_d = pub_seq_q;
-    in_kill_d = in_kill_q;
-    kill_pending_d = kill_pending_q || (kill != kill_q);
-    last_seq_we = 1'b0;
-    op_d = op_q;
-    op_v_d = op_v_q && !m_axis_op_tready;
-    req_v_d = req_v_q && !m_axis_req_tready;
-    req_tob_d = req_tob_q;
-    req_pull_d = req_pull_q;
-    req_prev_d = req_prev_q;
-    out_v_d = out_v_q && !m_axis_quote_tready;
-    out_d = out_q;
-    c_entry_d = 1'b0;
-    c_stale_d = 1'b0;
-    c_unknown_d = 1'b0;
-    rpt_we = 1'b0;
-    rpt_known_wd = 1'b0;
-    rpt_wd = '0;
-    stale_we = 1'b0;
-    stale_wd = 1'b0;
-    suspect_we = 1'b0;
-    suspect_wd = 1'b0;
-    halted_we = 1'b0;
-    halted_wd = 1'b0;
-    quote_we = 1'b0;
-    top_we = 1'b0;
-    top_wd = {res.bid_px, res.ask_px, res.bid_sz, res.ask_sz};
-    prev_we = 1'b0;
-    prev_wd = {qres.bid_px, qres.ask_px, qres.bid_sz, qres.ask_sz, qres.flags};
-    touch = 1'b0;
-    dirty_clr = 1'b0;
-    dq_pop = 1'b0;
-    rq_take = 1'b0;
+    for (int i = 0; i < NI; i++) begin
+      id_match[i] = slot_cfg[CW*i + ttq_regs_pkg::CFG_VALID_LSB] &&
+          slot_cfg[CW*i + ttq_regs_pkg::CFG_SECURITY_ID_LSB +: ttq_regs_pkg::CFG_SECURITY_ID_W]
+              == ev_in.security_id;
+    end
+    for (int i = 0; i < NI; i++) begin
+      id_first[i] = id_match[i];
+      for (int j = 0; j < i; j++) begin
+        if (id_match[j]) id_first[i] = 1'b0;
+      end
+    end
+    hit_in = id_match != '0;
+    hit_slot_in = '0;
+    for (int i = 0; i < NI; i++) begin
+      if (id_first[i]) hit_slot_in = hit_slot_in | SW'(i);
+    end
+    it_in = IT_NONE;
+    lk_in = LP_RESET;
+    if (s_axis_ev_ctl == 2'd1) begin
+      it_in = IT_LOOP;
+      lk_in = LP_GAP;
+    end else if (s_axis_ev_ctl == 2'd2) begin
+      it_in = IT_LOOP;
+      lk_in = LP_RESTART;
+    end else if (s_axis_ev_ctl == 2'd0) begin
+      unique case (ev_in.kind)
+        ttq_pkg::MDP_EV_PKT_HDR: it_in = IT_HDR;
+        ttq_pkg::MDP_EV_BOOK:    it_in = IT_BOOK;
+        ttq_pkg::MDP_EV_SEQ:     it_in = IT_SEQ;
+        ttq_pkg::MDP_EV_RESET:   it_in = IT_LOOP;
+        ttq_pkg::MDP_EV_STATUS: begin
+          if (is_halt(ev_in.entry_type) || is_trading(ev_in.entry_type)) begin
+            if (ev_in.security_id != 32'h7FFF_FFFF) begin
+              it_in = IT_STAT;
+            end else begin
+              it_in = IT_LOOP;
+              lk_in = LP_STATUS;
+            end
+          end
+        end
+        ttq_pkg::MDP_EV_MSG_END: if ((ev_in.mei & 8'h94) != 8'h00) it_in = IT_PUB;
+        default: ;
+      endcase
+    end
+  end
 
-    unique case (st_q)
-      S_IDLE: begin
-        if (kill_pending_q) begin
-          kill_pending_d = 1'b0;
-          loop_d = '0;
-          st_d = S_KILL;
-        end else if (rq_any) begin
-          // One committed slot: the kill path's requote of a single slot (S_KILL with the loop
-          // already at its end returns to S_IDLE; the slot's dirty flag is left alone).
-          rq_take = 1'b1;
-          slot_d = rq_slot;
-          pub_seq_d = latest_seq_q;
-          loop_d = (SW+1)'(N_INSTR);
-          in_kill_d = 1'b1;
-          st_d = S_REQ;
-        end else if (ev_fire) begin
-          ev_d = s_axis_ev_tdata;
-          ch_d = s_axis_ev_channel;
-          hit_d = hit_in;
-          slot_d = '0;
-          loop_d = '0;
-          if (s_axis_ev_ctl == 2'd1) begin  // GAP
-            loop_kind_d = LOOP_GAP;
-            loop_pub_d = 1'b1;
-            pub_seq_d = ev_in.seq_num + ev_in.rpt_seq;
-            st_d = S_LOOP;
-          end else if (s_axis_ev_ctl == 2'd2) begin  // RESTART
-            loop_kind_d = LOOP_RESTART;
-            loop_pub_d = 1'b1;
-            pub_seq_d = 32'd1;
-            st_d = S_LOOP;
+  // F1 registers: one item (an event, a marker for a kill change or a commit requote).
+  logic               f_v_q;
+  logic [2:0]         f_it_q;
+  logic [1:0]         f_lk_q;
+  logic               f_hit_q;
+  logic [SW-1:0]      f_slot_q;
+  logic [CH_W-1:0]    f_ch_q;
+  logic [31:0]        f_rpt_q, f_seq_q, f_size_q;
+  logic [63:0]        f_px_q;
+  logic [7:0]         f_etype_q, f_level_q;
+  logic [2:0]         f_action_q;
+  logic               f_halt_q;      // STATUS: halt (else resume)
+  logic               f_mk_kill_q;   // IT_MARK: kill change (value in f_halt_q), else requote
+  logic [GW-1:0]      f_grp_q;       // STATUS: the event's SecurityGroup, trimmed
+  logic [1:0]         lp_ph_q, lp_ph_d;  // IT_LOOP: 0 scope, 1 first slot, 2 stepping
+  logic [N_INSTR-1:0] lp_scope_q, lp_scope_d, lp_rest;  // slots left (lp_rest: after lp_slot_q)
+  logic [SW-1:0]      lp_slot_q, lp_slot_d;  // the lowest slot left (registered)
+  logic [31:0]        cur_seq_q;     // MsgSeqNum of the packet being applied (F1)
+  logic               kill_in_q;     // the kill value last sent down the pipeline
+  logic [N_INSTR-1:0] rq_pend_q;     // committed slots waiting for their requote marker
+  logic               rq_any;
+  logic [SW-1:0]      rq_slot;
+
+  // ---------------------------------------------------------------------------------------------
+  // Commit queue (LUT RAM) and its head register.
+  logic [CQ_W-1:0]    cq_mem [CQ_D];
+  logic [CQ_AW-1:0]   cq_wr_q, cq_rd_q;
+  logic [CQ_AW:0]     cq_cnt_q;
+  logic               cq_room, cq_push, cq_load;
+  logic [CQ_W-1:0]    cq_wd;
+  logic               head_v_q;
+  logic [CQ_W-1:0]    head_q;
+  logic               c_fire;     // C takes the head entry this cycle
+  assign cq_room = cq_cnt_q != (CQ_AW+1)'(CQ_D);
+
+  // ---------------------------------------------------------------------------------------------
+  // F1: the RptSeq check of f_slot_q (its state written in the same cycle, so the next event of
+  // the slot sees it), the book op, one commit-queue entry. A channel-wide action first computes
+  // its scope (one cycle), then takes one in-scope slot per cycle.
+  ttq_pkg::book_op_t  op_q, op_new;
+  logic               op_v_q, op_free, op_issue;
+  logic               f_done, f_load, ev_fire, mk_kill;
+  logic               rpt_known_rd, rpt_zero_rd, rpt_older, rpt_d1;
+  logic [31:0]        last_rpt_rd, rpt_diff;
+  logic               rpt_we, lp_rpt_we;
+  logic               cur_seq_we;
+  logic               c_entry_d, c_unknown_d;
+  logic [N_INSTR-1:0] scope;
+
+  assign op_free = !op_v_q || m_axis_op_tready;
+  // Book Reset: every type but '0', '1', 'E', 'F' (as the op's etype below).
+  logic f_reset;
+  assign f_reset = !(f_etype_q == 8'h30 || f_etype_q == 8'h31 || f_etype_q == 8'h45 ||
+                     f_etype_q == 8'h46);
+  // FastPath::check_rpt: older (skipped), a jump (stale) or in sequence. After a channel reset
+  // the last RptSeq is 0 (rpt_zero_q), so the LUT RAM is written at the event's slot only.
+  assign rpt_known_rd = rpt_known_q[f_slot_q];
+  assign rpt_zero_rd = rpt_zero_q[f_slot_q];
+  assign last_rpt_rd = last_rpt_mem[f_slot_q];
+  assign rpt_diff = f_rpt_q - last_rpt_rd;
+  assign rpt_older = rpt_known_rd && (rpt_zero_rd ? f_rpt_q == 32'd0 : f_rpt_q <= last_rpt_rd);
+  assign rpt_d1 = rpt_zero_rd ? f_rpt_q == 32'd1 : rpt_diff == 32'd1;
+  // An entry that passes carries {known, RptSeq = last + 1}; C derives jump / in sequence
+  // (the entry's data does not wait for `older`, which only enables the push and the op).
+  always_comb begin
+    for (int i = 0; i < NI; i++) lp_rest[i] = lp_scope_q[i] && lp_slot_q != SW'(i);
+  end
+
+  // A channel-wide action's slots: in the table and the channel (and the group, for a
+  // group-wide status: trimmed SecurityGroups equal, or the event's empty).
+  logic [N_INSTR-1:0] geq;
+  always_comb begin
+    for (int i = 0; i < NI; i++) begin
+      geq[i] = 1'b1;
+      for (int k = 0; k < 6; k++) begin
+        if (padm_q[6*i + k]) begin
+          if (f_grp_q[8*k +: 8] != 8'h00) geq[i] = 1'b0;
+        end else if (slot_cfg[CW*i + ttq_regs_pkg::CFG_GROUP_LSB + 8*k +: 8] !=
+                     f_grp_q[8*k +: 8]) begin
+          geq[i] = 1'b0;
+        end
+      end
+      scope[i] = slot_cfg[CW*i + ttq_regs_pkg::CFG_VALID_LSB] &&
+                 slot_channel[CH_W*i +: CH_W] == f_ch_q &&
+                 (f_lk_q != LP_STATUS || f_grp_q == '0 || geq[i]);
+    end
+  end
+
+  function automatic logic [CQ_W-1:0] entry(input logic [3:0] kind, input logic [SW-1:0] slot,
+                                            input logic a, input logic b, input logic c,
+                                            input logic [31:0] seq, input logic [CH_W-1:0] ch);
+    entry = {ch, seq, c, b, a, slot, kind};
+  endfunction
+
+  always_comb begin
+    f_done = 1'b0;
+    cq_push = 1'b0;
+    cq_wd = '0;
+    op_issue = 1'b0;
+    op_new = ttq_pkg::BOOK_OP_ZERO;
+    rpt_we = 1'b0;
+    lp_rpt_we = 1'b0;
+    cur_seq_we = 1'b0;
+    c_entry_d = 1'b0;
+    c_unknown_d = 1'b0;
+    lp_ph_d = lp_ph_q;
+    lp_scope_d = lp_scope_q;
+    lp_slot_d = lp_slot_q;
+    if (f_v_q) begin
+      unique case (f_it_q)
+        IT_HDR: begin
+          if (cq_room) begin
+            f_done = 1'b1;
+            cur_seq_we = 1'b1;
+            cq_push = 1'b1;
+            cq_wd = entry(Q_HDR, '0, 1'b0, 1'b0, 1'b0, f_seq_q, f_ch_q);
+          end
+        end
+        IT_BOOK: begin
+          if (!f_hit_q) begin
+            f_done = 1'b1;
+            c_unknown_d = 1'b1;
+          end else if (cq_room && op_free) begin
+            f_done = 1'b1;
+            if (!rpt_older) begin
+              rpt_we = 1'b1;
+              cq_push = 1'b1;
+              cq_wd = entry(Q_BOOK, f_slot_q, rpt_known_rd, rpt_d1, f_reset, '0, '0);
+              c_entry_d = 1'b1;
+              op_issue = 1'b1;
+              op_new.kind = ttq_pkg::BOOK_OP_ENTRY;
+              op_new.slot = 16'(f_slot_q);
+              op_new.etype = (f_etype_q == 8'h30) ? ttq_pkg::BOOK_T_BID :
+                             (f_etype_q == 8'h31) ? ttq_pkg::BOOK_T_ASK :
+                             (f_etype_q == 8'h45) ? ttq_pkg::BOOK_T_IMP_BID :
+                             (f_etype_q == 8'h46) ? ttq_pkg::BOOK_T_IMP_ASK :
+                                                    ttq_pkg::BOOK_T_RESET;
+              op_new.action = f_action_q;
+              op_new.level = f_level_q;
+              op_new.px = f_px_q;
+              op_new.size = f_size_q;
+            end
+          end
+        end
+        IT_SEQ: begin
+          if (!f_hit_q) begin
+            f_done = 1'b1;
+            c_unknown_d = 1'b1;
+          end else if (cq_room) begin
+            f_done = 1'b1;
+            if (!rpt_older) begin
+              rpt_we = 1'b1;
+              if (rpt_known_rd) begin  // a first RptSeq changes nothing else
+                cq_push = 1'b1;
+                cq_wd = entry(Q_CHK, f_slot_q, rpt_known_rd, rpt_d1, 1'b0, '0, '0);
+              end
+            end
+          end
+        end
+        IT_STAT: begin
+          if (!f_hit_q) begin
+            f_done = 1'b1;
+            c_unknown_d = 1'b1;
+          end else if (cq_room) begin
+            f_done = 1'b1;
+            cq_push = 1'b1;
+            cq_wd = entry(Q_HALT, f_slot_q, f_halt_q, 1'b0, 1'b0, '0, '0);
+          end
+        end
+        IT_PUB: begin
+          if (cq_room) begin
+            f_done = 1'b1;
+            cq_push = 1'b1;
+            cq_wd = entry(Q_PUB, '0, 1'b0, 1'b0, 1'b0, cur_seq_q, '0);
+          end
+        end
+        IT_MARK: begin
+          if (cq_room) begin
+            f_done = 1'b1;
+            cq_push = 1'b1;
+            cq_wd = f_mk_kill_q ? entry(Q_KILL, '0, f_halt_q, 1'b0, 1'b0, '0, '0) :
+                                  entry(Q_RQ, f_slot_q, 1'b0, 1'b0, 1'b0, '0, '0);
+          end
+        end
+        IT_LOOP: begin
+          if (lp_ph_q == 2'd0) begin
+            lp_scope_d = scope;
+            lp_ph_d = 2'd1;
+          end else if (lp_ph_q == 2'd1) begin
+            lp_slot_d = lowest(lp_scope_q);
+            lp_ph_d = 2'd2;
+          end else if (lp_scope_q == '0) begin
+            if (f_lk_q == LP_GAP || f_lk_q == LP_RESTART) begin
+              if (cq_room) begin  // then publish: first + count for a gap, 1 for a restart
+                f_done = 1'b1;
+                lp_ph_d = 2'd0;
+                cq_push = 1'b1;
+                cq_wd = entry(Q_PUB, '0, 1'b0, 1'b0, 1'b0,
+                              (f_lk_q == LP_GAP) ? f_seq_q + f_rpt_q : 32'd1, '0);
+              end
+            end else begin
+              f_done = 1'b1;
+              lp_ph_d = 2'd0;
+            end
           end else begin
-            unique case (ev_in.kind)
-              ttq_pkg::MDP_EV_PKT_HDR: begin
-                cur_seq_d = ev_in.seq_num;
-                last_seq_we = 1'b1;
-              end
-              ttq_pkg::MDP_EV_BOOK, ttq_pkg::MDP_EV_SEQ: begin
-                slot_d = hit_slot_in;
-                st_d = S_LOOKUP;
-              end
-              ttq_pkg::MDP_EV_RESET: begin
-                loop_kind_d = LOOP_RESET;
-                loop_pub_d = 1'b0;
-                st_d = S_LOOP;
-              end
-              ttq_pkg::MDP_EV_STATUS: begin
-                if (is_halt(ev_in.entry_type) || is_trading(ev_in.entry_type)) begin
-                  if (ev_in.security_id != 32'h7FFF_FFFF) begin
-                    slot_d = hit_slot_in;
-                    st_d = S_LOOKUP;  // lookup, then set
-                  end else begin
-                    loop_kind_d = LOOP_STATUS;
-                    loop_pub_d = 1'b0;
-                    st_d = S_LOOP;
-                  end
+            unique case (f_lk_q)
+              LP_GAP: begin
+                if (cq_room) begin
+                  cq_push = 1'b1;
+                  cq_wd = entry(Q_GAP, lp_slot_q, 1'b0, 1'b0, 1'b0, '0, '0);
+                  lp_scope_d = lp_rest;
+                  lp_slot_d = lowest(lp_rest);
                 end
               end
-              ttq_pkg::MDP_EV_MSG_END: begin
-                if ((ev_in.mei & 8'h94) != 8'h00) begin
-                  pub_seq_d = cur_seq_q;
-                  st_d = S_PUBLISH;
+              LP_STATUS: begin
+                if (cq_room) begin
+                  cq_push = 1'b1;
+                  cq_wd = entry(Q_HALT, lp_slot_q, f_halt_q, 1'b0, 1'b0, '0, '0);
+                  lp_scope_d = lp_rest;
+                  lp_slot_d = lowest(lp_rest);
                 end
               end
-              default: ;
+              default: begin  // RESET (known) / RESTART (unknown): RptSeq 0, clear the book
+                if (cq_room && op_free) begin
+                  lp_rpt_we = 1'b1;
+                  op_issue = 1'b1;
+                  op_new.kind = ttq_pkg::BOOK_OP_CLEAR;
+                  op_new.slot = 16'(lp_slot_q);
+                  op_new.known = (f_lk_q == LP_RESET);
+                  cq_push = 1'b1;
+                  cq_wd = entry(Q_CLR, lp_slot_q, 1'b0, 1'b0, 1'b0, '0, '0);
+                  lp_scope_d = lp_rest;
+                  lp_slot_d = lowest(lp_rest);
+                end
+              end
             endcase
           end
         end
-      end
-
-      // One event of slot_q: RptSeq check, then the book op (BOOK) or the status.
-      S_LOOKUP: begin
-        if (!hit_q) begin
-          c_unknown_d = 1'b1;
-          st_d = S_IDLE;
-        end else if (ev_q.kind == ttq_pkg::MDP_EV_STATUS) begin
-          halted_we = 1'b1;
-          halted_wd = is_halt(ev_q.entry_type);
-          touch = 1'b1;
-          st_d = S_IDLE;
-        end else if (rpt_known_rd && ev_q.rpt_seq <= last_rpt_rd) begin
-          st_d = S_IDLE;  // older than the book: skipped
-        end else begin
-          if (rpt_known_rd) begin
-            if (ev_q.rpt_seq != last_rpt_rd + 32'd1) begin  // FastPath::mark_stale
-              c_stale_d = !stale_rd;
-              stale_we = 1'b1;
-              stale_wd = 1'b1;
-              suspect_we = 1'b1;
-              suspect_wd = 1'b0;
-              touch = 1'b1;
-            end else if (suspect_rd) begin
-              suspect_we = 1'b1;
-              suspect_wd = 1'b0;
-              touch = 1'b1;
-            end
-          end
-          rpt_we = 1'b1;
-          rpt_known_wd = 1'b1;
-          rpt_wd = ev_q.rpt_seq;
-          if (ev_q.kind == ttq_pkg::MDP_EV_SEQ) begin
-            st_d = S_IDLE;
-          end else begin
-            c_entry_d = 1'b1;
-            op_v_d = 1'b1;
-            op_d.kind = ttq_pkg::BOOK_OP_ENTRY;
-            op_d.slot = 16'(slot_q);
-            op_d.etype = (ev_q.entry_type == 8'h30) ? ttq_pkg::BOOK_T_BID :
-                         (ev_q.entry_type == 8'h31) ? ttq_pkg::BOOK_T_ASK :
-                         (ev_q.entry_type == 8'h45) ? ttq_pkg::BOOK_T_IMP_BID :
-                         (ev_q.entry_type == 8'h46) ? ttq_pkg::BOOK_T_IMP_ASK :
-                                                      ttq_pkg::BOOK_T_RESET;
-            op_d.action = ev_q.action[2:0];
-            op_d.level = ev_q.level;
-            op_d.px = (ev_q.price == 64'h7FFF_FFFF_FFFF_FFFF) ? 64'd0 :
-                      to_price9(ev_q.price, ev_q.template_id);
-            op_d.size = ev_q.size;
-            op_d.known = 1'b0;
-            op_d.depth = '0;
-            op_d.implied_depth = '0;
-            st_d = S_BOOK;
-          end
-        end
-      end
-
-      S_BOOK: begin
-        if (res_fire) begin
-          top_we = 1'b1;
-          if (res.result == ttq_pkg::BOOK_RES_APPLIED && op_q.etype == ttq_pkg::BOOK_T_RESET) begin
-            stale_we = 1'b1;
-            stale_wd = 1'b0;
-            suspect_we = 1'b1;
-            suspect_wd = 1'b0;
-          end else if (res.result == ttq_pkg::BOOK_RES_CORRUPT) begin  // mark_stale
-            c_stale_d = !stale_rd;
-            stale_we = 1'b1;
-            stale_wd = 1'b1;
-            suspect_we = 1'b1;
-            suspect_wd = 1'b0;
-          end
-          touch = 1'b1;
-          st_d = S_IDLE;
-        end
-      end
-
-      // Channel-wide actions, one slot per step (a CLEAR waits for its book result); slot_q
-      // follows loop_q, so cfg_q and the per-slot reads are the loop slot's.
-      S_LOOP: begin
-        if (loop_q == (SW+1)'(N_INSTR)) begin
-          st_d = loop_pub_q ? S_PUBLISH : S_IDLE;
-        end else if (!loop_in_scope) begin
-          loop_d = loop_q + 1'b1;
-          slot_d = loop_d[SW-1:0];
-        end else begin
-          unique case (loop_kind_q)
-            LOOP_GAP: begin
-              if (!suspect_rd && !stale_rd) begin
-                suspect_we = 1'b1;
-                suspect_wd = 1'b1;
-                touch = 1'b1;
-              end
-              loop_d = loop_q + 1'b1;
-              slot_d = loop_d[SW-1:0];
-            end
-            LOOP_STATUS: begin
-              halted_we = 1'b1;
-              halted_wd = is_halt(ev_q.entry_type);
-              touch = 1'b1;
-              loop_d = loop_q + 1'b1;
-              slot_d = loop_d[SW-1:0];
-            end
-            default: begin  // RESET (known) / RESTART (unknown): clear the book, wait
-              // No op is ever pending here (every op's result is in before S_LOOP is entered,
-              // asserted below), so the step never stalls and rd_q's look-ahead holds.
-              op_v_d = 1'b1;
-              op_d = '0;
-              op_d.kind = ttq_pkg::BOOK_OP_CLEAR;
-              op_d.slot = 16'(slot_q);
-              op_d.known = (loop_kind_q == LOOP_RESET);
-              rpt_we = 1'b1;
-              rpt_known_wd = (loop_kind_q == LOOP_RESET);
-              rpt_wd = 32'd0;
-              stale_we = 1'b1;
-              stale_wd = 1'b0;
-              suspect_we = 1'b1;
-              suspect_wd = 1'b0;
-              touch = 1'b1;
-              st_d = S_LOOP_RES;
-            end
-          endcase
-        end
-      end
-
-      S_LOOP_RES: begin
-        if (res_fire) begin
-          top_we = 1'b1;
-          loop_d = loop_q + 1'b1;
-          slot_d = loop_d[SW-1:0];
-          st_d = S_LOOP;
-        end
-      end
-
-      // Publication: every dirty slot in first-touched order (FastPath::publish).
-      S_PUBLISH: begin
-        if (dq_count_q == '0) begin
-          st_d = S_IDLE;
-        end else begin
-          slot_d = dq_mem[dq_head_q[SW-1:0]];
-          dq_pop = 1'b1;
-          in_kill_d = 1'b0;
-          st_d = S_REQ;
-        end
-      end
-
-      // Requote slot_q if its inputs changed (FastPath::requote), wait for the quoter. S_REQ
-      // reads them (the request's fields are loaded whether or not it goes out), S_ISSUE
-      // decides. The publication's pop clears the slot's dirty flag here (nothing touches in
-      // between).
-      S_REQ: begin
-        if (!req_v_q) begin
-          dirty_clr = !in_kill_q;
-          req_tob_d = top_rd;
-          req_pull_d = pull_s;
-          req_prev_d = prev_rd;
-          st_d = S_ISSUE;
-        end
-      end
-
-      S_ISSUE: begin
-        if (quotable_q[slot_q] && !same_q) begin
-          quote_we = 1'b1;
-          req_v_d = 1'b1;
-          st_d = S_QRES;
-        end else begin
-          st_d = in_kill_q ? S_KILL : S_PUBLISH;
-        end
-      end
-
-      S_QRES: begin
-        if (qres_fire) begin
-          prev_we = s_axis_qres_tuser[1];
-          if (s_axis_qres_tuser[0]) begin
-            out_v_d = 1'b1;
-            out_d = qres;
-            st_d = S_SEND;
-          end else begin
-            st_d = in_kill_q ? S_KILL : S_PUBLISH;
-          end
-        end
-      end
-
-      S_SEND: begin
-        if (!out_v_q || m_axis_quote_tready) begin
-          st_d = in_kill_q ? S_KILL : S_PUBLISH;
-        end
-      end
-
-      // Kill changed: requote every slot now, in slot order, with the latest applied seq.
-      S_KILL: begin
-        if (loop_q == (SW+1)'(N_INSTR)) begin
-          st_d = S_IDLE;
-        end else begin
-          slot_d = loop_q[SW-1:0];
-          pub_seq_d = latest_seq_q;
-          loop_d = loop_q + 1'b1;
-          in_kill_d = 1'b1;
-          st_d = S_REQ;
-        end
-      end
-
-      default: st_d = S_IDLE;
-    endcase
-
-    // The configuration read: the loop's next slot while in a loop, slot 0 in S_IDLE (a loop
-    // may start from there), else the slot being requoted.
-    if (st_d == S_LOOP || st_d == S_LOOP_RES) rd_d = slot_d + 1'b1;
-    else if (st_d == S_IDLE) rd_d = '0;
-    else rd_d = slot_d;
+        default: f_done = 1'b1;  // IT_NONE
+      endcase
+    end
   end
 
-  // FastPath::touch: the first touch since the last publication queues the slot. At most one
-  // touch per cycle, never in the cycle of a pop.
-  assign dq_we = touch && !dirty_rd;
+  // The input: a kill change or a commit requote goes down the pipeline as a marker before the
+  // next event, so it is ordered after every event accepted before it (as in the model, where
+  // set_kill / set_params happen between frames).
   always_comb begin
-    dq_tail = dq_head_q + dq_count_q;
-    if (dq_tail >= (SW+1)'(N_INSTR)) dq_tail = dq_tail - (SW+1)'(N_INSTR);
-    dq_head_d = dq_head_q;
-    dq_count_d = dq_count_q;
-    if (dq_pop) begin
-      dq_head_d = (dq_head_q == (SW+1)'(N_INSTR - 1)) ? '0 : dq_head_q + 1'b1;
-      dq_count_d = dq_count_q - 1'b1;
-    end else if (dq_we) begin
-      dq_count_d = dq_count_q + 1'b1;
+    rq_any = rq_pend_q != '0;
+    rq_slot = lowest(rq_pend_q);
+  end
+  assign mk_kill = kill != kill_in_q;
+  assign f_load = !f_v_q || f_done;
+  assign s_axis_ev_tready = f_load && !mk_kill && !rq_any && !rst;
+  assign ev_fire = s_axis_ev_tvalid && s_axis_ev_tready;
+
+  always_ff @(posedge clk) begin
+    if (f_load) begin
+      f_v_q <= mk_kill || rq_any || ev_fire;
+      f_it_q <= (mk_kill || rq_any) ? IT_MARK : it_in;
+      f_mk_kill_q <= mk_kill;
+      f_lk_q <= lk_in;
+      f_hit_q <= hit_in;
+      f_slot_q <= (!mk_kill && rq_any) ? rq_slot : hit_slot_in;
+      f_ch_q <= s_axis_ev_channel;
+      f_rpt_q <= ev_in.rpt_seq;
+      f_seq_q <= ev_in.seq_num;
+      f_size_q <= ev_in.size;
+      f_px_q <= (ev_in.price == 64'h7FFF_FFFF_FFFF_FFFF) ? 64'd0 :
+                to_price9(ev_in.price, ev_in.template_id);
+      f_etype_q <= ev_in.entry_type;
+      f_level_q <= ev_in.level;
+      f_action_q <= ev_in.action[2:0];
+      f_halt_q <= mk_kill ? kill : is_halt(ev_in.entry_type);
+      f_grp_q <= trim6(ev_in.price[47:0]);
+    end
+    if (f_load && mk_kill) kill_in_q <= kill;
+    lp_ph_q <= lp_ph_d;
+    lp_scope_q <= lp_scope_d;
+    lp_slot_q <= lp_slot_d;
+    if (cur_seq_we) cur_seq_q <= f_seq_q;
+    for (int i = 0; i < NI; i++) begin
+      if (f_load && !mk_kill && rq_any && rq_slot == SW'(i)) rq_pend_q[i] <= 1'b0;
+      if (cfg_commit && cfg_commit_slot == 16'(i)) rq_pend_q[i] <= 1'b1;
+    end
+    if (rpt_we) begin
+      rpt_known_q[f_slot_q] <= 1'b1;
+      rpt_zero_q[f_slot_q] <= 1'b0;
+    end
+    if (lp_rpt_we) begin  // RESET: known, 0; RESTART: unknown
+      rpt_known_q[lp_slot_q] <= f_lk_q == LP_RESET;
+      rpt_zero_q[lp_slot_q] <= 1'b1;
+    end
+    if (rst) begin
+      f_v_q <= 1'b0;
+      lp_ph_q <= 2'd0;
+      kill_in_q <= 1'b0;
+      cur_seq_q <= '0;
+      rq_pend_q <= '0;
+      rpt_known_q <= '0;
+      rpt_zero_q <= '0;
+    end
+  end
+  always_ff @(posedge clk) begin
+    if (rpt_we) last_rpt_mem[f_slot_q] <= f_rpt_q;
+  end
+
+  // The book op register.
+  always_ff @(posedge clk) begin
+    if (op_issue) op_q <= op_new;
+    op_v_q <= (op_v_q && !m_axis_op_tready) || op_issue;
+    if (rst) op_v_q <= 1'b0;
+  end
+
+  // Commit queue.
+  assign cq_load = (!head_v_q || c_fire) && cq_cnt_q != '0;
+  always_ff @(posedge clk) begin
+    if (cq_push) cq_mem[cq_wr_q] <= cq_wd;
+  end
+  always_ff @(posedge clk) begin
+    if (cq_load) head_q <= cq_mem[cq_rd_q];
+    if (cq_load) head_v_q <= 1'b1;
+    else if (c_fire) head_v_q <= 1'b0;
+    cq_wr_q <= cq_wr_q + CQ_AW'(cq_push);
+    cq_rd_q <= cq_rd_q + CQ_AW'(cq_load);
+    cq_cnt_q <= cq_cnt_q + (CQ_AW+1)'(cq_push) - (CQ_AW+1)'(cq_load);
+    if (rst) begin
+      head_v_q <= 1'b0;
+      cq_wr_q <= '0;
+      cq_rd_q <= '0;
+      cq_cnt_q <= '0;
     end
   end
 
   // ---------------------------------------------------------------------------------------------
-  // Control registers.
-  always_ff @(posedge clk) begin
-    st_q <= st_d;
-    ev_q <= ev_d;
-    ch_q <= ch_d;
-    hit_q <= hit_d;
-    slot_q <= slot_d;
-    rd_q <= rd_d;
-    loop_q <= loop_d;
-    loop_kind_q <= loop_kind_d;
-    loop_pub_q <= loop_pub_d;
-    cur_seq_q <= cur_seq_d;
-    pub_seq_q <= pub_seq_d;
-    in_kill_q <= in_kill_d;
-    same_q <= same_s;
-    kill_q <= kill;
-    kill_pending_q <= kill_pending_d;
-    op_q <= op_d;
-    op_v_q <= op_v_d;
-    req_v_q <= req_v_d;
-    req_tob_q <= req_tob_d;
-    req_pull_q <= req_pull_d;
-    req_prev_q <= req_prev_d;
-    out_v_q <= out_v_d;
-    out_q <= out_d;
-    cnt_book_entry <= c_entry_d;
-    cnt_stale_event <= c_stale_d;
-    cnt_unknown_instr <= c_unknown_d;
-    dq_head_q <= dq_head_d;
-    dq_count_q <= dq_count_d;
-    if (last_seq_we) last_seq_q[32*32'(s_axis_ev_channel) +: 32] <= ev_in.seq_num;  // ev_fire
-    if (ev_fire) ev_grp_q <= trim6(ev_in.price[47:0]);
-    if (rst) begin
-      st_q <= S_IDLE;
-      rd_q <= '0;
-      op_v_q <= 1'b0;
-      req_v_q <= 1'b0;
-      out_v_q <= 1'b0;
-      kill_q <= 1'b0;
-      kill_pending_q <= 1'b0;
-      dq_head_q <= '0;
-      dq_count_q <= '0;
-      cur_seq_q <= '0;
-      last_seq_q <= '0;
+  // C: the head entry's ordered effects, at its slot (FastPath's order: the RptSeq check's
+  // mark_stale / un-suspect before the book result's; a touch queues the slot once). Waits while
+  // the publisher works (its reads must see the state as of the publication point).
+  logic [3:0]         h_kind;
+  logic [SW-1:0]      h_slot;
+  logic               h_a, h_b, h_c, h_res;
+  logic [31:0]        h_seq;
+  logic [CH_W-1:0]    h_ch;
+  logic               c_idle;
+  logic               c_touch, c_flags_we, c_stale_wd, c_susp_wd, c_halt_we, c_top_we;
+  logic               c_stale_d, c_hdr_we, pub_go, kill_go, rq_go;
+  logic               st_rd, sp_rd, dt_rd;
+  pmode_e             pub_mode_q, pub_mode_d;
+  logic [N_CH*32-1:0] last_seq_q;  // per channel: last applied packet (C)
+  logic               kill_eff_q;  // the kill value of the requests being issued
+
+  ttq_pkg::book_res_t res;
+  assign res = s_axis_res_tdata;
+  assign {h_ch, h_seq, h_c, h_b, h_a, h_slot, h_kind} = head_q;
+  assign h_res = h_kind == Q_BOOK || h_kind == Q_CLR;
+  assign c_idle = pub_mode_q == P_IDLE;
+  assign s_axis_res_tready = head_v_q && h_res && c_idle;
+  assign c_fire = head_v_q && c_idle && (!h_res || s_axis_res_tvalid);
+  assign st_rd = stale_q[h_slot];
+  assign sp_rd = suspect_q[h_slot];
+  assign dt_rd = dirty_q[h_slot];
+
+  logic s1, p1;
+  always_comb begin
+    c_touch = 1'b0;
+    c_flags_we = 1'b0;
+    c_stale_wd = st_rd;
+    c_susp_wd = sp_rd;
+    c_halt_we = 1'b0;
+    c_top_we = 1'b0;
+    c_stale_d = 1'b0;
+    c_hdr_we = 1'b0;
+    pub_go = 1'b0;
+    kill_go = 1'b0;
+    rq_go = 1'b0;
+    s1 = st_rd;
+    p1 = sp_rd;
+    if (c_fire) begin
+      unique case (h_kind)
+        Q_HDR: c_hdr_we = 1'b1;
+        Q_BOOK, Q_CHK: begin
+          // FastPath::check_rpt: a jump marks stale; in sequence while suspect un-suspects.
+          if (h_a && !h_b) begin  // known, not last + 1
+            c_stale_d = !st_rd;
+            s1 = 1'b1;
+            p1 = 1'b0;
+            c_touch = 1'b1;
+          end else if (h_a && sp_rd) begin  // known, last + 1
+            p1 = 1'b0;
+            c_touch = 1'b1;
+          end
+          if (h_kind == Q_BOOK) begin  // the book's result
+            c_top_we = 1'b1;
+            c_touch = 1'b1;
+            if (res.result == ttq_pkg::BOOK_RES_APPLIED && h_c) begin
+              s1 = 1'b0;
+              p1 = 1'b0;
+            end else if (res.result == ttq_pkg::BOOK_RES_CORRUPT) begin  // mark_stale
+              c_stale_d = c_stale_d || !s1;
+              s1 = 1'b1;
+              p1 = 1'b0;
+            end
+          end
+          c_flags_we = 1'b1;
+          c_stale_wd = s1;
+          c_susp_wd = p1;
+        end
+        Q_HALT: begin
+          c_halt_we = 1'b1;
+          c_touch = 1'b1;
+        end
+        Q_GAP: begin
+          if (!sp_rd && !st_rd) begin
+            c_flags_we = 1'b1;
+            c_susp_wd = 1'b1;
+            c_touch = 1'b1;
+          end
+        end
+        Q_CLR: begin
+          c_top_we = 1'b1;
+          c_flags_we = 1'b1;
+          c_stale_wd = 1'b0;
+          c_susp_wd = 1'b0;
+          c_touch = 1'b1;
+        end
+        Q_PUB: pub_go = 1'b1;
+        Q_KILL: kill_go = 1'b1;
+        Q_RQ: rq_go = 1'b1;
+        default: ;
+      endcase
     end
   end
 
-  // Per-slot flags: one write each, at slot_q.
+  // ---------------------------------------------------------------------------------------------
+  // Publisher: pub_slot_q is the slot it considers this cycle (the dirty queue's head, the kill
+  // loop's slot, the committed slot; with nothing dirty, the slot of C's head entry), a register,
+  // so the configuration multiplexer and the per-slot reads have a registered select. A request
+  // goes out when the slot can be quoted; a slot with a request still at the quoter waits for its
+  // result (its `prev`), and so does everything behind it (records leave in the model's order),
+  // unless its inputs repeat those of its last request (then nothing is sent: the quoter would
+  // find nothing to requote), which the cycle after the first wait knows (same_q).
+  logic [SW-1:0]      pub_slot_q, pub_slot_d;
+  logic [31:0]        pub_seq_q;
+  logic               dq_mode, pub_run, req_free, p_block, p_step, p_issue, pop, dq_push;
+  logic               stall_q, same_q, eb, nx_pub;
+  logic [SW:0]        dq_tail, dq_head_d, dq_cnt_d, dq_head_nx_q;
+  logic [SW-1:0]      nx_slot, back_slot, pop_slot, kill_next;
+  logic               h_touchy;
+  logic [CQ_W-1:0]    cq_nx;
+  logic               req_v_q;
+  logic [SW-1:0]      req_slot_q;
+  logic [31:0]        req_seq_q;
+  logic [TOB_W-1:0]   req_tob_q, top_rd, top_n;
+  logic [7:0]         req_pull_q, pull_rd, pull_n;
+  logic [PREV_W-1:0]  req_prev_q, prev_rd;
+  ttq_regs_pkg::slot_cfg_t req_cfg_q;
+  logic [31:0]        latest_seq;
+  logic [N_INSTR-1:0] qvalid_q;     // quote_mem holds the inputs of the slot's last request
+  logic [TOB_W+7:0]   quote_mem [N_INSTR];  // {pull, top} of the slot's last request
+
+  assign dq_mode = pub_mode_q == P_DQ || pub_go;
+  assign pub_run = (dq_mode && dq_cnt_q != '0) || pub_mode_q == P_KILL || pub_mode_q == P_ONE;
+  assign req_free = !req_v_q || m_axis_req_tready;
+  assign p_block = quotable_q[pub_slot_q] && (infl_q[pub_slot_q] || !req_free);
+  assign p_step = pub_run && (!p_block || (stall_q && same_q));
+  // Early publication: C commits a touch of pub_slot_q while nothing is dirty and the next entry
+  // publishes: the slot is published in the same cycle, its new state forwarded (the publication
+  // then finds nothing dirty). Only for entries that always touch.
+  assign cq_nx = cq_mem[cq_rd_q];
+  assign nx_pub = cq_cnt_q != '0 && cq_nx[3:0] == Q_PUB;
+  assign eb = c_fire && (h_kind == Q_BOOK || h_kind == Q_CLR || h_kind == Q_HALT) &&
+              dq_cnt_q == '0 && nx_pub && h_slot == pub_slot_q &&
+              !(quotable_q[pub_slot_q] && (infl_q[pub_slot_q] || !req_free));
+  assign p_issue = ((pub_run && !p_block) || eb) && quotable_q[pub_slot_q];
+  assign pop = p_step && dq_mode;
+  assign dq_push = c_touch && !dt_rd && !eb;
+  assign latest_seq = max_seq(last_seq_q);
+
+  assign top_rd = top_ok_q[pub_slot_q] ? top_mem[pub_slot_q] : '0;
+  assign prev_rd = prev_ok_q[pub_slot_q] ? prev_mem[pub_slot_q] : '0;
+  logic               st_n, sp_n, ht_n;
+  always_comb begin  // FastPath::requote's pull flags
+    pull_rd = 8'h00;
+    if (stale_q[pub_slot_q] || suspect_q[pub_slot_q]) pull_rd = pull_rd | ttq_pkg::QF_PULL_STALE;
+    if (halted_q[pub_slot_q]) pull_rd = pull_rd | ttq_pkg::QF_PULL_HALT;
+    if (kill_eff_q) pull_rd = pull_rd | ttq_pkg::QF_PULL_KILL;
+    // What the request takes: C's writes of this cycle forwarded (they are at pub_slot_q when a
+    // request goes out in a cycle C commits: an early publication).
+    st_n = c_flags_we ? c_stale_wd : stale_q[pub_slot_q];
+    sp_n = c_flags_we ? c_susp_wd : suspect_q[pub_slot_q];
+    ht_n = c_halt_we ? h_a : halted_q[pub_slot_q];
+    pull_n = 8'h00;
+    if (st_n || sp_n) pull_n = pull_n | ttq_pkg::QF_PULL_STALE;
+    if (ht_n) pull_n = pull_n | ttq_pkg::QF_PULL_HALT;
+    if (kill_eff_q) pull_n = pull_n | ttq_pkg::QF_PULL_KILL;
+    top_n = c_top_we ? {res.bid_px, res.ask_px, res.bid_sz, res.ask_sz} : top_rd;
+  end
+
+  always_comb begin
+    dq_tail = dq_head_q + dq_cnt_q;
+    if (dq_tail >= (SW+1)'(N_INSTR)) dq_tail = dq_tail - (SW+1)'(N_INSTR);
+    dq_head_d = pop ? dq_head_nx_q : dq_head_q;
+    dq_cnt_d = dq_cnt_q + (SW+1)'(dq_push) - (SW+1)'(pop);
+    // pub_slot_q's candidates, from registers and early signals only; the late ones (p_step,
+    // pop) pick among them last. Invariant: with slots dirty and the publisher idle or popping,
+    // pub_slot_q is the dirty queue's head. With nothing dirty it follows C's head entry (an
+    // early publication needs it equal to that entry's slot; where it is not, the slot is
+    // published the ordinary way, a cycle later).
+    nx_slot = (!head_v_q || c_fire) ? cq_nx[E_SLOT +: SW] : h_slot;
+    back_slot = (dq_cnt_q != '0) ? dq_mem[dq_head_q[SW-1:0]] : nx_slot;
+    pop_slot = (dq_cnt_q > (SW+1)'(1)) ? dq_mem[dq_head_nx_q[SW-1:0]] : nx_slot;
+    h_touchy = h_kind == Q_BOOK || h_kind == Q_CHK || h_kind == Q_HALT || h_kind == Q_GAP ||
+               h_kind == Q_CLR;
+    kill_next = (pub_slot_q == SW'(N_INSTR - 1)) ? back_slot : pub_slot_q + 1'b1;
+
+    pub_mode_d = pub_mode_q;
+    unique case (pub_mode_q)
+      P_IDLE: begin
+        if (kill_go) pub_mode_d = P_KILL;
+        else if (rq_go) pub_mode_d = P_ONE;
+        else if (pub_go && dq_cnt_q != '0 && !(pop && dq_cnt_q == (SW+1)'(1))) pub_mode_d = P_DQ;
+      end
+      P_DQ: if (dq_cnt_q == '0 || (pop && dq_cnt_q == (SW+1)'(1))) pub_mode_d = P_IDLE;
+      P_KILL: if (p_step && pub_slot_q == SW'(N_INSTR - 1)) pub_mode_d = P_IDLE;
+      default: if (p_step) pub_mode_d = P_IDLE;  // P_ONE
+    endcase
+
+    unique case (pub_mode_q)
+      P_KILL: pub_slot_d = p_step ? kill_next : pub_slot_q;
+      P_ONE: pub_slot_d = p_step ? back_slot : pub_slot_q;
+      P_DQ: pub_slot_d = pop ? pop_slot : pub_slot_q;
+      default: begin  // P_IDLE
+        if (kill_go) pub_slot_d = '0;
+        else if (rq_go) pub_slot_d = h_slot;
+        else if (pub_go && dq_cnt_q != '0) pub_slot_d = pop ? pop_slot : pub_slot_q;
+        else if (dq_cnt_q != '0) pub_slot_d = pub_slot_q;
+        else pub_slot_d = (c_fire && h_touchy) ? h_slot : nx_slot;
+      end
+    endcase
+  end
+
   always_ff @(posedge clk) begin
-    if (rpt_we) rpt_known_q[slot_q] <= rpt_known_wd;
-    if (stale_we) stale_q[slot_q] <= stale_wd;
-    if (suspect_we) suspect_q[slot_q] <= suspect_wd;
-    if (halted_we) halted_q[slot_q] <= halted_wd;
-    if (dq_we || dirty_clr) dirty_q[slot_q] <= dq_we;
-    if (quote_we) qvalid_q[slot_q] <= 1'b1;
-    for (int i = 0; i < NI; i++) begin
+    pub_mode_q <= pub_mode_d;
+    pub_slot_q <= pub_slot_d;
+    if (pub_go) pub_seq_q <= h_seq;
+    if (kill_go) kill_eff_q <= h_a;
+    dq_head_q <= dq_head_d;
+    dq_head_nx_q <= (dq_head_d == (SW+1)'(N_INSTR - 1)) ? '0 : dq_head_d + 1'b1;
+    dq_cnt_q <= dq_cnt_d;
+    if (c_hdr_we) last_seq_q[32*32'(h_ch) +: 32] <= h_seq;
+    req_v_q <= (req_v_q && !m_axis_req_tready) || p_issue;
+    stall_q <= pub_run && p_block && !(stall_q && same_q);
+    same_q <= qvalid_q[pub_slot_q] && quote_mem[pub_slot_q] == {pull_rd, top_rd};
+    if (req_free) begin
+      req_slot_q <= pub_slot_q;
+      req_seq_q <= eb ? cq_nx[E_SEQ +: 32] : !dq_mode ? latest_seq : pub_go ? h_seq : pub_seq_q;
+      req_tob_q <= top_n;
+      req_pull_q <= pull_n;
+      req_prev_q <= prev_rd;
+      req_cfg_q <= cfg_mux(slot_cfg, pub_slot_q);
+    end
+    cnt_book_entry <= c_entry_d;
+    cnt_unknown_instr <= c_unknown_d;
+    cnt_stale_event <= c_stale_d;
+    if (rst) begin
+      pub_mode_q <= P_IDLE;
+      pub_slot_q <= '0;
+      stall_q <= 1'b0;
+      kill_eff_q <= 1'b0;
+      dq_head_q <= '0;
+      dq_head_nx_q <= (SW+1)'(1);
+      dq_cnt_q <= '0;
+      last_seq_q <= '0;
+      req_v_q <= 1'b0;
+      cnt_book_entry <= 1'b0;
+      cnt_unknown_instr <= 1'b0;
+      cnt_stale_event <= 1'b0;
+    end
+  end
+
+  // Quoter results: the slot's new `prev` (upd), its request no longer in flight; a record with
+  // `send` goes straight out (the quoter holds it until the handshake).
+  ttq_pkg::quote_rec_t qres;
+  logic                qres_fire;
+  logic [SW-1:0]       q_slot;
+  assign qres = s_axis_qres_tdata;
+  assign q_slot = qres.slot[SW-1:0];
+  assign s_axis_qres_tready = !s_axis_qres_tuser[0] || m_axis_quote_tready;
+  assign qres_fire = s_axis_qres_tvalid && s_axis_qres_tready;
+  assign m_axis_quote_tvalid = s_axis_qres_tvalid && s_axis_qres_tuser[0];
+  assign m_axis_quote_tdata = s_axis_qres_tdata;
+
+  // Per-slot flags.
+  always_ff @(posedge clk) begin
+    if (c_flags_we) begin
+      stale_q[h_slot] <= c_stale_wd;
+      suspect_q[h_slot] <= c_susp_wd;
+    end
+    if (c_halt_we) halted_q[h_slot] <= h_a;
+    if (c_top_we) top_ok_q[h_slot] <= 1'b1;
+    if (dq_push) dirty_q[h_slot] <= 1'b1;
+    if (pop) dirty_q[pub_slot_q] <= 1'b0;
+    if (qres_fire) infl_q[q_slot] <= 1'b0;
+    if (p_issue) infl_q[pub_slot_q] <= 1'b1;
+    if (p_issue) qvalid_q[pub_slot_q] <= 1'b1;
+    for (int i = 0; i < NI; i++) begin  // new parameters: the last request's inputs differ
       if (cfg_commit && cfg_commit_slot == 16'(i)) qvalid_q[i] <= 1'b0;
     end
-    if (top_we) top_ok_q[slot_q] <= 1'b1;
-    if (prev_we) prev_ok_q[slot_q] <= 1'b1;
+    if (qres_fire && s_axis_qres_tuser[1]) prev_ok_q[q_slot] <= 1'b1;
     if (rst) begin
-      rpt_known_q <= '0;
       stale_q <= '0;
       suspect_q <= '0;
       halted_q <= '0;
       dirty_q <= '0;
-      qvalid_q <= '0;
       top_ok_q <= '0;
       prev_ok_q <= '0;
+      infl_q <= '0;
+      qvalid_q <= '0;
     end
   end
 
-  // Per-slot LUT RAM: one write port (slot_q; the queue's tail), one asynchronous read port.
+  // Per-slot LUT RAM: one write port each.
   always_ff @(posedge clk) begin
-    if (rpt_we) last_rpt_mem[slot_q] <= rpt_wd;
+    if (c_top_we) top_mem[h_slot] <= {res.bid_px, res.ask_px, res.bid_sz, res.ask_sz};
   end
   always_ff @(posedge clk) begin
-    if (quote_we) quote_mem[slot_q] <= {req_pull_q, req_tob_q};
+    if (qres_fire && s_axis_qres_tuser[1]) begin
+      prev_mem[q_slot] <= {qres.bid_px, qres.ask_px, qres.bid_sz, qres.ask_sz, qres.flags};
+    end
   end
   always_ff @(posedge clk) begin
-    if (top_we) top_mem[slot_q] <= top_wd;
+    if (dq_push) dq_mem[dq_tail[SW-1:0]] <= h_slot;
   end
   always_ff @(posedge clk) begin
-    if (prev_we) prev_mem[slot_q] <= prev_wd;
-  end
-  always_ff @(posedge clk) begin
-    if (dq_we) dq_mem[dq_tail[SW-1:0]] <= slot_q;
+    if (p_issue) quote_mem[pub_slot_q] <= {pull_n, top_n};
   end
 
 `ifndef SYNTHESIS
-  // cfg_q is the configuration of slot_q wherever it is read.
-  logic [SW-1:0] cfg_tag_q;
   always_ff @(posedge clk) begin
-    cfg_tag_q <= rd_q;
     if (!rst) begin
-      assert (!(st_q == S_LOOP && op_v_q));
-      assert (!(st_q == S_LOOP && loop_q != (SW+1)'(N_INSTR) && cfg_tag_q != slot_q));
-      assert (!(req_v_q && cfg_tag_q != slot_q));
+      // A book result belongs to the head entry's slot.
+      assert (!(c_fire && h_res && 32'(res.slot) != 32'(h_slot)));
+      // C never touches while the publisher pops (the publication sees a fixed state).
+      assert (!(dq_push && pop));
+      assert (!(qres_fire && !infl_q[q_slot]));
+      assert (!(cq_push && !cq_room));
+      assert (!(s_axis_res_tvalid && s_axis_res_tready && !c_fire));
     end
   end
 `endif
 
   // ---------------------------------------------------------------------------------------------
-  assign busy = (st_q != S_IDLE) || kill_pending_q || (kill != kill_q) || rq_any || op_v_q ||
-                req_v_q || out_v_q;
+  assign busy = f_v_q || op_v_q || cq_cnt_q != '0 || head_v_q || pub_mode_q != P_IDLE ||
+                req_v_q || infl_q != '0 || mk_kill || rq_any;
 
   assign m_axis_op_tvalid = op_v_q;
   assign m_axis_op_tdata  = op_q;
 
   assign m_axis_req_tvalid      = req_v_q;
-  assign m_axis_req_slot        = 16'(slot_q);
-  assign m_axis_req_seq         = pub_seq_q;
-  assign m_axis_req_security_id = cfg_q.security_id;
+  assign m_axis_req_slot        = 16'(req_slot_q);
+  assign m_axis_req_seq         = req_seq_q;
+  assign m_axis_req_security_id = req_cfg_q.security_id;
   assign m_axis_req_bid_px      = req_tob_q[191:128];
   assign m_axis_req_ask_px      = req_tob_q[127:64];
   assign m_axis_req_bid_sz      = req_tob_q[63:32];
   assign m_axis_req_ask_sz      = req_tob_q[31:0];
   assign m_axis_req_pull        = req_pull_q;
-  assign m_axis_req_cfg         = cfg_q;
+  assign m_axis_req_cfg         = req_cfg_q;
   assign {m_axis_req_prev_bid_px, m_axis_req_prev_ask_px, m_axis_req_prev_bid_sz,
           m_axis_req_prev_ask_sz, m_axis_req_prev_flags} = req_prev_q;
 
   // Fields this stage does not use (the framer's event carries more than the card needs here).
   logic unused_fields;
-  assign unused_fields = ^{ev_q, ev_in, res};
-
-  assign m_axis_quote_tvalid = out_v_q;
-  assign m_axis_quote_tdata  = out_q;
+  assign unused_fields = ^{ev_in, res, qres, cq_nx};
 
 endmodule
 

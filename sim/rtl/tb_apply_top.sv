@@ -9,6 +9,8 @@ module tb_apply_top #(
   input  logic                          clk,
   input  logic                          rst,
   input  logic                          kill,
+  input  logic                          cfg_commit,
+  input  logic [15:0]                   cfg_commit_slot,
   input  logic [N_INSTR*ttq_regs_pkg::SLOT_CFG_W-1:0] slot_cfg,
   input  logic [N_INSTR*2-1:0]          slot_channel,
   input  logic                          s_axis_ev_tvalid,
@@ -34,7 +36,7 @@ module tb_apply_top #(
   logic         unused_cnt, c_be, c_se, c_ui;
 
   ttq_apply #(.N_INSTR(N_INSTR), .N_CH(N_CH)) u_apply (
-    .clk, .rst, .kill, .cfg_commit(1'b0), .cfg_commit_slot(16'd0), .slot_cfg, .slot_channel,
+    .clk, .rst, .kill, .cfg_commit, .cfg_commit_slot, .slot_cfg, .slot_channel,
     .s_axis_ev_tvalid, .s_axis_ev_tready, .s_axis_ev_tdata, .s_axis_ev_ctl, .s_axis_ev_channel,
     .m_axis_op_tvalid(op_v), .m_axis_op_tready(op_r), .m_axis_op_tdata(op_d),
     .s_axis_res_tvalid(res_v), .s_axis_res_tready(res_r), .s_axis_res_tdata(res_d),
