@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Logic levels between registers in a yosys synth_xilinx netlist (write_json), the way the
 card's timing proxy counts them: every LUT, MUXF7/F8/F9 and LUT RAM read (address -> data) is one
-level; carry chains (CARRY4/CARRY8) and inverters are transparent (on UltraScale+ a carry chain
+level; a block RAM is a register (its read is synchronous: paths end at its inputs, start at its
+outputs); carry chains (CARRY4/CARRY8) and inverters are transparent (on UltraScale+ a carry chain
 is a few hundred ps, and Vivado folds inverters into LUTs). Paths start at FF outputs and module
 inputs and end at FF D/CE/R/S pins, LUT RAM write pins (data, write enable, write address) and
 module outputs. `ltp` cannot do this: it counts every CARRY4 and does not know FDRE or RAM32M16.
@@ -14,6 +15,9 @@ import sys
 from collections import defaultdict
 
 SEQ = ("FDRE", "FDSE", "FDCE", "FDPE")
+# Block RAM reads are synchronous (the address is registered inside the primitive): its outputs
+# start paths and its inputs end them, like a flip-flop's.
+BRAM = ("RAMB18E2", "RAMB36E2", "RAMB18E1", "RAMB36E1")
 TRANSPARENT = ("CARRY4", "CARRY8", "INV", "BUFG", "IBUF")
 
 
@@ -60,6 +64,8 @@ def main():
         t = c["type"]
         if t in SEQ:
             r = (0, (("FD", names.get(bit, cname)),))
+        elif t in BRAM:
+            r = (0, ((t, cname),))
         else:
             if t.startswith("RAM"):
                 ins = [p for p in c["connections"] if p.startswith("ADDR")]
@@ -83,6 +89,9 @@ def main():
         t = c["type"]
         if t in SEQ:
             pins = [p for p in ("D", "CE", "R", "S", "CLR", "PRE") if p in c["connections"]]
+        elif t in BRAM:
+            pins = [p for p, d in c["port_directions"].items()
+                    if d == "input" and not p.startswith("CLK")]
         elif t.startswith("RAM"):
             pins = [p for p in c["connections"] if p.startswith("DI") or p == "WE"
                     or p == "ADDRH" or p == "WADR"]
