@@ -2,7 +2,8 @@
 """Logic levels between registers in a yosys synth_xilinx netlist (write_json), the way the
 card's timing proxy counts them: every LUT, MUXF7/F8/F9 and LUT RAM read (address -> data) is one
 level; a block RAM is a register (its read is synchronous: paths end at its inputs, start at its
-outputs); carry chains (CARRY4/CARRY8) and inverters are transparent (on UltraScale+ a carry chain
+outputs); a shift-register LUT (SRL16E/SRLC32E) ends paths at D/CE and its output is one level
+from its address; carry chains (CARRY4/CARRY8) and inverters are transparent (on UltraScale+ a carry chain
 is a few hundred ps, and Vivado folds inverters into LUTs). Paths start at FF outputs and module
 inputs and end at FF D/CE/R/S pins, LUT RAM write pins (data, write enable, write address) and
 module outputs. `ltp` cannot do this: it counts every CARRY4 and does not know FDRE or RAM32M16.
@@ -18,6 +19,9 @@ SEQ = ("FDRE", "FDSE", "FDCE", "FDPE")
 # Block RAM reads are synchronous (the address is registered inside the primitive): its outputs
 # start paths and its inputs end them, like a flip-flop's.
 BRAM = ("RAMB18E2", "RAMB36E2", "RAMB18E1", "RAMB36E1")
+# Shift-register LUTs: D shifts in on the clock (an endpoint); Q is a LUT read at address A (one
+# level from A, like a LUT RAM read).
+SRL = ("SRL16E", "SRLC16E", "SRLC32E")
 TRANSPARENT = ("CARRY4", "CARRY8", "INV", "BUFG", "IBUF")
 
 
@@ -70,6 +74,9 @@ def main():
             if t.startswith("RAM"):
                 ins = [p for p in c["connections"] if p.startswith("ADDR")]
                 w = 1
+            elif t in SRL:
+                ins = [p for p in c["connections"] if p.startswith("A")]
+                w = 1
             else:
                 ins = [p for p, d in c["port_directions"].items() if d == "input"]
                 w = 0 if t in transparent else 1
@@ -92,6 +99,8 @@ def main():
         elif t in BRAM:
             pins = [p for p, d in c["port_directions"].items()
                     if d == "input" and not p.startswith("CLK")]
+        elif t in SRL:
+            pins = [p for p in ("D", "CE") if p in c["connections"]]
         elif t.startswith("RAM"):
             pins = [p for p in c["connections"] if p.startswith("DI") or p == "WE"
                     or p == "ADDRH" or p == "WADR"]
