@@ -148,51 +148,12 @@ module ttq_l2l4 #(
   assign in_eq_ub = in_hi && bsm_q == ub_q;
   assign in_eq_p8 = in_hi && bsm_q == p8_q;
 
-  // Checksum words of this beat that lie in [h, U): the adders work on the raw lanes and the
-  // selection comes after them, so the EtherType compare of this beat is not in series.
-  logic [16:0] in_s01f, in_s23f, in_s01, in_s23;
-  logic [1:0] sel01, sel23;  // 0: none, 1: low word, 2: high word, 3: both
+  // Checksum words of this beat that lie in [h, U): the adders work on the raw lanes; which
+  // words count is decided in S1 from registered compares (the EtherType compares of this beat
+  // are registered on their own, not in series with the select and the accumulator).
+  logic [16:0] in_s01f, in_s23f;
   assign in_s01f = {1'b0, in_w0} + {1'b0, in_w1};
   assign in_s23f = {1'b0, in_w2} + {1'b0, in_w3};
-  always_comb begin
-    sel01 = 2'd0;
-    sel23 = 2'd0;
-    if (in_b0) begin
-      sel01 = 2'd0;
-    end else if (in_b1) begin
-      sel23 = is_tag(in_w2) ? 2'd0 : 2'd2;              // h = 14: byte 14 starts the header
-    end else if (in_b2) begin
-      if (!tag0_q) begin
-        sel01 = 2'd3;
-        sel23 = 2'd3;
-      end else if (!is_tag(in_w0)) begin                // h = 18
-        sel01 = 2'd2;
-        sel23 = 2'd3;
-      end else begin                                    // h = 22
-        sel23 = 2'd2;
-      end
-    end else if (in_b3 || in_lt_ub) begin
-      sel01 = 2'd3;
-      sel23 = 2'd3;
-    end else if (in_eq_ub) begin
-      sel01 = u6_q ? 2'd3 : 2'd1;
-      sel23 = u6_q ? 2'd1 : 2'd0;
-    end
-  end
-  always_comb begin
-    unique case (sel01)
-      2'd0: in_s01 = '0;
-      2'd1: in_s01 = {1'b0, in_w0};
-      2'd2: in_s01 = {1'b0, in_w1};
-      default: in_s01 = in_s01f;
-    endcase
-    unique case (sel23)
-      2'd0: in_s23 = '0;
-      2'd1: in_s23 = {1'b0, in_w2};
-      2'd2: in_s23 = {1'b0, in_w3};
-      default: in_s23 = in_s23f;
-    endcase
-  end
 
   // Position of the beat's last byte (tkeep is contiguous from lane 0).
   logic [2:0] in_lane;
@@ -210,7 +171,8 @@ module ttq_l2l4 #(
   logic [7:0]        r1_keep_q;
   logic [BIDX_W-1:0] r1_bidx_q;
   logic [POS_W-1:0]  r1_lp_q;
-  logic [16:0]       r1_s01_q, r1_s23_q;
+  logic [16:0]       r1_s01f_q, r1_s23f_q;
+  logic              r1_b1_q, r1_mid_q, r1_tw0_q, r1_tw2_q;
   always_ff @(posedge clk) begin
     if (rst) r1_v_q <= 1'b0;
     else if (en) r1_v_q <= beat_in;
@@ -225,8 +187,12 @@ module ttq_l2l4 #(
       r1_b2_q <= in_b2;
       r1_ub_q <= in_eq_ub;
       r1_p8_q <= in_eq_p8;
-      r1_s01_q <= in_s01;
-      r1_s23_q <= in_s23;
+      r1_s01f_q <= in_s01f;
+      r1_s23f_q <= in_s23f;
+      r1_b1_q <= in_b1;
+      r1_mid_q <= in_b3 || in_lt_ub;  // a beat inside [h, U) from beat 3 on
+      r1_tw0_q <= is_tag(in_w0);
+      r1_tw2_q <= is_tag(in_w2);
     end
   end
 
@@ -235,6 +201,50 @@ module ttq_l2l4 #(
   assign r1_w1 = word(r1_data_q, 1);
   assign r1_w2 = word(r1_data_q, 2);
   assign r1_w3 = word(r1_data_q, 3);
+
+  // The beat's checksum words in [h, U). tag0_q (beat 1) and u6_q (beat 2's S1) are read here
+  // in the S1 cycle of beats 2 and >= 4: they hold this frame's values then as in S0.
+  logic [16:0] r1_s01, r1_s23;
+  logic [1:0] sel01, sel23;  // 0: none, 1: low word, 2: high word, 3: both
+  always_comb begin
+    sel01 = 2'd0;
+    sel23 = 2'd0;
+    if (r1_first_q) begin
+      sel01 = 2'd0;
+    end else if (r1_b1_q) begin
+      sel23 = r1_tw2_q ? 2'd0 : 2'd2;                   // h = 14: byte 14 starts the header
+    end else if (r1_b2_q) begin
+      if (!tag0_q) begin
+        sel01 = 2'd3;
+        sel23 = 2'd3;
+      end else if (!r1_tw0_q) begin                     // h = 18
+        sel01 = 2'd2;
+        sel23 = 2'd3;
+      end else begin                                    // h = 22
+        sel23 = 2'd2;
+      end
+    end else if (r1_mid_q) begin
+      sel01 = 2'd3;
+      sel23 = 2'd3;
+    end else if (r1_ub_q) begin
+      sel01 = u6_q ? 2'd3 : 2'd1;
+      sel23 = u6_q ? 2'd1 : 2'd0;
+    end
+  end
+  always_comb begin
+    unique case (sel01)
+      2'd0: r1_s01 = '0;
+      2'd1: r1_s01 = {1'b0, r1_w0};
+      2'd2: r1_s01 = {1'b0, r1_w1};
+      default: r1_s01 = r1_s01f_q;
+    endcase
+    unique case (sel23)
+      2'd0: r1_s23 = '0;
+      2'd1: r1_s23 = {1'b0, r1_w2};
+      2'd2: r1_s23 = {1'b0, r1_w3};
+      default: r1_s23 = r1_s23f_q;
+    endcase
+  end
 
   // ---------------------------------------------------------------------------------------------
   // IPv4 fields from the window at offset h, registered every cycle from frame state: in the S1
@@ -288,8 +298,8 @@ module ttq_l2l4 #(
   logic [20:0] acc_q, acc_a, acc_b, acc_c, acc_x, acc_y;
   logic        csum_ok_q;
   assign acc_a = r1_first_q ? '0 : acc_q;
-  assign acc_b = 21'(r1_s01_q);
-  assign acc_c = 21'(r1_s23_q);
+  assign acc_b = 21'(r1_s01);
+  assign acc_c = 21'(r1_s23);
   assign acc_x = acc_a ^ acc_b ^ acc_c;
   assign acc_y = {(acc_a[19:0] & acc_b[19:0]) | (acc_a[19:0] & acc_c[19:0])
                   | (acc_b[19:0] & acc_c[19:0]), 1'b0};

@@ -91,6 +91,9 @@ module ttq_quoter #(
   // Flow control. Every cycle the pipeline advances; results that find the output register
   // busy wait in the skid FIFO. cnt counts requests in stages 1-5 plus the FIFO, so accepting
   // only while cnt < FIFO_DEPTH means the FIFO can never overflow, and tready is a register.
+  // A stage's data registers load only when the stage before holds a request (one clock enable
+  // per stage). No two stages share an enable, so synthesis keeps the delay lines as flip-flops
+  // instead of SRL16E shift registers, whose slow clock-to-out would sit in front of c5's logic.
   // ------------------------------------------------------------------------------------------
   logic             acc;
   logic             v_q1, v_q2, v_q3, v_q4, v_q5;
@@ -158,37 +161,39 @@ module ttq_quoter #(
   logic [1:0]        pf_lo_q1;
 
   always_ff @(posedge clk) begin
-    id_q1       <= {s_axis_req_slot, s_axis_req_seq, s_axis_req_security_id};
-    pull_q1     <= s_axis_req_pull;
-    d_q1        <= d_c0;
-    b_q1        <= s_axis_req_bid_px;
-    t_q1        <= s_axis_req_tick;
-    t3_q1       <= t3_c0;
-    recip_q1    <= s_axis_req_recip;
-    recip_sh_q1 <= s_axis_req_recip_sh;
-    d_lim_q1    <= s_axis_req_d_lim;
-    mid_q1      <= s_axis_req_mid;
-    cb_q1       <= cb_c0;
-    ca_q1       <= ca_c0;
-    cw_q1       <= cw_c0;
-    cwp_q1      <= cwp_c0;
-    tol_q1      <= s_axis_req_tol;
-    floor_q1    <= s_axis_req_price_floor;
-    ceil_q1     <= s_axis_req_price_ceil;
-    szb_q1      <= szb_c0;
-    sza_q1      <= sza_c0;
-    sides_q1    <= !s_axis_req_bid_sz[31] && (s_axis_req_bid_sz != '0) &&
-                   !s_axis_req_ask_sz[31] && (s_axis_req_ask_sz != '0);
-    pbsz_q1     <= s_axis_req_prev_bid_sz;
-    pasz_q1     <= s_axis_req_prev_ask_sz;
-    pbpx_q1     <= s_axis_req_prev_bid_px;
-    papx_q1     <= s_axis_req_prev_ask_px;
-    eq_pull_q1  <= s_axis_req_prev_flags == s_axis_req_pull;
-    eq_book_q1  <= s_axis_req_prev_flags == ttq_pkg::QF_PULL_BOOK;
-    pf_hi0_q1   <= s_axis_req_prev_flags[7:2] == '0;
-    pf_lo_q1    <= s_axis_req_prev_flags[1:0];
-    pbsz0_q1    <= s_axis_req_prev_bid_sz == '0;
-    pasz0_q1    <= s_axis_req_prev_ask_sz == '0;
+    if (acc) begin  // a bubble leaves the stage as it was
+      id_q1       <= {s_axis_req_slot, s_axis_req_seq, s_axis_req_security_id};
+      pull_q1     <= s_axis_req_pull;
+      d_q1        <= d_c0;
+      b_q1        <= s_axis_req_bid_px;
+      t_q1        <= s_axis_req_tick;
+      t3_q1       <= t3_c0;
+      recip_q1    <= s_axis_req_recip;
+      recip_sh_q1 <= s_axis_req_recip_sh;
+      d_lim_q1    <= s_axis_req_d_lim;
+      mid_q1      <= s_axis_req_mid;
+      cb_q1       <= cb_c0;
+      ca_q1       <= ca_c0;
+      cw_q1       <= cw_c0;
+      cwp_q1      <= cwp_c0;
+      tol_q1      <= s_axis_req_tol;
+      floor_q1    <= s_axis_req_price_floor;
+      ceil_q1     <= s_axis_req_price_ceil;
+      szb_q1      <= szb_c0;
+      sza_q1      <= sza_c0;
+      sides_q1    <= !s_axis_req_bid_sz[31] && (s_axis_req_bid_sz != '0) &&
+                     !s_axis_req_ask_sz[31] && (s_axis_req_ask_sz != '0);
+      pbsz_q1     <= s_axis_req_prev_bid_sz;
+      pasz_q1     <= s_axis_req_prev_ask_sz;
+      pbpx_q1     <= s_axis_req_prev_bid_px;
+      papx_q1     <= s_axis_req_prev_ask_px;
+      eq_pull_q1  <= s_axis_req_prev_flags == s_axis_req_pull;
+      eq_book_q1  <= s_axis_req_prev_flags == ttq_pkg::QF_PULL_BOOK;
+      pf_hi0_q1   <= s_axis_req_prev_flags[7:2] == '0;
+      pf_lo_q1    <= s_axis_req_prev_flags[1:0];
+      pbsz0_q1    <= s_axis_req_prev_bid_sz == '0;
+      pasz0_q1    <= s_axis_req_prev_ask_sz == '0;
+    end
   end
 
   // ------------------------------------------------------------------------------------------
@@ -277,52 +282,54 @@ module ttq_quoter #(
   logic [1:0]         eqs_q3, eqs_q4, eqs_q5;       // {prev_bid_sz == szb, prev_ask_sz == sza}
 
   always_ff @(posedge clk) begin
-    id_q2       <= id_q1;
-    pull_q2     <= pull_q1;
-    pull_any_q2 <= pull_q1 != '0;
-    pe_q2       <= pe_c1[42:26];
-    book_ok_q2  <= book_ok_c1;
-    b_q2        <= b_q1;
-    t_q2        <= t_q1;
-    t3_q2       <= t3_q1;
-    dm1_q2      <= dm1_c1;
-    dm2_q2      <= dm2_c1;
-    dm3_q2      <= dm3_c1;
-    mid_q2      <= mid_q1;
-    xb_q2       <= xb_c1;
-    xa_q2       <= xa_c1;
-    cb_q2       <= cb_q1;
-    ca_q2       <= ca_q1;
-    q1b_q2      <= q1b_c1;
-    q1a_q2      <= q1a_c1;
-    ub1_q2      <= ub1_c1;
-    ua0_q2      <= ua0_c1;
-    ua1_q2      <= ua1_c1;
-    vw_q2       <= vw_c1;
-    vwm1_q2     <= vwm1_c1;
-    vb2m1_q2    <= vb2m1_c1;
-    va2_q2      <= va2_c1;
-    va2m1_q2    <= va2m1_c1;
-    szb_q2      <= szb_c1;
-    sza_q2      <= sza_c1;
-    bpos_q2     <= !szb_q1[32] && (szb_q1[31:0] != '0);
-    apos_q2     <= !sza_q1[32] && (sza_q1[31:0] != '0);
-    eqbs_q2     <= pbsz_q1 == szb_c1;
-    eqas_q2     <= pasz_q1 == sza_c1;
-    tp0_q2      <= tp0_c1;
-    tp1_q2      <= tp1_c1;
-    tp2_q2      <= tp2_c1;
-    tol0_q2     <= tol_q1 == '0;
-    floor_q2    <= floor_q1;
-    ceil_q2     <= ceil_q1;
-    pbpx_q2     <= pbpx_q1;
-    papx_q2     <= papx_q1;
-    eq_pull_q2  <= eq_pull_q1;
-    eq_book_q2  <= eq_book_q1;
-    pf_hi0_q2   <= pf_hi0_q1;
-    pf_lo_q2    <= pf_lo_q1;
-    pbsz0_q2    <= pbsz0_q1;
-    pasz0_q2    <= pasz0_q1;
+    if (v_q1) begin  // a bubble leaves the stage as it was
+      id_q2       <= id_q1;
+      pull_q2     <= pull_q1;
+      pull_any_q2 <= pull_q1 != '0;
+      pe_q2       <= pe_c1[42:26];
+      book_ok_q2  <= book_ok_c1;
+      b_q2        <= b_q1;
+      t_q2        <= t_q1;
+      t3_q2       <= t3_q1;
+      dm1_q2      <= dm1_c1;
+      dm2_q2      <= dm2_c1;
+      dm3_q2      <= dm3_c1;
+      mid_q2      <= mid_q1;
+      xb_q2       <= xb_c1;
+      xa_q2       <= xa_c1;
+      cb_q2       <= cb_q1;
+      ca_q2       <= ca_q1;
+      q1b_q2      <= q1b_c1;
+      q1a_q2      <= q1a_c1;
+      ub1_q2      <= ub1_c1;
+      ua0_q2      <= ua0_c1;
+      ua1_q2      <= ua1_c1;
+      vw_q2       <= vw_c1;
+      vwm1_q2     <= vwm1_c1;
+      vb2m1_q2    <= vb2m1_c1;
+      va2_q2      <= va2_c1;
+      va2m1_q2    <= va2m1_c1;
+      szb_q2      <= szb_c1;
+      sza_q2      <= sza_c1;
+      bpos_q2     <= !szb_q1[32] && (szb_q1[31:0] != '0);
+      apos_q2     <= !sza_q1[32] && (sza_q1[31:0] != '0);
+      eqbs_q2     <= pbsz_q1 == szb_c1;
+      eqas_q2     <= pasz_q1 == sza_c1;
+      tp0_q2      <= tp0_c1;
+      tp1_q2      <= tp1_c1;
+      tp2_q2      <= tp2_c1;
+      tol0_q2     <= tol_q1 == '0;
+      floor_q2    <= floor_q1;
+      ceil_q2     <= ceil_q1;
+      pbpx_q2     <= pbpx_q1;
+      papx_q2     <= papx_q1;
+      eq_pull_q2  <= eq_pull_q1;
+      eq_book_q2  <= eq_book_q1;
+      pf_hi0_q2   <= pf_hi0_q1;
+      pf_lo_q2    <= pf_lo_q1;
+      pbsz0_q2    <= pbsz0_q1;
+      pasz0_q2    <= pasz0_q1;
+    end
   end
 
   // ------------------------------------------------------------------------------------------
@@ -433,43 +440,45 @@ module ttq_quoter #(
   logic [3*CASE_W-1:0] cand_b_q3, cand_a_q3;
 
   always_ff @(posedge clk) begin
-    id_q3       <= id_q2;
-    pull_q3     <= pull_q2;
-    pull_any_q3 <= pull_any_q2;
-    book_ok_q3  <= book_ok_q2;
-    b_q3        <= b_q2;
-    t_q3        <= t_q2;
-    t3_q3       <= t3_q2;
-    hpl_q3      <= hpl_c2;
-    hph_q3      <= hph_c2;
-    q1bp0_q3    <= q1bp0_c2;
-    q1bp1_q3    <= q1bp1_c2;
-    q1bp2_q3    <= q1bp2_c2;
-    cbp0_q3     <= cbp0_c2;
-    cbp1_q3     <= cbp1_c2;
-    cbp2_q3     <= cbp2_c2;
-    q1ap0_q3    <= q1ap0_c2;
-    q1ap1_q3    <= q1ap1_c2;
-    q1ap2_q3    <= q1ap2_c2;
-    cap0_q3     <= cap0_c2;
-    cap1_q3     <= cap1_c2;
-    cap2_q3     <= cap2_c2;
-    dd1_q3      <= dd1_c2;
-    dd2_q3      <= dd2_c2;
-    thr_q3      <= thr_c2;
-    tol0_q3     <= tol0_q2;
-    cand_b_q3   <= cand_b_c2;
-    cand_a_q3   <= cand_a_c2;
-    szb_q3      <= szb_q2;
-    sza_q3      <= sza_q2;
-    bpos_q3     <= bpos_q2;
-    apos_q3     <= apos_q2;
-    floor_q3    <= floor_q2;
-    ceil_q3     <= ceil_q2;
-    pbpx_q3     <= pbpx_q2;
-    papx_q3     <= papx_q2;
-    rq_q3       <= {eq_pull_q2, eq_book_q2, pf_hi0_q2, pf_lo_q2, pbsz0_q2, pasz0_q2};
-    eqs_q3      <= {eqbs_q2, eqas_q2};
+    if (v_q2) begin  // a bubble leaves the stage as it was
+      id_q3       <= id_q2;
+      pull_q3     <= pull_q2;
+      pull_any_q3 <= pull_any_q2;
+      book_ok_q3  <= book_ok_q2;
+      b_q3        <= b_q2;
+      t_q3        <= t_q2;
+      t3_q3       <= t3_q2;
+      hpl_q3      <= hpl_c2;
+      hph_q3      <= hph_c2;
+      q1bp0_q3    <= q1bp0_c2;
+      q1bp1_q3    <= q1bp1_c2;
+      q1bp2_q3    <= q1bp2_c2;
+      cbp0_q3     <= cbp0_c2;
+      cbp1_q3     <= cbp1_c2;
+      cbp2_q3     <= cbp2_c2;
+      q1ap0_q3    <= q1ap0_c2;
+      q1ap1_q3    <= q1ap1_c2;
+      q1ap2_q3    <= q1ap2_c2;
+      cap0_q3     <= cap0_c2;
+      cap1_q3     <= cap1_c2;
+      cap2_q3     <= cap2_c2;
+      dd1_q3      <= dd1_c2;
+      dd2_q3      <= dd2_c2;
+      thr_q3      <= thr_c2;
+      tol0_q3     <= tol0_q2;
+      cand_b_q3   <= cand_b_c2;
+      cand_a_q3   <= cand_a_c2;
+      szb_q3      <= szb_q2;
+      sza_q3      <= sza_q2;
+      bpos_q3     <= bpos_q2;
+      apos_q3     <= apos_q2;
+      floor_q3    <= floor_q2;
+      ceil_q3     <= ceil_q2;
+      pbpx_q3     <= pbpx_q2;
+      papx_q3     <= papx_q2;
+      rq_q3       <= {eq_pull_q2, eq_book_q2, pf_hi0_q2, pf_lo_q2, pbsz0_q2, pasz0_q2};
+      eqs_q3      <= {eqbs_q2, eqas_q2};
+    end
   end
 
   // ------------------------------------------------------------------------------------------
@@ -518,32 +527,34 @@ module ttq_quoter #(
   logic [PW-1:0] hib_q4, lob_q4, hia_q4, loa_q4, hib_q5, lob_q5, hia_q5, loa_q5;
 
   always_ff @(posedge clk) begin
-    id_q4       <= id_q3;
-    pull_q4     <= pull_q3;
-    pull_any_q4 <= pull_any_q3;
-    book_ok_q4  <= book_ok_q3;
-    b_q4        <= b_q3;
-    t_q4        <= t_q3;
-    t3_q4       <= t3_q3;
-    case_b_q4   <= case_b_c3;
-    case_a_q4   <= case_a_c3;
-    ht_q4       <= ht_c3;
-    k1b_q4      <= k1b_c3;
-    k2b_q4      <= k2b_c3;
-    k1a_q4      <= k1a_c3;
-    k2a_q4      <= k2a_c3;
-    hib_q4      <= hib_c3;
-    lob_q4      <= lob_c3;
-    hia_q4      <= hia_c3;
-    loa_q4      <= loa_c3;
-    szb_q4      <= szb_q3;
-    sza_q4      <= sza_q3;
-    bpos_q4     <= bpos_q3;
-    apos_q4     <= apos_q3;
-    floor_q4    <= floor_q3;
-    ceil_q4     <= ceil_q3;
-    rq_q4       <= rq_q3;
-    eqs_q4      <= eqs_q3;
+    if (v_q3) begin  // a bubble leaves the stage as it was
+      id_q4       <= id_q3;
+      pull_q4     <= pull_q3;
+      pull_any_q4 <= pull_any_q3;
+      book_ok_q4  <= book_ok_q3;
+      b_q4        <= b_q3;
+      t_q4        <= t_q3;
+      t3_q4       <= t3_q3;
+      case_b_q4   <= case_b_c3;
+      case_a_q4   <= case_a_c3;
+      ht_q4       <= ht_c3;
+      k1b_q4      <= k1b_c3;
+      k2b_q4      <= k2b_c3;
+      k1a_q4      <= k1a_c3;
+      k2a_q4      <= k2a_c3;
+      hib_q4      <= hib_c3;
+      lob_q4      <= lob_c3;
+      hia_q4      <= hia_c3;
+      loa_q4      <= loa_c3;
+      szb_q4      <= szb_q3;
+      sza_q4      <= sza_q3;
+      bpos_q4     <= bpos_q3;
+      apos_q4     <= apos_q3;
+      floor_q4    <= floor_q3;
+      ceil_q4     <= ceil_q3;
+      rq_q4       <= rq_q3;
+      eqs_q4      <= eqs_q3;
+    end
   end
 
   // ------------------------------------------------------------------------------------------
@@ -572,24 +583,26 @@ module ttq_quoter #(
   logic [PW-1:0] bpx_q5, apx_q5;
 
   always_ff @(posedge clk) begin
-    id_q5       <= id_q4;
-    pull_q5     <= pull_q4;
-    pull_any_q5 <= pull_any_q4;
-    book_ok_q5  <= book_ok_q4;
-    bpx_q5      <= bpx_c4;
-    apx_q5      <= apx_c4;
-    hib_q5      <= hib_q4;
-    lob_q5      <= lob_q4;
-    hia_q5      <= hia_q4;
-    loa_q5      <= loa_q4;
-    szb_q5      <= szb_q4;
-    sza_q5      <= sza_q4;
-    bpos_q5     <= bpos_q4;
-    apos_q5     <= apos_q4;
-    floor_q5    <= floor_q4;
-    ceil_q5     <= ceil_q4;
-    rq_q5       <= rq_q4;
-    eqs_q5      <= eqs_q4;
+    if (v_q4) begin  // a bubble leaves the stage as it was
+      id_q5       <= id_q4;
+      pull_q5     <= pull_q4;
+      pull_any_q5 <= pull_any_q4;
+      book_ok_q5  <= book_ok_q4;
+      bpx_q5      <= bpx_c4;
+      apx_q5      <= apx_c4;
+      hib_q5      <= hib_q4;
+      lob_q5      <= lob_q4;
+      hia_q5      <= hia_q4;
+      loa_q5      <= loa_q4;
+      szb_q5      <= szb_q4;
+      sza_q5      <= sza_q4;
+      bpos_q5     <= bpos_q4;
+      apos_q5     <= apos_q4;
+      floor_q5    <= floor_q4;
+      ceil_q5     <= ceil_q4;
+      rq_q5       <= rq_q4;
+      eqs_q5      <= eqs_q4;
+    end
   end
 
   // ------------------------------------------------------------------------------------------

@@ -105,6 +105,15 @@ module ttq_regs #(
       ttq_regs_pkg::LINE_B_W != 1) begin : g_widths
     $fatal(1, "ttq_regs: register map widths differ from the ARB_WINDOW / line table ports");
   end
+  // The pipelined commit checks (chk_res_q, t_norm_q) read SECURITY_ID, TICK, RECIP_SH and the
+  // price bounds: their shadow words must come three reads or more before the last one.
+  if (32'(ttq_regs_pkg::SO_SECURITY_ID) / 4 + 3 > ttq_regs_pkg::SLOT_NW ||
+      32'(ttq_regs_pkg::SO_TICK_HI) / 4 + 3 > ttq_regs_pkg::SLOT_NW ||
+      32'(ttq_regs_pkg::SO_RECIP_SH) / 4 + 3 > ttq_regs_pkg::SLOT_NW ||
+      32'(ttq_regs_pkg::SO_PRICE_FLOOR_HI) / 4 + 3 > ttq_regs_pkg::SLOT_NW ||
+      32'(ttq_regs_pkg::SO_PRICE_CEILING_HI) / 4 + 3 > ttq_regs_pkg::SLOT_NW) begin : g_chk_words
+    $fatal(1, "ttq_regs: a commit-check field is read too late for the check pipeline");
+  end
 `ifndef SYNTHESIS
   // The DROP_* counters follow ttq_pkg::frame_drop_e (card_regs.hpp checks ttq::FrameDrop).
   // Simulation and lint only, so that synthesis of this block does not need ttq_pkg.
@@ -114,9 +123,11 @@ module ttq_regs #(
   end
 `endif
 
-  typedef enum logic [2:0] {
+  typedef enum logic [3:0] {
     S_IDLE,     // waiting for a transaction
     S_INIT,     // reset sweep of both slot RAMs
+    S_DEC,      // the transaction taken: address decode and write checks into registers
+    S_EXEC,     // the transaction executes from the registered decode
     S_RD_SHD,   // shadow RAM read in flight
     S_CMT_RD,   // commit: reading the slot's shadow words
     S_CMT_CHK,  // commit: single-cycle rules
@@ -178,9 +189,13 @@ module ttq_regs #(
   logic [SLOT_IDX_W-1:0] cmt_slot_q;
   logic [AW-1:0]         cmt_addr_q;
   logic [WIDX_W:0]       cmt_w_q;      // word being read (0 .. SLOT_NW)
+  logic [WIDX_W-1:0]     cmt_pw_q;     // the word read in the cycle before
   ttq_regs_pkg::slot_cfg_t cmt_cfg_q;  // the shadow being committed
   logic [7:0]            cmt_res_q;    // ERR_NONE or the first rule that failed
   logic                  mul_pass_q;   // 0: RECIP*(T<<s) vs 2^65; 1: (MAX_SPREAD+1)*T vs D_LIM
+  logic                  mul_end_q;    // the pass's product is final: its test is checked next
+  logic                  acc_ones_q;   // mul_acc_q was all ones in the cycle before (pass 1)
+  logic                  recip_bad_q;  // mul_acc_q was outside [0, tn) in the cycle before (pass 0)
   logic [MUL_W-1:0]      mul_a_q, mul_acc_q;
   logic [MUL_BW-1:0]     mul_b_q;
 
@@ -220,13 +235,41 @@ module ttq_regs #(
   end
 
   // ---------------------------------------------------------------------------------------------
-  // Which transaction starts now (only in S_IDLE): alternate when both wait.
+  // Which transaction starts now (only in S_IDLE): alternate when both wait. A transaction then
+  // takes three cycles, each with its own logic depth (AXI4-Lite latency does not matter, 322 MHz
+  // does): S_IDLE copies it into the x_* registers, S_DEC decodes its address and checks its data
+  // into the dq_* registers, S_EXEC executes it from them.
   wire wr_ready = aw_full_q & w_full_q & ~b_valid_q;
   wire rd_ready = ar_full_q & ~r_valid_q;
   wire take_rd = (state_q == S_IDLE) & rd_ready & (~wr_ready | prio_rd_q);
   wire take_wr = (state_q == S_IDLE) & wr_ready & ~take_rd;
 
-  // Address decode of the transaction that starts (one decoder for both directions).
+  logic            x_rd_q;    // the transaction in S_DEC / S_EXEC is a read
+  logic [AW-1:0]   x_addr_q;
+  logic [31:0]     x_data_q;  // a write's data and strobes (W may be refilled meanwhile)
+  logic [3:0]      x_strb_q;
+  // The data checks for every word the address may turn out to be, made from w_data_q while the
+  // address is decoded (S_DEC then only selects one: no compare in series with the decode).
+  logic [2**WIDX_W-1:0]  x_sok_q;  // slot_word_ok of the data, per shadow word index
+  logic [2**LWIDX_W-1:0] x_lok_q;  // line_word_ok of the data, per line word index
+  logic                  x_one_q;  // data == 1 (COMMIT)
+  always_ff @(posedge clk) begin
+    if (take_rd || take_wr) begin
+      x_rd_q <= take_rd;
+      x_addr_q <= take_rd ? ar_addr_q : aw_addr_q;
+      x_data_q <= w_data_q;
+      x_strb_q <= w_strb_q;
+      for (int k = 0; k < 2**WIDX_W; k++) begin
+        x_sok_q[k] <= ttq_regs_pkg::slot_word_ok(WIDX_W'(k), w_data_q, DEPTH, N_CH);
+      end
+      for (int k = 0; k < 2**LWIDX_W; k++) begin
+        x_lok_q[k] <= ttq_regs_pkg::line_word_ok(LWIDX_W'(k), w_data_q, N_CH);
+      end
+      x_one_q <= w_data_q == 32'd1;
+    end
+  end
+
+  // Address decode of x_addr_q (one decoder for both directions), registered below.
   logic [AW-1:0]          dec_addr;
   logic                   dec_glb, dec_glb_wr;  // a global register; CONTROL or ERROR
   logic [31:0]            dec_glb_val;
@@ -247,7 +290,7 @@ module ttq_regs #(
   logic [31:0]            dec_line_val;
 
   always_comb begin
-    dec_addr = take_rd ? ar_addr_q : aw_addr_q;
+    dec_addr = x_addr_q;
 
     dec_glb = 1'b1;
     dec_glb_wr = 1'b0;
@@ -348,25 +391,73 @@ module ttq_regs #(
   // Upper bits of the counter offset only matter through the range compare above.
   wire unused_cnt_rel = ^cnt_rel;
 
+  // The decode, the write checks (in the order S_EXEC applies them) and the read value, loaded
+  // every cycle from x_*: they hold the transaction's in S_EXEC. A counter LO read returns
+  // dq_cnt_lo_q and snapshots dq_hi_q, both from the same cycle's counter value. S_EXEC combines
+  // them (the region flags into dq_none / dq_ro, the three read values into rd_val).
+  logic                  dq_glb_q, dq_glb_wr_q, dq_cnt_q, dq_cnt_hi_q, dq_line_q, dq_shd_q;
+  logic                  dq_cmt_q, dq_none, dq_ro;
+  logic                  dq_control_q, dq_error_q, dq_partial_q;
+  logic                  dq_glb_ok_q, dq_lok_q, dq_sok_q, dq_cmt_go_q;  // *ok_q: data checks
+  logic [SLOT_IDX_W-1:0] dq_slot_q;
+  logic [WIDX_W-1:0]     dq_widx_q;
+  logic [LINE_IDX_W-1:0] dq_line_idx_q;
+  logic [LSW-1:0]        dq_line_off_q;
+  logic [31:0]           dq_glb_val_q, dq_line_val_q, dq_cnt_lo_q, dq_hi_q;
+  always_ff @(posedge clk) begin
+    dq_glb_q <= dec_glb;
+    dq_glb_wr_q <= dec_glb_wr;
+    dq_cnt_q <= dec_cnt;
+    dq_cnt_hi_q <= dec_cnt_hi;
+    dq_line_q <= dec_line;
+    dq_shd_q <= dec_shd;
+    dq_cmt_q <= dec_cmt;
+    dq_control_q <= dec_addr == ttq_regs_pkg::A_CONTROL;
+    dq_error_q <= dec_addr == ttq_regs_pkg::A_ERROR;
+    dq_partial_q <= x_strb_q != 4'hF;
+    dq_glb_ok_q <= dec_glb && ttq_regs_pkg::glb_word_ok(dec_addr, x_data_q);
+    dq_lok_q <= x_lok_q[line_off[2 +: LWIDX_W]];  // S_EXEC ANDs them with dq_line_q / dq_shd_q
+    dq_sok_q <= x_sok_q[dec_widx];
+    dq_cmt_go_q <= dec_cmt && x_one_q && x_strb_q == 4'hF;  // a commit starts
+    dq_slot_q <= dec_slot;
+    dq_widx_q <= dec_widx;
+    dq_line_idx_q <= dec_line_idx;
+    dq_line_off_q <= line_off;
+    dq_glb_val_q <= dec_glb_val;
+    dq_line_val_q <= dec_line_val;
+    dq_cnt_lo_q <= cnt_sel[31:0];
+    dq_hi_q <= cnt_sel[63:32];
+  end
+  assign dq_none = !(dq_glb_q || dq_cnt_q || dq_line_q || dq_shd_q || dq_cmt_q);
+  assign dq_ro = dq_cnt_q || (dq_glb_q && !dq_glb_wr_q);
+
   // ---------------------------------------------------------------------------------------------
   // Commit rules that need no multiplication (TOML [[slot.commit_rule]], in order). The host
   // writes RECIP_SH, RECIP and D_LIM as ttq::sim::quoter_card_regs computes them from TICK and
   // MAX_SPREAD_TICKS: s = 40 - l (l the smallest with T <= 2^l), r = floor(2^65 / (T << s)),
   // d_lim = (MAX+1)*T. s is that value exactly when the normalised tick T << s lies in
   // (2^39, 2^40] (s <= 40 by the write range, so T << s < 2^80).
-  logic [7:0]       chk_res;
-  logic [79:0]      t_norm_w;
-  logic [40:0]      t_norm;   // T << s when RECIP_SH is right
+  // Two register stages from cmt_cfg_q, the shift and the field tests, then the rule: the fields
+  // they read are final three cycles or more before S_CMT_CHK (g_chk_words), which reads them.
+  logic [7:0]       chk_res, chk_res_q;
+  logic [79:0]      t_norm_w_q;
+  logic [40:0]      t_norm_q;   // T << s when RECIP_SH is right
+  logic             sid0_q, tick0_q, fc_gt_q;
+  always_ff @(posedge clk) begin
+    t_norm_w_q <= 80'(cmt_cfg_q.tick) << cmt_cfg_q.recip_sh;
+    sid0_q <= cmt_cfg_q.security_id == '0;
+    tick0_q <= cmt_cfg_q.tick == '0;
+    fc_gt_q <= {~cmt_cfg_q.price_floor[63], cmt_cfg_q.price_floor[62:0]} >
+               {~cmt_cfg_q.price_ceiling[63], cmt_cfg_q.price_ceiling[62:0]};
+    chk_res_q <= chk_res;
+  end
+  assign t_norm_q = t_norm_w_q[40:0];
   always_comb begin
-    t_norm_w = 80'(cmt_cfg_q.tick) << cmt_cfg_q.recip_sh;
-    t_norm = t_norm_w[40:0];
-    if (cmt_cfg_q.security_id == '0) chk_res = ttq_regs_pkg::ERR_SECURITY_ID;
-    else if (cmt_cfg_q.tick == '0) chk_res = ttq_regs_pkg::ERR_TICK;
-    else if (!(t_norm_w > 80'h80_0000_0000 && t_norm_w <= 80'h100_0000_0000))
+    if (sid0_q) chk_res = ttq_regs_pkg::ERR_SECURITY_ID;
+    else if (tick0_q) chk_res = ttq_regs_pkg::ERR_TICK;
+    else if (!(t_norm_w_q > 80'h80_0000_0000 && t_norm_w_q <= 80'h100_0000_0000))
       chk_res = ttq_regs_pkg::ERR_RECIP_SH;
-    else if ({~cmt_cfg_q.price_floor[63], cmt_cfg_q.price_floor[62:0]} >
-             {~cmt_cfg_q.price_ceiling[63], cmt_cfg_q.price_ceiling[62:0]})
-      chk_res = ttq_regs_pkg::ERR_FLOOR_CEILING;
+    else if (fc_gt_q) chk_res = ttq_regs_pkg::ERR_FLOOR_CEILING;
     else chk_res = ttq_regs_pkg::ERR_NONE;
   end
 
@@ -383,7 +474,7 @@ module ttq_regs #(
   logic                b_set, r_set;
   logic [1:0]          resp_d;
   logic [SHD_AW-1:0]   init_idx_d;
-  logic                cfg_ready_d, prio_rd_d, mul_pass_d;
+  logic                cfg_ready_d, prio_rd_d, mul_pass_d, mul_end_d;
   logic [SLOT_IDX_W-1:0] cmt_slot_d;
   logic [AW-1:0]       cmt_addr_d;
   logic [WIDX_W:0]     cmt_w_d;
@@ -426,7 +517,7 @@ module ttq_regs #(
     rec_read = 1'b0;
     rec_bit = '0;
     rec_code = ttq_regs_pkg::ERR_NONE;
-    rec_addr = dec_addr;
+    rec_addr = x_addr_q;
     err_clr = '0;
     cmt_slot_d = cmt_slot_q;
     cmt_addr_d = cmt_addr_q;
@@ -434,14 +525,15 @@ module ttq_regs #(
     cmt_cfg_d = cmt_cfg_q;
     cmt_res_d = cmt_res_q;
     mul_pass_d = mul_pass_q;
+    mul_end_d = mul_end_q;
     mul_a_d = mul_a_q;
     mul_b_d = mul_b_q;
     mul_acc_d = mul_acc_q;
 
     shd_we = 1'b0;
-    shd_waddr = {dec_slot, dec_widx};
-    shd_wdata = w_data_q;
-    shd_raddr = {dec_slot, dec_widx};
+    shd_waddr = {dq_slot_q, dq_widx_q};
+    shd_wdata = x_data_q;
+    shd_raddr = {dq_slot_q, dq_widx_q};
     cfg_we = 1'b0;
     cfg_waddr = cmt_slot_q;
     cfg_wdata = cmt_cfg_q;
@@ -464,18 +556,27 @@ module ttq_regs #(
       S_IDLE: begin
         if (take_rd) begin
           prio_rd_d = 1'b0;
-          if (dec_shd) begin
-            state_d = S_RD_SHD;  // shadow word: data next cycle
+          state_d = S_DEC;
+        end else if (take_wr) begin
+          prio_rd_d = 1'b1;
+          state_d = S_DEC;
+        end
+      end
+
+      S_DEC: state_d = S_EXEC;
+
+      S_EXEC: begin
+        state_d = S_IDLE;
+        if (x_rd_q) begin
+          if (dq_shd_q) begin
+            state_d = S_RD_SHD;  // shadow word (shd_raddr in this cycle): data next cycle
           end else begin
             r_set = 1'b1;
-            if (dec_glb) begin
-              rd_val = dec_glb_val;
-            end else if (dec_cnt) begin
-              rd_val = dec_cnt_hi ? snap_q : cnt_sel[31:0];
-              snap_en = ~dec_cnt_hi;
-            end else if (dec_line) begin
-              rd_val = dec_line_val;
-            end else if (!dec_cmt) begin  // COMMIT reads 0; anything else is unmapped
+            if (dq_glb_q) rd_val = dq_glb_val_q;
+            else if (dq_cnt_q) rd_val = dq_cnt_hi_q ? snap_q : dq_cnt_lo_q;
+            else if (dq_line_q) rd_val = dq_line_val_q;
+            snap_en = dq_cnt_q & ~dq_cnt_hi_q;
+            if (dq_none) begin  // COMMIT reads 0; anything else is unmapped
               resp_d = RESP_SLVERR;
               rec_en = 1'b1;
               rec_read = 1'b1;
@@ -483,44 +584,45 @@ module ttq_regs #(
               rec_code = ttq_regs_pkg::ERR_UNMAPPED;
             end
           end
-        end else if (take_wr) begin
-          prio_rd_d = 1'b1;
+        end else begin
           b_set = 1'b1;
-          if (!(dec_glb || dec_cnt || dec_line || dec_shd || dec_cmt)) begin
+          // A commit excludes every other case below (COMMIT lies in no other register region,
+          // and dq_cmt_go_q includes the full strobes): it is tested first, so that the next
+          // state does not wait for the whole chain.
+          if (dq_cmt_go_q) begin
+            b_set = 1'b0;  // BRESP when the commit is done
+            state_d = S_CMT_RD;
+            cmt_slot_d = dq_slot_q;
+            cmt_addr_d = x_addr_q;
+            cmt_w_d = '0;
+          end else if (dq_none) begin
             resp_d = RESP_SLVERR;
             rec_en = 1'b1;
             rec_bit[ttq_regs_pkg::ERROR_UNMAPPED_LSB] = 1'b1;
             rec_code = ttq_regs_pkg::ERR_UNMAPPED;
-          end else if (dec_addr == ttq_regs_pkg::A_CONTROL) begin
+          end else if (dq_control_q) begin
             // Never refused: byte lane 0 holds every CONTROL field.
-            if (w_strb_q[0]) begin
-              kill_d = w_data_q[ttq_regs_pkg::CONTROL_KILL_LSB];
-              soft_rst_d = w_data_q[ttq_regs_pkg::CONTROL_SOFT_RESET_LSB];
-              flush_d = w_data_q[ttq_regs_pkg::CONTROL_FLUSH_LSB];
+            if (x_strb_q[0]) begin
+              kill_d = x_data_q[ttq_regs_pkg::CONTROL_KILL_LSB];
+              soft_rst_d = x_data_q[ttq_regs_pkg::CONTROL_SOFT_RESET_LSB];
+              flush_d = x_data_q[ttq_regs_pkg::CONTROL_FLUSH_LSB];
             end
-          end else if (w_strb_q != 4'hF) begin
+          end else if (dq_partial_q) begin
             rec_en = 1'b1;
             rec_bit[ttq_regs_pkg::ERROR_PARTIAL_WRITE_LSB] = 1'b1;
             rec_code = ttq_regs_pkg::ERR_PARTIAL_WRITE;
-          end else if (dec_cnt || (dec_glb && !dec_glb_wr)) begin
+          end else if (dq_ro) begin
             rec_en = 1'b1;
             rec_bit[ttq_regs_pkg::ERROR_RO_WRITE_LSB] = 1'b1;
             rec_code = ttq_regs_pkg::ERR_RO_WRITE;
-          end else if (dec_addr == ttq_regs_pkg::A_ERROR) begin  // write 1 to clear
-            err_clr = w_data_q[4:0];
-          end else if (dec_glb && ttq_regs_pkg::glb_word_ok(dec_addr, w_data_q)) begin
+          end else if (dq_error_q) begin  // write 1 to clear
+            err_clr = x_data_q[4:0];
+          end else if (dq_glb_ok_q) begin
             arb_we = 1'b1;  // ARB_WINDOW, the only ranged global register
-          end else if (dec_line && ttq_regs_pkg::line_word_ok(line_off[2 +: LWIDX_W], w_data_q,
-                                                               N_CH)) begin
+          end else if (dq_line_q && dq_lok_q) begin
             line_we = 1'b1;
-          end else if (dec_shd && ttq_regs_pkg::slot_word_ok(dec_widx, w_data_q, DEPTH, N_CH)) begin
+          end else if (dq_shd_q && dq_sok_q) begin
             shd_we = 1'b1;
-          end else if (dec_cmt && w_data_q == 32'd1) begin
-            b_set = 1'b0;  // BRESP when the commit is done
-            state_d = S_CMT_RD;
-            cmt_slot_d = dec_slot;
-            cmt_addr_d = dec_addr;
-            cmt_w_d = '0;
           end else begin
             rec_en = 1'b1;
             rec_bit[ttq_regs_pkg::ERROR_FIELD_RANGE_LSB] = 1'b1;
@@ -536,45 +638,51 @@ module ttq_regs #(
       end
 
       S_CMT_RD: begin
+        // Words 0 .. SLOT_NW-1 arrive one cycle after their read (cmt_pw_q = cmt_w_q - 1).
         shd_raddr = {cmt_slot_q, cmt_w_q[WIDX_W-1:0]};
         if (cmt_w_q != '0) begin
-          cmt_cfg_d = ttq_regs_pkg::slot_cfg_put(cmt_cfg_q, cmt_w_q[WIDX_W-1:0] - 1'b1,
-                                                 shd_rdata_q);
+          cmt_cfg_d = ttq_regs_pkg::slot_cfg_put(cmt_cfg_q, cmt_pw_q, shd_rdata_q);
         end
         cmt_w_d = cmt_w_q + 1'b1;
         if (cmt_w_q == (WIDX_W+1)'(ttq_regs_pkg::SLOT_NW)) state_d = S_CMT_CHK;
       end
 
       S_CMT_CHK: begin
-        cmt_res_d = cmt_cfg_q.valid ? chk_res : ttq_regs_pkg::ERR_NONE;  // VALID=0: no rules
+        cmt_res_d = cmt_cfg_q.valid ? chk_res_q : ttq_regs_pkg::ERR_NONE;  // VALID=0: no rules
         // r = floor(2^65 / tn) <=> r*tn <= 2^65 < (r+1)*tn <=> (r+1)*tn - 2^65 - 1 in [0, tn).
         mul_pass_d = 1'b0;
-        mul_a_d = MUL_W'(t_norm);
+        mul_end_d = 1'b0;
+        mul_a_d = MUL_W'(t_norm_q);
         mul_b_d = cmt_cfg_q.recip;
-        mul_acc_d = MUL_W'(t_norm) - 1'b1 - (MUL_W'(1) << 65);
-        if (!cmt_cfg_q.valid || chk_res != ttq_regs_pkg::ERR_NONE) state_d = S_CMT_END;
+        mul_acc_d = MUL_W'(t_norm_q) - 1'b1 - (MUL_W'(1) << 65);
+        if (!cmt_cfg_q.valid || chk_res_q != ttq_regs_pkg::ERR_NONE) state_d = S_CMT_END;
         else state_d = S_CMT_MUL;
       end
 
       S_CMT_MUL: begin
+        // Two multiplier bits per cycle (mod 2^MUL_W, as one bit per cycle would give).
         if (mul_b_q != '0) begin
-          if (mul_b_q[0]) mul_acc_d = mul_acc_q + mul_a_q;
-          mul_a_d = {mul_a_q[MUL_W-2:0], 1'b0};
-          mul_b_d = {1'b0, mul_b_q[MUL_BW-1:1]};
+          mul_acc_d = mul_acc_q + (mul_b_q[0] ? mul_a_q : '0) +
+                      (mul_b_q[1] ? {mul_a_q[MUL_W-2:0], 1'b0} : '0);
+          mul_a_d = {mul_a_q[MUL_W-3:0], 2'b00};
+          mul_b_d = {2'b00, mul_b_q[MUL_BW-1:2]};
+        end else if (!mul_end_q) begin
+          mul_end_d = 1'b1;  // the product is final: its tests are registered first
         end else if (!mul_pass_q) begin
           // (RECIP + 1) * tn - 2^65 - 1 must be in [0, tn).
-          if (mul_acc_q[MUL_W-1] || mul_acc_q >= MUL_W'(t_norm)) begin
+          if (recip_bad_q) begin
             cmt_res_d = ttq_regs_pkg::ERR_RECIP;
             state_d = S_CMT_END;
           end else begin
             mul_pass_d = 1'b1;
+            mul_end_d = 1'b0;
             mul_a_d = MUL_W'(cmt_cfg_q.tick);
             mul_b_d = MUL_BW'(cmt_cfg_q.max_spread_ticks) + 1'b1;
             mul_acc_d = ~(MUL_W'(cmt_cfg_q.d_lim));  // -D_LIM - 1: the product must give -1
           end
         end else begin
           // (MAX_SPREAD_TICKS + 1) * T - D_LIM - 1 must be -1.
-          if (mul_acc_q != '1) cmt_res_d = ttq_regs_pkg::ERR_D_LIM;
+          if (!acc_ones_q) cmt_res_d = ttq_regs_pkg::ERR_D_LIM;
           state_d = S_CMT_END;
         end
       end
@@ -676,9 +784,13 @@ module ttq_regs #(
     cmt_slot_q <= cmt_slot_d;
     cmt_addr_q <= cmt_addr_d;
     cmt_w_q <= cmt_w_d;
+    cmt_pw_q <= cmt_w_q[WIDX_W-1:0];
     cmt_cfg_q <= cmt_cfg_d;
     cmt_res_q <= cmt_res_d;
     mul_pass_q <= mul_pass_d;
+    mul_end_q <= mul_end_d;
+    acc_ones_q <= &mul_acc_q;
+    recip_bad_q <= mul_acc_q[MUL_W-1] || mul_acc_q >= MUL_W'(t_norm_q);
     mul_a_q <= mul_a_d;
     mul_b_q <= mul_b_d;
     mul_acc_q <= mul_acc_d;
@@ -695,16 +807,16 @@ module ttq_regs #(
       line_kind_q <= {N_LINES{ttq_regs_pkg::LINE_KIND_RESET}};
       line_b_q <= {N_LINES{ttq_regs_pkg::LINE_B_RESET}};
     end else begin
-      if (arb_we) arb_window_q <= w_data_q[7:0];
+      if (arb_we) arb_window_q <= x_data_q[7:0];
       for (int unsigned i = 0; i < N_LINES; i++) begin
-        if (line_we && dec_line_idx == LINE_IDX_W'(i)) begin
-          unique case (line_off)
-            ttq_regs_pkg::LO_LINE_VALID: line_valid_q[i] <= w_data_q[0];
-            ttq_regs_pkg::LO_LINE_IP: line_ip_q[i * 32 +: 32] <= w_data_q;
-            ttq_regs_pkg::LO_LINE_PORT: line_port_q[i * 16 +: 16] <= w_data_q[15:0];
-            ttq_regs_pkg::LO_LINE_CHANNEL: line_channel_q[i * 8 +: 8] <= w_data_q[7:0];
-            ttq_regs_pkg::LO_LINE_KIND: line_kind_q[i * 2 +: 2] <= w_data_q[1:0];
-            ttq_regs_pkg::LO_LINE_B: line_b_q[i] <= w_data_q[0];
+        if (line_we && dq_line_idx_q == LINE_IDX_W'(i)) begin
+          unique case (dq_line_off_q)
+            ttq_regs_pkg::LO_LINE_VALID: line_valid_q[i] <= x_data_q[0];
+            ttq_regs_pkg::LO_LINE_IP: line_ip_q[i * 32 +: 32] <= x_data_q;
+            ttq_regs_pkg::LO_LINE_PORT: line_port_q[i * 16 +: 16] <= x_data_q[15:0];
+            ttq_regs_pkg::LO_LINE_CHANNEL: line_channel_q[i * 8 +: 8] <= x_data_q[7:0];
+            ttq_regs_pkg::LO_LINE_KIND: line_kind_q[i * 2 +: 2] <= x_data_q[1:0];
+            ttq_regs_pkg::LO_LINE_B: line_b_q[i] <= x_data_q[0];
             default: ;
           endcase
         end
@@ -721,9 +833,19 @@ module ttq_regs #(
       for (int unsigned i = 0; i < N_CNT; i++) begin
         cnt_q[i * 64 +: 64] <= cnt_q[i * 64 +: 64] + 64'(cnt_inc_i[i * INC_W +: INC_W]);
       end
-      if (snap_en) snap_q <= cnt_sel[63:32];
+      if (snap_en) snap_q <= dq_hi_q;
     end
   end
+
+`ifndef SYNTHESIS
+  always_ff @(posedge clk) begin
+    if (!rst && state_q == S_EXEC && !x_rd_q) begin
+      assert (!(dq_cmt_go_q && (dq_none || dq_control_q || dq_partial_q || dq_ro || dq_error_q ||
+                                dq_glb_ok_q || (dq_line_q && dq_lok_q) ||
+                                (dq_shd_q && dq_sok_q))));
+    end
+  end
+`endif
 
   assign kill_o = kill_q;
   assign soft_rst_o = soft_rst_q;
