@@ -62,12 +62,7 @@ FrameDrop parse_udp_full(const Frame& f, UdpView& out) {
   const std::uint8_t* udp = ip + ihl;
   const std::uint32_t udp_len = load_be16(udp + 4);
   if (udp_len < 8 || udp_len > total - ihl) return FrameDrop::kBadUdpLength;
-  out.payload = udp + 8;
-  out.len = udp_len - 8;
-  out.src_ip = load_be32(ip + 12);
-  out.dst_ip = load_be32(ip + 16);
-  out.src_port = load_be16(udp);
-  out.dst_port = load_be16(udp + 2);
+  fill_udp_view(out, ip, udp, udp_len);
   return FrameDrop::kCount;
 }
 

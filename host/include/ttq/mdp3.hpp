@@ -208,6 +208,15 @@ inline MsgError read_group(const std::uint8_t* msg, std::uint32_t msg_size, std:
   return MsgError::kOk;
 }
 
+// One 46/32 entry as laid out on the wire (MDEntryPx, MDEntrySize, SecurityID, RptSeq,
+// NumberOfOrders, MDPriceLevel, MDUpdateAction, MDEntryType).
+inline BookEntry load_book_entry(const std::uint8_t* e) {
+  return BookEntry{load_le<std::int64_t>(e),      load_le<std::int32_t>(e + 8),
+                   load_le<std::int32_t>(e + 12), load_le<std::uint32_t>(e + 16),
+                   load_le<std::int32_t>(e + 20), e[24],
+                   e[25],                         static_cast<char>(e[26])};
+}
+
 inline MsgError check_book_entry_slow(const BookEntry& e) {
   if (e.action > kOverlay) return MsgError::kBadAction;
   switch (e.type) {
@@ -327,10 +336,7 @@ MsgError decode_packet(const std::uint8_t* p, std::uint32_t len, H& h) {
           h.on_message(ctx);
           for (std::uint32_t i = 0; i < g.count; ++i) {
             const std::uint8_t* e = g.first + i * std::uint32_t{g.block_length};
-            const BookEntry be{load_le<std::int64_t>(e),      load_le<std::int32_t>(e + 8),
-                               load_le<std::int32_t>(e + 12), load_le<std::uint32_t>(e + 16),
-                               load_le<std::int32_t>(e + 20), e[24],
-                               e[25],                         static_cast<char>(e[26])};
+            const BookEntry be = detail::load_book_entry(e);
             if ((err = detail::check_book_entry(be)) != MsgError::kOk) return err;
             h.on_book_entry(ctx, i, be);
           }
@@ -338,20 +344,14 @@ MsgError decode_packet(const std::uint8_t* p, std::uint32_t len, H& h) {
           if constexpr (!detail::prevalidated<H>()) {
             for (std::uint32_t i = 0; i < g.count; ++i) {
               const std::uint8_t* e = g.first + i * std::uint32_t{g.block_length};
-              const BookEntry be{load_le<std::int64_t>(e),      load_le<std::int32_t>(e + 8),
-                                 load_le<std::int32_t>(e + 12), load_le<std::uint32_t>(e + 16),
-                                 load_le<std::int32_t>(e + 20), e[24],
-                                 e[25],                         static_cast<char>(e[26])};
+              const BookEntry be = detail::load_book_entry(e);
               if ((err = detail::check_book_entry(be)) != MsgError::kOk) return err;
             }
           }
           h.on_message(ctx);
           for (std::uint32_t i = 0; i < g.count; ++i) {
             const std::uint8_t* e = g.first + i * std::uint32_t{g.block_length};
-            const BookEntry be{load_le<std::int64_t>(e),      load_le<std::int32_t>(e + 8),
-                               load_le<std::int32_t>(e + 12), load_le<std::uint32_t>(e + 16),
-                               load_le<std::int32_t>(e + 20), e[24],
-                               e[25],                         static_cast<char>(e[26])};
+            const BookEntry be = detail::load_book_entry(e);
             h.on_book_entry(ctx, i, be);
           }
         }

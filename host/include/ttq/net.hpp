@@ -48,6 +48,18 @@ struct UdpView {
 // names the first that fails. Both accept exactly the same frames with the same result.
 FrameDrop parse_udp_full(const Frame& f, UdpView& out);
 
+// The datagram's view once every check has passed (ip: the IPv4 header, udp: the UDP header).
+inline void fill_udp_view(UdpView& out, const std::uint8_t* ip, const std::uint8_t* udp,
+                     std::uint32_t udp_len) {
+  out.payload = udp + 8;
+  out.len = udp_len - 8;
+  out.src_ip = load_be32(ip + 12);
+  out.dst_ip = load_be32(ip + 16);
+  out.src_port = load_be16(udp);
+  out.dst_port = load_be16(udp + 2);
+}
+
+
 inline FrameDrop parse_udp(const Frame& f, UdpView& out) {
   const std::uint8_t* p = f.data;
   // 14 (Ethernet) + 20 (IPv4, IHL 5) + 8 (UDP); EtherType 0x0800 and version/IHL 0x45 in one
@@ -69,12 +81,7 @@ inline FrameDrop parse_udp(const Frame& f, UdpView& out) {
     const std::uint32_t udp_len = load_be16(udp + 4);
     if (sum == 0xFFFFu && (load_be16(ip + 6) & 0x3FFFu) == 0 && ip[9] == 17 && total >= 28 &&
         f.len >= 14 + total && udp_len >= 8 && udp_len <= total - 20) [[likely]] {
-      out.payload = udp + 8;
-      out.len = udp_len - 8;
-      out.src_ip = load_be32(ip + 12);
-      out.dst_ip = load_be32(ip + 16);
-      out.src_port = load_be16(udp);
-      out.dst_port = load_be16(udp + 2);
+      fill_udp_view(out, ip, udp, udp_len);
       return FrameDrop::kCount;
     }
   }
