@@ -339,14 +339,70 @@ struct RunStats {
   std::vector<std::uint64_t> lat;
 };
 
+// A minimum-size Ethernet frame (60 bytes before the FCS, 8 beats of 64 bits) that every stage
+// must drop and count without holding up the stream: kind 0 is IPv4/UDP to a port no line has
+// (DROP_UNKNOWN_LINE), kind 1 is not IPv4 (an IEEE 802 local-experimental EtherType).
+std::vector<std::uint8_t> min_size_frame(int kind, std::uint16_t n) {
+  std::vector<std::uint8_t> b(60, 0);
+  const std::uint8_t mac[12] = {0x01, 0x00, 0x5e, 0x00, 0x1f, 0x01, 0x02, 0x00, 0x00, 0x00, 0x00, 0x01};
+  std::memcpy(b.data(), mac, 12);
+  if (kind == 1) {
+    b[12] = 0x88;
+    b[13] = 0xB5;
+    for (std::size_t i = 14; i < b.size(); ++i) b[i] = static_cast<std::uint8_t>(i * 7 + n);
+    return b;
+  }
+  b[12] = 0x08;
+  std::uint8_t* ip = b.data() + 14;
+  ip[0] = 0x45;
+  ip[3] = 46;  // total length: 20 + 8 + 18
+  ip[8] = 64;  // TTL
+  ip[9] = 17;  // UDP
+  const std::uint32_t src = 0x0A000001, dst = capgen::kIncrementalIpA;
+  for (int i = 0; i < 4; ++i) {
+    ip[12 + i] = static_cast<std::uint8_t>(src >> (24 - 8 * i));
+    ip[16 + i] = static_cast<std::uint8_t>(dst >> (24 - 8 * i));
+  }
+  std::uint32_t sum = 0;
+  for (int i = 0; i < 20; i += 2) sum += static_cast<std::uint32_t>(ip[i] << 8 | ip[i + 1]);
+  while (sum >> 16) sum = (sum & 0xFFFF) + (sum >> 16);
+  ip[10] = static_cast<std::uint8_t>(~sum >> 8);
+  ip[11] = static_cast<std::uint8_t>(~sum);
+  std::uint8_t* udp = ip + 20;
+  const std::uint16_t port = capgen::kIncrementalPortA + 1000;  // no line listens there
+  udp[0] = 0x30;
+  udp[1] = 0x39;
+  udp[2] = static_cast<std::uint8_t>(port >> 8);
+  udp[3] = static_cast<std::uint8_t>(port);
+  udp[5] = 26;  // UDP length: 8 + 18; checksum 0 (none)
+  for (int i = 0; i < 18; ++i) udp[8 + i] = static_cast<std::uint8_t>(n + i);
+  return b;
+}
+
 RunStats run_capture(const char* name, const GenOptions& g, const Mode& m, std::uint64_t seed,
-                     double p_bad_fcs, double p_trunc, bool toggle_kill, int cfg_depth) {
+                     double p_bad_fcs, double p_trunc, bool toggle_kill, int cfg_depth,
+                     int pad = 0) {
   RunStats st;
   const std::string path = "/tmp/ttq_tb_core_" + std::to_string(::getpid()) + ".pcap";
   generate_capture(g, path, nullptr, nullptr);
   std::vector<std::vector<std::uint8_t>> store;
   std::vector<Frame> frames = load_frames(path, store);
   std::remove(path.c_str());
+  if (pad > 0) {  // `pad` minimum-size frames after every frame of the capture
+    std::vector<std::vector<std::uint8_t>> padded;
+    padded.reserve(store.size() * static_cast<std::size_t>(pad + 1));
+    std::uint16_t n = 0;
+    for (std::vector<std::uint8_t>& bytes : store) {
+      padded.push_back(std::move(bytes));
+      for (int k = 0; k < pad; ++k, ++n) padded.push_back(min_size_frame(n % 2, n));
+    }
+    store = std::move(padded);
+    frames.assign(store.size(), Frame{});
+    for (std::size_t i = 0; i < store.size(); ++i) {
+      frames[i].data = store[i].data();
+      frames[i].len = frames[i].wire_len = static_cast<std::uint32_t>(store[i].size());
+    }
+  }
   std::mt19937_64 rng(seed);
   auto chance = [&](double p) { return static_cast<double>(rng() >> 11) * 0x1.0p-53 < p; };
 
@@ -536,6 +592,8 @@ int main(int argc, char** argv) {
     double bad_fcs, trunc;
     int cfg_depth = 0;  // 0: the feed's
     bool latency = true;  // its no-stall runs feed the latency figures
+    int pad = 0;          // minimum-size frames inserted after every frame
+    long max_stalls = -1;  // >= 0: input stall cycles allowed in the no-stall run (asserted)
   };
   std::vector<Case> cases;
   {
@@ -547,7 +605,13 @@ int main(int argc, char** argv) {
     // change, 14-15 beats), back to back on both lines. Kept out of the latency figures.
     g.max_payload = 12;
     g.seed = 6;
-    cases.push_back({"one message per packet", g, 0.0, 0.0, 0, false});
+    cases.push_back({"one message per packet", g, 0.0, 0.0, 0, false, 0, 0});
+    // The throughput target: minimum-size frames back to back. Two 60-byte frames (8
+    // beats: UDP to a port no line has, and a non-IPv4 frame) after every frame of the same
+    // one-message-per-packet capture: the stream is 8-beat frames with a 14-15-beat market-data
+    // frame every third; every frame counted, none may stall the input.
+    g.seed = 7;
+    cases.push_back({"minimum-size frames between", g, 0.0, 0.0, 0, false, 2, 0});
     g.max_payload = 1400;
     g.seed = 2;
     g.loss_a = 0.02;
@@ -581,13 +645,19 @@ int main(int argc, char** argv) {
   for (const Case& c : cases) {
     for (const Mode* m : {&random, &nostall, &isolated}) {
       const bool kill = m == &random;
-      RunStats s = run_capture(c.name, c.g, *m, seed++, c.bad_fcs, c.trunc, kill, c.cfg_depth);
+      RunStats s =
+          run_capture(c.name, c.g, *m, seed++, c.bad_fcs, c.trunc, kill, c.cfg_depth, c.pad);
       std::printf("%-42s %-8s %6llu frames (%llu bad FCS, %llu truncated), %5llu records match, "
                   "%llu cycles, %llu input stall cycles\n",
                   c.name, m->name, (unsigned long long)s.frames, (unsigned long long)s.bad_fcs,
                   (unsigned long long)s.truncated, (unsigned long long)s.records,
                   (unsigned long long)s.cycles, (unsigned long long)s.stalls);
       total += s.records;
+      if (m == &nostall && c.max_stalls >= 0 && s.stalls > static_cast<std::uint64_t>(c.max_stalls)) {
+        fail(std::string(c.name) + ": " + std::to_string(s.stalls) +
+             " input stall cycles in the no-stall run, at most " + std::to_string(c.max_stalls) +
+             " allowed");
+      }
       if (c.latency && c.g.loss_a == 0 && c.g.reorder == 0) {
         if (m->isolated) lat.insert(lat.end(), s.lat.begin(), s.lat.end());
         else if (m->nostall) lat_b2b.insert(lat_b2b.end(), s.lat.begin(), s.lat.end());

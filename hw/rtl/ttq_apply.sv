@@ -306,6 +306,7 @@ module ttq_apply #(
   logic [SW-1:0]      f_slot_q;
   logic [CH_W-1:0]    f_ch_q;
   logic [31:0]        f_rpt_q, f_seq_q, f_size_q;
+  logic [31:0]        f_rpt_m1_q;    // RptSeq - 1 (mod 2^32): "in sequence" is an equality
   logic [63:0]        f_px_q;
   logic [7:0]         f_etype_q, f_level_q;
   logic [2:0]         f_action_q;
@@ -341,7 +342,7 @@ module ttq_apply #(
   logic               op_v_q, op_free, op_issue;
   logic               f_done, f_load, ev_fire, mk_kill;
   logic               rpt_known_rd, rpt_zero_rd, rpt_older, rpt_d1;
-  logic [31:0]        last_rpt_rd, rpt_diff;
+  logic [31:0]        last_rpt_rd;
   logic               rpt_we, lp_rpt_we;
   logic               cur_seq_we;
   logic               c_entry_d, c_unknown_d;
@@ -357,9 +358,11 @@ module ttq_apply #(
   assign rpt_known_rd = rpt_known_q[f_slot_q];
   assign rpt_zero_rd = rpt_zero_q[f_slot_q];
   assign last_rpt_rd = last_rpt_mem[f_slot_q];
-  assign rpt_diff = f_rpt_q - last_rpt_rd;
   assign rpt_older = rpt_known_rd && (rpt_zero_rd ? f_rpt_q == 32'd0 : f_rpt_q <= last_rpt_rd);
-  assign rpt_d1 = rpt_zero_rd ? f_rpt_q == 32'd1 : rpt_diff == 32'd1;
+  // RptSeq == last + 1 (mod 2^32) as RptSeq - 1 == last: the subtraction is made on the way into
+  // F1, so the check is an equality of two registered words (one LUT level less than a
+  // subtract-then-compare in this cycle, whose result feeds the commit-queue entry).
+  assign rpt_d1 = rpt_zero_rd ? f_rpt_m1_q == 32'd0 : f_rpt_m1_q == last_rpt_rd;
   // An entry that passes carries {known, RptSeq = last + 1}; C derives jump / in sequence
   // (the entry's data does not wait for `older`, which only enables the push and the op).
   always_comb begin
@@ -563,6 +566,7 @@ module ttq_apply #(
       f_slot_q <= (!mk_kill && rq_any) ? rq_slot : hit_slot_in;
       f_ch_q <= s_axis_ev_channel;
       f_rpt_q <= ev_in.rpt_seq;
+      f_rpt_m1_q <= ev_in.rpt_seq - 32'd1;
       f_seq_q <= ev_in.seq_num;
       f_size_q <= ev_in.size;
       f_px_q <= (ev_in.price == 64'h7FFF_FFFF_FFFF_FFFF) ? 64'd0 :
