@@ -167,26 +167,59 @@ module ttq_core #(
   end
 
   // Verdicts: the line lookup (ttq_line_filter) and a copy of reason + payload bit, in step.
-  localparam int unsigned VQ_DEPTH = 4;
+  // Both wait in 16-entry queues for the join, so l2l4 keeps going while the arbiter is busy
+  // (sim.tb_core's no-stall runs: with 4-entry queues and the line filter's two registers as the
+  // only buffer, a burst that kept ttq_apply busy stalled the input 45-89 cycles per capture).
+  localparam int unsigned VQ_DEPTH = 16;  // >= the line results in flight: no overflow of lq
+  localparam int unsigned VQ_AW = $clog2(VQ_DEPTH);
   logic [4:0] vq_mem [VQ_DEPTH];  // {payload, reason}
-  logic [1:0] vq_wr_q, vq_rd_q;
-  logic [2:0] vq_cnt_q;
+  logic [VQ_AW-1:0] vq_wr_q, vq_rd_q;
+  logic [VQ_AW:0]   vq_cnt_q;
   logic       vq_push, vq_pop;
   logic       lf_in_r, ln_v, ln_r, ln_hit, ln_b;
   logic [7:0] ln_ch;
   logic [1:0] ln_kind;
+  logic       lf_v, lf_r, lf_hit, lf_b;
+  logic [7:0] lf_ch;
+  logic [1:0] lf_kind;
 
-  assign vd_r    = lf_in_r && vq_cnt_q != 3'(VQ_DEPTH);
+  assign vd_r    = lf_in_r && vq_cnt_q != (VQ_AW + 1)'(VQ_DEPTH);
   assign vq_push = vd_v && vd_r;
 
   ttq_line_filter #(.N_LINES(N_LINES)) u_line (
     .clk, .rst(prst),
     .line_valid, .line_ip, .line_port, .line_channel, .line_kind, .line_b,
-    .s_axis_dst_tvalid(vd_v && vq_cnt_q != 3'(VQ_DEPTH)), .s_axis_dst_tready(lf_in_r),
+    .s_axis_dst_tvalid(vd_v && vq_cnt_q != (VQ_AW + 1)'(VQ_DEPTH)), .s_axis_dst_tready(lf_in_r),
     .s_axis_dst_ip(vd_data[87:56]), .s_axis_dst_port(vd_data[39:24]),
-    .m_axis_line_tvalid(ln_v), .m_axis_line_tready(ln_r), .m_axis_line_hit(ln_hit),
-    .m_axis_line_channel(ln_ch), .m_axis_line_kind(ln_kind), .m_axis_line_b(ln_b)
+    .m_axis_line_tvalid(lf_v), .m_axis_line_tready(lf_r), .m_axis_line_hit(lf_hit),
+    .m_axis_line_channel(lf_ch), .m_axis_line_kind(lf_kind), .m_axis_line_b(lf_b)
   );
+
+  // Line results, in frame order, for the join (LUT RAM; one cycle from the filter's output to
+  // the join, which is 3 cycles ahead of the framer's PKT_END in any case).
+  localparam int unsigned LQ_DEPTH = VQ_DEPTH;
+  logic [11:0]      lq_mem [LQ_DEPTH];  // {hit, channel, kind, b}
+  logic [VQ_AW-1:0] lq_wr_q, lq_rd_q;
+  logic [VQ_AW:0]   lq_cnt_q;
+  logic             lq_push;
+  assign lf_r    = lq_cnt_q != (VQ_AW + 1)'(LQ_DEPTH);
+  assign lq_push = lf_v && lf_r;
+  assign ln_v    = lq_cnt_q != '0;
+  assign {ln_hit, ln_ch, ln_kind, ln_b} = lq_mem[lq_rd_q];
+  always_ff @(posedge clk) begin
+    if (lq_push) lq_mem[lq_wr_q] <= {lf_hit, lf_ch, lf_kind, lf_b};
+  end
+  always_ff @(posedge clk) begin
+    if (prst) begin
+      lq_wr_q  <= '0;
+      lq_rd_q  <= '0;
+      lq_cnt_q <= '0;
+    end else begin
+      if (lq_push) lq_wr_q <= lq_wr_q + 1'b1;
+      if (ln_r) lq_rd_q <= lq_rd_q + 1'b1;
+      lq_cnt_q <= lq_cnt_q + (VQ_AW + 1)'(lq_push) - (VQ_AW + 1)'(ln_r);
+    end
+  end
 
   always_ff @(posedge clk) begin
     if (vq_push) vq_mem[vq_wr_q] <= {vd_data[7], vd_data[3:0]};
@@ -197,9 +230,9 @@ module ttq_core #(
       vq_rd_q  <= '0;
       vq_cnt_q <= '0;
     end else begin
-      if (vq_push) vq_wr_q <= vq_wr_q + 2'd1;
-      if (vq_pop) vq_rd_q <= vq_rd_q + 2'd1;
-      vq_cnt_q <= vq_cnt_q + 3'(vq_push) - 3'(vq_pop);
+      if (vq_push) vq_wr_q <= vq_wr_q + 1'b1;
+      if (vq_pop) vq_rd_q <= vq_rd_q + 1'b1;
+      vq_cnt_q <= vq_cnt_q + (VQ_AW + 1)'(vq_push) - (VQ_AW + 1)'(vq_pop);
     end
   end
 
@@ -257,14 +290,15 @@ module ttq_core #(
   end
 
   // Write side: one event per cycle.
-  localparam int unsigned PQ_DEPTH = 4;
+  localparam int unsigned PQ_DEPTH = 16;  // packet records waiting for the join (was 4)
+  localparam int unsigned PQ_AW = $clog2(PQ_DEPTH);
   logic                wr_have_q, wr_over_q;
   logic [HANDLE_W-1:0] wr_h_q, wr_h;
   logic [IDX_W:0]      wr_idx_q;
   logic                pq_room, ev_take;
-  logic [2:0]          pq_cnt_q;
+  logic [PQ_AW:0]      pq_cnt_q;
 
-  assign pq_room = pq_cnt_q != 3'(PQ_DEPTH);
+  assign pq_room = pq_cnt_q != (PQ_AW + 1)'(PQ_DEPTH);
   assign ev_r    = (wr_have_q || fl_cnt_q != '0) && pq_room && !prst;
   assign ev_take = ev_v && ev_r;
   assign wr_h    = wr_have_q ? wr_h_q : fl_mem[fl_rd_q];
@@ -278,7 +312,7 @@ module ttq_core #(
   // Packet records, framer order: {oversize, ok, plausible, seq, handle}.
   localparam int unsigned PR_W = 3 + 32 + HANDLE_W;
   logic [PR_W-1:0] pq_mem [PQ_DEPTH];
-  logic [1:0]      pq_wr_q, pq_rd_q;
+  logic [PQ_AW-1:0] pq_wr_q, pq_rd_q;
   logic            pq_push, pq_pop;
   logic [PR_W-1:0] pq_head;
   assign pq_push = ev_take && ev_last;
@@ -306,9 +340,9 @@ module ttq_core #(
         wr_idx_q  <= ev_last ? '0 : (wr_idx_q[IDX_W] ? wr_idx_q : wr_idx_q + 1'b1);
         wr_over_q <= ev_last ? 1'b0 : (wr_over_q || wr_idx_q[IDX_W]);
       end
-      if (pq_push) pq_wr_q <= pq_wr_q + 2'd1;
-      if (pq_pop) pq_rd_q <= pq_rd_q + 2'd1;
-      pq_cnt_q <= pq_cnt_q + 3'(pq_push) - 3'(pq_pop);
+      if (pq_push) pq_wr_q <= pq_wr_q + 1'b1;
+      if (pq_pop) pq_rd_q <= pq_rd_q + 1'b1;
+      pq_cnt_q <= pq_cnt_q + (PQ_AW + 1)'(pq_push) - (PQ_AW + 1)'(pq_pop);
     end
   end
 
