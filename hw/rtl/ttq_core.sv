@@ -170,13 +170,14 @@ module ttq_core #(
   // Both wait in 16-entry queues for the join, so l2l4 keeps going while the arbiter is busy
   // (sim.tb_core's no-stall runs: with 4-entry queues and the line filter's two registers as the
   // only buffer, a burst that kept ttq_apply busy stalled the input 45-89 cycles per capture).
-  localparam int unsigned VQ_DEPTH = 16;  // >= the line results in flight: no overflow of lq
+  localparam int unsigned VQ_DEPTH = 16;
   localparam int unsigned VQ_AW = $clog2(VQ_DEPTH);
   logic [4:0] vq_mem [VQ_DEPTH];  // {payload, reason}
-  logic [VQ_AW-1:0] vq_wr_q, vq_rd_q;
+  logic [VQ_AW-1:0] vq_wr_q;
+  logic [VQ_AW:0]   vq_rd_q;      // one bit more: also the line-result queue's (below)
   logic [VQ_AW:0]   vq_cnt_q;
   logic       vq_push, vq_pop;
-  logic       lf_in_r, ln_v, ln_r, ln_hit, ln_b;
+  logic       lf_in_r, ln_v, ln_hit, ln_b;
   logic [7:0] ln_ch;
   logic [1:0] ln_kind;
   logic       lf_v, lf_r, lf_hit, lf_b;
@@ -196,29 +197,17 @@ module ttq_core #(
   );
 
   // Line results, in frame order, for the join (LUT RAM; one cycle from the filter's output to
-  // the join, which is 3 cycles ahead of the framer's PKT_END in any case).
-  localparam int unsigned LQ_DEPTH = VQ_DEPTH;
-  logic [11:0]      lq_mem [LQ_DEPTH];  // {hit, channel, kind, b}
-  logic [VQ_AW-1:0] lq_wr_q, lq_rd_q;
-  logic [VQ_AW:0]   lq_cnt_q;
-  logic             lq_push;
-  assign lf_r    = lq_cnt_q != (VQ_AW + 1)'(LQ_DEPTH);
-  assign lq_push = lf_v && lf_r;
-  assign ln_v    = lq_cnt_q != '0;
-  assign {ln_hit, ln_ch, ln_kind, ln_b} = lq_mem[lq_rd_q];
+  // the join, which is 3 cycles ahead of the framer's PKT_END in any case). The join pops a
+  // result with its verdict, so this queue reads at the verdict queue's read pointer; a result
+  // is written only for a verdict still in vq, so it cannot overflow and the filter never waits.
+  logic [11:0]    lq_mem [VQ_DEPTH];  // {hit, channel, kind, b}
+  logic [VQ_AW:0] lq_wr_q;
+  assign lf_r = 1'b1;
+  assign ln_v = lq_wr_q != vq_rd_q;
+  assign {ln_hit, ln_ch, ln_kind, ln_b} = lq_mem[vq_rd_q[VQ_AW-1:0]];
   always_ff @(posedge clk) begin
-    if (lq_push) lq_mem[lq_wr_q] <= {lf_hit, lf_ch, lf_kind, lf_b};
-  end
-  always_ff @(posedge clk) begin
-    if (prst) begin
-      lq_wr_q  <= '0;
-      lq_rd_q  <= '0;
-      lq_cnt_q <= '0;
-    end else begin
-      if (lq_push) lq_wr_q <= lq_wr_q + 1'b1;
-      if (ln_r) lq_rd_q <= lq_rd_q + 1'b1;
-      lq_cnt_q <= lq_cnt_q + (VQ_AW + 1)'(lq_push) - (VQ_AW + 1)'(ln_r);
-    end
+    if (lf_v) lq_mem[lq_wr_q[VQ_AW-1:0]] <= {lf_hit, lf_ch, lf_kind, lf_b};
+    lq_wr_q <= prst ? '0 : lq_wr_q + (VQ_AW + 1)'(lf_v);
   end
 
   always_ff @(posedge clk) begin
@@ -368,7 +357,7 @@ module ttq_core #(
   assign {pr_over, pr_ok, pr_plaus, pr_seq, pr_h} = pq_head;
 
   always_comb begin
-    vq_head   = vq_mem[vq_rd_q];
+    vq_head   = vq_mem[vq_rd_q[VQ_AW-1:0]];
     j_payload = vq_head[4];
     j_reason  = vq_head[3:0];
     j_good    = j_reason == ttq_pkg::DROP_NONE && ln_hit;
@@ -378,7 +367,6 @@ module ttq_core #(
     j_free    = j_payload && !j_inc;  // a dropped or non-incremental packet gives its handle back
     j_go      = j_ready && (!j_inc || arb_in_r) && !(j_free && cmd_free);
     vq_pop    = j_go;
-    ln_r      = j_go;
     pq_pop    = j_go && j_payload;
     fl_push   = cmd_free || (j_go && j_free);
     fl_push_h = cmd_free ? cmd_free_h : pr_h;
