@@ -402,6 +402,48 @@ void CardProgram::read_counters(PipelineCounters& c) {
   oversize_packets_ = rd(Counter::kOversizePackets);
 }
 
+PublishedTop CardProgram::read_top(std::uint32_t slot) {
+  using namespace card::slot;
+  // TOP_FLAGS bits (docs/registers.md, Published top of book).
+  constexpr std::uint32_t kBid = 1u << 0, kAsk = 1u << 1, kStale = 1u << 2;
+  auto a = [slot](std::uint32_t off) { return addr(slot, off); };
+  const std::uint32_t flags = bus_.read32(a(kTopFlags));  // latches the other TOP_* words
+  PublishedTop t;
+  t.tob.bid_sz = static_cast<std::int32_t>(bus_.read32(a(kTopBidSz)));
+  t.tob.bid_px = static_cast<std::int64_t>(read64(a(kTopBidPx)));
+  t.tob.ask_px = static_cast<std::int64_t>(read64(a(kTopAskPx)));
+  t.tob.ask_sz = static_cast<std::int32_t>(bus_.read32(a(kTopAskSz)));
+  t.bid = (flags & kBid) != 0;
+  t.ask = (flags & kAsk) != 0;
+  t.stale = (flags & kStale) != 0;
+  return t;
+}
+
+bool CardProgram::top_of_book(std::int32_t id, PublishedTop& out) {
+  std::uint32_t slot = 0;
+  while (slot < slots_.size() && slots_[slot].security_id != id) ++slot;
+  if (slot == slots_.size()) return false;
+  if (tops_.size() != slots_.size()) {
+    tops_.assign(slots_.size(), PublishedTop{});
+    top_gen_of_.assign(slots_.size(), 0);
+  }
+  if (top_gen_of_[slot] != top_gen_) {
+    if (idle_gen_ != top_gen_) {
+      // A card may still be applying the batch just submitted (xrt: the data mover returns when
+      // the frames are in, not when they are applied). Bounded: a card that stays busy is read
+      // as it is.
+      constexpr int kIdlePolls = 10'000;
+      for (int i = 0; i < kIdlePolls && busy(); ++i) {
+      }
+      idle_gen_ = top_gen_;
+    }
+    tops_[slot] = read_top(slot);
+    top_gen_of_[slot] = top_gen_;
+  }
+  out = tops_[slot];
+  return true;
+}
+
 const InstrumentConfig* CardProgram::config_of(std::int32_t id) const {
   for (const Slot& s : slots_) {
     if (s.security_id == id) return s.ic;

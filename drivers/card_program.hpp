@@ -67,6 +67,18 @@ class CardProgram {
   // packet store holds, dropped whole (also in MALFORMED). The model has no such limit.
   std::uint64_t oversize_packets() const { return oversize_packets_; }
 
+  // Driver::top_of_book for a card: the slot's published top (TOP_* registers, FastPath's
+  // Instrument::last_top), false for an id with no slot. Read from the card once per slot and
+  // cached until invalidate_tops(), which the backend calls whenever the card may publish
+  // (submit, finish): the host asks once per quote record and gets the state after the whole
+  // batch, as from the sw backend. The first read after an invalidation waits (a bounded number
+  // of STATUS polls) for the core to be idle, so that a card still working on the batch answers
+  // with its end state.
+  bool top_of_book(std::int32_t security_id, PublishedTop& out);
+  void invalidate_tops() { ++top_gen_; }
+  // One slot's TOP_* entry, read now (TOP_FLAGS first: it latches the other words).
+  PublishedTop read_top(std::uint32_t slot);
+
   const InstrumentConfig* config_of(std::int32_t security_id) const;
   bool instrument_info(std::int32_t security_id, Driver::InstrumentInfo& out) const;
 
@@ -100,6 +112,11 @@ class CardProgram {
   std::uint32_t n_instr_ = 0, depth_ = 0, n_lines_ = 0, n_ch_ = 0;
   std::uint64_t oversize_packets_ = 0;
   bool kill_ = false;
+  // Published-top cache: slot i is valid while top_gen_of_[i] == top_gen_ (never 0).
+  std::vector<PublishedTop> tops_;
+  std::vector<std::uint64_t> top_gen_of_;
+  std::uint64_t top_gen_ = 1;
+  std::uint64_t idle_gen_ = 0;  // the generation whose first read waited for idle
 };
 
 }  // namespace ttq

@@ -426,14 +426,14 @@ def check(m: Map) -> None:
             fail(f"{w}: size must be 32/64 and 1 <= width <= size")
         if r.offset % (r.size // 8):
             fail(f"{w}: offset {r.offset:#x} not aligned to {r.size // 8}")
-        if r.access not in ("RW", "WO"):
-            fail(f"{w}: slot registers are RW (shadowed) or WO (commands)")
+        if r.access not in ("RW", "WO", "RO"):
+            fail(f"{w}: slot registers are RW (shadowed), WO (commands) or RO (status)")
         in_shadow = r.offset + r.size // 8 <= m.shadow_words * 4
         if r.shadow != in_shadow:
-            fail(f"{w}: RW registers lie in the shadow words, commands above them")
+            fail(f"{w}: RW registers lie in the shadow words, commands and status above them")
         if r.offset + r.size // 8 > m.stride:
             fail(f"{w}: outside the slot window")
-        if not r.shadow and r.size != 32:
+        if r.access == "WO" and r.size != 32:
             fail(f"{w}: commands are 32-bit")
         spans.append((r.offset, r.offset + r.size // 8, r.name))
         check_reg_range(m, r, w)
@@ -1031,7 +1031,8 @@ def gen_hpp(m: Map) -> str:
     a("  bool is_signed;")
     a("  bool ascii;          // every byte NUL or printable")
     a("  bool depth_cap;      // max is CAPS0.DEPTH of the card (cap == Cap::kDepth)")
-    a("  bool shadowed;       // RW (a slot's: taken on COMMIT); false: a command (COMMIT)")
+    a("  bool shadowed;       // RW (a slot's: taken on COMMIT); false: a command (COMMIT) or a")
+    a("                       // read-only status register (the published top, TOP_*)")
     a("  std::int64_t min;")
     a("  std::int64_t max;    // with a cap: the largest any build allows")
     a("  std::int64_t reset;  // with a cap: clamped to the card's bound")
@@ -1314,6 +1315,11 @@ def gen_md(m: Map) -> str:
       "MAX_SPREAD_TICKS as docs/quoting.md (Card subset) specifies; the card checks them exactly "
       "instead of trusting them.")
     a("")
+    if "top" in m.doc:
+        a("### Published top of book")
+        a("")
+        a(m.doc["top"].strip())
+        a("")
     a("## Core interface")
     a("")
     a(m.doc["core"].strip())

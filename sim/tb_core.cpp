@@ -335,8 +335,37 @@ long trigger_byte(const Frame& f, const UdpView& u) {
   return -1;
 }
 
+// The card's published top (TOP_* registers, read as the host's drivers read them) of every
+// configured slot against the model's Instrument::last_top (Driver::top_of_book of the sw
+// backend): the same value after the same frames. Counts the slots compared.
+std::uint64_t check_tops(const std::string& where, CardProgram& prog, const FastPath& ref,
+                         const PipelineConfig& cfg, std::uint64_t& stale) {
+  std::uint64_t n = 0;
+  for (std::uint32_t s = 0; s < cfg.instruments.size(); ++s) {
+    const Instrument* in = ref.find(cfg.instruments[s].security_id);
+    if (in == nullptr) continue;
+    const PublishedTop got = prog.read_top(s);
+    const PublishedTop& want = in->last_top;
+    ++n;
+    if (want.stale) ++stale;
+    if (got == want) continue;
+    char buf[512];
+    std::snprintf(buf, sizeof buf,
+                  "%s: published top of slot %u (security_id %d):\n  want bid %lld x %d ask %lld "
+                  "x %d bid %d ask %d stale %d\n  got  bid %lld x %d ask %lld x %d bid %d ask %d "
+                  "stale %d",
+                  where.c_str(), s, in->security_id, (long long)want.tob.bid_px, want.tob.bid_sz,
+                  (long long)want.tob.ask_px, want.tob.ask_sz, want.bid, want.ask, want.stale,
+                  (long long)got.tob.bid_px, got.tob.bid_sz, (long long)got.tob.ask_px,
+                  got.tob.ask_sz, got.bid, got.ask, got.stale);
+    fail(buf);
+  }
+  return n;
+}
+
 struct RunStats {
   std::uint64_t frames = 0, records = 0, cycles = 0, stalls = 0, bad_fcs = 0, truncated = 0;
+  std::uint64_t tops = 0, tops_stale = 0;  // published tops compared; of them, stale ones
   std::vector<std::uint64_t> lat;
 };
 
@@ -515,6 +544,17 @@ RunStats run_capture(const char* name, const GenOptions& g, const Mode& m, std::
     ref.process(frames[i]);
     drain_ref();
     core.queue(frames[i], trig[i]);
+    // Isolated (no-stall) runs: every frame goes through alone, so the published tops are
+    // compared after each one (other modes stream the whole capture and compare at the end).
+    if (m.isolated) {
+      if (!core.drain(limit)) {
+        fail(std::string(name) + ": the core did not go idle");
+        return st;
+      }
+      st.tops += check_tops(std::string(name) + " " + m.name + " after frame " +
+                                std::to_string(i), prog, ref, cfg, st.tops_stale);
+      if (g_errors) return st;
+    }
   }
   if (!core.drain(limit)) {
     fail(std::string(name) + ": the core did not go idle");
@@ -524,6 +564,8 @@ RunStats run_capture(const char* name, const GenOptions& g, const Mode& m, std::
   drain_ref();
   prog.flush();
   if (!core.drain(limit)) fail(std::string(name) + ": the core did not go idle after FLUSH");
+  st.tops += check_tops(std::string(name) + " " + m.name + " at the end", prog, ref, cfg,
+                        st.tops_stale);
 
   // Record by record.
   const std::vector<Core::Rec>& got = core.records();
@@ -640,7 +682,7 @@ int main(int argc, char** argv) {
   const Mode random{"random", 0.6, 0.5, false, false};
   const Mode nostall{"nostall", 1.0, 1.0, true, false};
   const Mode isolated{"isolated", 1.0, 1.0, true, true};
-  std::uint64_t seed = 21, total = 0;
+  std::uint64_t seed = 21, total = 0, total_tops = 0, total_tops_stale = 0;
   std::vector<std::uint64_t> lat, lat_b2b;
   for (const Case& c : cases) {
     for (const Mode* m : {&random, &nostall, &isolated}) {
@@ -648,10 +690,11 @@ int main(int argc, char** argv) {
       RunStats s =
           run_capture(c.name, c.g, *m, seed++, c.bad_fcs, c.trunc, kill, c.cfg_depth, c.pad);
       std::printf("%-42s %-8s %6llu frames (%llu bad FCS, %llu truncated), %5llu records match, "
-                  "%llu cycles, %llu input stall cycles\n",
+                  "%llu cycles, %llu input stall cycles, %llu published tops match (%llu stale)\n",
                   c.name, m->name, (unsigned long long)s.frames, (unsigned long long)s.bad_fcs,
                   (unsigned long long)s.truncated, (unsigned long long)s.records,
-                  (unsigned long long)s.cycles, (unsigned long long)s.stalls);
+                  (unsigned long long)s.cycles, (unsigned long long)s.stalls,
+                  (unsigned long long)s.tops, (unsigned long long)s.tops_stale);
       total += s.records;
       // The throughput target: with every tvalid / tready high the input never waits, on
       // every capture (docs/rtl_core.md, "Back-pressure and throughput").
@@ -659,6 +702,8 @@ int main(int argc, char** argv) {
         fail(std::string(c.name) + ": " + std::to_string(s.stalls) +
              " input stall cycles in the no-stall run (must be 0)");
       }
+      total_tops += s.tops;
+      total_tops_stale += s.tops_stale;
       if (c.latency && c.g.loss_a == 0 && c.g.reorder == 0) {
         if (m->isolated) lat.insert(lat.end(), s.lat.begin(), s.lat.end());
         else if (m->nostall) lat_b2b.insert(lat_b2b.end(), s.lat.begin(), s.lat.end());
@@ -668,6 +713,9 @@ int main(int argc, char** argv) {
     if (g_errors) break;
   }
   if (g_errors == 0 && total == 0) fail("no quote record was compared");
+  if (g_errors == 0 && (total_tops == 0 || total_tops_stale == 0)) {
+    fail("no published top (or no stale one) was compared");
+  }
   auto report = [](const char* what, std::vector<std::uint64_t>& v) {
     std::sort(v.begin(), v.end());
     auto pct = [&](double p) { return v[static_cast<std::size_t>(p * (v.size() - 1))]; };

@@ -317,6 +317,25 @@ class Bench {
   unsigned soft_pulses = 0;
   unsigned flush_cycles = 0, flush_rises = 0;  // cycles flush_o was high; its rising edges
   bool busy = false;                           // driven on busy_i
+  // Published-top port (top_we_i ...): one entry queued by publish() for the next step; else a
+  // background publisher rewriting bg_slot with numbered versions (bg_slot >= 0); else, now and
+  // then, a write to a slot at or beyond N_INSTR, which the block must ignore.
+  struct TopIn {
+    std::uint32_t slot = 0, flags = 0;
+    std::array<std::uint32_t, 6> w{};  // TOP_BID_SZ, BID_PX LO/HI, ASK_PX LO/HI, ASK_SZ
+  };
+  bool top_pending = false;
+  TopIn top_in;
+  int bg_slot = -1;
+  std::uint32_t bg_ver = 0;  // the version the background publisher wrote last
+  static TopIn version_entry(std::uint32_t slot, std::uint32_t v) {
+    TopIn t;
+    t.slot = slot;
+    t.flags = v & 7u;
+    t.w[0] = v;
+    for (std::uint32_t i = 1; i < 6; ++i) t.w[i] = v ^ (i * 0x11111111u);
+    return t;
+  }
   std::array<std::uint32_t, kNCnt> cnt_const{};  // per-cycle amounts when !cnt_drive
   bool port_fail_reported = false;
 
@@ -401,6 +420,28 @@ class Bench {
                                                : static_cast<std::uint32_t>(rnd(0, kN - 1));
     d.cfg_rd_slot_i = static_cast<std::uint16_t>(slot);
     d.busy_i = busy;
+    TopIn ti;
+    bool top_we = false;
+    if (top_pending) {
+      ti = top_in;
+      top_we = true;
+      top_pending = false;
+    } else if (bg_slot >= 0 && chance(0.5)) {
+      ti = version_entry(static_cast<std::uint32_t>(bg_slot), ++bg_ver);
+      top_we = true;
+    } else if (chance(0.02)) {
+      ti.slot = static_cast<std::uint32_t>(rnd(kN, 0xffff));
+      ti.flags = static_cast<std::uint32_t>(rng()) & 7u;
+      for (auto& x : ti.w) x = static_cast<std::uint32_t>(rng());
+      top_we = true;
+    }
+    d.top_we_i = top_we;
+    d.top_slot_i = static_cast<std::uint16_t>(ti.slot);
+    d.top_flags_i = static_cast<std::uint8_t>(ti.flags);
+    d.top_bid_sz_i = ti.w[0];
+    d.top_bid_px_i = (static_cast<std::uint64_t>(ti.w[2]) << 32) | ti.w[1];
+    d.top_ask_px_i = (static_cast<std::uint64_t>(ti.w[4]) << 32) | ti.w[3];
+    d.top_ask_sz_i = ti.w[5];
     d.clk = 0;
     d.eval();
 
@@ -577,7 +618,7 @@ class Bench {
 // Reference model of the register semantics (docs/registers.md) and checked accessors.
 
 struct Decoded {
-  enum Kind { kUnmapped, kGlobal, kCounter, kLine, kShadow, kCommit } kind = kUnmapped;
+  enum Kind { kUnmapped, kGlobal, kCounter, kLine, kShadow, kCommit, kTop } kind = kUnmapped;
   std::uint32_t slot = 0, word = 0, cidx = 0;  // kLine: slot is the line
   bool cnt_hi = false;
 };
@@ -618,6 +659,9 @@ Decoded decode(std::uint32_t a) {
       d.word = off / 4;
     } else if (off == card::slot::kCommit) {
       d.kind = Decoded::kCommit;
+    } else if (off >= card::slot::kTopFlags && off < card::slot::kTopAskSz + 4) {
+      d.kind = Decoded::kTop;  // TOP_FLAGS .. TOP_ASK_SZ: seven consecutive words
+      d.word = (off - card::slot::kTopFlags) / 4;
     }
   }
   return d;
@@ -635,8 +679,17 @@ struct Model {
   std::uint32_t err = 0, err_count = 0, err_addr = 0, err_code = 0, err_read = 0;
   std::uint32_t cmt_slot = 0, cmt_res = 0, cmt_count = 0;
   std::uint32_t snap = 0;
+  // Published top: each slot's entry (0 until written), and the latch TOP_FLAGS reads fill.
+  struct Top {
+    std::uint32_t flags = 0;
+    std::array<std::uint32_t, 6> w{};
+  };
+  std::vector<Top> top;
+  std::array<std::uint32_t, 6> top_latch{};
 
   void reset() {
+    top.assign(kN, Top{});
+    top_latch.fill(0);
     SlotWords r{};
     for (const auto& r2 : card::slot::kRegs) {
       if (!r2.shadowed) continue;
@@ -706,7 +759,7 @@ class Checked {
       if (strb & 1u) m_.kill = f::kControlKill.get(v) != 0;
     } else if (strb != 0xF) {
       m_.record(f::kErrorPartialWrite, E::kPartialWrite, a, false);
-    } else if (d.kind == Decoded::kCounter ||
+    } else if (d.kind == Decoded::kCounter || d.kind == Decoded::kTop ||
                (d.kind == Decoded::kGlobal && a != card::reg::kError &&
                 a != card::reg::kArbWindow)) {
       m_.record(f::kErrorRoWrite, E::kRoWrite, a, false);
@@ -755,7 +808,10 @@ class Checked {
     b_.idle(2);
     CHECK(b_.soft_pulses == soft + (want_soft ? 1u : 0u), "soft_rst_o pulses: %u, want %u",
           b_.soft_pulses - soft, want_soft ? 1u : 0u);
-    if (want_soft) m_.snap = 0;
+    if (want_soft) {
+      m_.snap = 0;
+      m_.top.assign(kN, Model::Top{});  // the pipeline restarts: no top published yet
+    }
     // FLUSH: exactly one pulse of one cycle per write of 1 through byte lane 0, none otherwise.
     const unsigned want_flush =
         a == card::reg::kControl && (strb & 1u) && f::kControlFlush.get(v) != 0 ? 1u : 0u;
@@ -812,6 +868,11 @@ class Checked {
       want = m_.shadow[d.slot][d.word];
     } else if (d.kind == Decoded::kLine) {
       want = m_.lines[d.slot][d.word];
+    } else if (d.kind == Decoded::kTop && d.word == 0) {
+      want = m_.top[d.slot].flags;
+      m_.top_latch = m_.top[d.slot].w;
+    } else if (d.kind == Decoded::kTop) {
+      want = m_.top_latch[d.word - 1];
     } else if (d.kind == Decoded::kCounter && d.cnt_hi) {
       want = m_.snap;
     } else if (d.kind == Decoded::kCounter) {
@@ -852,6 +913,15 @@ class Checked {
     for (std::uint32_t i : idx) wr(card::slot::addr(s, 4 * i), w[i]);
   }
   void commit(std::uint32_t s) { wr(card::slot::addr(s, card::slot::kCommit), 1); }
+  // One write on the published-top port (as ttq_apply makes it), then the model's entry.
+  void publish(std::uint32_t slot, std::uint32_t flags, const std::array<std::uint32_t, 6>& w) {
+    b_.top_in.slot = slot;
+    b_.top_in.flags = flags;
+    b_.top_in.w = w;
+    b_.top_pending = true;
+    b_.step();
+    if (slot < kN) m_.top[slot] = Model::Top{flags & 7u, w};
+  }
   void expect_error(card::Field bit, card::ErrCode code, std::uint32_t addr) {
     CHECK(bit.get(rd(card::reg::kError)) == 1, "ERROR bit %u not set", bit.lsb);
     CHECK(card::field::kErrInfoCode.get(rd(card::reg::kErrInfo)) ==
@@ -1296,6 +1366,89 @@ void test_counters(Bench& b, Checked& c) {
               pairs, torn, exact, kNCnt);
 }
 
+// The published top (TOP_*, map 2.2): entries written on the core port read back, TOP_FLAGS
+// latches the other words (a reader never sees two publications mixed, checked with a publisher
+// rewriting the slot every other cycle), writes are refused as read-only, a slot at or beyond
+// N_INSTR on the port is ignored (Bench::step drives some all along), soft reset clears them.
+void test_published_top(Bench& b, Model& m, Checked& c) {
+  namespace sl = card::slot;
+  using E = card::ErrCode;
+  namespace f = card::field;
+  const std::uint32_t slots[] = {0u, 1u % kN, kN / 2, kN - 1};
+  auto read_all = [&](std::uint32_t s) {
+    c.rd(sl::addr(s, sl::kTopFlags));
+    for (std::uint32_t off = sl::kTopBidSz; off <= sl::kTopAskSz; off += 4) c.rd(sl::addr(s, off));
+  };
+  for (std::uint32_t s : slots) read_all(s);  // 0 before any publication
+  for (int round = 0; round < 40; ++round) {
+    const std::uint32_t s =
+        round < 8 ? slots[round % 4] : static_cast<std::uint32_t>(b.rnd(0, kN - 1));
+    std::array<std::uint32_t, 6> w{};
+    for (auto& x : w) x = static_cast<std::uint32_t>(b.rng());
+    c.publish(s, static_cast<std::uint32_t>(b.rng()) & 7u, w);
+    if (b.chance(0.3)) b.idle(b.rnd(1, 5));
+    read_all(s);
+  }
+  // The latch: TOP_FLAGS of s, then s republished, then the other words: still the first entry.
+  // The other words of another slot also return the latch.
+  {
+    const std::uint32_t s = kN / 2, t = (kN / 2 + 1) % kN;
+    c.rd(sl::addr(s, sl::kTopFlags));
+    std::array<std::uint32_t, 6> w{};
+    for (auto& x : w) x = static_cast<std::uint32_t>(b.rng());
+    c.publish(s, 5, w);
+    c.rd(sl::addr(s, sl::kTopBidPx));
+    c.rd(sl::addr(t, sl::kTopAskPx + 4));  // the model returns the latch: so must the card
+    read_all(s);                           // now the new entry
+  }
+  // Read-only.
+  for (std::uint32_t off : {sl::kTopFlags, sl::kTopBidSz, sl::kTopBidPx + 4, sl::kTopAskSz}) {
+    const std::uint32_t a = sl::addr(kN - 1, off);
+    c.wr(a, 1);
+    c.expect_error(f::kErrorRoWrite, E::kRoWrite, a);
+    read_all(kN - 1);
+  }
+  // Never torn: a publisher rewrites slot s with numbered versions every other cycle on average
+  // while the host reads TOP_FLAGS then the other words, with idle cycles between them; every
+  // word must belong to one version, and versions must have moved on during some reads.
+  {
+    const std::uint32_t s = 2 % kN;
+    b.bg_slot = static_cast<int>(s);
+    int moved = 0;
+    for (int i = 0; i < 60; ++i) {
+      const Txn* t0 = b.issue_read(sl::addr(s, sl::kTopFlags));
+      b.wait(t0);
+      std::array<std::uint32_t, 6> got{};
+      const std::uint32_t offs[] = {sl::kTopBidSz,     sl::kTopBidPx, sl::kTopBidPx + 4,
+                                    sl::kTopAskPx,     sl::kTopAskPx + 4, sl::kTopAskSz};
+      std::vector<std::size_t> order = {0, 1, 2, 3, 4, 5};
+      std::shuffle(order.begin(), order.end(), b.rng);
+      for (std::size_t k : order) {
+        if (b.chance(0.5)) b.idle(b.rnd(1, 6));
+        const Txn* t = b.issue_read(sl::addr(s, offs[k]));
+        b.wait(t);
+        got[k] = t->rdata;
+      }
+      const Bench::TopIn want = Bench::version_entry(s, got[0]);
+      CHECK(t0->rdata == want.flags && got == want.w,
+            "torn TOP_* read of slot %u: flags %u, words of versions %u..%u", s, t0->rdata,
+            got[0], got[5] ^ 0x55555555u);
+      if (b.bg_ver != got[0]) ++moved;
+    }
+    b.bg_slot = -1;
+    CHECK(moved > 30, "the publisher moved on during only %d of 60 reads", moved);
+    const Bench::TopIn last = Bench::version_entry(s, b.bg_ver);
+    m.top[s] = Model::Top{last.flags, last.w};
+    read_all(s);
+  }
+  // Soft reset: every entry reads 0 again.
+  c.wr(card::reg::kControl, f::kControlSoftReset.put(1));
+  for (std::uint32_t s : slots) read_all(s);
+  for (std::uint32_t s = 0; s < kN; s += std::max<std::uint32_t>(1, kN / 16)) {
+    CHECK(c.rd(sl::addr(s, sl::kTopFlags)) == 0, "slot %u TOP_FLAGS after soft reset", s);
+  }
+}
+
 void test_unmapped(Bench& b, Checked& c) {
   std::vector<std::uint32_t> addrs = {
       0x048, 0x0fc, 0x001, 0x002, 0x023, 0x042,                    // global holes, unaligned
@@ -1306,6 +1459,9 @@ void test_unmapped(Bench& b, Checked& c) {
       card::line::addr(kNLines, 0), card::line::addr(kNLines, card::line::kLineB),  // absent line
       card::slot::addr(0, 0x70), card::slot::addr(0, 0x7c),        // slot holes
       card::slot::addr(0, 0x84), card::slot::addr(0, 0xfc), card::slot::addr(0, 0x01),
+      card::slot::addr(0, 0x9c), card::slot::addr(0, 0xbc), card::slot::addr(0, 0xc0),  // TOP_*
+      card::slot::addr(kN - 1, card::slot::kTopFlags + 1),
+      card::slot::addr(kN, card::slot::kTopFlags),
       card::slot::addr(kN - 1, card::slot::kCommit + 2),
       card::slot::addr(kN, 0), card::slot::addr(kN, card::slot::kCommit),  // first absent slot
       card::slot::addr(card::slot::kMaxCount - 1, 0), (1u << card::kAddrWidth) - 4};
@@ -1396,8 +1552,13 @@ void test_layout(Bench& b) {
   CHECK(card::reg::kArbWindowMin == 0 && card::reg::kArbWindowMax == 255 &&
             card::reg::kArbWindowReset == ttq::PipelineConfig{}.reorder_window,
         "ARB_WINDOW range 0..255, reset = the model's reorder_window");
-  CHECK(card::kVersionMajor == 2 && card::kVersionMinor == 1, "map version %u.%u",
+  CHECK(card::kVersionMajor == 2 && card::kVersionMinor == 2, "map version %u.%u",
         card::kVersionMajor, card::kVersionMinor);
+  // Map 2.2: the published top, read-only words from 0xA0 of each slot window.
+  CHECK(card::slot::kTopFlags == 0xa0 && card::slot::kTopBidSz == 0xa4 &&
+            card::slot::kTopBidPx == 0xa8 && card::slot::kTopAskPx == 0xb0 &&
+            card::slot::kTopAskSz == 0xb8 && card::slot::kCommit == 0x80,
+        "TOP_* offsets");
   CHECK(card::kCapNLinesDefault == 8 && card::kCapNLinesMin == 1 && card::kCapNLinesMax == 64 &&
             card::kCapNChDefault == 4 && card::kCapNChMax == 256,
         "N_LINES / N_CH defaults and limits");
@@ -1647,7 +1808,7 @@ int main(int argc, char** argv) {
     void (*fn)(Bench&, Model&, Checked&);
   };
   const Step steps[] = {
-      {"map 2.1 layout", [](Bench& bb, Model&, Checked&) { test_layout(bb); }},
+      {"map 2.2 layout", [](Bench& bb, Model&, Checked&) { test_layout(bb); }},
       {"identity and reset values", [](Bench& bb, Model& mm, Checked& cc) {
          test_identity_and_reset(bb, mm, cc); }},
       {"read/write every field", [](Bench& bb, Model&, Checked& cc) { test_rw_fields(bb, cc); }},
@@ -1660,6 +1821,8 @@ int main(int argc, char** argv) {
          test_feed_regs(bb, mm, cc); }},
       {"64-bit counter snapshots", [](Bench& bb, Model&, Checked& cc) {
          test_counters(bb, cc); }},
+      {"published top (TOP_*)", [](Bench& bb, Model& mm, Checked& cc) {
+         test_published_top(bb, mm, cc); }},
       {"SLVERR on unmapped", [](Bench& bb, Model&, Checked& cc) { test_unmapped(bb, cc); }},
       {"kill timing", [](Bench& bb, Model& mm, Checked& cc) { test_kill_timing(bb, cc, mm); }},
       {"pipelined transactions", [](Bench& bb, Model& mm, Checked& cc) {

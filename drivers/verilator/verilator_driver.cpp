@@ -70,6 +70,7 @@ class VerilatorDriver final : public Driver, private RegisterBus {
   std::string_view name() const override { return "verilator"; }
 
   void submit(std::span<const Frame> frames) override {
+    card_.invalidate_tops();  // the batch publishes: top_of_book reads the card again
     const std::uint64_t limit = cycles_ + kBatchCycles + kFrameCycles * frames.size();
     std::size_t fi = 0;
     std::uint32_t off = 0;
@@ -109,6 +110,7 @@ class VerilatorDriver final : public Driver, private RegisterBus {
   }
 
   void finish() override {
+    card_.invalidate_tops();  // the flush releases held packets, which publish
     card_.flush();
     settle("the end-of-input flush");
     card_.read_counters(c_);
@@ -161,9 +163,11 @@ class VerilatorDriver final : public Driver, private RegisterBus {
     return c_;
   }
 
-  // The register map has no book read-back (as on the xrt backend): no reference for the risk
-  // gate's collar. docs/card.md.
-  bool top_of_book(std::int32_t, PublishedTop&) override { return false; }
+  // The card's published top (TOP_* registers), read once per slot per batch (drivers/
+  // card_program.hpp): the risk gate's reference, as the sw backend's Instrument::last_top.
+  bool top_of_book(std::int32_t id, PublishedTop& out) override {
+    return card_.top_of_book(id, out);
+  }
 
   bool instrument_info(std::int32_t id, InstrumentInfo& out) override {
     return card_.instrument_info(id, out);

@@ -108,6 +108,7 @@ class XrtDriver final : public Driver {
   bool program(std::string& error) { return card_.program(error); }
 
   void submit(std::span<const Frame> frames) override {
+    card_.invalidate_tops();  // the batch publishes: top_of_book reads the card again
     std::size_t off = 0;
     for (const Frame& f : frames) {
       const std::size_t need = sizeof(FrameHdr) + f.len;
@@ -125,7 +126,10 @@ class XrtDriver final : public Driver {
 
   // End of input: the card releases the packets its A/B arbiter holds (CONTROL.FLUSH); their
   // records come back through collect().
-  void finish() override { card_.flush(); }
+  void finish() override {
+    card_.invalidate_tops();  // the flush releases held packets, which publish
+    card_.flush();
+  }
 
   std::size_t collect(std::span<QuoteRecord> out) override {
     const std::size_t max = std::min(out.size(), kQuoteBoRecords);
@@ -153,9 +157,12 @@ class XrtDriver final : public Driver {
     return c_;
   }
 
-  // The register map has no book read-back: the risk gate's collar gets no reference from the
-  // card (docs/card.md lists this as open).
-  bool top_of_book(std::int32_t, PublishedTop&) override { return false; }
+  // The card's published top (TOP_* registers), read once per slot per batch after the card is
+  // idle (drivers/card_program.hpp): the risk gate's reference, as the sw backend's
+  // Instrument::last_top.
+  bool top_of_book(std::int32_t id, PublishedTop& out) override {
+    return card_.top_of_book(id, out);
+  }
 
   bool instrument_info(std::int32_t id, InstrumentInfo& out) override {
     return card_.instrument_info(id, out);

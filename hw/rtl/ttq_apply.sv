@@ -74,6 +74,14 @@ module ttq_apply #(
   input  logic                          m_axis_quote_tready,
   output logic [ttq_pkg::QUOTE_REC_W-1:0] m_axis_quote_tdata,
 
+  // Published top (the register map's TOP_* entries, FastPath's Instrument::last_top): written
+  // at every publication of a slot (a dirty-queue pop or an early publication), whether or not a
+  // quoter request goes out; never by a kill or commit requote. One cycle after the publication.
+  output logic                          top_we,
+  output logic [15:0]                   top_slot,
+  output logic [2:0]                    top_flags,  // {stale or suspect, ask exists, bid exists}
+  output logic [191:0]                  top_tob,    // {bid_px, ask_px, bid_sz, ask_sz}
+
   // Counter increments (one-cycle pulses).
   output logic                          cnt_book_entry,
   output logic                          cnt_stale_event,
@@ -218,6 +226,7 @@ module ttq_apply #(
   logic [N_INSTR-1:0] stale_q, suspect_q, halted_q;  // C
   logic [N_INSTR-1:0] dirty_q;      // queued for the next publication (set C, cleared on pop)
   logic [N_INSTR-1:0] top_ok_q;     // top_mem written since reset (else the top reads as 0)
+  logic [N_INSTR-1:0] bid_ex_q, ask_ex_q;  // level 1 exists (outright or implied), with top_mem
   logic [N_INSTR-1:0] prev_ok_q;    // prev_mem written since reset (else prev reads as 0)
   logic [N_INSTR-1:0] infl_q;       // a quoter request of the slot is in flight
   logic [31:0]        last_rpt_mem [N_INSTR];
@@ -781,7 +790,7 @@ module ttq_apply #(
 
   assign top_rd = top_ok_q[pub_slot_q] ? top_mem[pub_slot_q] : '0;
   assign prev_rd = prev_ok_q[pub_slot_q] ? prev_mem[pub_slot_q] : '0;
-  logic               st_n, sp_n, ht_n;
+  logic               st_n, sp_n, ht_n, bx_n, ax_n;
   always_comb begin  // FastPath::requote's pull flags
     pull_rd = 8'h00;
     if (stale_q[pub_slot_q] || suspect_q[pub_slot_q]) pull_rd = pull_rd | ttq_pkg::QF_PULL_STALE;
@@ -797,6 +806,21 @@ module ttq_apply #(
     if (ht_n) pull_n = pull_n | ttq_pkg::QF_PULL_HALT;
     if (kill_eff_q) pull_n = pull_n | ttq_pkg::QF_PULL_KILL;
     top_n = c_top_we ? {res.bid_px, res.ask_px, res.bid_sz, res.ask_sz} : top_rd;
+    bx_n = c_top_we ? res.bid_present : bid_ex_q[pub_slot_q];
+    ax_n = c_top_we ? res.ask_present : ask_ex_q[pub_slot_q];
+  end
+
+  // Published top: what FastPath::publish_one computes, registered at the publication (a pop of
+  // the dirty queue, or an early publication, with C's writes of the cycle forwarded).
+  logic               pt_v_q;
+  logic [SW-1:0]      pt_slot_q;
+  logic [2:0]         pt_flags_q;
+  logic [TOB_W-1:0]   pt_tob_q;
+  always_ff @(posedge clk) begin
+    pt_v_q <= (pop || eb) && !rst;
+    pt_slot_q <= pub_slot_q;
+    pt_flags_q <= {st_n || sp_n, ax_n, bx_n};
+    pt_tob_q <= top_n;
   end
 
   always_comb begin
@@ -901,6 +925,8 @@ module ttq_apply #(
     end
     if (c_halt_we) halted_q[h_slot] <= h_a;
     if (c_top_we) top_ok_q[h_slot] <= 1'b1;
+    if (c_top_we) bid_ex_q[h_slot] <= res.bid_present;
+    if (c_top_we) ask_ex_q[h_slot] <= res.ask_present;
     if (dq_push) dirty_q[h_slot] <= 1'b1;
     if (pop) dirty_q[pub_slot_q] <= 1'b0;
     if (qres_fire) infl_q[q_slot] <= 1'b0;
@@ -916,6 +942,8 @@ module ttq_apply #(
       halted_q <= '0;
       dirty_q <= '0;
       top_ok_q <= '0;
+      bid_ex_q <= '0;
+      ask_ex_q <= '0;
       prev_ok_q <= '0;
       infl_q <= '0;
       qvalid_q <= '0;
@@ -954,7 +982,12 @@ module ttq_apply #(
 
   // ---------------------------------------------------------------------------------------------
   assign busy = f_v_q || op_v_q || cq_cnt_q != '0 || head_v_q || pub_mode_q != P_IDLE ||
-                req_v_q || infl_q != '0 || mk_kill || rq_any;
+                req_v_q || infl_q != '0 || mk_kill || rq_any || pt_v_q;
+
+  assign top_we    = pt_v_q;
+  assign top_slot  = 16'(pt_slot_q);
+  assign top_flags = pt_flags_q;
+  assign top_tob   = pt_tob_q;
 
   assign m_axis_op_tvalid = op_v_q;
   assign m_axis_op_tdata  = op_q;

@@ -86,6 +86,11 @@ module ttq_core #(
   logic [N_LINES*2-1:0]  line_kind;
   logic [N_CNT*CIW-1:0]  cnt_inc;
   logic prst;  // pipeline reset
+  // Published top of book, ttq_apply -> the register block's TOP_* table (docs/registers.md).
+  logic         top_we;
+  logic [15:0]  top_slot;
+  logic [2:0]   top_flags;
+  logic [191:0] top_tob;  // {bid_px, ask_px, bid_sz, ask_sz}
 
   ttq_regs #(.N_INSTR(N_INSTR), .N_CH(N_CH), .N_LINES(N_LINES), .GIT_COMMIT(GIT_COMMIT)) u_regs (
     .clk, .rst,
@@ -99,7 +104,10 @@ module ttq_core #(
     .line_channel_o(line_channel), .line_kind_o(line_kind), .line_b_o(line_b),
     .cfg_rd_slot_i(cfg_rd_slot), .cfg_rd_o(cfg_rd),
     .cfg_commit_o(cfg_commit), .cfg_commit_slot_o(cfg_commit_slot),
-    .cnt_inc_i(cnt_inc)
+    .cnt_inc_i(cnt_inc),
+    .top_we_i(top_we), .top_slot_i(top_slot), .top_flags_i(top_flags),
+    .top_bid_px_i(top_tob[191:128]), .top_ask_px_i(top_tob[127:64]),
+    .top_bid_sz_i(top_tob[63:32]), .top_ask_sz_i(top_tob[31:0])
   );
 
   always_ff @(posedge clk) prst <= rst || soft_rst;
@@ -561,6 +569,7 @@ module ttq_core #(
     .s_axis_qres_tvalid(qres_v), .s_axis_qres_tready(qres_r), .s_axis_qres_tdata(qres_d),
     .s_axis_qres_tuser(qres_u),
     .m_axis_quote_tvalid(q_v), .m_axis_quote_tready(q_r), .m_axis_quote_tdata(q_d),
+    .top_we, .top_slot, .top_flags, .top_tob,
     .cnt_book_entry(c_book), .cnt_stale_event(c_stale), .cnt_unknown_instr(c_unknown),
     .busy(apply_busy)
   );

@@ -1,7 +1,8 @@
 // The card's control plane: an AXI4-Lite slave holding identity, global control (kill, soft
 // reset, flush), error reporting, the 64-bit pipeline counters, the feed parameters (reorder
-// window, line table) and every slot's configuration (a shadow RAM written over AXI, a committed
-// RAM the pipeline reads). The map is generated from hw/regmap/ttq_regs.toml (ttq_regs_pkg);
+// window, line table), every slot's configuration (a shadow RAM written over AXI, a committed
+// RAM the pipeline reads) and every slot's published top of book (a RAM the pipeline writes,
+// read-only over AXI). The map is generated from hw/regmap/ttq_regs.toml (ttq_regs_pkg);
 // docs/registers.md gives every rule implemented here.
 `default_nettype none
 
@@ -56,7 +57,16 @@ module ttq_regs #(
   output logic                                     cfg_commit_o,      // a commit was applied
   output logic [15:0]                              cfg_commit_slot_o, // to this slot
   // Counter increments: counter i adds cnt_inc_i[i*CNT_INC_W +: CNT_INC_W] every cycle.
-  input  wire logic [ttq_regs_pkg::N_CNT*ttq_regs_pkg::CNT_INC_W-1:0] cnt_inc_i
+  input  wire logic [ttq_regs_pkg::N_CNT*ttq_regs_pkg::CNT_INC_W-1:0] cnt_inc_i,
+  // Published top of book (ttq_apply): slot top_slot_i's TOP_* entry takes these at the edge
+  // where top_we_i is high (a slot at or beyond N_INSTR is ignored).
+  input  wire logic                                top_we_i,
+  input  wire logic [15:0]                         top_slot_i,
+  input  wire logic [2:0]                          top_flags_i,  // {stale, ask, bid}
+  input  wire logic [63:0]                         top_bid_px_i,
+  input  wire logic [63:0]                         top_ask_px_i,
+  input  wire logic [31:0]                         top_bid_sz_i,
+  input  wire logic [31:0]                         top_ask_sz_i
 );
 
   localparam int unsigned AW = ttq_regs_pkg::ADDR_W;
@@ -79,6 +89,12 @@ module ttq_regs #(
   localparam logic [SHD_AW-1:0] INIT_LAST =
       SHD_AW'(N_INSTR * ttq_regs_pkg::SLOT_SHADOW_WORDS - 1);
   localparam logic [CFG_W-1:0] CFG_RESET = ttq_regs_pkg::slot_cfg_reset(DEPTH);
+  // Published top: an entry is {words 1..6 of the TOP_* block, TOP_FLAGS} (TOP_DW + 3 bits).
+  // Its valid bit is selected in two registered steps: a group of 2^VLO bits, then the bit.
+  localparam int unsigned TOP_DW = 192;
+  localparam int unsigned VLO = (SLOT_IDX_W > 4) ? 4 : SLOT_IDX_W;
+  localparam int VHI = SLOT_IDX_W - VLO;  // signed: a loop bound that may be 0
+  localparam int NI = N_INSTR;  // signed copy for loop bounds (yosys 0.23 has no int'() cast)
   localparam logic [1:0] RESP_OKAY = 2'b00;
   localparam logic [1:0] RESP_SLVERR = 2'b10;
 
@@ -114,6 +130,16 @@ module ttq_regs #(
       32'(ttq_regs_pkg::SO_PRICE_CEILING_HI) / 4 + 3 > ttq_regs_pkg::SLOT_NW) begin : g_chk_words
     $fatal(1, "ttq_regs: a commit-check field is read too late for the check pipeline");
   end
+  // The TOP_* block is decoded as the 32-byte aligned block of eight words from TOP_FLAGS, word
+  // k at TOP_FLAGS + 4k: FLAGS, BID_SZ, BID_PX LO/HI, ASK_PX LO/HI, ASK_SZ, a hole.
+  if (ttq_regs_pkg::SO_TOP_FLAGS[4:0] != 5'd0 ||
+      ttq_regs_pkg::SO_TOP_BID_SZ != ttq_regs_pkg::SO_TOP_FLAGS + 8'd4 ||
+      ttq_regs_pkg::SO_TOP_BID_PX_LO != ttq_regs_pkg::SO_TOP_FLAGS + 8'd8 ||
+      ttq_regs_pkg::SO_TOP_ASK_PX_LO != ttq_regs_pkg::SO_TOP_FLAGS + 8'd16 ||
+      ttq_regs_pkg::SO_TOP_ASK_SZ != ttq_regs_pkg::SO_TOP_FLAGS + 8'd24 ||
+      ttq_regs_pkg::SO_TOP_FLAGS < 8'(4 * ttq_regs_pkg::SLOT_SHADOW_WORDS)) begin : g_top
+    $fatal(1, "ttq_regs: the TOP_* registers are not the block ttq_regs decodes");
+  end
 `ifndef SYNTHESIS
   // The DROP_* counters follow ttq_pkg::frame_drop_e (card_regs.hpp checks ttq::FrameDrop).
   // Simulation and lint only, so that synthesis of this block does not need ttq_pkg.
@@ -129,6 +155,8 @@ module ttq_regs #(
     S_DEC,      // the transaction taken: address decode and write checks into registers
     S_EXEC,     // the transaction executes from the registered decode
     S_RD_SHD,   // shadow RAM read in flight
+    S_RD_TOP,   // published-top RAM read in flight, its valid bit being selected
+    S_RD_TOP2,  // published-top read: the answer
     S_CMT_RD,   // commit: reading the slot's shadow words
     S_CMT_CHK,  // commit: single-cycle rules
     S_CMT_MUL,  // commit: serial multiplications for the RECIP and D_LIM rules
@@ -214,6 +242,18 @@ module ttq_regs #(
   logic [CFG_W-1:0]      cfg_wdata, cfg_rdata_q;
   logic                  cfg_rd_ok_q;
 
+  // Published top: one entry per slot, written whole by the pipeline (one write port), read at
+  // the registered slot of an AXI read (one registered read port); top_vld_q says which entries
+  // were written since reset / soft reset (the others read 0). TOP_FLAGS reads the entry and
+  // latches its other words (top_snap_q), which the other TOP_* reads return.
+  logic [TOP_DW+2:0]         top_mem [2**SLOT_IDX_W];
+  logic [TOP_DW+2:0]         top_row_q;
+  logic [2**SLOT_IDX_W-1:0]  top_vld_q;
+  logic                      top_row_vld_q, top_snap_en, soft_rst_q2;
+  logic [2**VLO-1:0]         top_vld_g_q;
+  logic [TOP_DW-1:0]         top_snap_q;
+  logic [31:0]               top_word_q;
+
   always_ff @(posedge clk) begin
     if (shd_we) shd_mem[shd_waddr] <= shd_wdata;
     shd_rdata_q <= shd_mem[shd_raddr];
@@ -275,7 +315,7 @@ module ttq_regs #(
   logic [31:0]            dec_glb_val;
   logic                   dec_cnt, dec_cnt_hi;
   logic [CNT_IDX_W-1:0]   dec_cnt_idx;
-  logic                   dec_shd, dec_cmt;
+  logic                   dec_shd, dec_cmt, dec_top;
   logic [SLOT_IDX_W-1:0]  dec_slot;
   logic [WIDX_W-1:0]      dec_widx;
   logic [AW-1:0]          cnt_rel, slot_rel;
@@ -386,6 +426,9 @@ module ttq_regs #(
               ttq_regs_pkg::slot_word_mapped(dec_widx);
     dec_cmt = dec_addr >= ttq_regs_pkg::SLOT_BASE && slot_num < (AW-SW)'(N_INSTR) &&
               slot_off == ttq_regs_pkg::SO_COMMIT;
+    dec_top = dec_addr >= ttq_regs_pkg::SLOT_BASE && slot_num < (AW-SW)'(N_INSTR) &&
+              slot_off[SW-1:5] == ttq_regs_pkg::SO_TOP_FLAGS[SW-1:5] && slot_off[1:0] == 2'b00 &&
+              slot_off[4:2] != 3'd7;
   end
 
   // Upper bits of the counter offset only matter through the range compare above.
@@ -396,7 +439,8 @@ module ttq_regs #(
   // dq_cnt_lo_q and snapshots dq_hi_q, both from the same cycle's counter value. S_EXEC combines
   // them (the region flags into dq_none / dq_ro, the three read values into rd_val).
   logic                  dq_glb_q, dq_glb_wr_q, dq_cnt_q, dq_cnt_hi_q, dq_line_q, dq_shd_q;
-  logic                  dq_cmt_q, dq_none, dq_ro;
+  logic                  dq_cmt_q, dq_top_q, dq_top_w0_q, dq_none, dq_ro;
+  logic [2:0]            dq_top_widx_q;
   logic                  dq_control_q, dq_error_q, dq_partial_q;
   logic                  dq_glb_ok_q, dq_lok_q, dq_sok_q, dq_cmt_go_q;  // *ok_q: data checks
   logic [SLOT_IDX_W-1:0] dq_slot_q;
@@ -412,6 +456,9 @@ module ttq_regs #(
     dq_line_q <= dec_line;
     dq_shd_q <= dec_shd;
     dq_cmt_q <= dec_cmt;
+    dq_top_q <= dec_top;
+    dq_top_w0_q <= slot_off[4:2] == 3'd0;
+    dq_top_widx_q <= slot_off[4:2];
     dq_control_q <= dec_addr == ttq_regs_pkg::A_CONTROL;
     dq_error_q <= dec_addr == ttq_regs_pkg::A_ERROR;
     dq_partial_q <= x_strb_q != 4'hF;
@@ -428,8 +475,56 @@ module ttq_regs #(
     dq_cnt_lo_q <= cnt_sel[31:0];
     dq_hi_q <= cnt_sel[63:32];
   end
-  assign dq_none = !(dq_glb_q || dq_cnt_q || dq_line_q || dq_shd_q || dq_cmt_q);
-  assign dq_ro = dq_cnt_q || (dq_glb_q && !dq_glb_wr_q);
+  assign dq_none = !(dq_glb_q || dq_cnt_q || dq_line_q || dq_shd_q || dq_cmt_q || dq_top_q);
+  assign dq_ro = dq_cnt_q || dq_top_q || (dq_glb_q && !dq_glb_wr_q);
+
+  // The published-top read: the entry of dq_slot_q arrives in S_RD_TOP (top_row_q, read in
+  // S_EXEC) and stays; its valid bit is top_vld_q[dq_slot_q] from S_RD_TOP2 (a 256:1 multiplexer
+  // in one cycle would be 8 LUT + MUXF levels: the group in S_EXEC, the bit in S_RD_TOP); the
+  // latch's word is selected from registers ahead of it (top_word_q). S_RD_TOP2 answers.
+  always_ff @(posedge clk) begin
+    if (top_we_i && top_slot_i < 16'(N_INSTR)) begin
+      top_mem[top_slot_i[SLOT_IDX_W-1:0]] <= {top_ask_sz_i, top_ask_px_i, top_bid_px_i,
+                                              top_bid_sz_i, top_flags_i};
+    end
+    top_row_q <= top_mem[dq_slot_q];
+  end
+
+  // The group of 2^VLO valid bits that holds sel's: a tree of 2:1 multiplexers, one level per
+  // select bit above VLO (an indexed part-select became a shifter in yosys).
+  function automatic logic [2**VLO-1:0] vld_group(input logic [2**SLOT_IDX_W-1:0] all,
+                                                  input logic [SLOT_IDX_W-1:0] sel);
+    logic [2**SLOT_IDX_W-1:0] v;
+    v = all;
+    for (int k = 0; k < VHI; k++) begin
+      for (int j = 0; j < (1 << (VHI - k - 1)); j++) begin
+        v[j*(2**VLO) +: 2**VLO] = sel[VLO+k] ? v[(2*j+1)*(2**VLO) +: 2**VLO] :
+                                               v[2*j*(2**VLO) +: 2**VLO];
+      end
+    end
+    vld_group = v[2**VLO-1:0];
+  endfunction
+  always_ff @(posedge clk) begin
+    top_vld_g_q <= vld_group(top_vld_q, dq_slot_q);
+    top_row_vld_q <= top_vld_g_q[dq_slot_q[VLO-1:0]];
+    unique case (dq_top_widx_q)
+      3'd1: top_word_q <= top_snap_q[31:0];
+      3'd2: top_word_q <= top_snap_q[63:32];
+      3'd3: top_word_q <= top_snap_q[95:64];
+      3'd4: top_word_q <= top_snap_q[127:96];
+      3'd5: top_word_q <= top_snap_q[159:128];
+      3'd6: top_word_q <= top_snap_q[191:160];
+      default: top_word_q <= '0;
+    endcase
+    if (top_snap_en) top_snap_q <= top_row_vld_q ? top_row_q[TOP_DW+2:3] : '0;
+  end
+  always_ff @(posedge clk) begin
+    soft_rst_q2 <= soft_rst_q;
+    for (int i = 0; i < 2**SLOT_IDX_W; i++) begin  // a decoder: one compare per slot
+      if (rst || soft_rst_q || soft_rst_q2 || i >= NI) top_vld_q[i] <= 1'b0;
+      else if (top_we_i && top_slot_i == 16'(i)) top_vld_q[i] <= 1'b1;
+    end
+  end
 
   // ---------------------------------------------------------------------------------------------
   // Commit rules that need no multiplication (TOML [[slot.commit_rule]], in order). The host
@@ -508,6 +603,7 @@ module ttq_regs #(
     arb_we = 1'b0;
     line_we = 1'b0;
     snap_en = 1'b0;
+    top_snap_en = 1'b0;
     cmt_apply = 1'b0;
     b_set = 1'b0;
     r_set = 1'b0;
@@ -570,6 +666,8 @@ module ttq_regs #(
         if (x_rd_q) begin
           if (dq_shd_q) begin
             state_d = S_RD_SHD;  // shadow word (shd_raddr in this cycle): data next cycle
+          end else if (dq_top_q) begin
+            state_d = S_RD_TOP;  // published top (top_row_q loads this cycle)
           end else begin
             r_set = 1'b1;
             if (dq_glb_q) rd_val = dq_glb_val_q;
@@ -634,6 +732,19 @@ module ttq_regs #(
       S_RD_SHD: begin
         r_set = 1'b1;
         rd_val = shd_rdata_q;
+        state_d = S_IDLE;
+      end
+
+      S_RD_TOP: state_d = S_RD_TOP2;
+
+      S_RD_TOP2: begin
+        r_set = 1'b1;
+        if (dq_top_w0_q) begin  // TOP_FLAGS: the entry's flags, and the latch takes the rest
+          rd_val = {29'd0, top_row_vld_q ? top_row_q[2:0] : 3'd0};
+          top_snap_en = 1'b1;
+        end else begin
+          rd_val = top_word_q;
+        end
         state_d = S_IDLE;
       end
 

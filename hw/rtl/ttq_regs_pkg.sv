@@ -11,9 +11,9 @@ package ttq_regs_pkg;
 
   // Identity: the host compares these with card_regs.hpp before it drives the card.
   localparam logic [31:0] REGS_ID = 32'h5454_5131;
-  localparam logic [31:0] REGS_VERSION = 32'h0002_0100;  // 2.1.0
-  localparam logic [63:0] BUILD_HASH = 64'h5EAF_C676_5755_4B93;
-  // git blob hash of hw/regmap/ttq_regs.toml: 5eafc67657554b937dfbb9e7625f003f21d96035
+  localparam logic [31:0] REGS_VERSION = 32'h0002_0200;  // 2.2.0
+  localparam logic [63:0] BUILD_HASH = 64'hAF44_1C8C_216D_1166;
+  // git blob hash of hw/regmap/ttq_regs.toml: af441c8c216d116681365edd3b061a67719e70bb
 
   localparam int unsigned ADDR_W = 19;  // AXI4-Lite byte address width
 
@@ -253,6 +253,13 @@ package ttq_regs_pkg;
   localparam logic [7:0] SO_SIZE_ADJ = 8'h68;
   localparam logic [7:0] SO_CHANNEL = 8'h6C;
   localparam logic [7:0] SO_COMMIT = 8'h80;
+  localparam logic [7:0] SO_TOP_FLAGS = 8'hA0;
+  localparam logic [7:0] SO_TOP_BID_SZ = 8'hA4;
+  localparam logic [7:0] SO_TOP_BID_PX_LO = 8'hA8;
+  localparam logic [7:0] SO_TOP_BID_PX_HI = 8'hAC;
+  localparam logic [7:0] SO_TOP_ASK_PX_LO = 8'hB0;
+  localparam logic [7:0] SO_TOP_ASK_PX_HI = 8'hB4;
+  localparam logic [7:0] SO_TOP_ASK_SZ = 8'hB8;
 
   // Committed configuration of one slot (the core's read port). Signed fields are two's
   // complement at their width; 64-bit registers keep only their low `width` bits.

@@ -34,6 +34,10 @@ module tb_apply_top #(
   logic [ttq_pkg::QUOTE_REC_W-1:0] qres_d;
   logic [1:0]   qres_u;
   logic         unused_cnt, c_be, c_se, c_ui;
+  logic         top_we;  // the published top (ttq_core's TOP_* table; tb_core checks it)
+  logic [15:0]  top_slot;
+  logic [2:0]   top_flags;
+  logic [191:0] top_tob;
 
   ttq_apply #(.N_INSTR(N_INSTR), .N_CH(N_CH)) u_apply (
     .clk, .rst, .kill, .cfg_commit, .cfg_commit_slot, .slot_cfg, .slot_channel,
@@ -51,6 +55,7 @@ module tb_apply_top #(
     .s_axis_qres_tvalid(qres_v), .s_axis_qres_tready(qres_r), .s_axis_qres_tdata(qres_d),
     .s_axis_qres_tuser(qres_u),
     .m_axis_quote_tvalid, .m_axis_quote_tready, .m_axis_quote_tdata,
+    .top_we, .top_slot, .top_flags, .top_tob,
     .cnt_book_entry(c_be), .cnt_stale_event(c_se), .cnt_unknown_instr(c_ui), .busy
   );
 
@@ -82,7 +87,8 @@ module tb_apply_top #(
   );
 
   assign unused_cnt = ^{c_be, c_se, c_ui, req_cfg.security_id, req_cfg.valid, req_cfg.max_spread_ticks,
-                        req_cfg.depth, req_cfg.implied_depth, req_cfg.group, req_cfg.channel};
+                        req_cfg.depth, req_cfg.implied_depth, req_cfg.group, req_cfg.channel,
+                        top_we, top_slot, top_flags, top_tob};
 endmodule
 
 `resetall

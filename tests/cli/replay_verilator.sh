@@ -4,9 +4,8 @@
 # duplicates, reordering, garbage frames, VLAN tags, IP options, halts, implied levels, schema 9
 # and 8, more than 8 instruments (some not in the slot table), two channels and injected
 # runts / jumbo / wrong-port frames must give byte-identical quote JSONL and the same values of
-# every counter the card keeps (order intents may differ: the risk gate's book reference, for the
-# price collar and the stale-feed check, comes from Driver::top_of_book, which the card cannot
-# answer; docs/card.md). Then the start-up refusals and the snapshot notice.
+# every counter the card keeps (order intents: tests/cli/replay_orders_verilator.sh). Then the
+# start-up refusals and the snapshot notice.
 # Exit 77 (skipped) when ttq was built without the verilator backend.
 set -euo pipefail
 ttq=$1

@@ -1,8 +1,10 @@
 // The verilator backend (drivers/verilator: the card's RTL top, Verilated) against the sw backend
 // in card mode, through the Driver interface only: generated captures in bursts of random size,
 // frames flagged with a bad FCS (which a pcap cannot carry), kill toggles, parameter and skew
-// writes between bursts. Every burst's quote records must be identical, then the counters the
-// card keeps. Skipped (with a warning) when this ttq has no verilator backend.
+// writes between bursts. Every burst's quote records must be identical, and so must every
+// instrument's top_of_book (the card's published-top registers against FastPath's last_top),
+// then the counters the card keeps. Skipped (with a warning) when this ttq has no verilator
+// backend.
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -87,9 +89,16 @@ std::string show(const QuoteRecord& r) {
                      r.security_id, r.seq, r.bid_px, r.bid_sz, r.ask_px, r.ask_sz, r.flags);
 }
 
+std::string show(bool known, const PublishedTop& t) {
+  if (!known) return "unknown";
+  return fmt::format("bid {} x {} ask {} x {} bid {} ask {} stale {}", t.tob.bid_px, t.tob.bid_sz,
+                     t.tob.ask_px, t.tob.ask_sz, t.bid, t.ask, t.stale);
+}
+
 struct Run {
   std::unique_ptr<Driver> sw, v;
-  std::size_t records = 0, steps = 0;
+  std::vector<std::int32_t> ids;  // every configured instrument, and one unknown id
+  std::size_t records = 0, steps = 0, tops = 0, stale_tops = 0;
   std::map<std::int32_t, QuoteRecord> last;  // latest live record per instrument
 
   // Both backends' records since the last call must be identical.
@@ -114,6 +123,21 @@ struct Run {
                        after, steps, records, a.size(), b.size(), list));
     }
     records += a.size();
+    // The risk gate's reference: the same top of book from both, for every instrument (twice
+    // from the card: the second answer comes from the driver's cache).
+    for (std::int32_t id : ids) {
+      PublishedTop ta, tb, tc;
+      const bool ka = sw->top_of_book(id, ta), kb = v->top_of_book(id, tb);
+      const bool kc = v->top_of_book(id, tc);
+      if (ka != kb || (ka && !(ta == tb)) || kc != kb || (kb && !(tc == tb))) {
+        FAIL(fmt::format("after {} (step {}): top_of_book({}): sw {} / verilator {} (again: {})",
+                         after, steps, id, show(ka, ta), show(kb, tb), show(kc, tc)));
+      }
+      if (ka) {
+        ++tops;
+        if (ta.stale) ++stale_tops;
+      }
+    }
   }
 };
 
@@ -155,6 +179,8 @@ bool start(Run& run, const PipelineConfig& cfg) {
   }
   run.sw = make_driver("sw", cfg, err);
   REQUIRE(run.sw);
+  for (const InstrumentConfig& ic : cfg.instruments) run.ids.push_back(ic.security_id);
+  run.ids.push_back(999);  // no slot: false from both
   run.same("start-up");
   return true;
 }
@@ -240,9 +266,13 @@ void compare(const GenOptions& o, int n_instr, std::uint32_t window, Ops ops) {
   CHECK(run.sw->set_params(999, QuoterParams{}) != nullptr);
   CHECK(run.v->set_params(999, QuoterParams{}) != nullptr);
   check_counters(*run.sw, *run.v);
-  INFO(fmt::format("{} frames ({} bad FCS), {} records, {} kills, {} parameter and {} skew writes",
-                   cap.frames.size(), bad_fcs, run.records, kills, params, skews));
+  INFO(fmt::format(
+      "{} frames ({} bad FCS), {} records, {} kills, {} parameter and {} skew writes, "
+      "{} tops compared ({} stale)",
+      cap.frames.size(), bad_fcs, run.records, kills, params, skews, run.tops, run.stale_tops));
   CHECK(run.records > 100);
+  CHECK(run.tops > 100);
+  CHECK(run.stale_tops > 0);
   CHECK(bad_fcs > 0);
   CHECK(run.v->counters().frame_drops[static_cast<std::size_t>(FrameDrop::kBadFcs)] == bad_fcs);
 }

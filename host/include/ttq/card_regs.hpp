@@ -17,12 +17,12 @@ namespace ttq::card {
 // Identity: check these against the card before driving it.
 inline constexpr std::uint32_t kId = 0x54545131u;  // "TTQ1"
 inline constexpr std::uint32_t kVersionMajor = 2;
-inline constexpr std::uint32_t kVersionMinor = 1;
+inline constexpr std::uint32_t kVersionMinor = 2;
 inline constexpr std::uint32_t kVersionPatch = 0;
-inline constexpr std::uint32_t kVersion = 0x00020100u;  // VERSION register
-inline constexpr std::uint64_t kBuildHash = 0x5eafc67657554b93ull;
+inline constexpr std::uint32_t kVersion = 0x00020200u;  // VERSION register
+inline constexpr std::uint64_t kBuildHash = 0xaf441c8c216d1166ull;
 // git hash-object of the map source; BUILD_HASH is its first 16 hex digits.
-inline constexpr char kRegmapBlobHash[] = "5eafc67657554b937dfbb9e7625f003f21d96035";
+inline constexpr char kRegmapBlobHash[] = "af441c8c216d116681365edd3b061a67719e70bb";
 inline constexpr unsigned kAddrWidth = 19;
 
 // Card parameters reported in CAPS0 .. CAPS2.
@@ -211,7 +211,8 @@ struct RegInfo {
   bool is_signed;
   bool ascii;          // every byte NUL or printable
   bool depth_cap;      // max is CAPS0.DEPTH of the card (cap == Cap::kDepth)
-  bool shadowed;       // RW (a slot's: taken on COMMIT); false: a command (COMMIT)
+  bool shadowed;       // RW (a slot's: taken on COMMIT); false: a command (COMMIT) or a
+                       // read-only status register (the published top, TOP_*)
   std::int64_t min;
   std::int64_t max;    // with a cap: the largest any build allows
   std::int64_t reset;  // with a cap: clamped to the card's bound
@@ -307,6 +308,11 @@ inline constexpr std::uint32_t kSkewShiftTicks = 0x64;
 inline constexpr std::uint32_t kSizeAdj = 0x68;
 inline constexpr std::uint32_t kChannel = 0x6c;
 inline constexpr std::uint32_t kCommit = 0x80;
+inline constexpr std::uint32_t kTopFlags = 0xa0;
+inline constexpr std::uint32_t kTopBidSz = 0xa4;
+inline constexpr std::uint32_t kTopBidPx = 0xa8;  // Lo; Hi at +4
+inline constexpr std::uint32_t kTopAskPx = 0xb0;  // Lo; Hi at +4
+inline constexpr std::uint32_t kTopAskSz = 0xb8;
 using card::RegInfo;
 // Validation range and reset value of each register (a bound marked `cap` is the CAPS
 // parameter of the card: the value here is the largest any build allows).
@@ -376,6 +382,21 @@ inline constexpr std::int64_t kChannelReset = 0;
 inline constexpr std::int64_t kCommitMin = 1;
 inline constexpr std::int64_t kCommitMax = 1;
 inline constexpr std::int64_t kCommitReset = 0;
+inline constexpr std::int64_t kTopFlagsMin = 0;
+inline constexpr std::int64_t kTopFlagsMax = 7;
+inline constexpr std::int64_t kTopFlagsReset = 0;
+inline constexpr std::int64_t kTopBidSzMin = -0x80000000;
+inline constexpr std::int64_t kTopBidSzMax = 0x7fffffff;
+inline constexpr std::int64_t kTopBidSzReset = 0;
+inline constexpr std::int64_t kTopBidPxMin = INT64_MIN;
+inline constexpr std::int64_t kTopBidPxMax = INT64_MAX;
+inline constexpr std::int64_t kTopBidPxReset = 0;
+inline constexpr std::int64_t kTopAskPxMin = INT64_MIN;
+inline constexpr std::int64_t kTopAskPxMax = INT64_MAX;
+inline constexpr std::int64_t kTopAskPxReset = 0;
+inline constexpr std::int64_t kTopAskSzMin = -0x80000000;
+inline constexpr std::int64_t kTopAskSzMax = 0x7fffffff;
+inline constexpr std::int64_t kTopAskSzReset = 0;
 
 inline constexpr RegInfo kRegs[] = {
     {"SECURITY_ID", kSecurityId, 32, 32, false, false, false, true,
@@ -443,6 +464,21 @@ inline constexpr RegInfo kRegs[] = {
      Cap::kNCh, 1},
     {"COMMIT", kCommit, 32, 32, false, false, false, false,
      kCommitMin, kCommitMax, kCommitReset,
+     Cap::kNone, 0},
+    {"TOP_FLAGS", kTopFlags, 32, 3, false, false, false, false,
+     kTopFlagsMin, kTopFlagsMax, kTopFlagsReset,
+     Cap::kNone, 0},
+    {"TOP_BID_SZ", kTopBidSz, 32, 32, true, false, false, false,
+     kTopBidSzMin, kTopBidSzMax, kTopBidSzReset,
+     Cap::kNone, 0},
+    {"TOP_BID_PX", kTopBidPx, 64, 64, true, false, false, false,
+     kTopBidPxMin, kTopBidPxMax, kTopBidPxReset,
+     Cap::kNone, 0},
+    {"TOP_ASK_PX", kTopAskPx, 64, 64, true, false, false, false,
+     kTopAskPxMin, kTopAskPxMax, kTopAskPxReset,
+     Cap::kNone, 0},
+    {"TOP_ASK_SZ", kTopAskSz, 32, 32, true, false, false, false,
+     kTopAskSzMin, kTopAskSzMax, kTopAskSzReset,
      Cap::kNone, 0},
 };
 }  // namespace slot
@@ -542,7 +578,15 @@ struct SlotRegs {
   std::uint32_t channel;
   std::uint32_t reserved_70[4];
   std::uint32_t commit;
-  std::uint32_t reserved_84[31];
+  std::uint32_t reserved_84[7];
+  std::uint32_t top_flags;
+  std::uint32_t top_bid_sz;
+  std::uint32_t top_bid_px_lo;
+  std::uint32_t top_bid_px_hi;
+  std::uint32_t top_ask_px_lo;
+  std::uint32_t top_ask_px_hi;
+  std::uint32_t top_ask_sz;
+  std::uint32_t reserved_bc[17];
 };
 static_assert(sizeof(SlotRegs) == slot::kStride);
 static_assert(offsetof(SlotRegs, security_id) == slot::kSecurityId);
@@ -567,6 +611,11 @@ static_assert(offsetof(SlotRegs, skew_shift_ticks) == slot::kSkewShiftTicks);
 static_assert(offsetof(SlotRegs, size_adj) == slot::kSizeAdj);
 static_assert(offsetof(SlotRegs, channel) == slot::kChannel);
 static_assert(offsetof(SlotRegs, commit) == slot::kCommit);
+static_assert(offsetof(SlotRegs, top_flags) == slot::kTopFlags);
+static_assert(offsetof(SlotRegs, top_bid_sz) == slot::kTopBidSz);
+static_assert(offsetof(SlotRegs, top_bid_px_lo) == slot::kTopBidPx);
+static_assert(offsetof(SlotRegs, top_ask_px_lo) == slot::kTopAskPx);
+static_assert(offsetof(SlotRegs, top_ask_sz) == slot::kTopAskSz);
 static_assert(reg::kArbWindow < kCounterBase &&
               kCounterBase + 8u * static_cast<std::uint32_t>(Counter::kCount) <= line::kBase);
 static_assert(line::kBase + line::kMaxCount * line::kStride <= slot::kBase);
