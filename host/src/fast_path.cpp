@@ -57,11 +57,23 @@ struct FastPath::IncHandler {
     if (m.mei & mdp3::kPublishMask) fp.publish(m.seq);
   }
   void on_book_entry(const mdp3::MsgCtx& m, std::uint32_t i, const mdp3::BookEntry& e) {
+    book_entry(m, i, e, m.template_id);
+  }
+  // The same for a template known where it is called (PacketRecord::replay): the price
+  // conversion then folds away, and the entry's work is inlined into the replay loop.
+  template <std::uint16_t kTemplate>
+  [[gnu::always_inline]] void book_entry_of(const mdp3::MsgCtx& m, std::uint32_t i,
+                                            const mdp3::BookEntry& e) {
+    book_entry(m, i, e, kTemplate);
+  }
+  [[gnu::always_inline]] void book_entry(const mdp3::MsgCtx& m, std::uint32_t i,
+                                         const mdp3::BookEntry& e, std::uint16_t template_id) {
     if (fp.observer_) fp.observer_->on_book_entry(m, i, e);
     Instrument* in = find(e.security_id);
     if (!in) return;
     if (!fp.check_rpt(*in, e.rpt_seq)) return;
-    const std::int64_t px9 = e.price == mdp3::kNullPrice ? 0 : mdp3::to_price9(e.price, m.template_id);
+    const std::int64_t px9 =
+        e.price == mdp3::kNullPrice ? 0 : mdp3::to_price9(e.price, template_id);
     ++fp.c_.book_entries;
     switch (in->book.apply(e, px9)) {
       case ApplyResult::kApplied:
@@ -193,18 +205,19 @@ struct FastPath::SnapHandler {
 
 // The validation pass of an Incremental packet, keeping what the decoder reports (mdp3.hpp
 // kRecords), so that applying the packet -- at once, in the usual case where the arbiter releases
-// it in sequence -- replays those callbacks instead of decoding the bytes a second time. It keeps
-// book, trade and statistics messages; a packet with anything else (status, channel reset,
-// definition, snapshot) is decoded again instead (`complete` false). The arrays hold every entry
-// a packet of kMaxBytes can carry (the validated group lengths bound them), so recording needs no
-// check per entry; longer packets are validated without recording.
+// it in sequence -- replays those callbacks instead of walking and checking the packet a second
+// time. Of a book message it keeps where its entries are (they are read from the packet again,
+// which is still there and already checked: no copy of each entry); trade and statistics entries
+// are copied. A packet with anything else (status, channel reset, definition, snapshot) is
+// decoded again instead (`complete` false). The arrays hold every message and entry a packet of
+// kMaxBytes can carry (the validated lengths bound them), so recording needs no check per entry;
+// longer packets are validated without recording.
 struct FastPath::PacketRecord {
   static constexpr bool kRecords = true;
   static constexpr std::uint32_t kMaxBytes = SeqArbiter::kSlotBytes;
-  // Every message has a 10-byte header; entries are at least 27 (book), 25 (trade) and 12 bytes
+  // Every message has a 10-byte header; entries are at least 25 (trade) and 12 bytes
   // (statistics) long.
   static constexpr std::uint32_t kMaxMsgs = kMaxBytes / mdp3::kMessageHeaderSize;
-  static constexpr std::uint32_t kMaxBooks = kMaxBytes / mdp3::kBookEntryMin;
   static constexpr std::uint32_t kMaxTrades = kMaxBytes / mdp3::kTradeEntryMin;
   static constexpr std::uint32_t kMaxSeqs = kMaxBytes / mdp3::kVolumeEntryMin;
   static_assert(mdp3::kVolumeEntryMin <= mdp3::kDailyStatsEntryMin &&
@@ -212,23 +225,31 @@ struct FastPath::PacketRecord {
                 mdp3::kVolumeEntryMin <= mdp3::kSessionStatsEntryMin);
   struct Msg {
     mdp3::MsgCtx ctx;
-    std::uint16_t book, trade, seq;  // its first entry of each kind; it ends where the next starts
+    const std::uint8_t* books;     // a book message's first entry on the wire
+    std::uint16_t book_length;     // its group blockLength
+    std::uint16_t book_count;      // its entries (0: not a book message)
+    std::uint16_t trade, seq;      // its first entry of each kind; it ends where the next starts
   };
   std::array<Msg, kMaxMsgs + 1> msgs;  // + 1: the end marker replay reads
-  std::array<mdp3::BookEntry, kMaxBooks> books;
   std::array<mdp3::TradeEntry, kMaxTrades> trades;
   std::array<mdp3::SeqEntry, kMaxSeqs> seqs;
-  std::uint16_t n_msgs = 0, n_books = 0, n_trades = 0, n_seqs = 0;
+  std::uint16_t n_msgs = 0, n_trades = 0, n_seqs = 0;
   bool complete = true;
 
   void reset() {
-    n_msgs = n_books = n_trades = n_seqs = 0;
+    n_msgs = n_trades = n_seqs = 0;
     complete = true;
   }
-  void on_message(const mdp3::MsgCtx& m) { msgs[n_msgs++] = Msg{m, n_books, n_trades, n_seqs}; }
+  void on_message(const mdp3::MsgCtx& m) {
+    msgs[n_msgs++] = Msg{m, nullptr, 0, 0, n_trades, n_seqs};
+  }
   void on_message_end(const mdp3::MsgCtx&) {}
-  void on_book_entry(const mdp3::MsgCtx&, std::uint32_t, const mdp3::BookEntry& e) {
-    books[n_books++] = e;
+  void on_book_entries(const mdp3::MsgCtx&, const std::uint8_t* first, std::uint16_t block_length,
+                       std::uint16_t count) {
+    Msg& m = msgs[n_msgs - 1];
+    m.books = first;
+    m.book_length = block_length;
+    m.book_count = count;
   }
   void on_trade(const mdp3::MsgCtx&, const mdp3::TradeEntry& t) { trades[n_trades++] = t; }
   void on_seq_entry(const mdp3::MsgCtx&, const mdp3::SeqEntry& q) { seqs[n_seqs++] = q; }
@@ -243,7 +264,6 @@ struct FastPath::PacketRecord {
   // entries of one kind only).
   template <class H>
   void replay(H& h) {
-    msgs[n_msgs].book = n_books;
     msgs[n_msgs].trade = n_trades;
     msgs[n_msgs].seq = n_seqs;
     for (std::uint32_t k = 0; k < n_msgs; ++k) {
@@ -252,10 +272,10 @@ struct FastPath::PacketRecord {
       h.on_message(m.ctx);
       switch (m.ctx.template_id) {  // the kinds decode_packet reports entries of
         case mdp3::kBook46:
+          replay_books<mdp3::kBook46>(h, m);
+          break;
         case mdp3::kBook32:
-          for (std::uint32_t i = m.book; i < next.book; ++i) {
-            h.on_book_entry(m.ctx, i - m.book, books[i]);
-          }
+          replay_books<mdp3::kBook32>(h, m);
           break;
         case mdp3::kTradeSummary48:
         case mdp3::kTradeSummary42:
@@ -266,6 +286,14 @@ struct FastPath::PacketRecord {
           break;
       }
       h.on_message_end(m.ctx);
+    }
+  }
+  template <std::uint16_t kTemplate, class H>
+  [[gnu::always_inline]] static void replay_books(H& h, const Msg& m) {
+    const std::uint8_t* e = m.books;
+    const std::uint32_t n = m.book_count, length = m.book_length;
+    for (std::uint32_t i = 0; i < n; ++i, e += length) {
+      h.template book_entry_of<kTemplate>(m.ctx, i, mdp3::detail::load_book_entry(e));
     }
   }
 };

@@ -326,3 +326,101 @@ TEST_CASE("entry check: the combined test agrees with the rule chain everywhere"
   }
   CHECK(ok > 0);
 }
+
+namespace {
+
+// A kRecords handler (the fast path's validation pass): book entries come as one group per
+// message, to be read from the packet; everything else as with any handler.
+struct GroupRecorder : Recorder {
+  static constexpr bool kRecords = true;
+  struct Group {
+    std::uint32_t message;  // index into messages
+    const std::uint8_t* first;
+    std::uint16_t block_length, count;
+  };
+  std::vector<Group> groups;
+  void on_book_entry(const MsgCtx&, std::uint32_t, const BookEntry&) { FAIL("per-entry call"); }
+  void on_book_entries(const MsgCtx&, const std::uint8_t* first, std::uint16_t block_length,
+                       std::uint16_t count) {
+    groups.push_back(Group{static_cast<std::uint32_t>(messages.size() - 1), first, block_length,
+                           count});
+  }
+};
+
+}  // namespace
+
+TEST_CASE("recording handler: book entries as groups, read back equal to a plain decode",
+          "[mdp3]") {
+  // Template 46 with 40-byte entries (8 unknown bytes appended: the group's stride, not 32, must
+  // be used), a template 32 message with two entries, a trade, a volume message, and an empty
+  // book message.
+  test::Writer w;
+  w.u16(10 + 11 + 3 + 3 * 40).u16(11).u16(46).u16(1).u16(9);
+  w.u64(7).u8(0x84).zeros(2);
+  w.u16(40).u8(3);
+  for (std::uint32_t k = 0; k < 3; ++k) {
+    w.i64(1000 + k).i32(5 + static_cast<std::int32_t>(k)).i32(77).u32(10 + k).i32(1)
+        .u8(static_cast<std::uint8_t>(1 + k)).u8(static_cast<std::uint8_t>(k)).u8('1')
+        .i32(test::kNull32);
+    w.zeros(1).u64(0xFFFFFFFFFFFFFFFFull);
+  }
+  const Bytes p = test::packet(
+      21, {w.b,
+           test::book_message(
+               {{4132500, 2, 78, 3, 1, 2, kNew, '0'},
+                {test::kNullPx, test::kNull32, 78, 4, test::kNull32, 1, kDelete, 'E'}},
+               0x00, 32, 6),
+           test::book_message({}, 0x80)});
+  const auto len = static_cast<std::uint32_t>(p.size());
+  Recorder plain;
+  REQUIRE(decode_packet(p.data(), len, plain) == MsgError::kOk);
+  GroupRecorder rec;
+  REQUIRE(decode_packet(p.data(), len, rec) == MsgError::kOk);
+  REQUIRE(rec.messages.size() == plain.messages.size());
+  REQUIRE(rec.ends.size() == plain.ends.size());
+  REQUIRE(rec.groups.size() == 3);
+  CHECK(rec.groups[0].block_length == 40);
+  CHECK(rec.groups[2].count == 0);
+  std::vector<std::pair<std::uint32_t, BookEntry>> read_back;
+  for (const auto& g : rec.groups) {
+    CHECK(rec.messages[g.message].template_id == plain.messages[g.message].template_id);
+    for (std::uint32_t k = 0; k < g.count; ++k) {
+      read_back.emplace_back(k, detail::load_book_entry(g.first + k * g.block_length));
+    }
+  }
+  REQUIRE(read_back.size() == plain.entries.size());
+  REQUIRE(read_back.size() == 5);
+  for (std::size_t i = 0; i < read_back.size(); ++i) {
+    INFO("entry " << i);
+    const BookEntry& a = read_back[i].second;
+    const BookEntry& b = plain.entries[i].second;
+    CHECK(read_back[i].first == plain.entries[i].first);
+    CHECK(a.price == b.price);
+    CHECK(a.size == b.size);
+    CHECK(a.security_id == b.security_id);
+    CHECK(a.rpt_seq == b.rpt_seq);
+    CHECK(a.orders == b.orders);
+    CHECK(a.level == b.level);
+    CHECK(a.action == b.action);
+    CHECK(a.type == b.type);
+  }
+  CHECK(read_back[2].second.price == 1002);  // the 40-byte stride
+  CHECK(read_back[3].second.security_id == 78);
+
+  SECTION("a bad entry in any message refuses the packet with the plain decoder's error") {
+    for (std::uint8_t action : {std::uint8_t{6}, std::uint8_t{kNew}}) {
+      const char type = action == kNew ? '7' : '0';
+      const Bytes bad = test::packet(
+          22, {test::book_message({{100, 1, 5, 1, 1, 1, kNew, '0'}}, 0x84),
+               test::book_message(
+                   {{100, 1, 5, 2, 1, 1, kChange, '0'}, {100, 1, 5, 3, 1, 1, action, type}},
+                   0x80)});
+      const auto blen = static_cast<std::uint32_t>(bad.size());
+      GroupRecorder r;
+      const MsgError want = validate_packet(bad.data(), blen);
+      CHECK(want != MsgError::kOk);
+      CHECK(decode_packet(bad.data(), blen, r) == want);
+      CHECK(r.groups.size() == 1);  // the first message only: the second was refused first
+    }
+  }
+}

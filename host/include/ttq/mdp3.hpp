@@ -269,8 +269,10 @@ constexpr bool prevalidated() {
 
 // A handler may declare `static constexpr bool kRecords = true` when its callbacks change nothing
 // until the caller has seen decode_packet return kOk (it only records what it is told, e.g. a
-// validation pass that keeps the decoded entries). Every check is still made and the same error
-// returned, but a message's entries are then checked and handed over in one loop instead of two.
+// validation pass that keeps where the entries are). Every check is still made and the same
+// error returned, but a 46/32 message's entries are not decoded for it: once all of them are
+// checked it gets one on_book_entries(ctx, first, block_length, count) call instead of
+// on_book_entry per entry (entry k at first + k * block_length: detail::load_book_entry).
 template <class H>
 constexpr bool records() {
   if constexpr (requires { H::kRecords; }) {
@@ -333,13 +335,14 @@ MsgError decode_packet(const std::uint8_t* p, std::uint32_t len, H& h) {
           if ((err = read_group(m, msg_size, g.end, true, 0, orders)) != MsgError::kOk) return err;
         }
         if constexpr (detail::records<H>() && !detail::prevalidated<H>()) {
-          h.on_message(ctx);
           for (std::uint32_t i = 0; i < g.count; ++i) {
             const std::uint8_t* e = g.first + i * std::uint32_t{g.block_length};
-            const BookEntry be = detail::load_book_entry(e);
-            if ((err = detail::check_book_entry(be)) != MsgError::kOk) return err;
-            h.on_book_entry(ctx, i, be);
+            if ((err = detail::check_book_entry(detail::load_book_entry(e))) != MsgError::kOk) {
+              return err;
+            }
           }
+          h.on_message(ctx);
+          h.on_book_entries(ctx, g.first, g.block_length, g.count);
         } else {
           if constexpr (!detail::prevalidated<H>()) {
             for (std::uint32_t i = 0; i < g.count; ++i) {
