@@ -12,33 +12,8 @@ ttq=$1
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 
-"$ttq" gen --out "$dir/tiny.pcap" --events 10 > /dev/null
-set +e
-"$ttq" replay "$dir/tiny.pcap" --backend verilator > /dev/null 2> "$dir/probe.txt"
-set -e
-if grep -q "not built" "$dir/probe.txt"; then echo "SKIP: $(cat "$dir/probe.txt")"; exit 77; fi
-
-# Tick of capgen's instrument 100000+i (products cycle BTC, ETH, MBT, MET).
-tick() {
-  case $(( ($1 - 1) % 4 )) in 0|2) echo 5000000000;; 1) echo 250000000;; 3) echo 500000000;; esac
-}
-
-# config FILE N_INSTR: card mode, no [risk] section (the defaults, collar included).
-config() {
-  cat > "$1" <<TOML
-[feed]
-fixed_instruments = true
-reorder_window = 8
-[[channel]]
-id = 310
-incremental_a = "224.0.31.1:14310"
-incremental_b = "224.0.32.1:15310"
-TOML
-  for i in $(seq 1 "$2"); do
-    printf '[[instrument]]\nsecurity_id = %d\ntick = %d\ndepth = 10\nimplied_depth = 2\n' \
-      $((100000 + i)) "$(tick "$i")" >> "$1"
-  done
-}
+source "$(dirname "$0")/lib/verilator_common.sh"
+skip_without_verilator
 
 compare() {  # tag capture config
   "$ttq" replay "$2" --config "$3" --orders-jsonl "$dir/o_sw_$1.jsonl" \
@@ -67,14 +42,14 @@ compare() {  # tag capture config
 
 # A: clean, 4 instruments.
 "$ttq" gen --out "$dir/a.pcap" --seed 31 --events 4000 --instruments 4 > /dev/null
-config "$dir/a.toml" 4
+card_config "$dir/a.toml" 8 10 2 4
 compare a "$dir/a.pcap" "$dir/a.toml"
 
 # B: loss on A, B and both lines (gaps: suspect books, RptSeq jumps: stale ones), reordering,
 # duplicates, halts; 6 instruments.
 "$ttq" gen --out "$dir/b.pcap" --seed 32 --events 8000 --instruments 6 --loss-a 0.03 \
   --loss-b 0.03 --loss-both 0.01 --dup 0.02 --reorder 0.02 --jitter 4 --halt 0.002 > /dev/null
-config "$dir/b.toml" 6
+card_config "$dir/b.toml" 8 10 2 6
 compare b "$dir/b.pcap" "$dir/b.toml"
 grep -qE '^  gaps +[1-9]' "$dir/s_sw_b.txt" || { echo "b: no gap in the capture"; exit 1; }
 grep -qE '^  stale events +[1-9]' "$dir/s_sw_b.txt" || { echo "b: no stale book"; exit 1; }

@@ -13,36 +13,8 @@ dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
 lib="$(dirname "$0")/lib"
 
-"$ttq" gen --out "$dir/tiny.pcap" --events 10 > /dev/null
-set +e
-"$ttq" replay "$dir/tiny.pcap" --backend verilator > /dev/null 2> "$dir/probe.txt"
-set -e
-if grep -q "not built" "$dir/probe.txt"; then echo "SKIP: $(cat "$dir/probe.txt")"; exit 77; fi
-
-# Tick of capgen's instrument 100000+i (products cycle BTC, ETH, MBT, MET).
-tick() {
-  case $(( ($1 - 1) % 4 )) in 0|2) echo 5000000000;; 1) echo 250000000;; 3) echo 500000000;; esac
-}
-
-# config FILE WINDOW DEPTH IMPLIED_DEPTH N_INSTR [extra TOML appended]
-config() {
-  cat > "$1" <<TOML
-[feed]
-fixed_instruments = true
-reorder_window = $2
-[[channel]]
-id = 310
-incremental_a = "224.0.31.1:14310"
-incremental_b = "224.0.32.1:15310"
-TOML
-  printf '%s\n' "${6:-}" >> "$1"
-  for i in $(seq 1 "$5"); do
-    printf '[[instrument]]\nsecurity_id = %d\ntick = %d\ndepth = %d\nimplied_depth = %d\n' \
-      $((100000 + i)) "$(tick "$i")" "$3" "$4" >> "$1"
-    if [[ $i -eq 3 ]]; then printf 'position = 7\n' >> "$1"; fi
-    if [[ $i -eq 4 ]]; then printf 'position = -12\n' >> "$1"; fi
-  done
-}
+source "$lib/verilator_common.sh"
+skip_without_verilator
 
 # The counters the card keeps, "key=value", from a summary (docs/card.md lists them).
 card_keys='frames|bytes|dropped\..*|packets validated|duplicates dropped \(A/B\)|held for reordering'
@@ -80,7 +52,7 @@ compare() {  # tag capture config
 "$ttq" gen --out "$dir/a.pcap" --seed 21 --events 20000 --instruments 12 --schema 9 --depth 10 \
   --implied true --loss-a 0.02 --loss-b 0.02 --loss-both 0.0005 --dup 0.03 --reorder 0.02 \
   --jitter 4 --garbage 0.05 --vlan 0.1 --ip-options 0.05 --halt 0.003 > /dev/null
-config "$dir/a.toml" 8 10 2 10 '[quoter]
+card_config "$dir/a.toml" 8 10 2 10 '[quoter]
 bid_offset_ticks = 1
 ask_offset_ticks = 2
 order_size = 2
@@ -95,7 +67,7 @@ compare a "$dir/a.pcap" "$dir/a.toml"
 "$ttq" gen --out "$dir/b.pcap" --seed 22 --events 6000 --instruments 9 --schema 8 --depth 5 \
   --implied false --loss-a 0.03 --loss-b 0.03 --loss-both 0.003 --dup 0.05 --reorder 0.03 \
   --jitter 8 --garbage 0.05 --halt 0.002 > /dev/null
-config "$dir/b.toml" 3 5 0 9 '[quoter]
+card_config "$dir/b.toml" 3 5 0 9 '[quoter]
 ref_mode = "mid"
 min_spread_ticks = 2
 order_size = 3
@@ -120,7 +92,7 @@ compare b "$dir/b.pcap" "$dir/b.toml"
 "$ttq" gen --out "$dir/c0.pcap" --seed 23 --events 2500 --instruments 4 --loss-a 0.02 \
   --loss-b 0.02 --dup 0.02 --jitter 2 --garbage 0.02 > /dev/null
 python3 "$lib/pcaptool.py" inject "$dir/c0.pcap" "$dir/c.pcap" > /dev/null
-config "$dir/c.toml" 0 10 2 4
+card_config "$dir/c.toml" 0 10 2 4
 compare c "$dir/c.pcap" "$dir/c.toml"
 grep -qE '^  dropped.runt +[1-9]' "$dir/s_v_c.txt" || { echo "c: no runts counted"; exit 1; }
 
@@ -133,17 +105,17 @@ refuse() {  # tag config expected-text
 }
 grep -v '^incremental_\|^\[\[channel\]\]\|^id = 310' "$dir/c.toml" > "$dir/nolines.toml"
 refuse nolines "$dir/nolines.toml" "the config has no feed lines"
-config "$dir/many.toml" 8 10 2 17
+card_config "$dir/many.toml" 8 10 2 17
 refuse many "$dir/many.toml" "instrument slots (CAPS0.N_INSTR)"
-config "$dir/levels.toml" 8 10 2 4 '[quoter]
+card_config "$dir/levels.toml" 8 10 2 4 '[quoter]
 levels = 2'
 refuse levels "$dir/levels.toml" "the card computes one level"
-config "$dir/win.toml" 9 10 2 4
+card_config "$dir/win.toml" 9 10 2 4
 refuse window "$dir/win.toml" "holds at most 8 packets"
 
 # Snapshots: counted, not applied by the card (docs/card.md); the run says so.
 "$ttq" gen --out "$dir/s.pcap" --seed 24 --events 300 --instruments 2 --snapshot-every 50 > /dev/null
-config "$dir/s.toml" 8 10 2 2
+card_config "$dir/s.toml" 8 10 2 2
 sed -i 's|^incremental_b = .*|&\nsnapshot_a = "224.0.31.2:14311"\nsnapshot_b = "224.0.32.2:15311"|' \
   "$dir/s.toml"
 "$ttq" replay "$dir/s.pcap" --config "$dir/s.toml" --backend verilator > "$dir/s_v_s.txt" \

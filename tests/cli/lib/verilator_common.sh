@@ -1,0 +1,38 @@
+# Shared by the tests that compare `ttq replay --backend verilator` with `--backend sw`
+# (replay_verilator.sh, replay_orders_verilator.sh). Source it after setting $ttq and $dir.
+
+# Exit 77 (skipped) when ttq was built without the verilator backend.
+skip_without_verilator() {
+  "$ttq" gen --out "$dir/tiny.pcap" --events 10 > /dev/null
+  set +e
+  "$ttq" replay "$dir/tiny.pcap" --backend verilator > /dev/null 2> "$dir/probe.txt"
+  set -e
+  if grep -q "not built" "$dir/probe.txt"; then echo "SKIP: $(cat "$dir/probe.txt")"; exit 77; fi
+}
+
+# Tick of capgen's instrument 100000+i (products cycle BTC, ETH, MBT, MET).
+tick() {
+  case $(( ($1 - 1) % 4 )) in 0|2) echo 5000000000;; 1) echo 250000000;; 3) echo 500000000;; esac
+}
+
+# card_config FILE WINDOW DEPTH IMPLIED_DEPTH N_INSTR [extra TOML appended]: card mode (fixed
+# instruments 100001.., capgen's channel 310 lines), no [risk] section (the defaults, collar
+# included); instruments 3 and 4 start with positions 7 and -12.
+card_config() {
+  cat > "$1" <<TOML
+[feed]
+fixed_instruments = true
+reorder_window = $2
+[[channel]]
+id = 310
+incremental_a = "224.0.31.1:14310"
+incremental_b = "224.0.32.1:15310"
+TOML
+  printf '%s\n' "${6:-}" >> "$1"
+  for i in $(seq 1 "$5"); do
+    printf '[[instrument]]\nsecurity_id = %d\ntick = %d\ndepth = %d\nimplied_depth = %d\n' \
+      $((100000 + i)) "$(tick "$i")" "$3" "$4" >> "$1"
+    if [[ $i -eq 3 ]]; then printf 'position = 7\n' >> "$1"; fi
+    if [[ $i -eq 4 ]]; then printf 'position = -12\n' >> "$1"; fi
+  done
+}
