@@ -334,6 +334,12 @@ void CardProgram::flush() {
                card::field::kControlKill.put(kill_ ? 1u : 0u) | card::field::kControlFlush.put(1u));
 }
 
+void CardProgram::soft_reset() {
+  bus_.write32(card::reg::kControl, card::field::kControlKill.put(kill_ ? 1u : 0u) |
+                                        card::field::kControlSoftReset.put(1u));
+  invalidate_tops();
+}
+
 bool CardProgram::busy() {
   return card::field::kStatusBusy.get(bus_.read32(card::reg::kStatus)) != 0;
 }

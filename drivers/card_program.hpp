@@ -76,6 +76,10 @@ class CardProgram {
   // with its end state.
   bool top_of_book(std::int32_t security_id, PublishedTop& out);
   void invalidate_tops() { ++top_gen_; }
+  // CONTROL.SOFT_RESET (KILL kept): the pipeline restarts from empty books, the counters clear,
+  // the configuration stays (docs/registers.md). Call with the core idle (STATUS.BUSY 0) and
+  // the quote records drained: records still in the output queue are lost.
+  void soft_reset();
   // One slot's TOP_* entry, read now (TOP_FLAGS first: it latches the other words).
   PublishedTop read_top(std::uint32_t slot);
 

@@ -365,6 +365,7 @@ std::uint64_t check_tops(const std::string& where, CardProgram& prog, const Fast
 
 struct RunStats {
   std::uint64_t frames = 0, records = 0, cycles = 0, stalls = 0, bad_fcs = 0, truncated = 0;
+  std::uint64_t soft_resets = 0;
   std::uint64_t tops = 0, tops_stale = 0;  // published tops compared; of them, stale ones
   std::vector<std::uint64_t> lat;
 };
@@ -411,7 +412,7 @@ std::vector<std::uint8_t> min_size_frame(int kind, std::uint16_t n) {
 
 RunStats run_capture(const char* name, const GenOptions& g, const Mode& m, std::uint64_t seed,
                      double p_bad_fcs, double p_trunc, bool toggle_kill, int cfg_depth,
-                     int pad = 0) {
+                     int pad = 0, bool soft_reset = false) {
   RunStats st;
   const std::string path = "/tmp/ttq_tb_core_" + std::to_string(::getpid()) + ".pcap";
   generate_capture(g, path, nullptr, nullptr);
@@ -518,11 +519,11 @@ RunStats run_capture(const char* name, const GenOptions& g, const Mode& m, std::
   }
 
   // The model and the RTL, side by side: the same frames, kills between the same frames.
-  FastPath ref(cfg);
+  auto ref = std::make_unique<FastPath>(cfg);
   std::vector<QuoteRecord> want;
   auto drain_ref = [&] {
     QuoteRecord buf[256];
-    for (std::size_t n; (n = ref.collect(buf)) > 0;) want.insert(want.end(), buf, buf + n);
+    for (std::size_t n; (n = ref->collect(buf)) > 0;) want.insert(want.end(), buf, buf + n);
   };
   bool kill = false;
   std::size_t ki = 0;
@@ -535,13 +536,27 @@ RunStats run_capture(const char* name, const GenOptions& g, const Mode& m, std::
         return st;
       }
       kill = !kill;
-      ref.set_kill(kill);
+      ref->set_kill(kill);
       drain_ref();
       prog.set_kill(kill);
       ++ki;
     }
+    // CONTROL.SOFT_RESET halfway (random runs): with the core idle and its records out, the
+    // card must go on exactly as a new model with the same configuration and kill state would,
+    // fed only the frames after it; its counters start again from 0.
+    if (soft_reset && i == frames.size() / 2) {
+      if (!core.drain(limit)) {
+        fail(std::string(name) + ": the core did not go idle before the soft reset");
+        return st;
+      }
+      prog.soft_reset();
+      ref = std::make_unique<FastPath>(cfg);
+      ref->set_kill(kill);
+      drain_ref();
+      ++st.soft_resets;
+    }
     if (i == frames.size()) break;
-    ref.process(frames[i]);
+    ref->process(frames[i]);
     drain_ref();
     core.queue(frames[i], trig[i]);
     // Isolated (no-stall) runs: every frame goes through alone, so the published tops are
@@ -552,7 +567,7 @@ RunStats run_capture(const char* name, const GenOptions& g, const Mode& m, std::
         return st;
       }
       st.tops += check_tops(std::string(name) + " " + m.name + " after frame " +
-                                std::to_string(i), prog, ref, cfg, st.tops_stale);
+                                std::to_string(i), prog, *ref, cfg, st.tops_stale);
       if (g_errors) return st;
     }
   }
@@ -560,11 +575,11 @@ RunStats run_capture(const char* name, const GenOptions& g, const Mode& m, std::
     fail(std::string(name) + ": the core did not go idle");
     return st;
   }
-  ref.finish();
+  ref->finish();
   drain_ref();
   prog.flush();
   if (!core.drain(limit)) fail(std::string(name) + ": the core did not go idle after FLUSH");
-  st.tops += check_tops(std::string(name) + " " + m.name + " at the end", prog, ref, cfg,
+  st.tops += check_tops(std::string(name) + " " + m.name + " at the end", prog, *ref, cfg,
                         st.tops_stale);
 
   // Record by record.
@@ -592,7 +607,7 @@ RunStats run_capture(const char* name, const GenOptions& g, const Mode& m, std::
   // The card's counters against the model's.
   PipelineCounters cc{};
   prog.read_counters(cc);
-  const PipelineCounters& mc = ref.counters();
+  const PipelineCounters& mc = ref->counters();
   auto same = [&](const char* what, std::uint64_t card, std::uint64_t model) {
     if (card != model) {
       fail(std::string(name) + " " + m.name + ": counter " + what + " card " +
@@ -682,19 +697,21 @@ int main(int argc, char** argv) {
   const Mode random{"random", 0.6, 0.5, false, false};
   const Mode nostall{"nostall", 1.0, 1.0, true, false};
   const Mode isolated{"isolated", 1.0, 1.0, true, true};
-  std::uint64_t seed = 21, total = 0, total_tops = 0, total_tops_stale = 0;
+  std::uint64_t seed = 21, total = 0, total_tops = 0, total_tops_stale = 0, total_soft_resets = 0;
   std::vector<std::uint64_t> lat, lat_b2b;
   for (const Case& c : cases) {
     for (const Mode* m : {&random, &nostall, &isolated}) {
       const bool kill = m == &random;
       RunStats s =
-          run_capture(c.name, c.g, *m, seed++, c.bad_fcs, c.trunc, kill, c.cfg_depth, c.pad);
+          run_capture(c.name, c.g, *m, seed++, c.bad_fcs, c.trunc, kill, c.cfg_depth, c.pad,
+                      /*soft_reset=*/m == &random);
       std::printf("%-42s %-8s %6llu frames (%llu bad FCS, %llu truncated), %5llu records match, "
-                  "%llu cycles, %llu input stall cycles, %llu published tops match (%llu stale)\n",
+                  "%llu cycles, %llu input stall cycles, %llu published tops match (%llu stale)%s\n",
                   c.name, m->name, (unsigned long long)s.frames, (unsigned long long)s.bad_fcs,
                   (unsigned long long)s.truncated, (unsigned long long)s.records,
                   (unsigned long long)s.cycles, (unsigned long long)s.stalls,
-                  (unsigned long long)s.tops, (unsigned long long)s.tops_stale);
+                  (unsigned long long)s.tops, (unsigned long long)s.tops_stale,
+                  s.soft_resets ? ", soft reset halfway" : "");
       total += s.records;
       // The throughput target: with every tvalid / tready high the input never waits, on
       // every capture (docs/rtl_core.md, "Back-pressure and throughput").
@@ -703,6 +720,7 @@ int main(int argc, char** argv) {
              " input stall cycles in the no-stall run (must be 0)");
       }
       total_tops += s.tops;
+      total_soft_resets += s.soft_resets;
       total_tops_stale += s.tops_stale;
       if (c.latency && c.g.loss_a == 0 && c.g.reorder == 0) {
         if (m->isolated) lat.insert(lat.end(), s.lat.begin(), s.lat.end());
@@ -713,6 +731,7 @@ int main(int argc, char** argv) {
     if (g_errors) break;
   }
   if (g_errors == 0 && total == 0) fail("no quote record was compared");
+  if (g_errors == 0 && total_soft_resets == 0) fail("no soft reset was exercised");
   if (g_errors == 0 && (total_tops == 0 || total_tops_stale == 0)) {
     fail("no published top (or no stale one) was compared");
   }
