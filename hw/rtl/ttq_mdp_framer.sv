@@ -623,13 +623,22 @@ module ttq_mdp_framer #(
 
   // Input flow control: a beat may overwrite only a beat the walker no longer needs (before the
   // current item; in S_ERR nothing of this packet is needed any more).
+  // `tready` is a register (the MAC side's ready must not come through this logic: it is the
+  // enable of ttq_l2l4's whole pipeline): set for the next cycle when the ring and the length
+  // FIFO would still have room after this cycle's beat. The read position only moves forward
+  // (the walker, S_ERR, the next packet's base), so the room next cycle is at least that.
   logic [BEAT_W-1:0] lim, rd_rel, used;
+  logic              rdy_q, in_last;
+  assign in_last = in_fire & s_axis_udp_tlast;
   assign lim = len_known ? nbeats : wr_rel;
   assign rd_rel = (st_q == S_ERR || BEAT_W'(cur_q[OFF_W-1:3]) > lim) ? lim :
                   BEAT_W'(cur_q[OFF_W-1:3]);
   assign used = wr_rel - rd_rel;
-  assign s_axis_udp_tready = !rst && used < BEAT_W'(BUF_BEATS) &&
-                             lf_cnt_q < (LF_AW + 1)'(LF_DEPTH);
+  always_ff @(posedge clk) begin
+    rdy_q <= rst || (used + BEAT_W'(in_fire) < BEAT_W'(BUF_BEATS) &&
+                     lf_cnt_q + (LF_AW + 1)'(in_last) < (LF_AW + 1)'(LF_DEPTH));  // empty after rst
+  end
+  assign s_axis_udp_tready = rdy_q && !rst;
 
   // ---------------------------------------------------------------------------------------------
   // Event FIFO. PKT_END leaves END_LAT cycles after its tlast (a credit from a delay line of
