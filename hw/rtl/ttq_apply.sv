@@ -418,7 +418,10 @@ module ttq_apply #(
     lp_ph_d = lp_ph_q;
     lp_scope_d = lp_scope_q;
     lp_slot_d = lp_slot_q;
-    if (f_v_q) begin
+    if (f_v_q && !f_hit_q && (f_it_q == IT_BOOK || f_it_q == IT_SEQ || f_it_q == IT_STAT)) begin
+      f_done = 1'b1;  // an instrument not in the table: counted, nothing else
+      c_unknown_d = 1'b1;
+    end else if (f_v_q) begin
       unique case (f_it_q)
         IT_HDR: begin
           if (cq_room) begin
@@ -429,10 +432,7 @@ module ttq_apply #(
           end
         end
         IT_BOOK: begin
-          if (!f_hit_q) begin
-            f_done = 1'b1;
-            c_unknown_d = 1'b1;
-          end else if (cq_room && op_free) begin
+          if (cq_room && op_free) begin
             f_done = 1'b1;
             if (!rpt_older) begin
               rpt_we = 1'b1;
@@ -455,10 +455,7 @@ module ttq_apply #(
           end
         end
         IT_SEQ: begin
-          if (!f_hit_q) begin
-            f_done = 1'b1;
-            c_unknown_d = 1'b1;
-          end else if (cq_room) begin
+          if (cq_room) begin
             f_done = 1'b1;
             if (!rpt_older) begin
               rpt_we = 1'b1;
@@ -470,10 +467,7 @@ module ttq_apply #(
           end
         end
         IT_STAT: begin
-          if (!f_hit_q) begin
-            f_done = 1'b1;
-            c_unknown_d = 1'b1;
-          end else if (cq_room) begin
+          if (cq_room) begin
             f_done = 1'b1;
             cq_push = 1'b1;
             cq_wd = entry(Q_HALT, f_slot_q, f_halt_q, 1'b0, 1'b0, '0, '0);

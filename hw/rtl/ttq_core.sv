@@ -188,7 +188,7 @@ module ttq_core #(
   logic       lf_in_r, ln_v, ln_hit, ln_b;
   logic [7:0] ln_ch;
   logic [1:0] ln_kind;
-  logic       lf_v, lf_r, lf_hit, lf_b;
+  logic       lf_v, lf_hit, lf_b;
   logic [7:0] lf_ch;
   logic [1:0] lf_kind;
 
@@ -200,7 +200,7 @@ module ttq_core #(
     .line_valid, .line_ip, .line_port, .line_channel, .line_kind, .line_b,
     .s_axis_dst_tvalid(vd_v && vq_cnt_q != (VQ_AW + 1)'(VQ_DEPTH)), .s_axis_dst_tready(lf_in_r),
     .s_axis_dst_ip(vd_data[87:56]), .s_axis_dst_port(vd_data[39:24]),
-    .m_axis_line_tvalid(lf_v), .m_axis_line_tready(lf_r), .m_axis_line_hit(lf_hit),
+    .m_axis_line_tvalid(lf_v), .m_axis_line_tready(1'b1), .m_axis_line_hit(lf_hit),
     .m_axis_line_channel(lf_ch), .m_axis_line_kind(lf_kind), .m_axis_line_b(lf_b)
   );
 
@@ -210,7 +210,6 @@ module ttq_core #(
   // is written only for a verdict still in vq, so it cannot overflow and the filter never waits.
   logic [11:0]    lq_mem [VQ_DEPTH];  // {hit, channel, kind, b}
   logic [VQ_AW:0] lq_wr_q;
-  assign lf_r = 1'b1;
   assign ln_v = lq_wr_q != vq_rd_q;
   assign {ln_hit, ln_ch, ln_kind, ln_b} = lq_mem[vq_rd_q[VQ_AW-1:0]];
   always_ff @(posedge clk) begin
