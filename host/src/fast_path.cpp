@@ -2,7 +2,9 @@
 #include "ttq/fast_path.hpp"
 
 #include <algorithm>
+#include <cstddef>
 #include <cstring>
+#include <new>
 
 namespace ttq {
 
@@ -33,18 +35,7 @@ struct FastPath::IncHandler {
   static constexpr bool kPrevalidated = true;  // process() validates every packet first
   FastPath& fp;
   std::uint16_t channel;
-  // Consecutive entries mostly name the same instrument: remember the last lookup (slots never
-  // move, the table is allocated once).
-  std::int32_t last_id = 0;
-  Instrument* last_in = nullptr;
-
-  Instrument* find(std::int32_t id) {
-    if (id != last_id || last_in == nullptr) {
-      last_in = fp.lookup(id, channel);
-      last_id = id;
-    }
-    return last_in;
-  }
+  Instrument* find(std::int32_t id) { return fp.lookup_cached(id, channel); }
 
   void on_message(const mdp3::MsgCtx& m) {
     if (m.template_id < fp.c_.messages_by_template.size()) {
@@ -54,7 +45,9 @@ struct FastPath::IncHandler {
     }
   }
   void on_message_end(const mdp3::MsgCtx& m) {
-    if (m.mei & mdp3::kPublishMask) fp.publish(m.seq);
+    // Nothing touched since the last publication point (e.g. a trade or statistics message
+    // that ends an event): publish would do nothing.
+    if ((m.mei & mdp3::kPublishMask) && !fp.dirty_.empty()) fp.publish(m.seq);
   }
   void on_book_entry(const mdp3::MsgCtx& m, std::uint32_t i, const mdp3::BookEntry& e) {
     book_entry(m, i, e, m.template_id);
@@ -66,9 +59,24 @@ struct FastPath::IncHandler {
                                             const mdp3::BookEntry& e) {
     book_entry(m, i, e, kTemplate);
   }
+  // The observer gets its own copy of the entry, on a path of its own: were its address taken
+  // on the hot path, the entry would be stored to the stack and read back field by field for
+  // every entry of every packet (no observer is ever set in `replay` or `run`).
+  [[gnu::noinline, gnu::cold]] static void notify_entry(FastPath& fp, const mdp3::MsgCtx& m,
+                                                        std::uint32_t i, std::int64_t price,
+                                                        std::int32_t size, std::int32_t id,
+                                                        std::uint32_t rpt, std::int32_t orders,
+                                                        std::uint8_t level, std::uint8_t action,
+                                                        char type) {
+    fp.observer_->on_book_entry(m, i, mdp3::BookEntry{price, size, id, rpt, orders, level,
+                                                      action, type});
+  }
   [[gnu::always_inline]] void book_entry(const mdp3::MsgCtx& m, std::uint32_t i,
                                          const mdp3::BookEntry& e, std::uint16_t template_id) {
-    if (fp.observer_) fp.observer_->on_book_entry(m, i, e);
+    if (fp.observer_) [[unlikely]] {
+      notify_entry(fp, m, i, e.price, e.size, e.security_id, e.rpt_seq, e.orders, e.level,
+                   e.action, e.type);
+    }
     Instrument* in = find(e.security_id);
     if (!in) return;
     if (!fp.check_rpt(*in, e.rpt_seq)) return;
@@ -345,6 +353,20 @@ FastPath::FastPath(const PipelineConfig& cfg) : cfg_(cfg) {
 
 FastPath::~FastPath() = default;
 
+// Entries of a packet name a few instruments in random order: a cache indexed by the low bits
+// of the SecurityID answers most of them without probing the hash table. Only instruments found
+// or created are cached, and slots never move (the table is allocated once), so a hit returns
+// what lookup would; a miss (unknown instrument, full table, or two IDs sharing a line) is
+// lookup itself, with its counters.
+[[gnu::always_inline]] inline Instrument* FastPath::lookup_cached(std::int32_t security_id,
+                                                                 std::uint16_t channel) {
+  CachedLookup& c = lookup_cache_[static_cast<std::uint32_t>(security_id) & (kLookupCache - 1)];
+  if (c.security_id == security_id && c.in != nullptr) [[likely]] return c.in;
+  Instrument* in = lookup(security_id, channel);
+  if (in != nullptr) c = CachedLookup{security_id, in};
+  return in;
+}
+
 Instrument* FastPath::lookup(std::int32_t security_id, std::uint16_t channel) {
   if (security_id == 0) return nullptr;  // 0 marks an empty hash slot; never a real SecurityID
   std::uint32_t h = hash_id(security_id) & hash_mask_;
@@ -604,7 +626,10 @@ void FastPath::publish_one(Instrument& in, std::uint32_t seq) {
   in.pub_state = publish_state(in);
 }
 
-void FastPath::requote(Instrument& in, const TopOfBook& tob, std::uint32_t seq) {
+// Inline: publish_one calls it for every instrument whose level 1 moved, and mostly it returns
+// early (the quoter's inputs did not change).
+[[gnu::always_inline]] inline void FastPath::requote(Instrument& in, const TopOfBook& tob,
+                                                     std::uint32_t seq) {
   in.pub_valid = false;  // quoted_* may now hold other inputs than the last publication's
   if (!in.quoted || in.tick <= 0) return;
   std::uint8_t pull = 0;
@@ -620,11 +645,23 @@ void FastPath::requote(Instrument& in, const TopOfBook& tob, std::uint32_t seq) 
                                   : TopOfBook{tob.bid_px, tob.ask_px, tob.bid_sz > 0 ? 1 : 0,
                                               tob.ask_sz > 0 ? 1 : 0};
   if (in.quote_inputs_valid && pull == in.quoted_pull && key == in.quoted_tob) return;
+  evaluate_quotes(in, tob, seq, pull, key);
+}
+
+// The quoter and the requote decision for inputs that differ from the last evaluation's; out of
+// line, so that requote's common early return (inputs unchanged) pays no frame for the quote
+// buffer and the level loop.
+void FastPath::evaluate_quotes(Instrument& in, const TopOfBook& tob, std::uint32_t seq,
+                               std::uint8_t pull, const TopOfBook& key) {
   in.quote_inputs_valid = true;
   in.quoted_pull = pull;
   in.quoted_tob = key;
-  std::array<QuoteLevel, kMaxLevels> next;
-  compute_quotes(tob, in.tick, in.params, in.skew, pull, std::span(next.data(), in.params.levels));
+  // compute_quotes writes every field of the first `levels` entries, the only ones read below,
+  // so the buffer is raw storage (its QuoteLevels created implicitly, C++20) rather than an array
+  // whose member initializers would clear all kMaxLevels (256 bytes) on every evaluation.
+  alignas(QuoteLevel) std::byte raw[sizeof(QuoteLevel) * kMaxLevels];
+  QuoteLevel* const next = std::launder(reinterpret_cast<QuoteLevel*>(raw));
+  compute_quotes(tob, in.tick, in.params, in.skew, pull, std::span(next, in.params.levels));
   for (std::uint8_t l = 0; l < in.params.levels; ++l) {
     QuoteLevel& prev = in.last_sent[l];
     if (!needs_requote(prev, next[l], in.tick, in.params.requote_tolerance_ticks)) continue;

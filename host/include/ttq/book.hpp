@@ -124,8 +124,14 @@ inline ApplyResult MbpBook::apply(const mdp3::BookEntry& e, std::int64_t px9) {
   const std::uint32_t t = static_cast<std::uint8_t>(e.type);
   const std::uint32_t implied = (t >> 6) & 1u;
   const std::uint32_t k = implied * 2u + ((t ^ implied) & 1u);
-  constexpr char kTypeOf[4] = {mdp3::kBid, mdp3::kOffer, mdp3::kImpliedBid, mdp3::kImpliedOffer};
-  if (e.type != kTypeOf[k]) [[unlikely]] {  // 'J' Book Reset (the decoder refuses other types)
+  // The type side k stands for, byte k of one constant (a table would be stored to the stack
+  // for every entry).
+  constexpr std::uint32_t kTypeOf = std::uint32_t{mdp3::kBid} |
+                                    std::uint32_t{mdp3::kOffer} << 8 |
+                                    std::uint32_t{mdp3::kImpliedBid} << 16 |
+                                    std::uint32_t{mdp3::kImpliedOffer} << 24;
+  if (t != ((kTypeOf >> (8u * k)) & 0xFFu)) [[unlikely]] {  // 'J' Book Reset (the decoder
+                                                             // refuses other types)
     clear(true);
     return ApplyResult::kApplied;
   }

@@ -208,6 +208,7 @@ class FastPath {
   struct PacketRecord;
 
   Instrument* lookup(std::int32_t security_id, std::uint16_t channel);
+  Instrument* lookup_cached(std::int32_t security_id, std::uint16_t channel);
   Instrument* create(std::int32_t security_id, std::uint16_t channel, std::uint32_t h);
   void apply_packet(std::uint16_t channel, const std::uint8_t* p, std::uint32_t len);
   void on_gap(std::uint16_t channel, std::uint32_t first, std::uint32_t count);
@@ -219,6 +220,8 @@ class FastPath {
   std::uint8_t publish_state(const Instrument& in) const;
   bool unchanged_since_published(const Instrument& in) const;
   void requote(Instrument& in, const TopOfBook& tob, std::uint32_t seq);
+  [[gnu::noinline]] void evaluate_quotes(Instrument& in, const TopOfBook& tob, std::uint32_t seq,
+                                         std::uint8_t pull, const TopOfBook& key);
   void change_params(Instrument& in, const QuoterParams& p);
   std::uint32_t latest_seq() const;
   void emit(const QuoteRecord& r);
@@ -230,6 +233,12 @@ class FastPath {
   std::vector<std::int32_t> hash_keys_;   // open addressing, 0 = empty
   std::vector<std::uint16_t> hash_slots_;
   std::uint32_t hash_mask_ = 0;
+  static constexpr std::uint32_t kLookupCache = 64;  // lines, a power of two
+  struct CachedLookup {
+    std::int32_t security_id = 0;
+    Instrument* in = nullptr;
+  };
+  std::array<CachedLookup, kLookupCache> lookup_cache_{};
   std::vector<std::uint16_t> dirty_;
   std::vector<std::unique_ptr<SeqArbiter>> arbiters_;
   std::vector<std::uint32_t> last_seq_;   // per channel: last applied MsgSeqNum
