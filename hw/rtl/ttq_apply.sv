@@ -31,7 +31,9 @@ module ttq_apply #(
   input  logic [N_INSTR*CH_W-1:0]       slot_channel,
 
   // Events of applied packets (ctl 0: tdata is a ttq_pkg::mdp_ev_t), or the arbiter's GAP
-  // (ctl 1: seq_num = first, rpt_seq = count) and RESTART (ctl 2).
+  // (ctl 1: seq_num = first, rpt_seq = count) and RESTART (ctl 2). ctl 3: the packet's first
+  // event after its PKT_HDR, with seq_num = the packet's MsgSeqNum: it stands for the PKT_HDR and
+  // that event, in one item (the PKT_HDR costs no cycle of its own).
   input  logic                          s_axis_ev_tvalid,
   output logic                          s_axis_ev_tready,
   input  logic [ttq_pkg::MDP_EV_W-1:0]  s_axis_ev_tdata,
@@ -124,7 +126,8 @@ module ttq_apply #(
   localparam logic [1:0] LP_RESET = 2'd0, LP_RESTART = 2'd1, LP_GAP = 2'd2, LP_STATUS = 2'd3;
   // Commit-queue entry kinds. a/b/c: BOOK/CHK {RptSeq known, = last + 1, Book Reset}; HALT {halt};
   // KILL {kill}.
-  localparam logic [3:0] Q_HDR = 4'd0, Q_BOOK = 4'd1, Q_CHK = 4'd2, Q_HALT = 4'd3, Q_GAP = 4'd4,
+  // (Kind 0 was Q_HDR: F1 now records a packet's MsgSeqNum itself.)
+  localparam logic [3:0] Q_BOOK = 4'd1, Q_CHK = 4'd2, Q_HALT = 4'd3, Q_GAP = 4'd4,
                          Q_CLR = 4'd5, Q_PUB = 4'd6, Q_KILL = 4'd7, Q_RQ = 4'd8;
 
   typedef enum logic [1:0] {
@@ -285,7 +288,7 @@ module ttq_apply #(
     end else if (s_axis_ev_ctl == 2'd2) begin
       it_in = IT_LOOP;
       lk_in = LP_RESTART;
-    end else if (s_axis_ev_ctl == 2'd0) begin
+    end else begin  // ctl 0, or 3 (the event behind a PKT_HDR that is not sent)
       unique case (ev_in.kind)
         ttq_pkg::MDP_EV_PKT_HDR: it_in = IT_HDR;
         ttq_pkg::MDP_EV_BOOK:    it_in = IT_BOOK;
@@ -326,6 +329,10 @@ module ttq_apply #(
   logic [N_INSTR-1:0] lp_scope_q, lp_scope_d, lp_rest;  // slots left (lp_rest: after lp_slot_q)
   logic [SW-1:0]      lp_slot_q, lp_slot_d;  // the lowest slot left (registered)
   logic [31:0]        cur_seq_q;     // MsgSeqNum of the packet being applied (F1)
+  logic               f_hdr_q;       // ctl 3: the item is also its packet's PKT_HDR
+  logic [N_CH*32-1:0] last_seq_q;    // per channel: MsgSeqNum of its last PKT_HDR (F1)
+  logic [31:0]        latest_seq;    // the latest of them (kill and commit requotes)
+  logic               hdr_we;        // F1 is done with a PKT_HDR (its own item or ctl 3)
   logic               kill_in_q;     // the kill value last sent down the pipeline
   logic [N_INSTR-1:0] rq_pend_q;     // committed slots waiting for their requote marker
   logic               rq_any;
@@ -353,7 +360,6 @@ module ttq_apply #(
   logic               rpt_known_rd, rpt_zero_rd, rpt_older, rpt_d1;
   logic [31:0]        last_rpt_rd;
   logic               rpt_we, lp_rpt_we;
-  logic               cur_seq_we;
   logic               c_entry_d, c_unknown_d;
   logic [N_INSTR-1:0] scope;
 
@@ -412,7 +418,6 @@ module ttq_apply #(
     op_new = ttq_pkg::BOOK_OP_ZERO;
     rpt_we = 1'b0;
     lp_rpt_we = 1'b0;
-    cur_seq_we = 1'b0;
     c_entry_d = 1'b0;
     c_unknown_d = 1'b0;
     lp_ph_d = lp_ph_q;
@@ -423,14 +428,7 @@ module ttq_apply #(
       c_unknown_d = 1'b1;
     end else if (f_v_q) begin
       unique case (f_it_q)
-        IT_HDR: begin
-          if (cq_room) begin
-            f_done = 1'b1;
-            cur_seq_we = 1'b1;
-            cq_push = 1'b1;
-            cq_wd = entry(Q_HDR, '0, 1'b0, 1'b0, 1'b0, f_seq_q, f_ch_q);
-          end
-        end
+        IT_HDR: f_done = 1'b1;  // hdr_we below; no commit entry (the markers carry the seq)
         IT_BOOK: begin
           if (cq_room && op_free) begin
             f_done = 1'b1;
@@ -477,15 +475,17 @@ module ttq_apply #(
           if (cq_room) begin
             f_done = 1'b1;
             cq_push = 1'b1;
-            cq_wd = entry(Q_PUB, '0, 1'b0, 1'b0, 1'b0, cur_seq_q, '0);
+            cq_wd = entry(Q_PUB, '0, 1'b0, 1'b0, 1'b0, f_hdr_q ? f_seq_q : cur_seq_q, '0);
           end
         end
         IT_MARK: begin
           if (cq_room) begin
             f_done = 1'b1;
             cq_push = 1'b1;
-            cq_wd = f_mk_kill_q ? entry(Q_KILL, '0, f_halt_q, 1'b0, 1'b0, '0, '0) :
-                                  entry(Q_RQ, f_slot_q, 1'b0, 1'b0, 1'b0, '0, '0);
+            // The latest MsgSeqNum as of the marker's place among the events: F1 writes it
+            // in event order, C requotes with the entry's copy.
+            cq_wd = f_mk_kill_q ? entry(Q_KILL, '0, f_halt_q, 1'b0, 1'b0, latest_seq, '0) :
+                                  entry(Q_RQ, f_slot_q, 1'b0, 1'b0, 1'b0, latest_seq, '0);
           end
         end
         IT_LOOP: begin
@@ -555,6 +555,8 @@ module ttq_apply #(
     rq_slot = lowest(rq_pend_q);
   end
   assign mk_kill = kill != kill_in_q;
+  assign hdr_we = f_done && (f_hdr_q || f_it_q == IT_HDR);
+  assign latest_seq = max_seq(last_seq_q);
   assign f_load = !f_v_q || f_done;
   assign s_axis_ev_tready = f_load && !mk_kill && !rq_any && !rst;
   assign ev_fire = s_axis_ev_tvalid && s_axis_ev_tready;
@@ -571,6 +573,7 @@ module ttq_apply #(
       f_rpt_q <= ev_in.rpt_seq;
       f_rpt_m1_q <= ev_in.rpt_seq - 32'd1;
       f_seq_q <= ev_in.seq_num;
+      f_hdr_q <= !mk_kill && !rq_any && s_axis_ev_ctl == 2'd3;
       f_size_q <= ev_in.size;
       f_px_q <= (ev_in.price == 64'h7FFF_FFFF_FFFF_FFFF) ? 64'd0 :
                 to_price9(ev_in.price, ev_in.template_id);
@@ -584,7 +587,12 @@ module ttq_apply #(
     lp_ph_q <= lp_ph_d;
     lp_scope_q <= lp_scope_d;
     lp_slot_q <= lp_slot_d;
-    if (cur_seq_we) cur_seq_q <= f_seq_q;
+    if (hdr_we) begin
+      cur_seq_q <= f_seq_q;
+      for (int c = 0; c < N_CH; c++) begin
+        if (f_ch_q == CH_W'(c)) last_seq_q[32*c +: 32] <= f_seq_q;
+      end
+    end
     for (int i = 0; i < NI; i++) begin
       if (f_load && !mk_kill && rq_any && rq_slot == SW'(i)) rq_pend_q[i] <= 1'b0;
       if (cfg_commit && cfg_commit_slot == 16'(i)) rq_pend_q[i] <= 1'b1;
@@ -602,6 +610,7 @@ module ttq_apply #(
       lp_ph_q <= 2'd0;
       kill_in_q <= 1'b0;
       cur_seq_q <= '0;
+      last_seq_q <= '0;
       rq_pend_q <= '0;
       rpt_known_q <= '0;
       rpt_zero_q <= '0;
@@ -649,10 +658,9 @@ module ttq_apply #(
   logic [CH_W-1:0]    h_ch;
   logic               c_idle;
   logic               c_touch, c_flags_we, c_stale_wd, c_susp_wd, c_halt_we, c_top_we;
-  logic               c_stale_d, c_hdr_we, pub_go, kill_go, rq_go;
+  logic               c_stale_d, pub_go, kill_go, rq_go;
   logic               st_rd, sp_rd, dt_rd;
   pmode_e             pub_mode_q, pub_mode_d;
-  logic [N_CH*32-1:0] last_seq_q;  // per channel: last applied packet (C)
   logic               kill_eff_q;  // the kill value of the requests being issued
 
   ttq_pkg::book_res_t res;
@@ -675,7 +683,6 @@ module ttq_apply #(
     c_halt_we = 1'b0;
     c_top_we = 1'b0;
     c_stale_d = 1'b0;
-    c_hdr_we = 1'b0;
     pub_go = 1'b0;
     kill_go = 1'b0;
     rq_go = 1'b0;
@@ -683,7 +690,6 @@ module ttq_apply #(
     p1 = sp_rd;
     if (c_fire) begin
       unique case (h_kind)
-        Q_HDR: c_hdr_we = 1'b1;
         Q_BOOK, Q_CHK: begin
           // FastPath::check_rpt: a jump marks stale; in sequence while suspect un-suspects.
           if (h_a && !h_b) begin  // known, not last + 1
@@ -760,7 +766,6 @@ module ttq_apply #(
   logic [7:0]         req_pull_q, pull_rd, pull_n;
   logic [PREV_W-1:0]  req_prev_q, prev_rd;
   ttq_regs_pkg::slot_cfg_t req_cfg_q;
-  logic [31:0]        latest_seq;
   logic [N_INSTR-1:0] qvalid_q;     // quote_mem holds the inputs of the slot's last request
   logic [TOB_W+7:0]   quote_mem [N_INSTR];  // {pull, top} of the slot's last request
 
@@ -780,7 +785,6 @@ module ttq_apply #(
   assign p_issue = ((pub_run && !p_block) || eb) && quotable_q[pub_slot_q];
   assign pop = p_step && dq_mode;
   assign dq_push = c_touch && !dt_rd && !eb;
-  assign latest_seq = max_seq(last_seq_q);
 
   assign top_rd = top_ok_q[pub_slot_q] ? top_mem[pub_slot_q] : '0;
   assign prev_rd = prev_ok_q[pub_slot_q] ? prev_mem[pub_slot_q] : '0;
@@ -863,18 +867,17 @@ module ttq_apply #(
   always_ff @(posedge clk) begin
     pub_mode_q <= pub_mode_d;
     pub_slot_q <= pub_slot_d;
-    if (pub_go) pub_seq_q <= h_seq;
+    if (pub_go || kill_go || rq_go) pub_seq_q <= h_seq;
     if (kill_go) kill_eff_q <= h_a;
     dq_head_q <= dq_head_d;
     dq_head_nx_q <= (dq_head_d == (SW+1)'(N_INSTR - 1)) ? '0 : dq_head_d + 1'b1;
     dq_cnt_q <= dq_cnt_d;
-    if (c_hdr_we) last_seq_q[32*32'(h_ch) +: 32] <= h_seq;
     req_v_q <= (req_v_q && !m_axis_req_tready) || p_issue;
     stall_q <= pub_run && p_block && !(stall_q && same_q);
     same_q <= qvalid_q[pub_slot_q] && quote_mem[pub_slot_q] == {pull_rd, top_rd};
     if (req_free) begin
       req_slot_q <= pub_slot_q;
-      req_seq_q <= eb ? cq_nx[E_SEQ +: 32] : !dq_mode ? latest_seq : pub_go ? h_seq : pub_seq_q;
+      req_seq_q <= eb ? cq_nx[E_SEQ +: 32] : (pub_go || kill_go || rq_go) ? h_seq : pub_seq_q;
       req_tob_q <= top_n;
       req_pull_q <= pull_n;
       req_prev_q <= prev_rd;
@@ -891,7 +894,6 @@ module ttq_apply #(
       dq_head_q <= '0;
       dq_head_nx_q <= (SW+1)'(1);
       dq_cnt_q <= '0;
-      last_seq_q <= '0;
       req_v_q <= 1'b0;
       cnt_book_entry <= 1'b0;
       cnt_unknown_instr <= 1'b0;
@@ -1001,7 +1003,7 @@ module ttq_apply #(
 
   // Fields this stage does not use (the framer's event carries more than the card needs here).
   logic unused_fields;
-  assign unused_fields = ^{ev_in, res, qres, cq_nx};
+  assign unused_fields = ^{ev_in, res, qres, cq_nx, h_ch};
 
 endmodule
 

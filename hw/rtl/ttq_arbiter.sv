@@ -36,7 +36,10 @@ module ttq_arbiter #(
   output logic [CH_W-1:0]     m_axis_cmd_channel,
   output logic [31:0]         m_axis_cmd_seq,
   output logic [31:0]         m_axis_cmd_count,
-  output logic [HANDLE_W-1:0] m_axis_cmd_handle
+  output logic [HANDLE_W-1:0] m_axis_cmd_handle,
+  // High for one cycle, the cycle after a record was taken: the command on m_axis_cmd (valid,
+  // in its first cycle) is that record's APPLY (decided as it was taken). A register.
+  output logic                m_axis_cmd_fast
 );
   localparam int unsigned CH_W = (N_CH > 1) ? $clog2(N_CH) : 1;
   localparam int unsigned RB = $clog2(RING);          // ring index bits
@@ -98,6 +101,7 @@ module ttq_arbiter #(
   logic [31:0]              seq_q;
   logic [HANDLE_W-1:0]      handle_q;
   logic                     plaus_q, valid_q;
+  logic                     fast_q;       // S_START: the record's APPLY is out already
 
   logic                     out_v_q;
   logic [2:0]               out_op_q;
@@ -109,7 +113,7 @@ module ttq_arbiter #(
   logic [RB-1:0]       e_slot, s_slot;
   logic                e_used, s_used;
   logic [HANDLE_W-1:0] e_handle;
-  logic [31:0]         window;    // min(cfg_window, RING)
+  logic [31:0]         window;    // min(cfg_window, RING), registered (a start-up setting)
   logic [31:0]         lowest;    // distance to the lowest held packet (window when none)
   logic [31:0]         lowest_q;
   logic                can_emit;
@@ -130,6 +134,10 @@ module ttq_arbiter #(
   cmp_t        cmp_q, cmp_in, cmp_w;
   logic [31:0] in_expected;  // the incoming record's channel's expected number
   logic [31:0] in_stored;    // ... as stored (the working copy holds it when it is ch_q's)
+  logic        in_fast;      // the incoming record is decided as it is taken (below)
+  // seq == each channel's stored expected and the working copy's; expected > SEQ_RESTART_MIN.
+  logic            fast_pre, seq_one, eq_w, big_w, same_ch;
+  logic [N_CH-1:0] eq_c, big_c;
 
   always_comb begin
     e_slot   = w_expected[RB-1:0];
@@ -140,7 +148,6 @@ module ttq_arbiter #(
     for (int i = 0; i < RING; i++) begin
       if (e_slot == RB'(i)) e_handle = w_handle[HANDLE_W*i +: HANDLE_W];
     end
-    window   = (cfg_window > 8'(RING)) ? 32'(RING) : 32'(cfg_window);
     can_emit = ~out_v_q | m_axis_cmd_tready;
     rot      = RING'({w_used, w_used} >> e_slot);
     lowest   = window;
@@ -155,9 +162,9 @@ module ttq_arbiter #(
     // (Written out twice: yosys 0.23 takes no function returning a struct.)
     cmp_in.ahead   = s_axis_pkt_seq - in_expected;
     cmp_in.behind  = cmp_in.ahead[31];
-    cmp_in.zero    = cmp_in.ahead == 32'd0;
+    cmp_in.zero    = same_ch ? eq_w : eq_c[s_axis_pkt_channel];
     cmp_in.past    = cmp_in.ahead >= window;
-    cmp_in.restart = s_axis_pkt_seq == 32'd1 && in_expected > SEQ_RESTART_MIN;
+    cmp_in.restart = seq_one && (same_ch ? big_w : big_c[s_axis_pkt_channel]);
     cmp_w.ahead    = seq_q - w_expected;
     cmp_w.behind   = cmp_w.ahead[31];
     cmp_w.zero     = cmp_w.ahead == 32'd0;
@@ -166,12 +173,40 @@ module ttq_arbiter #(
   end
 
   always_ff @(posedge clk) cmp_q <= (st_q == S_IDLE) ? cmp_in : cmp_w;
+  // The window takes effect one cycle after cfg_window (which changes only while nothing is
+  // held): its clamp is not in front of the decisions.
+  always_ff @(posedge clk) window <= (cfg_window > 8'(RING)) ? 32'(RING) : 32'(cfg_window);
 
   // ---------------------------------------------------------------------------------------------
   // The decision FSM: one command per cycle at most, only when the output register is free.
   logic in_fire;
   assign s_axis_pkt_tready = (st_q == S_IDLE) & ~rst;
   assign in_fire = s_axis_pkt_tvalid & s_axis_pkt_tready;
+
+  // The common case is decided in the cycle the record is taken (APPLY valid one cycle later):
+  // a valid packet of a started channel that is next in line (seq == expected: not a restart,
+  // not behind), or the first valid packet of a channel that is not a restart. S_START then
+  // only does what its rules would have done after that APPLY (expected = seq + 1, S_DRAIN).
+  // Anything else (a flush, a malformed packet, a packet ahead or behind, a restart) takes
+  // S_START's rules.
+  // Written as one compare per candidate `expected` (each channel's stored one and the working
+  // copy), selected by the channel last: the channel select is not in front of the compares.
+  always_comb begin
+    fast_pre = s_axis_pkt_tvalid && st_q == S_IDLE && can_emit && !s_axis_pkt_flush &&
+               s_axis_pkt_valid;
+    seq_one  = s_axis_pkt_seq == 32'd1;
+    for (int c = 0; c < N_CH; c++) begin
+      eq_c[c]  = s_axis_pkt_seq == expected_q[32*c +: 32];
+      big_c[c] = expected_q[32*c +: 32] > SEQ_RESTART_MIN;
+    end
+    eq_w    = s_axis_pkt_seq == w_expected;
+    big_w   = w_expected > SEQ_RESTART_MIN;
+    same_ch = s_axis_pkt_channel == ch_q;
+    in_fast = !rst && fast_pre &&
+              (same_ch ? (w_started ? eq_w : !(seq_one && big_w))
+                       : (started_q[s_axis_pkt_channel] ? eq_c[s_axis_pkt_channel]
+                                                        : !(seq_one && big_c[s_axis_pkt_channel])));
+  end
 
   logic restart, behind, ahead_zero, past;
   logic [31:0] ahead;
@@ -183,6 +218,7 @@ module ttq_arbiter #(
 
   always_ff @(posedge clk) begin
     if (out_v_q && m_axis_cmd_tready) out_v_q <= 1'b0;
+    fast_q <= 1'b0;
 
     unique case (st_q)
       S_IDLE: begin
@@ -214,11 +250,27 @@ module ttq_arbiter #(
               w_handle   <= shandle_q[RING*HANDLE_W*c +: RING*HANDLE_W];
             end
           end
+          fast_q   <= in_fast;
+          // The APPLY now; S_START does the bookkeeping. The data is loaded whenever the output
+          // register is free (it is not valid unless in_fast): only out_v_q waits for the rules.
+          if (in_fast) out_v_q <= 1'b1;
+          if (can_emit) begin
+            out_op_q     <= CMD_APPLY;
+            out_ch_q     <= s_axis_pkt_channel;
+            out_seq_q    <= s_axis_pkt_seq;
+            out_count_q  <= 32'd0;
+            out_handle_q <= s_axis_pkt_handle;
+          end
         end
       end
 
       S_START: begin
-        if (flush_q) begin
+        if (fast_q) begin  // its APPLY went out as the record was taken: rule 1 or next in line
+          w_started  <= 1'b1;
+          w_expected <= seq_q + 32'd1;
+          ret_q      <= S_IDLE;
+          st_q       <= S_DRAIN;
+        end else if (flush_q) begin
           restart_q <= 1'b0;
           st_q      <= S_FLUSH;
         end else if (!restart && plaus_q && w_started && behind) begin
@@ -290,6 +342,7 @@ module ttq_arbiter #(
 
     if (rst) begin
       st_q       <= S_IDLE;
+      fast_q     <= 1'b0;
       out_v_q    <= 1'b0;
       ch_q       <= '0;
       started_q  <= '0;
@@ -383,6 +436,7 @@ module ttq_arbiter #(
   assign m_axis_cmd_seq     = out_seq_q;
   assign m_axis_cmd_count   = out_count_q;
   assign m_axis_cmd_handle  = out_handle_q;
+  assign m_axis_cmd_fast    = fast_q;
 
 endmodule
 

@@ -404,6 +404,7 @@ module ttq_core #(
   logic [CH_W-1:0]     cmd_ch;
   logic [31:0]         cmd_seq, cmd_count;
   logic [HANDLE_W-1:0] cmd_h;
+  logic                cmd_fast;  // the command is the APPLY of the record taken last cycle
 
   ttq_arbiter #(.N_CH(N_CH), .RING(8), .HANDLE_W(HANDLE_W)) u_arb (
     .clk, .rst(prst), .cfg_window(arb_window),
@@ -412,7 +413,7 @@ module ttq_core #(
     .s_axis_pkt_plausible(pk_plaus), .s_axis_pkt_valid(pk_valid),
     .m_axis_cmd_tvalid(cmd_v), .m_axis_cmd_tready(cmd_r), .m_axis_cmd_op(cmd_op),
     .m_axis_cmd_channel(cmd_ch), .m_axis_cmd_seq(cmd_seq), .m_axis_cmd_count(cmd_count),
-    .m_axis_cmd_handle(cmd_h)
+    .m_axis_cmd_handle(cmd_h), .m_axis_cmd_fast(cmd_fast)
   );
 
   localparam logic [2:0] OP_APPLY = 3'd0, OP_GAP = 3'd1, OP_HOLD = 3'd2, OP_DROP_EARLY = 3'd3,
@@ -427,6 +428,18 @@ module ttq_core #(
   logic [IDX_W:0]      rd_i_q, rd_n_q;
   logic [CH_W-1:0]     rd_ch_q;
   logic                rd_issue, rd_first, rd_v_q, ap_take, ap_byp;
+  // Speculative first read: as the join hands the arbiter a valid record while the command side
+  // is idle, event 0 of its packet is read at once (rd_spec_q). If the arbiter decided the record
+  // as it took it (cmd_fast: its APPLY is the command the next cycle), that read is the APPLY's
+  // first event, on its way to ttq_apply in the APPLY's own cycle; otherwise it is dropped.
+  logic                sp_go, rd_spec_q, sp_hit, rd_vld, pr_n_nz;
+  logic [IDX_W:0]      pr_n;  // events stored under the join's packet
+  // A packet of two or more events is replayed from event 1: its PKT_HDR (event 0) is not sent,
+  // event 1 goes to ttq_apply as ctl 3 with seq_num = the packet's MsgSeqNum (the APPLY's), which
+  // ttq_apply takes as PKT_HDR + event 1 in one item (docs/rtl_apply.md).
+  logic                rd_hdr_q, rd_hdr, cmd_skip, pr_skip;
+  logic [31:0]         rd_seq_q;
+  ttq_pkg::mdp_ev_t    rd_ev;
   logic [EV_W-1:0]     rd_data_q;
   logic [SA_W-1:0]     rd_addr;
   logic [IDX_W:0]      cmd_n;  // events stored under the command's handle
@@ -446,20 +459,31 @@ module ttq_core #(
   ttq_pkg::mdp_ev_t c_ev;
 
   always_comb begin
+    sp_hit  = rd_spec_q && cmd_fast && cst_q == C_IDLE;  // registers only (cmd_v is high)
+    rd_vld  = rd_v_q && (!rd_spec_q || cmd_fast);
     // A read in flight goes straight to ttq_apply when the queue is empty (no queue cycle).
-    ap_v    = of_cnt_q != '0 || rd_v_q;
+    ap_v    = of_cnt_q != '0 || rd_vld;
     ap_take = ap_v && ap_r;
-    ap_byp  = of_cnt_q == '0 && rd_v_q;
+    ap_byp  = of_cnt_q == '0 && rd_vld;
     of_pop  = ap_take && !ap_byp;
     cmd_n   = ev_cnt_mem[cmd_h];
+    cmd_skip = cmd_n > (IDX_W + 1)'(1);
     // The queue must hold this read two cycles on: what it has, the read in flight, this one,
     // less what ttq_apply takes this cycle (later takes only help). The first read of a packet
-    // is issued by C_IDLE as it takes the APPLY (rd_v_q is low there).
-    rd_first = cst_q == C_IDLE && cmd_v && !rd_v_q && cmd_op == OP_APPLY && cmd_n != '0 &&
+    // is issued by C_IDLE as it takes the APPLY (rd_vld is low there), or, after a speculative
+    // read that the APPLY confirms, the second one.
+    rd_first = cst_q == C_IDLE && cmd_v && !rd_vld && cmd_op == OP_APPLY && cmd_n != '0 &&
                32'(of_cnt_q) + 1 <= OF_DEPTH + 32'(ap_take);
-    rd_issue = rd_first || (cst_q == C_REPLAY && rd_i_q != rd_n_q &&
-                            32'(of_cnt_q) + 32'(rd_v_q) + 1 <= OF_DEPTH + 32'(ap_take));
-    rd_addr  = cst_q == C_IDLE ? {cmd_h, IDX_W'(0)} : {rd_h_q, rd_i_q[IDX_W-1:0]};
+    // C_REPLAY reads rd_i_q; so does a confirmed speculative read (rd_i_q set by it).
+    rd_issue = rd_first || ((cst_q == C_REPLAY || sp_hit) && rd_i_q != rd_n_q &&
+                            32'(of_cnt_q) + 32'(rd_vld) + 1 <= OF_DEPTH + 32'(ap_take));
+    rd_addr  = cst_q == C_REPLAY || sp_hit ? {rd_h_q, rd_i_q[IDX_W-1:0]} :
+               cmd_v ? {cmd_h, IDX_W'(cmd_skip)} : {pr_h, IDX_W'(pr_skip)};
+    // This read is event 1 of a packet replayed from event 1 (its first item).
+    rd_hdr   = cst_q == C_REPLAY || sp_hit ? rd_n_q > (IDX_W + 1)'(1) && rd_i_q == (IDX_W + 1)'(1) :
+               cmd_v ? cmd_skip : pr_skip;
+    rd_ev = rd_data_q;
+    if (rd_hdr_q) rd_ev.seq_num = rd_seq_q;
     c_ctl_push = 1'b0;
     c_ctl      = 2'd0;
     c_ev       = ttq_pkg::MDP_EV_ZERO;
@@ -467,7 +491,9 @@ module ttq_core #(
     cmd_free   = 1'b0;
     cmd_free_h = cmd_h;
     case (cst_q)
-      C_IDLE: if (cmd_v && !rd_v_q) begin
+      C_IDLE: if (sp_hit) begin
+        cmd_r = 1'b1;  // the confirmed APPLY: its first event is in rd_data_q
+      end else if (cmd_v && !rd_vld) begin
         case (cmd_op)
           OP_APPLY: cmd_r = 1'b1;
           OP_GAP, OP_RESTART: begin
@@ -490,12 +516,22 @@ module ttq_core #(
       end
       default: ;
     endcase
-    of_push = (rd_v_q && !(ap_byp && ap_r)) || c_ctl_push;
-    of_in   = rd_v_q ? {2'd0, rd_ch_q, rd_data_q} : {c_ctl, cmd_ch, c_ev};
+    of_push = (rd_vld && !(ap_byp && ap_r)) || c_ctl_push;
+    of_in   = rd_vld ? {rd_hdr_q ? 2'd3 : 2'd0, rd_ch_q, rd_ev} : {c_ctl, cmd_ch, c_ev};
   end
 
+  // The join hands the arbiter a valid packet with events, nothing else is going on here.
+  assign pr_n    = ev_cnt_mem[pr_h];
+  assign pr_n_nz = pr_n != '0;
+  assign pr_skip = pr_n > (IDX_W + 1)'(1);
+  assign sp_go   = j_go && j_inc && j_payload && pr_ok && pr_n_nz && cst_q == C_IDLE && !cmd_v &&
+                   !rd_v_q && of_cnt_q != 3'(OF_DEPTH);
+
   always_ff @(posedge clk) begin
-    if (rd_issue) rd_data_q <= ev_mem[rd_addr];
+    if (rd_issue || sp_go) begin
+      rd_data_q <= ev_mem[rd_addr];
+      rd_hdr_q  <= rd_hdr;
+    end
     if (of_push) of_mem[of_wr_q] <= of_in;
   end
 
@@ -503,23 +539,38 @@ module ttq_core #(
     if (prst) begin
       cst_q    <= C_IDLE;
       rd_v_q   <= 1'b0;
+      rd_spec_q <= 1'b0;
       of_wr_q  <= '0;
       of_rd_q  <= '0;
       of_cnt_q <= '0;
       held_q   <= '0;
     end else begin
-      rd_v_q <= rd_issue;
+      rd_v_q    <= rd_issue || sp_go;
+      rd_spec_q <= sp_go;
+      if (sp_go) begin
+        rd_h_q   <= pr_h;
+        rd_ch_q  <= ln_ch[CH_W-1:0];
+        rd_n_q   <= pr_n;
+        rd_i_q   <= (IDX_W + 1)'(pr_skip) + (IDX_W + 1)'(1);  // the next read
+        rd_seq_q <= pr_seq;
+      end
       if (rd_issue && !rd_first) rd_i_q <= rd_i_q + 1'b1;
       case (cst_q)
-        C_IDLE: if (cmd_v && cmd_r) begin
+        C_IDLE: if (sp_hit) begin
+          // The first item was read speculatively; the next one (if any) is read now.
+          held_q[cmd_h] <= 1'b0;
+          cst_q   <= rd_i_q == rd_n_q || (rd_issue && rd_i_q + 1'b1 == rd_n_q) ? C_FREE : C_REPLAY;
+        end else if (cmd_v && cmd_r) begin
           if (cmd_op == OP_APPLY) begin
             rd_h_q  <= cmd_h;
             rd_ch_q <= cmd_ch;
-            rd_i_q  <= (IDX_W + 1)'(rd_first);
+            rd_i_q  <= (IDX_W + 1)'(cmd_skip) + (IDX_W + 1)'(rd_first);
             rd_n_q  <= cmd_n;
+            rd_seq_q <= cmd_seq;
             held_q[cmd_h] <= 1'b0;
-            // A one-event packet read at once needs no C_REPLAY cycle.
-            cst_q   <= rd_first && cmd_n == (IDX_W + 1)'(1) ? C_FREE : C_REPLAY;
+            // A packet whose first item is also its last needs no C_REPLAY cycle.
+            cst_q   <= rd_first && cmd_n == (IDX_W + 1)'(cmd_skip) + (IDX_W + 1)'(1) ?
+                       C_FREE : C_REPLAY;
           end
           if (cmd_op == OP_HOLD) held_q[cmd_h] <= 1'b1;
         end
@@ -535,7 +586,7 @@ module ttq_core #(
   // ---------------------------------------------------------------------------------------------
   // Apply, book, quoter.
   logic [OI_W-1:0] of_head;
-  assign of_head = ap_byp ? {2'd0, rd_ch_q, rd_data_q} : of_mem[of_rd_q];
+  assign of_head = ap_byp ? {rd_hdr_q ? 2'd3 : 2'd0, rd_ch_q, rd_ev} : of_mem[of_rd_q];
 
   logic                          op_v, op_r, res_v, res_r, req_v, req_r, qres_v, qres_r;
   logic                          bk_op_v, bk_op_r, bk_res_v, bk_res_r;

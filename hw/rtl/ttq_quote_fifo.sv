@@ -1,7 +1,9 @@
 // Output queue of the card before m_axis_quote. in_ready (not full) lets the core back-pressure
 // its producer so that no record is lost (what ttq_core does); a record offered while the queue is
 // full is dropped and counted (overflow), for a producer that cannot wait.
-// DEPTH records in all (LUT RAM + the output register); LATENCY = 1. docs/rtl_quote_fifo.md.
+// DEPTH records in all (LUT RAM + the output register); LATENCY = 0: a record offered while
+// nothing is held is on m_axis_quote in the same cycle (the producer's register passed through a
+// 2:1 multiplexer), and it is kept in the output register if not taken. docs/rtl_quote_fifo.md.
 `default_nettype none
 
 module ttq_quote_fifo #(
@@ -39,15 +41,18 @@ module ttq_quote_fifo #(
   logic [CW-1:0]       count_q;
   logic [31:0]         ovf_q;
 
-  logic pop, accept, mem_empty, out_free, load_mem, load_in, mem_wr;
+  logic pop, accept, mem_empty, out_free, load_mem, load_in, mem_wr, pass;
   always_comb begin
+    // Nothing held (out_vld_q low means count_q == 0): the offered record is the output this
+    // cycle; taken now, it is never stored.
+    pass      = !out_vld_q && in_valid && m_axis_quote_tready;
     pop       = out_vld_q && m_axis_quote_tready;
     // A slot freed by this cycle's handshake is usable at once.
-    accept    = in_valid && (count_q != CW'(DEPTH) || pop);
+    accept    = in_valid && (count_q != CW'(DEPTH) || pop) && !pass;
     mem_empty = count_q == CW'(out_vld_q);
     out_free  = !out_vld_q || pop;
     load_mem  = out_free && !mem_empty;
-    load_in   = out_free && mem_empty && accept;  // bypass: the RAM is empty, order is kept
+    load_in   = out_free && mem_empty && accept;  // the RAM is empty, order is kept
     mem_wr    = accept && !load_in;
   end
 
@@ -69,13 +74,13 @@ module ttq_quote_fifo #(
       if (mem_wr) wr_q <= wr_q + AW'(1);
       if (load_mem) rd_q <= rd_q + AW'(1);
       count_q <= count_q + CW'(accept) - CW'(pop);
-      if (in_valid && !accept && ovf_q != '1) ovf_q <= ovf_q + 32'd1;
+      if (in_valid && !accept && !pass && ovf_q != '1) ovf_q <= ovf_q + 32'd1;
     end
   end
 
   assign in_ready            = count_q != CW'(DEPTH);
-  assign m_axis_quote_tdata  = out_q;
-  assign m_axis_quote_tvalid = out_vld_q;
+  assign m_axis_quote_tdata  = out_vld_q ? out_q : in_rec;
+  assign m_axis_quote_tvalid = out_vld_q || in_valid;
   assign overflow            = ovf_q;
 
 `ifndef SYNTHESIS
