@@ -39,8 +39,9 @@ module ttq_mdp_framer #(
     $fatal(1, "ttq_mdp_framer: END_LAT < 5 cannot be met (docs/rtl_mdp_framer.md)");
   end
 
-  localparam int unsigned BEAT_W = 16;  // global beat counter (modular)
-  localparam int unsigned OFF_W = 18;   // byte offsets in a packet (message ends up to 2^17)
+  localparam int unsigned OFF_W = 18;   // byte offsets and lengths in a packet
+  localparam int unsigned AW = 20;      // absolute byte addresses {beat number, lane}, modular
+  localparam int unsigned WB_W = AW - 3;  // global beat number
   localparam int unsigned BI_W = $clog2(BUF_BEATS);
   localparam int unsigned LF_DEPTH = BUF_BEATS;  // packets whose tlast is in, not yet finished
   localparam int unsigned LF_AW = $clog2(LF_DEPTH);
@@ -60,6 +61,7 @@ module ttq_mdp_framer #(
     S_GRP,   // group header (3 bytes, 8 for NoOrderIDEntries) at cur
     S_ENT,   // one entry of a book or SeqNum group at cur
     S_MEND,  // the message is complete: MSG_END
+    S_DEFW,  // 54/27: NoMDFeedTypes starts after NoEvents' blockLength x numInGroup (registered)
     S_ERR    // the packet has an error; wait for tlast, then PKT_END
   } st_e;
 
@@ -74,14 +76,18 @@ module ttq_mdp_framer #(
 
   // ---------------------------------------------------------------------------------------------
   // Input: beats into a ring of BUF_BEATS, addressed by a global beat number; each packet starts
-  // on a beat. A packet's length is known once its tlast is in (length FIFO).
-  logic [63:0] buf_q [BUF_BEATS];
-  logic [BEAT_W-1:0] wr_q;        // next beat number to write
-  logic [BEAT_W-1:0] in_beats_q;  // beats of the packet coming in, before this one
+  // on a beat. Every offset below is an absolute byte address {beat number, lane} (modular, AW
+  // bits), so the window's ring address is bits of the walker's own register (no base + offset
+  // sum on the way to the read). The ring is kept as 5 copies, copy k written at (beat - k), so
+  // that the window's 5 beats are all read at one registered address. A packet's length, its end
+  // and the next packet's start are known once its tlast is in (length FIFO).
+  logic [WB_W-1:0] wr_q;          // next beat number to write
+  logic [15:0] in_beats_q;        // beats of the packet coming in, before this one
   logic in_fire;
 
   logic [OFF_W-1:0] lf_len_q [LF_DEPTH];
-  logic [BEAT_W-1:0] lf_beats_q [LF_DEPTH];
+  logic [AW-1:0] lf_end_q [LF_DEPTH];  // the packet's end (first byte after it)
+  logic [AW-1:0] lf_nxt_q [LF_DEPTH];  // the next packet's byte 0
   logic [LF_AW-1:0] lf_wr_q, lf_rd_q;
   logic [LF_AW:0] lf_cnt_q;
   logic lf_pop;
@@ -96,12 +102,10 @@ module ttq_mdp_framer #(
   assign in_fire = s_axis_udp_tvalid & s_axis_udp_tready;
 
   always_ff @(posedge clk) begin
-    if (in_fire) begin
-      buf_q[wr_q[BI_W-1:0]] <= s_axis_udp_tdata;
-      if (s_axis_udp_tlast) begin
-        lf_len_q[lf_wr_q] <= OFF_W'({in_beats_q, 3'b000}) + OFF_W'(keep_bytes(s_axis_udp_tkeep));
-        lf_beats_q[lf_wr_q] <= in_beats_q + 1'b1;
-      end
+    if (in_fire && s_axis_udp_tlast) begin
+      lf_len_q[lf_wr_q] <= OFF_W'({in_beats_q, 3'b000}) + OFF_W'(keep_bytes(s_axis_udp_tkeep));
+      lf_end_q[lf_wr_q] <= {wr_q, 3'b000} + AW'(keep_bytes(s_axis_udp_tkeep));
+      lf_nxt_q[lf_wr_q] <= {wr_q + 1'b1, 3'b000};
     end
   end
 
@@ -126,43 +130,78 @@ module ttq_mdp_framer #(
 
   // ---------------------------------------------------------------------------------------------
   // Walker: one item (a header, a root, a group header, an entry, a message end) per cycle, as
-  // soon as the bytes it reads are in. Offsets are bytes from the start of the packet.
+  // soon as the bytes it reads are in. Its next state depends only on the item's structure (the
+  // template, a group's count, registered counts and ends); the checks that only decide the
+  // packet's verdict (MsgSize, schema, root and group lengths, group overrun, the book entry's
+  // values) are registered and applied one cycle later: a failing check sends the walker to
+  // S_ERR and cancels that cycle's item. Events of a packet whose verdict is an error are
+  // therefore not meaningful between its PKT_HDR and PKT_END (downstream discards the packet).
   st_e st_q, st_d;
   grp_e gk_q, gk_d;
-  logic [BEAT_W-1:0] pb_q, pb_d;              // beat number of the packet's byte 0
-  logic [OFF_W-1:0] cur_q, cur_d;             // the item's first byte
-  logic [OFF_W-1:0] ie_q, ie_d;               // the item is ready when bytes [.., ie) are in
-  logic [OFF_W-1:0] msg_end_q, msg_end_d;     // end of the current message (0: none pending)
-  logic [OFF_W-1:0] grp1_q, grp1_d;           // first group of the current message
-  logic [OFF_W-1:0] g_end_q, g_end_d;         // end of the book group
+  logic [AW-1:0] cur_q, cur_d;                // the item's first byte
+  logic [AW-1:0] ie_q, ie_d;                  // the item is ready when bytes [.., ie) are in
+  logic [AW-1:0] me_q, me_d;                  // end of the current message
+  logic mp_q, mp_d;                           // a message is open: MsgSizeOverrun if past the end
   logic [15:0] tid_q, tid_d, idx_q, idx_d, bl_q, bl_d;
   logic [7:0] mei_q, mei_d, cnt_q, cnt_d, ent_q, ent_d;
   logic [5:0] gmin_q, gmin_d;                 // group blockLength minimum
   logic [4:0] idoff_q, idoff_d;               // SecurityID offset in a SeqNum entry
+  logic [5:0] need_q, need_d;                 // bytes of an entry the event needs (27, idoff + 8)
+  logic [16:0] bln_q, bln_d;                  // blockLength + need
+  // NoOrderIDEntries' 8-byte header fits in the message after the book group: decided one item
+  // ahead (by the message header for an empty group, else by the group header and each entry
+  // for the entry after it), so the entry item does not compare offsets.
+  logic ord_q, ord_d;
   logic [3:0] err_q, err_d, pe_q, pe_d;       // packet error; pending book-entry error
   logic [31:0] seq_q, seq_d;
   logic hdr_ok_q, hdr_ok_d;                   // first message: MsgSize >= 10, schemaId 1
   logic [15:0] fsize_q, fsize_d;              // first message's MsgSize
+  // Late checks: set by this cycle's item, applied next cycle.
+  logic lm_q, lm_d;                           // a message header was taken
+  logic [5:0] mchk_q, mchk_d;                 // its checks: {trunc, small, overrun, schema,
+                                              // root past MsgSize, 0}; the root's minimum is
+                                              // rcls_q & rlt_q (below)
+  logic minc_q, minc_d;                       // the item counted a message (MSG_END)
+  logic lg_q, lg_d;                           // a group header was taken
+  logic [AW-1:0] ghe_q, ghe_d;                // its header's end
+  logic gerr_q, gerr_d;                       // it fails: overrun, or blockLength too short
+  logic gshort_q, gshort_d;                   // ... and the first failing check is the length
+  logic le_q, le_d;                           // a book entry was taken
+  logic [3:0] eerr_q, eerr_d;                 // its check_book_entry result
 
-  // Packet length, when its tlast is in.
+  // Modular order of absolute addresses (they are never 2^(AW-1) apart).
+  function automatic logic a_le(input logic [AW-1:0] a, input logic [AW-1:0] b);
+    logic [AW-1:0] d;
+    d = b - a;
+    a_le = !d[AW-1];
+  endfunction
+
+  // Packet length, end and next start, when its tlast is in.
   logic len_known;
-  logic [OFF_W-1:0] len, avail;
-  logic [BEAT_W-1:0] nbeats, wr_rel;
+  logic [OFF_W-1:0] len;
+  logic [AW-1:0] pend, pnxt, wr_abs;
   assign len_known = lf_cnt_q != '0;
   assign len = lf_len_q[lf_rd_q];
-  assign nbeats = lf_beats_q[lf_rd_q];
-  assign wr_rel = wr_q - pb_q;
-  assign avail = len_known ? len : {wr_rel[OFF_W-4:0], 3'b000};
+  assign pend = lf_end_q[lf_rd_q];
+  assign pnxt = lf_nxt_q[lf_rd_q];
+  assign wr_abs = {wr_q, 3'b000};
 
   // The 32 bytes from cur: win[8k +: 8] is packet byte cur + k.
-  logic [BI_W-1:0] wbeat;
+  logic [BI_W-1:0] cb;
   logic [319:0] w40;
   logic [255:0] win;
-  assign wbeat = BI_W'(pb_q + BEAT_W'(cur_q[OFF_W-1:3]));
-  always_comb begin
-    for (int k = 0; k < 5; k++) begin
-      w40[64*k +: 64] = buf_q[BI_W'(wbeat + BI_W'(k))];
+  assign cb = cur_q[BI_W+2:3];
+  for (genvar k = 0; k < 5; k++) begin : g_ring
+    logic [63:0] mem_q [BUF_BEATS];
+    logic [BI_W-1:0] wa_q;  // wr_q - k
+    always_ff @(posedge clk) begin
+      if (rst) wa_q <= -BI_W'(k);
+      else if (in_fire) wa_q <= wa_q + 1'b1;
     end
+    always_ff @(posedge clk) begin
+      if (in_fire) mem_q[wa_q] <= s_axis_udp_tdata;
+    end
+    assign w40[64*k +: 64] = mem_q[cb];
   end
   assign win = 256'(w40 >> {cur_q[2:0], 3'b000});
 
@@ -193,52 +232,112 @@ module ttq_mdp_framer #(
     book_check = r;
   endfunction
 
-  function automatic logic [OFF_W-1:0] omin(input logic [OFF_W-1:0] a, input logic [OFF_W-1:0] b);
-    omin = a < b ? a : b;
-  endfunction
-
   // Event FIFO state (below) the walker needs.
   logic ev_full, ev_we;
   ttq_pkg::mdp_ev_t ev_d;
-  logic ready, go;
-  assign ready = len_known || (ie_q <= avail);
+  logic ready, go, at_end, late_ovr;
+  assign ready = len_known || a_le(ie_q, wr_abs);
   assign go = ready && !ev_full;
+  assign at_end = len_known && cur_q == pend;              // S_MHDR: the packet's end
+  assign late_ovr = len_known && !a_le(me_q, pend);        // the packet ends inside the message
 
   // Header fields of the item at cur, for S_MHDR.
   logic [15:0] h_size, h_root, h_tid, h_schema;
-  logic [OFF_W-1:0] h_end, h_grp1;
+  logic [AW-1:0] h_end, h_grp1;
+  logic c_book, c_seq, c_snap, c_def, c_reset, c_status, c_skip;
+  logic [5:0] h_chk;
   assign h_size = b16(win, 0);
   assign h_root = b16(win, 2);
   assign h_tid = b16(win, 4);
   assign h_schema = b16(win, 6);
-  assign h_end = cur_q + OFF_W'(h_size);
-  assign h_grp1 = cur_q + OFF_W'(h_root) + OFF_W'(10);
+  assign h_end = cur_q + AW'(h_size);
+  // Bytes from cur that are in / that the packet has (registers only, beside the window read).
+  logic [AW-1:0] in_rel, end_rel;
+  logic h_in;
+  assign in_rel = wr_abs - cur_q;
+  assign end_rel = pend - cur_q;
+  assign h_in = !in_rel[AW-1] && AW'(h_size) <= in_rel;
+  (* keep *) logic [AW-1:0] cur10;  // beside the window read, not after it
+  assign cur10 = cur_q + AW'(10);
+  assign h_grp1 = cur10 + AW'(h_root);
+  assign c_book = h_tid == T_BOOK46 || h_tid == T_BOOK32;
+  assign c_seq = h_tid == T_TS48 || h_tid == T_TS42 || h_tid == T_VOL37 || h_tid == T_DS33 ||
+                 h_tid == T_DS49 || h_tid == T_LB34 || h_tid == T_LB50 || h_tid == T_SS35 ||
+                 h_tid == T_SS51;
+  assign c_snap = h_tid == T_SNAP52 || h_tid == T_SNAP38;
+  assign c_def = h_tid == T_DEF54 || h_tid == T_DEF27;
+  assign c_reset = h_tid == T_RESET;
+  assign c_status = h_tid == T_STATUS;
+  assign c_skip = !(c_book || c_seq || c_snap || c_def || c_reset || c_status);
+  // decode_packet's header checks, in its order: truncated header, MsgSize < 10, MsgSize past
+  // the payload, schemaId, root past MsgSize or below the template's minimum.
+  assign h_chk = {len_known && end_rel < AW'(10),
+                  h_size < 16'd10,
+                  len_known && AW'(h_size) > end_rel,
+                  h_schema != 16'd1,
+                  h_size - h_root < 16'd10 || h_root > h_size, 1'b0};
+  // The root's template minimum: class and length compares registered apart, combined next
+  // cycle ({9: book, SeqNum, reset; 28: status; 16: snapshot; 107: definition}).
+  logic [3:0] rcls_q, rlt_q;
+  always_ff @(posedge clk) begin
+    rcls_q <= {c_book || c_seq || c_reset, c_status, c_snap, c_def};
+    rlt_q <= {h_root < 16'd9, h_root < 16'd28, h_root < 16'd16, h_root < 16'd107};
+  end
 
-  // Group header at cur, for S_GRP: end = cur + hdr + blockLength * numInGroup.
+  // Group header at cur, for S_GRP.
   logic [15:0] g_bl;
   logic [7:0] g_cnt;
-  logic [OFF_W-1:0] g_hdr_end;
-  logic [25:0] g_end_full;
+  logic [AW-1:0] g_hdr_end;
   assign g_bl = b16(win, 0);
   assign g_cnt = gk_q == G_ORD ? b8(win, 7) : b8(win, 2);
-  assign g_hdr_end = cur_q + (gk_q == G_ORD ? OFF_W'(8) : OFF_W'(3));
-  assign g_end_full = 26'(g_hdr_end) + 26'(g_bl) * 26'(g_cnt);
+  assign g_hdr_end = gk_q == G_ORD ? cur_q + AW'(8) : cur_q + AW'(3);
 
   // Entry at cur, for S_ENT.
-  logic [3:0] e_err;
-  logic [OFF_W-1:0] e_next;
-  assign e_err = book_check(b8(win, 25), b8(win, 26), b8(win, 24), win[63:0], b32(win, 8));
-  assign e_next = cur_q + OFF_W'(bl_q);
+  logic [AW-1:0] e_next;
+  logic [AW-1:0] me_rel;
+  assign e_next = cur_q + AW'(bl_q);
+  assign me_rel = me_q - cur_q;
+
+  // The late checks of last cycle's item (registered fields only).
+  logic l_err, l_final;
+  logic [3:0] l_code;
+  logic [AW-1:0] g_need;
+  logic [AW-1:0] g_room;
+  logic g_hov, g_short, g_mov;
+  logic [3:0] pe_eff;
+  // Group checks of the item at cur (S_GRP), registered for the next cycle: header past MsgSize,
+  // blockLength below the minimum, header + blockLength x numInGroup past MsgSize.
+  assign g_room = me_q - g_hdr_end;
+  assign g_hov = g_room[AW-1];
+  assign g_short = g_cnt != 8'd0 && g_bl < 16'(gmin_q);
+  assign g_mov = 25'(g_bl) * 25'(g_cnt) > 25'(g_room);
+  assign g_need = AW'(bl_q) * AW'(cnt_q);  // S_DEFW: NoEvents' entries (a larger product fails)
+  always_comb begin
+    l_err = 1'b0;
+    l_final = 1'b0;
+    l_code = ttq_pkg::MDP_OK;
+    if (lm_q && (mchk_q != '0 || (rcls_q & rlt_q) != '0)) begin
+      l_err = 1'b1;
+      l_final = mchk_q[5] || mchk_q[4] || mchk_q[3];
+      if (mchk_q[5]) l_code = ttq_pkg::MDP_MSG_HDR_TRUNCATED;
+      else if (mchk_q[4]) l_code = ttq_pkg::MDP_MSG_SIZE_TOO_SMALL;
+      else if (mchk_q[3]) l_code = ttq_pkg::MDP_MSG_SIZE_OVERRUN;
+      else if (mchk_q[2]) l_code = ttq_pkg::MDP_BAD_SCHEMA_ID;
+      else l_code = ttq_pkg::MDP_ROOT_TOO_SHORT;
+    end else if (lg_q && gerr_q) begin
+      l_err = 1'b1;
+      l_code = gshort_q ? ttq_pkg::MDP_ENTRY_TOO_SHORT : ttq_pkg::MDP_GROUP_OVERRUN;
+    end
+  end
+  assign pe_eff = pe_q != ttq_pkg::MDP_OK ? pe_q : le_q ? eerr_q : ttq_pkg::MDP_OK;
 
   always_comb begin
     st_d = st_q;
     gk_d = gk_q;
-    pb_d = pb_q;
     cur_d = cur_q;
     ie_d = ie_q;
-    msg_end_d = msg_end_q;
-    grp1_d = grp1_q;
-    g_end_d = g_end_q;
+    me_d = me_q;
+    mp_d = mp_q;
     tid_d = tid_q;
     idx_d = idx_q;
     bl_d = bl_q;
@@ -247,39 +346,42 @@ module ttq_mdp_framer #(
     ent_d = ent_q;
     gmin_d = gmin_q;
     idoff_d = idoff_q;
+    need_d = need_q;
+    bln_d = bln_q;
+    ord_d = ord_q;
     err_d = err_q;
-    pe_d = pe_q;
+    pe_d = pe_eff;
     seq_d = seq_q;
     hdr_ok_d = hdr_ok_q;
     fsize_d = fsize_q;
+    lm_d = 1'b0;
+    mchk_d = h_chk;
+    minc_d = 1'b0;
+    lg_d = 1'b0;
+    gerr_d = g_hov || g_short || g_mov;
+    ghe_d = g_hdr_end;
+    gshort_d = !g_hov && g_short;
+    le_d = 1'b0;
+    eerr_d = book_check(b8(win, 25), b8(win, 26), b8(win, 24), win[63:0], b32(win, 8));
     ev_we = 1'b0;
-    ev_d = ttq_pkg::MDP_EV_ZERO;
-    ev_d.template_id = tid_q;
-    ev_d.msg_index = idx_q;
     lf_pop = 1'b0;
 
     if (go) begin
       unique case (st_q)
         S_PHDR: begin
           ev_we = 1'b1;
-          ev_d.kind = ttq_pkg::MDP_EV_PKT_HDR;
-          ev_d.template_id = '0;
-          ev_d.msg_index = '0;
-          ev_d.seq_num = b32(win, 0);
           seq_d = b32(win, 0);
           fsize_d = b16(win, 12);
           idx_d = '0;
+          hdr_ok_d = b16(win, 12) >= 16'd10 && b16(win, 18) == 16'd1;
           if (len_known && len < OFF_W'(22)) begin
             hdr_ok_d = 1'b0;
             err_d = ttq_pkg::MDP_PACKET_TOO_SHORT;
-            msg_end_d = '0;
+            mp_d = 1'b0;
             st_d = S_ERR;
           end else begin
-            hdr_ok_d = b16(win, 12) >= 16'd10 && b16(win, 18) == 16'd1;
-            ev_d.plausible = b16(win, 12) >= 16'd10 && b16(win, 18) == 16'd1 &&
-                             (!len_known || OFF_W'(b16(win, 12)) <= len - OFF_W'(12));
-            cur_d = OFF_W'(12);
-            ie_d = OFF_W'(12 + 19);
+            cur_d = cur_q + AW'(12);
+            ie_d = cur_q + AW'(12 + 19);
             st_d = S_MHDR;
           end
         end
@@ -288,324 +390,346 @@ module ttq_mdp_framer #(
           pe_d = ttq_pkg::MDP_OK;
           mei_d = '0;
           tid_d = h_tid;
-          grp1_d = h_grp1;
-          if (len_known && cur_q == len) begin
-            ev_we = 1'b1;
-            ev_d.kind = ttq_pkg::MDP_EV_PKT_END;
-            ev_d.err = ttq_pkg::MDP_OK;
-            ev_d.template_id = '0;
-            ev_d.seq_num = seq_q;
-            ev_d.plausible = hdr_ok_q && OFF_W'(fsize_q) <= len - OFF_W'(12);
+          if (at_end) begin
+            ev_we = 1'b1;  // PKT_END
             lf_pop = 1'b1;
-            pb_d = pb_q + nbeats;
-            cur_d = '0;
-            ie_d = OFF_W'(22);
+            mp_d = 1'b0;
+            cur_d = pnxt;
+            ie_d = pnxt + AW'(22);
             st_d = S_PHDR;
-          end else if (len_known && len - cur_q < OFF_W'(10)) begin
-            err_d = ttq_pkg::MDP_MSG_HDR_TRUNCATED;
-            msg_end_d = '0;
-            st_d = S_ERR;
-          end else if (h_size < 16'd10) begin
-            err_d = ttq_pkg::MDP_MSG_SIZE_TOO_SMALL;
-            msg_end_d = '0;
-            st_d = S_ERR;
-          end else if (len_known && h_end > len) begin
-            err_d = ttq_pkg::MDP_MSG_SIZE_OVERRUN;
-            msg_end_d = '0;
-            st_d = S_ERR;
           end else begin
-            // From here on an error is pending until the message is known to be whole: if the
-            // packet ends inside it, MsgSizeOverrun wins (S_ERR decides).
-            msg_end_d = h_end;
-            st_d = S_ERR;
-            if (h_schema != 16'd1) begin
-              err_d = ttq_pkg::MDP_BAD_SCHEMA_ID;
-            end else if (17'(h_root) + 17'd10 > 17'(h_size)) begin
-              err_d = ttq_pkg::MDP_ROOT_TOO_SHORT;
+            lm_d = 1'b1;
+            me_d = h_end;
+            mp_d = 1'b1;
+            ord_d = 17'(h_size) >= 17'(h_root) + 17'd21;  // group header end + 8 <= MsgSize
+            if (c_book || c_seq) begin
+              mei_d = b8(win, 18);
+              st_d = S_GRP;
+              gk_d = c_book ? G_BOOK : G_SEQ;
+              cur_d = h_grp1;
+              ie_d = h_grp1 + AW'(3);
+            end
+            // The group's blockLength minimum; for SeqNum entries the SecurityID offset, and
+            // the bytes an entry's event needs (27, or SecurityID + RptSeq).
+            if (c_book) begin
+              gmin_d = 6'd27;
+              need_d = 6'd27;
+            end else if (h_tid == T_TS48 || h_tid == T_TS42) begin
+              gmin_d = 6'd25;
+              idoff_d = 5'd12;
+              need_d = 6'd20;
+            end else if (h_tid == T_DS33 || h_tid == T_DS49) begin
+              gmin_d = 6'd20;
+              idoff_d = 5'd12;
+              need_d = 6'd20;
+            end else if (h_tid == T_LB34 || h_tid == T_LB50) begin
+              gmin_d = 6'd32;
+              idoff_d = 5'd24;
+              need_d = 6'd32;
+            end else if (h_tid == T_SS35 || h_tid == T_SS51) begin
+              gmin_d = 6'd16;
+              idoff_d = 5'd8;
+              need_d = 6'd16;
+            end else if (h_tid == T_VOL37) begin
+              gmin_d = 6'd12;
+              idoff_d = 5'd4;
+              need_d = 6'd12;
+            end else if (c_snap) begin
+              gmin_d = 6'd22;
             end else begin
-              err_d = ttq_pkg::MDP_ROOT_TOO_SHORT;  // unless the template's minimum holds
-              unique case (h_tid)
-                T_BOOK46, T_BOOK32: begin
-                  if (h_root >= 16'd9) begin
-                    mei_d = b8(win, 18);
-                    st_d = S_GRP;
-                    gk_d = G_BOOK;
-                    gmin_d = 6'd27;
-                    cur_d = h_grp1;
-                    ie_d = omin(h_grp1 + OFF_W'(3), h_end);
-                  end
-                end
-                T_TS48, T_TS42, T_VOL37, T_DS33, T_DS49, T_LB34, T_LB50, T_SS35, T_SS51: begin
-                  if (h_root >= 16'd9) begin
-                    mei_d = b8(win, 18);
-                    st_d = S_GRP;
-                    gk_d = G_SEQ;
-                    cur_d = h_grp1;
-                    ie_d = omin(h_grp1 + OFF_W'(3), h_end);
-                  end
-                  if (h_tid == T_TS48 || h_tid == T_TS42) begin
-                    gmin_d = 6'd25;
-                    idoff_d = 5'd12;
-                  end else if (h_tid == T_DS33 || h_tid == T_DS49) begin
-                    gmin_d = 6'd20;
-                    idoff_d = 5'd12;
-                  end else if (h_tid == T_LB34 || h_tid == T_LB50) begin
-                    gmin_d = 6'd32;
-                    idoff_d = 5'd24;
-                  end else if (h_tid == T_SS35 || h_tid == T_SS51) begin
-                    gmin_d = 6'd16;
-                    idoff_d = 5'd8;
-                  end else begin
-                    gmin_d = 6'd12;
-                    idoff_d = 5'd4;
-                  end
-                end
-                T_RESET: begin
-                  if (h_root >= 16'd9) begin
-                    mei_d = b8(win, 18);
-                    ev_we = 1'b1;
-                    ev_d.kind = ttq_pkg::MDP_EV_RESET;
-                    ev_d.template_id = h_tid;
-                    st_d = S_MEND;
-                    cur_d = h_end;
-                    ie_d = h_end;
-                  end
-                end
-                T_STATUS: begin
-                  if (h_root >= 16'd28) begin
-                    st_d = S_ROOT;
-                    cur_d = cur_q + OFF_W'(10);
-                    ie_d = cur_q + OFF_W'(38);
-                  end
-                end
-                T_SNAP52, T_SNAP38: begin
-                  if (h_root >= 16'd16) begin
-                    st_d = S_GRP;
-                    gk_d = G_SNAP;
-                    gmin_d = 6'd22;
-                    cur_d = h_grp1;
-                    ie_d = omin(h_grp1 + OFF_W'(3), h_end);
-                  end
-                end
-                T_DEF54, T_DEF27: begin
-                  if (h_root >= 16'd107) begin
-                    mei_d = b8(win, 10);
-                    st_d = S_GRP;
-                    gk_d = G_DEF1;
-                    gmin_d = 6'd0;
-                    cur_d = h_grp1;
-                    ie_d = omin(h_grp1 + OFF_W'(3), h_end);
-                  end
-                end
-                default: begin  // skipped by MsgSize
-                  if (h_end <= avail) begin
-                    ev_we = 1'b1;
-                    ev_d.kind = ttq_pkg::MDP_EV_MSG_END;
-                    ev_d.template_id = h_tid;
-                    idx_d = idx_q + 1'b1;
-                    st_d = S_MHDR;
-                    cur_d = h_end;
-                    ie_d = h_end + OFF_W'(19);
-                  end else begin
-                    st_d = S_MEND;
-                    cur_d = h_end;
-                    ie_d = h_end;
-                  end
-                end
-              endcase
+              gmin_d = 6'd0;
+            end
+            if (c_reset) begin
+              mei_d = b8(win, 18);
+              ev_we = 1'b1;  // RESET
+              st_d = S_MEND;
+              cur_d = h_end;
+              ie_d = h_end;
+            end
+            if (c_status) begin
+              st_d = S_ROOT;
+              cur_d = cur_q + AW'(10);
+              ie_d = cur_q + AW'(38);
+            end
+            if (c_snap) begin
+              st_d = S_GRP;
+              gk_d = G_SNAP;
+              cur_d = h_grp1;
+              ie_d = h_grp1 + AW'(3);
+            end
+            if (c_def) begin
+              mei_d = b8(win, 10);
+              st_d = S_GRP;
+              gk_d = G_DEF1;
+              cur_d = h_grp1;
+              ie_d = h_grp1 + AW'(3);
+            end
+            if (c_skip) begin  // skipped by MsgSize
+              cur_d = h_end;
+              if (len_known || h_in) begin
+                ev_we = 1'b1;  // MSG_END
+                idx_d = idx_q + 1'b1;
+                minc_d = 1'b1;
+                st_d = S_MHDR;
+                ie_d = h_end + AW'(19);
+              end else begin
+                st_d = S_MEND;
+                ie_d = h_end;
+              end
             end
           end
         end
 
         S_ROOT, S_GRP, S_ENT, S_MEND: begin
-          if (len_known && msg_end_q > len) begin
+          if (late_ovr) begin
             st_d = S_ERR;  // the packet ends inside this message: MsgSizeOverrun
           end else begin
             unique case (st_q)
               S_ROOT: begin  // template 30's root (28 bytes)
                 mei_d = b8(win, 26);
-                ev_we = 1'b1;
-                ev_d.kind = ttq_pkg::MDP_EV_STATUS;
-                ev_d.security_id = b32(win, 20);
-                ev_d.entry_type = b8(win, 27);
-                ev_d.price = {16'd0, win[64 +: 48]};
+                ev_we = 1'b1;  // STATUS
                 st_d = S_MEND;
-                cur_d = msg_end_q;
-                ie_d = msg_end_q;
+                cur_d = me_q;
+                ie_d = me_q;
               end
 
               S_GRP: begin
-                st_d = S_ERR;
-                if (g_hdr_end > msg_end_q) begin
-                  err_d = ttq_pkg::MDP_GROUP_OVERRUN;
-                end else if (g_cnt != 8'd0 && g_bl < 16'(gmin_q)) begin
-                  err_d = ttq_pkg::MDP_ENTRY_TOO_SHORT;
-                end else if (g_end_full > 26'(msg_end_q)) begin
-                  err_d = ttq_pkg::MDP_GROUP_OVERRUN;
-                end else begin
-                  bl_d = g_bl;
-                  cnt_d = g_cnt;
-                  ent_d = '0;
-                  unique case (gk_q)
-                    G_BOOK: begin
-                      g_end_d = OFF_W'(g_end_full);
-                      if (g_cnt != 8'd0) begin
-                        st_d = S_ENT;
-                        cur_d = g_hdr_end;
-                        ie_d = g_hdr_end + OFF_W'(27);
-                      end else if (OFF_W'(g_end_full) + OFF_W'(8) <= msg_end_q) begin
-                        st_d = S_GRP;
-                        gk_d = G_ORD;
-                        gmin_d = 6'd0;
-                        cur_d = OFF_W'(g_end_full);
-                        ie_d = OFF_W'(g_end_full) + OFF_W'(8);
-                      end else begin
-                        st_d = S_MEND;
-                        cur_d = msg_end_q;
-                        ie_d = msg_end_q;
-                      end
-                    end
-                    G_SEQ: begin
-                      if (g_cnt != 8'd0) begin
-                        st_d = S_ENT;
-                        cur_d = g_hdr_end;
-                        ie_d = g_hdr_end + OFF_W'(idoff_q) + OFF_W'(8);
-                      end else begin
-                        st_d = S_MEND;
-                        cur_d = msg_end_q;
-                        ie_d = msg_end_q;
-                      end
-                    end
-                    G_DEF1: begin
-                      st_d = S_GRP;
-                      gk_d = G_DEF2;
-                      gmin_d = 6'd4;
-                      cur_d = OFF_W'(g_end_full);
-                      ie_d = omin(OFF_W'(g_end_full) + OFF_W'(3), msg_end_q);
-                    end
-                    G_ORD: begin
-                      if (pe_q != ttq_pkg::MDP_OK) begin
-                        err_d = pe_q;
-                      end else begin
-                        st_d = S_MEND;
-                        cur_d = msg_end_q;
-                        ie_d = msg_end_q;
-                      end
-                    end
-                    default: begin  // G_SNAP, G_DEF2
-                      st_d = S_MEND;
-                      cur_d = msg_end_q;
-                      ie_d = msg_end_q;
-                    end
-                  endcase
-                end
-              end
-
-              S_ENT: begin
-                if (gk_q == G_BOOK) begin
-                  if (e_err == ttq_pkg::MDP_OK) begin
-                    ev_we = 1'b1;
-                    ev_d.kind = ttq_pkg::MDP_EV_BOOK;
-                    ev_d.entry_index = ent_q;
-                    ev_d.price = win[63:0];
-                    ev_d.size = b32(win, 8);
-                    ev_d.security_id = b32(win, 12);
-                    ev_d.rpt_seq = b32(win, 16);
-                    ev_d.level = b8(win, 24);
-                    ev_d.action = b8(win, 25);
-                    ev_d.entry_type = b8(win, 26);
-                  end
-                  if (e_err == ttq_pkg::MDP_OK && cnt_q != 8'd1) begin
-                    cur_d = e_next;
-                    ie_d = e_next + OFF_W'(27);
-                  end else begin
-                    // Last entry, or the first bad one: NoOrderIDEntries still comes first.
-                    pe_d = e_err;
-                    if (g_end_q + OFF_W'(8) <= msg_end_q) begin
+                lg_d = 1'b1;
+                bl_d = g_bl;
+                bln_d = 17'(g_bl) + 17'(need_q);
+                ord_d = AW'(g_bl) + AW'(8) <= me_q - g_hdr_end;
+                cnt_d = g_cnt;
+                ent_d = '0;
+                st_d = S_MEND;
+                cur_d = me_q;
+                ie_d = me_q;
+                unique case (gk_q)
+                  G_BOOK: begin
+                    if (g_cnt != 8'd0) begin
+                      st_d = S_ENT;
+                      cur_d = g_hdr_end;
+                      ie_d = cur_q + AW'(3) + AW'(need_q);
+                    end else if (ord_q) begin
                       st_d = S_GRP;
                       gk_d = G_ORD;
                       gmin_d = 6'd0;
-                      cur_d = g_end_q;
-                      ie_d = g_end_q + OFF_W'(8);
-                    end else if (e_err != ttq_pkg::MDP_OK) begin
-                      st_d = S_ERR;
-                      err_d = e_err;
-                    end else begin
-                      st_d = S_MEND;
-                      cur_d = msg_end_q;
-                      ie_d = msg_end_q;
+                      cur_d = g_hdr_end;
+                      ie_d = cur_q + AW'(3 + 8);
                     end
                   end
-                end else begin
-                  ev_we = 1'b1;
-                  ev_d.kind = ttq_pkg::MDP_EV_SEQ;
-                  ev_d.security_id = b32(win, 32'(idoff_q));
-                  ev_d.rpt_seq = b32(win, 32'(idoff_q) + 4);
-                  if (cnt_q != 8'd1) begin
-                    cur_d = e_next;
-                    ie_d = e_next + OFF_W'(idoff_q) + OFF_W'(8);
-                  end else begin
-                    st_d = S_MEND;
-                    cur_d = msg_end_q;
-                    ie_d = msg_end_q;
+                  G_SEQ: begin
+                    if (g_cnt != 8'd0) begin
+                      st_d = S_ENT;
+                      cur_d = g_hdr_end;
+                      ie_d = cur_q + AW'(3) + AW'(need_q);
+                    end
                   end
-                end
+                  G_DEF1: begin
+                    st_d = S_DEFW;
+                    gk_d = G_DEF2;
+                    gmin_d = 6'd4;
+                    ie_d = cur_q;
+                  end
+                  G_ORD: begin
+                    if (pe_eff != ttq_pkg::MDP_OK) begin
+                      st_d = S_ERR;
+                      err_d = pe_eff;
+                    end
+                  end
+                  G_DEF2: begin
+                    // The message's last group: MSG_END here if its last byte is in (this
+                    // saves the item S_DEFW cost, so a 54/27 takes as many items as before).
+                    if (len_known || a_le(me_q, wr_abs)) begin
+                      ev_we = 1'b1;  // MSG_END
+                      idx_d = idx_q + 1'b1;
+                      minc_d = 1'b1;
+                      st_d = S_MHDR;
+                      ie_d = me_q + AW'(19);
+                    end
+                  end
+                  default: ;  // G_SNAP
+                endcase
+              end
+
+              S_ENT: begin
                 cnt_d = cnt_q - 1'b1;
                 ent_d = ent_q + 1'b1;
+                ev_we = 1'b1;  // BOOK or SEQ
+                if (gk_q == G_BOOK) begin
+                  le_d = 1'b1;
+                  ord_d = AW'(bl_q) + AW'(8) <= me_rel - AW'(bl_q);
+                  if (cnt_q != 8'd1) begin
+                    cur_d = e_next;
+                    ie_d = cur_q + AW'(bln_q);
+                  end else if (ord_q) begin
+                    // NoOrderIDEntries; a bad entry's error waits for it (decode_packet's order)
+                    st_d = S_GRP;
+                    gk_d = G_ORD;
+                    gmin_d = 6'd0;
+                    cur_d = e_next;
+                    ie_d = e_next + AW'(8);
+                  end else begin
+                    st_d = S_MEND;
+                    cur_d = me_q;
+                    ie_d = me_q;
+                  end
+                end else begin
+                  if (cnt_q != 8'd1) begin
+                    cur_d = e_next;
+                    ie_d = cur_q + AW'(bln_q);
+                  end else begin
+                    st_d = S_MEND;
+                    cur_d = me_q;
+                    ie_d = me_q;
+                  end
+                end
               end
 
               default: begin  // S_MEND
-                ev_we = 1'b1;
-                ev_d.kind = ttq_pkg::MDP_EV_MSG_END;
-                ev_d.mei = mei_q;
-                idx_d = idx_q + 1'b1;
-                st_d = S_MHDR;
-                cur_d = msg_end_q;
-                ie_d = msg_end_q + OFF_W'(19);
+                if (pe_eff != ttq_pkg::MDP_OK) begin
+                  st_d = S_ERR;
+                  err_d = pe_eff;
+                end else begin
+                  ev_we = 1'b1;  // MSG_END
+                  idx_d = idx_q + 1'b1;
+                  st_d = S_MHDR;
+                  cur_d = me_q;
+                  ie_d = me_q + AW'(19);
+                end
               end
             endcase
           end
         end
 
+        S_DEFW: begin  // NoMDFeedTypes at NoEvents' end (the late check ran this cycle)
+          st_d = S_GRP;
+          cur_d = ghe_q + g_need;
+          ie_d = ghe_q + g_need + AW'(3);
+        end
+
         default: begin  // S_ERR: the verdict waits for the packet's length
           if (len_known) begin
-            ev_we = 1'b1;
-            ev_d.kind = ttq_pkg::MDP_EV_PKT_END;
-            ev_d.err = msg_end_q > len ? ttq_pkg::MDP_MSG_SIZE_OVERRUN : err_q;
-            ev_d.template_id = '0;
-            ev_d.seq_num = seq_q;
-            ev_d.plausible = len >= OFF_W'(22) && hdr_ok_q &&
-                             OFF_W'(fsize_q) <= len - OFF_W'(12);
+            ev_we = 1'b1;  // PKT_END
             lf_pop = 1'b1;
-            pb_d = pb_q + nbeats;
-            cur_d = '0;
-            ie_d = OFF_W'(22);
+            mp_d = 1'b0;
+            cur_d = pnxt;
+            ie_d = pnxt + AW'(22);
             st_d = S_PHDR;
           end
         end
       endcase
     end
+    // Last cycle's item failed a check: this cycle's item does not happen (only what it would
+    // make irreversible, or what PKT_END reports, is overridden; the rest is don't-care in S_ERR).
+    if (l_err) begin
+      st_d = S_ERR;
+      err_d = l_code;
+      mp_d = mp_q && !l_final;
+      me_d = me_q;
+      idx_d = minc_q ? idx_q - 1'b1 : idx_q;  // the failed item counted its message
+      ev_we = 1'b0;
+      lf_pop = 1'b0;
+      lm_d = 1'b0;
+      lg_d = 1'b0;
+      le_d = 1'b0;
+      minc_d = 1'b0;
+    end
+  end
+
+  // The event written this cycle (its fields depend on the state only; ev_we decides).
+  always_comb begin
+    ev_d = ttq_pkg::MDP_EV_ZERO;
+    ev_d.template_id = tid_q;
+    ev_d.msg_index = idx_q;
+    unique case (st_q)
+      S_PHDR: begin
+        ev_d.kind = ttq_pkg::MDP_EV_PKT_HDR;
+        ev_d.template_id = '0;
+        ev_d.msg_index = '0;
+        ev_d.seq_num = b32(win, 0);
+        ev_d.plausible = b16(win, 12) >= 16'd10 && b16(win, 18) == 16'd1 &&
+                         (!len_known || (len >= OFF_W'(22) &&
+                                         OFF_W'(b16(win, 12)) <= len - OFF_W'(12)));
+      end
+      S_MHDR: begin
+        ev_d.template_id = h_tid;
+        if (at_end) begin
+          ev_d.kind = ttq_pkg::MDP_EV_PKT_END;
+          ev_d.template_id = '0;
+          ev_d.seq_num = seq_q;
+          ev_d.plausible = hdr_ok_q && OFF_W'(fsize_q) <= len - OFF_W'(12);
+        end else if (c_reset) begin
+          ev_d.kind = ttq_pkg::MDP_EV_RESET;
+        end else begin
+          ev_d.kind = ttq_pkg::MDP_EV_MSG_END;
+        end
+      end
+      S_ROOT: begin
+        ev_d.kind = ttq_pkg::MDP_EV_STATUS;
+        ev_d.security_id = b32(win, 20);
+        ev_d.entry_type = b8(win, 27);
+        ev_d.price = {16'd0, win[64 +: 48]};
+      end
+      S_ENT: begin
+        if (gk_q == G_BOOK) begin
+          ev_d.kind = ttq_pkg::MDP_EV_BOOK;
+          ev_d.entry_index = ent_q;
+          ev_d.price = win[63:0];
+          ev_d.size = b32(win, 8);
+          ev_d.security_id = b32(win, 12);
+          ev_d.rpt_seq = b32(win, 16);
+          ev_d.level = b8(win, 24);
+          ev_d.action = b8(win, 25);
+          ev_d.entry_type = b8(win, 26);
+        end else begin
+          ev_d.kind = ttq_pkg::MDP_EV_SEQ;
+          ev_d.security_id = b32(win, 32'(idoff_q));
+          ev_d.rpt_seq = b32(win, 32'(idoff_q) + 4);
+        end
+      end
+      S_MEND: begin
+        ev_d.kind = ttq_pkg::MDP_EV_MSG_END;
+        ev_d.mei = mei_q;
+      end
+      S_GRP: begin  // NoMDFeedTypes that ends its message
+        ev_d.kind = ttq_pkg::MDP_EV_MSG_END;
+        ev_d.mei = mei_q;
+      end
+      default: begin  // S_ERR (S_DEFW writes nothing)
+        ev_d.kind = ttq_pkg::MDP_EV_PKT_END;
+        ev_d.err = mp_q && late_ovr ? ttq_pkg::MDP_MSG_SIZE_OVERRUN : err_q;
+        ev_d.template_id = '0;
+        ev_d.seq_num = seq_q;
+        ev_d.plausible = len >= OFF_W'(22) && hdr_ok_q && OFF_W'(fsize_q) <= len - OFF_W'(12);
+      end
+    endcase
   end
 
   always_ff @(posedge clk) begin
     if (rst) begin
       st_q <= S_PHDR;
-      pb_q <= '0;
       cur_q <= '0;
-      ie_q <= OFF_W'(22);
+      ie_q <= AW'(22);
+      lm_q <= 1'b0;
+      lg_q <= 1'b0;
+      le_q <= 1'b0;
+      pe_q <= ttq_pkg::MDP_OK;
+      mp_q <= 1'b0;
     end else begin
       st_q <= st_d;
-      pb_q <= pb_d;
       cur_q <= cur_d;
       ie_q <= ie_d;
+      lm_q <= lm_d;
+      lg_q <= lg_d;
+      le_q <= le_d;
+      pe_q <= pe_d;
+      mp_q <= mp_d;
     end
   end
 
   always_ff @(posedge clk) begin
     gk_q <= gk_d;
-    msg_end_q <= msg_end_d;
-    grp1_q <= grp1_d;
-    g_end_q <= g_end_d;
+    me_q <= me_d;
     tid_q <= tid_d;
     idx_q <= idx_d;
     bl_q <= bl_d;
@@ -614,28 +738,42 @@ module ttq_mdp_framer #(
     ent_q <= ent_d;
     gmin_q <= gmin_d;
     idoff_q <= idoff_d;
+    need_q <= need_d;
+    bln_q <= bln_d;
+    ord_q <= ord_d;
     err_q <= err_d;
-    pe_q <= pe_d;
     seq_q <= seq_d;
     hdr_ok_q <= hdr_ok_d;
     fsize_q <= fsize_d;
+    mchk_q <= mchk_d;
+    minc_q <= minc_d;
+    gerr_q <= gerr_d;
+    ghe_q <= ghe_d;
+    gshort_q <= gshort_d;
+    eerr_q <= eerr_d;
   end
 
   // Input flow control: a beat may overwrite only a beat the walker no longer needs (before the
-  // current item; in S_ERR nothing of this packet is needed any more).
-  // `tready` is a register (the MAC side's ready must not come through this logic: it is the
-  // enable of ttq_l2l4's whole pipeline): set for the next cycle when the ring and the length
-  // FIFO would still have room after this cycle's beat. The read position only moves forward
-  // (the walker, S_ERR, the next packet's base), so the room next cycle is at least that.
-  logic [BEAT_W-1:0] lim, rd_rel, used;
-  logic              rdy_q, in_last;
+  // current item's beat; in S_ERR nothing of this packet; never past the packet's end once it
+  // is known, where the next packet's beats start). `tready` is a register (the MAC side's ready
+  // must not come through this logic: it is the enable of ttq_l2l4's whole pipeline): set for
+  // the next cycle when the ring and the length FIFO would still have room after this cycle's
+  // beat. The read position only moves forward, so the room next cycle is at least that.
+  logic [WB_W-1:0] rd_b, cur_b, nxt_b, past_b, used_raw, used;
+  logic rdy_q, in_last;
   assign in_last = in_fire & s_axis_udp_tlast;
-  assign lim = len_known ? nbeats : wr_rel;
-  assign rd_rel = (st_q == S_ERR || BEAT_W'(cur_q[OFF_W-1:3]) > lim) ? lim :
-                  BEAT_W'(cur_q[OFF_W-1:3]);
-  assign used = wr_rel - rd_rel;
+  assign cur_b = cur_q[AW-1:3];
+  assign nxt_b = pnxt[AW-1:3];
+  assign past_b = nxt_b - cur_b;
+  always_comb begin
+    if (st_q == S_ERR) rd_b = len_known ? nxt_b : wr_q;
+    else if (len_known && past_b[WB_W-1]) rd_b = nxt_b;
+    else rd_b = cur_b;
+  end
+  assign used_raw = wr_q - rd_b;
+  assign used = used_raw[WB_W-1] ? '0 : used_raw;
   always_ff @(posedge clk) begin
-    rdy_q <= rst || (used + BEAT_W'(in_fire) < BEAT_W'(BUF_BEATS) &&
+    rdy_q <= rst || (used + WB_W'(in_fire) < WB_W'(BUF_BEATS) &&
                      lf_cnt_q + (LF_AW + 1)'(in_last) < (LF_AW + 1)'(LF_DEPTH));  // empty after rst
   end
   assign s_axis_udp_tready = rdy_q && !rst;
