@@ -39,10 +39,13 @@ printf '\n[run]\nstatus_ms = 100\n' >> "$dir/ttq.toml"
 "$ttq" replay "$dir/c.pcap" --config "$dir/ttq.toml" --quotes-jsonl "$dir/q_replay.jsonl" \
   --no-progress > "$dir/s_replay.txt"
 
+# framecnt=2048: the kernel's receive ring holds the whole capture (1,431 frames), so a sender
+# that runs while the polling lcore is descheduled (CI on 2 busy vCPUs) cannot overflow it; with
+# the PMD's default of 512, 26 frames were lost that way in one CI run at load 3.6.
 # Not through in_ns: $! must be ttq itself (ip netns exec execs it) for the SIGTERM below.
 ip netns exec "$ns" "$ttq" run --config "$dir/ttq.toml" --quotes-jsonl "$dir/q_run.jsonl" \
   -- --no-huge --no-pci -m 256 --no-shconf --no-telemetry "--log-level=*:error" -l 0 \
-  --vdev=net_af_packet0,iface=v0 > "$dir/s_run.txt" 2> "$dir/e_run.txt" &
+  --vdev=net_af_packet0,iface=v0,framecnt=2048 > "$dir/s_run.txt" 2> "$dir/e_run.txt" &
 pid=$!
 for _ in $(seq 400); do grep -q "receiving on" "$dir/e_run.txt" && break; sleep 0.05; done
 grep -q "receiving on" "$dir/e_run.txt" || { echo "ttq run did not start:"; cat "$dir/e_run.txt"; exit 1; }
