@@ -25,6 +25,21 @@ SRL = ("SRL16E", "SRLC16E", "SRLC32E")
 TRANSPARENT = ("CARRY4", "CARRY8", "INV", "BUFG", "IBUF")
 
 
+def ram_read_address(c, port):
+    """The address pins a LUT RAM output is read at: DOx at ADDRx (RAM32M/RAM32M16/RAM64M/RAM64M8;
+    ADDRH/ADDRD is also the write address, read by DOH/DOD only), DPO at DPRA, SPO at A. A path
+    from another port's address (e.g. the write address) into DOx does not exist."""
+    addr = [p for p in c["connections"] if p.startswith("ADDR")]
+    if port.startswith("DO") and len(port) == 3 and ("ADDR" + port[2]) in c["connections"]:
+        return ["ADDR" + port[2]]
+    if port == "DPO":
+        return [p for p in c["connections"] if p.startswith("DPRA")] or addr
+    if port == "SPO" or port == "O":
+        a = [p for p in c["connections"] if p == "A" or (p[0] == "A" and p[1:].isdigit())]
+        return a or addr
+    return addr
+
+
 def main():
     args = [a for a in sys.argv[1:] if not a.startswith("--")]
     n_paths = 5
@@ -72,7 +87,7 @@ def main():
             r = (0, ((t, cname),))
         else:
             if t.startswith("RAM"):
-                ins = [p for p in c["connections"] if p.startswith("ADDR")]
+                ins = ram_read_address(c, port)
                 w = 1
             elif t in SRL:
                 ins = [p for p in c["connections"] if p.startswith("A")]
