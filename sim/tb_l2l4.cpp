@@ -31,8 +31,8 @@ using Bytes = std::vector<std::uint8_t>;
 
 // Documented latencies (docs/rtl_l2l4.md), in cycles from input handshake to output handshake
 // with every tready high.
-constexpr std::uint64_t kPayloadLatency = 2;      // last payload byte in lanes < P mod 8
-constexpr std::uint64_t kPayloadLatencyTail = 3;  // last payload byte in lanes >= P mod 8
+constexpr std::uint64_t kPayloadLatency = 1;      // last payload byte in lanes < P mod 8
+constexpr std::uint64_t kPayloadLatencyTail = 2;  // last payload byte in lanes >= P mod 8
 constexpr std::uint64_t kVerdictLatency = 3;      // after the tlast beat
 constexpr std::uint8_t kNone = 10;                // ttq_pkg::DROP_NONE
 

@@ -168,20 +168,22 @@ module ttq_l2l4 #(
   // S1 registers: the beat and what S0 found in it.
   logic              r1_v_q, r1_last_q, r1_user_q, r1_first_q, r1_b2_q, r1_ub_q, r1_p8_q;
   logic [63:0]       r1_data_q;
-  logic [7:0]        r1_keep_q;
-  logic [BIDX_W-1:0] r1_bidx_q;
+  logic [7:2]        r1_keep_q;  // lanes 0-1 never reach the output (s >= 2)
   logic [POS_W-1:0]  r1_lp_q;
   logic [16:0]       r1_s01f_q, r1_s23f_q;
   logic              r1_b1_q, r1_mid_q, r1_tw0_q, r1_tw2_q;
   always_ff @(posedge clk) begin
-    if (rst) r1_v_q <= 1'b0;
-    else if (en) r1_v_q <= beat_in;
+    if (rst) begin
+      r1_v_q <= 1'b0;
+      r1_last_q <= 1'b1;  // no frame in progress: the first beat is never an N beat's second
+    end else begin
+      if (en) r1_v_q <= beat_in;
+      if (beat_in) r1_last_q <= s_axis_frame_tlast;
+    end
     if (beat_in) begin
       r1_data_q <= in_d;
-      r1_keep_q <= s_axis_frame_tkeep;
-      r1_last_q <= s_axis_frame_tlast;
+      r1_keep_q <= s_axis_frame_tkeep[7:2];
       r1_user_q <= s_axis_frame_tuser;
-      r1_bidx_q <= bcnt_q;
       r1_lp_q <= {bcnt_q, in_lane};
       r1_first_q <= in_b0;
       r1_b2_q <= in_b2;
@@ -290,13 +292,12 @@ module ttq_l2l4 #(
     ipf_ulen_q <= ip_total < 16'(ip_hlen) + 16'd8;
     ipf_thr_q <= POS_W'(ip_total) + POS_W'(hm1);
     ipf_tmi_q <= ip_total - 16'(ip_hlen);
-    hdr_pre_q <= ip_ok & ~ipf_bad_q & ~ipf_frag_q & ~ipf_notudp_q & ~ipf_ulen_q;
+    hdr_pre_q <= ip_ok & ~ipf_bad_q & ~ipf_frag_q & ~ipf_notudp_q & ~ipf_ulen_q & ihlok_q;
   end
 
   // ---------------------------------------------------------------------------------------------
-  // S1: checksum accumulator (carry-save into one adder), U at beat 2, UDP header capture.
+  // S1: checksum accumulator (carry-save into one adder), U at beat 2, UDP port capture.
   logic [20:0] acc_q, acc_a, acc_b, acc_c, acc_x, acc_y;
-  logic        csum_ok_q;
   assign acc_a = r1_first_q ? '0 : acc_q;
   assign acc_b = 21'(r1_s01);
   assign acc_c = 21'(r1_s23);
@@ -305,7 +306,6 @@ module ttq_l2l4 #(
                   | (acc_b[19:0] & acc_c[19:0]), 1'b0};
   always_ff @(posedge clk) begin
     if (en && r1_v_q) acc_q <= acc_x + acc_y;
-    csum_ok_q <= csum_good(acc_q);
   end
 
   logic [1:0] ntags;
@@ -325,17 +325,19 @@ module ttq_l2l4 #(
   end
 
   // UDP header at U: U mod 8 == 2 -> beat U>>3 lanes 2..7; == 6 -> lanes 6..7 of beat U>>3, then
-  // lanes 0..3 of beat P>>3.
-  logic [15:0] sport_q, dport_q, ulen_q, ulen_now;
+  // lanes 0..3 of beat P>>3. The ports are read in S1 (only the verdict needs them); the length
+  // is read in S0, so that the realigner, which decides in S0, has the payload's end beat and
+  // the length check a cycle after the beat that carries them.
+  logic [15:0] sport_q, dport_q, ulen_q, ulen_in;
   logic        ulen_cap, ulen_bad_q, ulen_ok_q, elge_q;
   logic [2:0]  ke_q;    // payload bytes in the last output beat - 1
   logic [BIDX_W-1:0] eb_q;  // beat holding the payload's last byte
   logic [16:0] epos;        // its position U + ulen - 1
   logic [2:0]  ulm1;
-  assign ulen_now = u6_q ? r1_w1 : r1_w3;
-  assign ulen_cap = r1_v_q && (u6_q ? r1_p8_q : r1_ub_q);
-  assign epos = 17'(um1_q) + 17'(ulen_now);
-  assign ulm1 = ulen_now[2:0] - 3'd1;
+  assign ulen_in = u6_q ? in_w1 : in_w3;
+  assign ulen_cap = u6_q ? in_eq_p8 : in_eq_ub;
+  assign epos = 17'(um1_q) + 17'(ulen_in);
+  assign ulm1 = ulen_in[2:0] - 3'd1;
   always_ff @(posedge clk) begin
     if (en && r1_v_q && r1_ub_q) begin
       if (u6_q) begin
@@ -346,10 +348,10 @@ module ttq_l2l4 #(
       end
     end
     if (en && r1_v_q && r1_p8_q && u6_q) dport_q <= r1_w0;
-    if (en && ulen_cap) begin
-      ulen_q <= ulen_now;
-      ulen_bad_q <= (ulen_now < 16'd8) || (ulen_now > ipf_tmi_q);
-      ulen_ok_q <= (ulen_now > 16'd8) && (ulen_now <= ipf_tmi_q);
+    if (beat_in && ulen_cap) begin
+      ulen_q <= ulen_in;
+      ulen_bad_q <= (ulen_in < 16'd8) || (ulen_in > ipf_tmi_q);
+      ulen_ok_q <= (ulen_in > 16'd8) && (ulen_in <= ipf_tmi_q);
       eb_q <= epos[16:3];
       // The last payload byte sits at lane >= P mod 8 of its beat: its output beat comes from
       // that beat alone (the "tail" below).
@@ -360,69 +362,73 @@ module ttq_l2l4 #(
 
   // ---------------------------------------------------------------------------------------------
   // Payload realigner. Output beat i = lanes s..7 of beat P8+i and lanes 0..s-1 of beat P8+i+1
-  // (s = P mod 8). "N": it is sent while beat P8+i+1 is in S1 (held = P8+i). "T" (tail): when all
-  // of its bytes are in the held beat (the payload or the frame ends there), it is sent in the
-  // cycle after that beat's S1 instead of waiting for a next beat.
-  logic [63:16]      held_data_q;  // lanes 0-1 never reach the output (s >= 2)
-  logic [7:2]        held_keep_q;
-  logic              held_last_q, held_new_q, held_ge_p8_q, held_lt_eb_q, held_eq_eb_q, held_ks_q;
-  logic              r1_spec, r1_ks;
-  assign r1_spec = u6_q & r1_p8_q;  // ulen arrives in this very beat: eb_q not written yet
-  assign r1_ks = u6_q ? r1_keep_q[6] : r1_keep_q[2];
+  // (s = P mod 8). "N": it is sent while beat P8+i+1 is in S0 (the S1 beat is P8+i). "T" (tail):
+  // when all of its bytes are in one beat (the payload or the frame ends in its lanes >= s), it is
+  // sent while that beat is in S1, the cycle after that beat's own N beat (if any) was sent in
+  // its S0. What the realigner needs of the S1 beat is found in its S0 and registered with it.
+  logic r1_ge_p8_q, r1_lt_eb_q, r1_eq_eb_q, r1_ks_q;
+  logic in_spec, in_ks, in_eq_eb;
+  assign in_spec = u6_q & in_eq_p8;  // ulen arrives in this very beat: eb_q not written yet
+  assign in_ks = u6_q ? s_axis_frame_tkeep[6] : s_axis_frame_tkeep[2];
+  assign in_eq_eb = bcnt_q == eb_q;
   always_ff @(posedge clk) begin
-    if (rst) begin
-      held_new_q <= 1'b0;
-      held_last_q <= 1'b1;
-    end else if (en) begin
-      held_new_q <= r1_v_q;
-      if (r1_v_q) held_last_q <= r1_last_q;
-    end
-    if (en && r1_v_q) begin
-      held_data_q <= r1_data_q[63:16];
-      held_keep_q <= r1_keep_q[7:2];
-      // p8_q is written in beat 2's S1: before that it is the previous frame's. A good header
+    if (beat_in) begin
+      // p8_q is written in beat 2's S1: before beat 4 it is the previous frame's. A good header
       // has P8 >= 5, so beats 0..4 never count as payload beats.
-      held_ge_p8_q <= (r1_bidx_q >= BIDX_W'(5)) && (r1_bidx_q >= BIDX_W'(p8_q));
-      held_eq_eb_q <= r1_spec ? (ulen_now <= 16'd10) : (r1_bidx_q == eb_q);
-      held_lt_eb_q <= r1_spec ? (ulen_now > 16'd10) : (r1_bidx_q < eb_q);
-      held_ks_q <= r1_ks;
+      r1_ge_p8_q <= (bsm_q >= 4'd5) && (bsm_q >= p8_q);
+      r1_eq_eb_q <= in_spec ? (in_w1 <= 16'd10) : in_eq_eb;
+      r1_lt_eb_q <= in_spec ? (in_w1 > 16'd10) : (bcnt_q < eb_q);
+      r1_ks_q <= in_ks;
     end
   end
 
-  logic hdr_ok, n_fire, t_fire, n_eend, n_last;
+  // The header is good as far as the payload needs: every check up to the UDP length. The
+  // checksum accumulator holds its final value from the S1 cycle of beat P8 on, the first cycle
+  // any of this reads it (beat P8's T, or beat P8 + 1's N in its S0).
+  // n_pre and t_pre never hold together (the S1 beat either continues in the S0 beat or ends
+  // the payload), so the beat's keep and last are chosen by n_pre alone: hdr_ok, the deepest
+  // input, decides only whether a beat goes out.
+  logic hdr_ok, n_pre, t_pre, n_fire, t_fire, n_eend, n_last;
   logic [7:0] n_keep, t_keep, out_keep_al;
   logic [63:0] out_data_al;
-  assign hdr_ok = hdr_pre_q & ihlok_q & csum_ok_q & ulen_ok_q;
-  assign n_fire = r1_v_q & ~held_last_q & held_ge_p8_q & held_lt_eb_q & hdr_ok;
-  assign t_fire = held_new_q & hdr_ok & held_ge_p8_q & held_ks_q
-                  & ((held_eq_eb_q & elge_q) | (held_last_q & held_lt_eb_q));
-  assign out_data_al = u6_q ? {r1_data_q[47:0], held_data_q[63:48]}
-                            : {r1_data_q[15:0], held_data_q[63:16]};
-  assign out_keep_al = u6_q ? {r1_keep_q[5:0], held_keep_q[7:6]}
-                            : {r1_keep_q[1:0], held_keep_q[7:2]};
-  assign n_eend = (r1_bidx_q == eb_q) & ~elge_q;
-  assign n_last = n_eend | (r1_last_q & ~r1_ks);
+  assign hdr_ok = hdr_pre_q & csum_good(acc_q) & ulen_ok_q;
+  assign n_pre = s_axis_frame_tvalid & ~r1_last_q & r1_ge_p8_q & r1_lt_eb_q;
+  assign t_pre = r1_v_q & r1_ge_p8_q & r1_ks_q
+                 & ((r1_eq_eb_q & elge_q) | (r1_last_q & r1_lt_eb_q));
+  assign n_fire = n_pre & hdr_ok;
+  assign t_fire = t_pre & hdr_ok;
+  assign out_data_al = u6_q ? {in_d[47:0], r1_data_q[63:48]}
+                            : {in_d[15:0], r1_data_q[63:16]};
+  assign out_keep_al = u6_q ? {s_axis_frame_tkeep[5:0], r1_keep_q[7:6]}
+                            : {s_axis_frame_tkeep[1:0], r1_keep_q[7:2]};
+  assign n_eend = in_eq_eb & ~elge_q;
+  assign n_last = n_eend | (s_axis_frame_tlast & ~in_ks);
   assign n_keep = out_keep_al & (n_eend ? therm(ke_q) : 8'hFF);
-  assign t_keep = (u6_q ? {6'b0, held_keep_q[7:6]} : {2'b0, held_keep_q[7:2]})
-                  & (held_eq_eb_q ? therm(ke_q) : 8'hFF);
+  assign t_keep = (u6_q ? {6'b0, r1_keep_q[7:6]} : {2'b0, r1_keep_q[7:2]})
+                  & (r1_eq_eb_q ? therm(ke_q) : 8'hFF);
 
   logic [63:0] udp_data_q;
   logic [7:0]  udp_keep_q;
-  logic        udp_last_q, emitted_q;
+  logic        udp_last_q, fired_q, emitted_q;
   always_ff @(posedge clk) begin
     if (rst) begin
       udp_v_q <= 1'b0;
+      fired_q <= 1'b0;
       emitted_q <= 1'b0;
     end else if (en) begin
       udp_v_q <= n_fire | t_fire;
-      emitted_q <= (r1_v_q & r1_first_q) ? 1'b0 : (emitted_q | n_fire | t_fire);
+      // fired_q: a beat went out in the last enabled cycle (udp_v_q without the handshake).
+      // emitted_q: one went out before that, in this frame. The verdict (the S2 cycle of tlast)
+      // reads both: the tail beat went out in the cycle before, tlast's S1.
+      fired_q <= n_fire | t_fire;
+      emitted_q <= (r1_v_q & r1_first_q) ? 1'b0 : (emitted_q | fired_q);
     end else if (m_axis_udp_tready) begin
       udp_v_q <= 1'b0;  // taken while the verdict output holds the pipeline
     end
     if (en) begin
       udp_data_q <= out_data_al;
-      udp_keep_q <= n_fire ? n_keep : t_keep;
-      udp_last_q <= n_fire ? n_last : 1'b1;
+      udp_keep_q <= n_pre ? n_keep : t_keep;
+      udp_last_q <= n_pre ? n_last : 1'b1;
     end
   end
   assign m_axis_udp_tvalid = udp_v_q;
@@ -480,7 +486,7 @@ module ttq_l2l4 #(
     vd_d.src_port = sport_q;
     vd_d.dst_port = dport_q;
     vd_d.len = ulen_q - 16'd8;
-    vd_d.payload = emitted_q | t_fire;
+    vd_d.payload = emitted_q | fired_q;
     vd_d.reason = reason;
   end
   always_ff @(posedge clk) begin
