@@ -52,13 +52,6 @@ struct FastPath::IncHandler {
   void on_book_entry(const mdp3::MsgCtx& m, std::uint32_t i, const mdp3::BookEntry& e) {
     book_entry(m, i, e, m.template_id);
   }
-  // The same for a template known where it is called (PacketRecord::replay): the price
-  // conversion then folds away, and the entry's work is inlined into the replay loop.
-  template <std::uint16_t kTemplate>
-  [[gnu::always_inline]] void book_entry_of(const mdp3::MsgCtx& m, std::uint32_t i,
-                                            const mdp3::BookEntry& e) {
-    book_entry(m, i, e, kTemplate);
-  }
   // The observer gets its own copy of the entry, on a path of its own: were its address taken
   // on the hot path, the entry would be stored to the stack and read back field by field for
   // every entry of every packet (no observer is ever set in `replay` or `run`).
@@ -71,6 +64,8 @@ struct FastPath::IncHandler {
     fp.observer_->on_book_entry(m, i, mdp3::BookEntry{price, size, id, rpt, orders, level,
                                                       action, type});
   }
+  // Also called by PacketRecord::replay with the template as a constant: the price conversion
+  // then folds away, and the entry's work is inlined into the replay loop.
   [[gnu::always_inline]] void book_entry(const mdp3::MsgCtx& m, std::uint32_t i,
                                          const mdp3::BookEntry& e, std::uint16_t template_id) {
     if (fp.observer_) [[unlikely]] {
@@ -301,7 +296,7 @@ struct FastPath::PacketRecord {
     const std::uint8_t* e = m.books;
     const std::uint32_t n = m.book_count, length = m.book_length;
     for (std::uint32_t i = 0; i < n; ++i, e += length) {
-      h.template book_entry_of<kTemplate>(m.ctx, i, mdp3::detail::load_book_entry(e));
+      h.book_entry(m.ctx, i, mdp3::detail::load_book_entry(e), kTemplate);
     }
   }
 };
