@@ -85,12 +85,20 @@ module ttq_mdp_framer #(
   logic [15:0] in_beats_q;        // beats of the packet coming in, before this one
   logic in_fire;
 
-  logic [OFF_W-1:0] lf_len_q [LF_DEPTH];
-  logic [AW-1:0] lf_end_q [LF_DEPTH];  // the packet's end (first byte after it)
-  logic [AW-1:0] lf_nxt_q [LF_DEPTH];  // the next packet's byte 0
-  logic [LF_AW-1:0] lf_wr_q, lf_rd_q;
+  // Per packet: its length - 12, length >= 22, its end (first byte after it), the next packet's
+  // byte 0. The head entry is kept in registers (hd_*_q), loaded from the entry after it (read
+  // at a registered address) or from the packet being closed, so that the walker's end-of-packet
+  // conditions start at flip-flops rather than at a LUT RAM read.
+  logic [OFF_W-1:0] lf_len12_q [LF_DEPTH];
+  logic lf_ge22_q [LF_DEPTH];
+  logic [AW-1:0] lf_end_q [LF_DEPTH];
+  logic [AW-1:0] lf_nxt_q [LF_DEPTH];
+  logic [LF_AW-1:0] lf_wr_q, lf_rd_q, lf_rd1_q;
   logic [LF_AW:0] lf_cnt_q;
-  logic lf_pop;
+  logic lf_pop, lk_q;
+  logic [OFF_W-1:0] hd_len12_q, in_len;
+  logic hd_ge22_q;
+  logic [AW-1:0] hd_end_q, hd_nxt_q, in_end, in_nxt;
 
   function automatic logic [3:0] keep_bytes(input logic [7:0] k);
     logic [3:0] n;
@@ -101,11 +109,30 @@ module ttq_mdp_framer #(
 
   assign in_fire = s_axis_udp_tvalid & s_axis_udp_tready;
 
+  assign in_len = OFF_W'({in_beats_q, 3'b000}) + OFF_W'(keep_bytes(s_axis_udp_tkeep));
+  assign in_end = {wr_q, 3'b000} + AW'(keep_bytes(s_axis_udp_tkeep));
+  assign in_nxt = {wr_q + 1'b1, 3'b000};
   always_ff @(posedge clk) begin
     if (in_fire && s_axis_udp_tlast) begin
-      lf_len_q[lf_wr_q] <= OFF_W'({in_beats_q, 3'b000}) + OFF_W'(keep_bytes(s_axis_udp_tkeep));
-      lf_end_q[lf_wr_q] <= {wr_q, 3'b000} + AW'(keep_bytes(s_axis_udp_tkeep));
-      lf_nxt_q[lf_wr_q] <= {wr_q + 1'b1, 3'b000};
+      lf_len12_q[lf_wr_q] <= in_len - OFF_W'(12);
+      lf_ge22_q[lf_wr_q] <= in_len >= OFF_W'(22);
+      lf_end_q[lf_wr_q] <= in_end;
+      lf_nxt_q[lf_wr_q] <= in_nxt;
+    end
+  end
+  // The head: the entry after it on a pop (if its tlast was in before this cycle), else the
+  // packet closed this cycle when the FIFO is (or becomes) empty; held otherwise.
+  always_ff @(posedge clk) begin
+    if (lf_pop && lf_cnt_q > (LF_AW + 1)'(1)) begin
+      hd_len12_q <= lf_len12_q[lf_rd1_q];
+      hd_ge22_q <= lf_ge22_q[lf_rd1_q];
+      hd_end_q <= lf_end_q[lf_rd1_q];
+      hd_nxt_q <= lf_nxt_q[lf_rd1_q];
+    end else if (lf_pop || lf_cnt_q == '0) begin
+      hd_len12_q <= in_len - OFF_W'(12);
+      hd_ge22_q <= in_len >= OFF_W'(22);
+      hd_end_q <= in_end;
+      hd_nxt_q <= in_nxt;
     end
   end
 
@@ -115,16 +142,23 @@ module ttq_mdp_framer #(
       in_beats_q <= '0;
       lf_wr_q <= '0;
       lf_rd_q <= '0;
+      lf_rd1_q <= LF_AW'(1);
       lf_cnt_q <= '0;
+      lk_q <= 1'b0;
     end else begin
       if (in_fire) begin
         wr_q <= wr_q + 1'b1;
         in_beats_q <= s_axis_udp_tlast ? '0 : in_beats_q + 1'b1;
         if (s_axis_udp_tlast) lf_wr_q <= lf_wr_q + 1'b1;
       end
-      if (lf_pop) lf_rd_q <= lf_rd_q + 1'b1;
+      if (lf_pop) begin
+        lf_rd_q <= lf_rd_q + 1'b1;
+        lf_rd1_q <= lf_rd1_q + 1'b1;
+      end
       lf_cnt_q <= lf_cnt_q + {{LF_AW{1'b0}}, in_fire & s_axis_udp_tlast} -
                   {{LF_AW{1'b0}}, lf_pop};
+      // lf_cnt_q != 0 next cycle
+      lk_q <= (in_fire & s_axis_udp_tlast) || (lf_pop ? lf_cnt_q > (LF_AW + 1)'(1) : lk_q);
     end
   end
 
@@ -139,7 +173,6 @@ module ttq_mdp_framer #(
   st_e st_q, st_d;
   grp_e gk_q, gk_d;
   logic [AW-1:0] cur_q, cur_d;                // the item's first byte
-  logic [AW-1:0] ie_q, ie_d;                  // the item is ready when bytes [.., ie) are in
   logic [AW-1:0] me_q, me_d;                  // end of the current message
   logic mp_q, mp_d;                           // a message is open: MsgSizeOverrun if past the end
   logic [15:0] tid_q, tid_d, idx_q, idx_d, bl_q, bl_d;
@@ -147,7 +180,6 @@ module ttq_mdp_framer #(
   logic [5:0] gmin_q, gmin_d;                 // group blockLength minimum
   logic [4:0] idoff_q, idoff_d;               // SecurityID offset in a SeqNum entry
   logic [5:0] need_q, need_d;                 // bytes of an entry the event needs (27, idoff + 8)
-  logic [16:0] bln_q, bln_d;                  // blockLength + need
   // NoOrderIDEntries' 8-byte header fits in the message after the book group: decided one item
   // ahead (by the message header for an empty group, else by the group header and each entry
   // for the entry after it), so the entry item does not compare offsets.
@@ -166,6 +198,7 @@ module ttq_mdp_framer #(
   logic [AW-1:0] ghe_q, ghe_d;                // its header's end
   logic gerr_q, gerr_d;                       // it fails: overrun, or blockLength too short
   logic gshort_q, gshort_d;                   // ... and the first failing check is the length
+  logic gmov_q, gmov_d;                       // it fails: blockLength x numInGroup past MsgSize
   logic le_q, le_d;                           // a book entry was taken
   logic [3:0] eerr_q, eerr_d;                 // its check_book_entry result
 
@@ -177,13 +210,14 @@ module ttq_mdp_framer #(
   endfunction
 
   // Packet length, end and next start, when its tlast is in.
-  logic len_known;
-  logic [OFF_W-1:0] len;
+  logic len_known, len_ge22;
+  logic [OFF_W-1:0] len12;
   logic [AW-1:0] pend, pnxt, wr_abs;
-  assign len_known = lf_cnt_q != '0;
-  assign len = lf_len_q[lf_rd_q];
-  assign pend = lf_end_q[lf_rd_q];
-  assign pnxt = lf_nxt_q[lf_rd_q];
+  assign len_known = lk_q;
+  assign len12 = hd_len12_q;
+  assign len_ge22 = hd_ge22_q;
+  assign pend = hd_end_q;
+  assign pnxt = hd_nxt_q;
   assign wr_abs = {wr_q, 3'b000};
 
   // The 32 bytes from cur: win[8k +: 8] is packet byte cur + k.
@@ -236,7 +270,37 @@ module ttq_mdp_framer #(
   logic ev_full, ev_we;
   ttq_pkg::mdp_ev_t ev_d;
   logic ready, go, at_end, late_ovr;
-  assign ready = len_known || a_le(ie_q, wr_abs);
+  // The item at cur is ready when bytes [cur, cur + K) are in; K depends on the state only (and
+  // for a group header on NoOrderIDEntries, for an entry on need_q): PHDR 22, MHDR 19, ROOT 28,
+  // GRP 3 (8), ENT need_q, MEND / DEFW 0. Each bound is the sign of cur - (bytes in - K) - 1,
+  // with (bytes in - K) a register, so every compare is one carry chain from flip-flops.
+  logic [AW-1:0] wr_abs_nx;
+  assign wr_abs_nx = rst ? '0 : {wr_q + WB_W'(in_fire), 3'b000};  // wr_q next cycle
+  logic [AW-1:0] wk_q [7];  // bytes in - {0, 3, 8, 19, 22, 28, need_q}
+  always_ff @(posedge clk) begin
+    wk_q[0] <= wr_abs_nx;
+    wk_q[1] <= wr_abs_nx - AW'(3);
+    wk_q[2] <= wr_abs_nx - AW'(8);
+    wk_q[3] <= wr_abs_nx - AW'(19);
+    wk_q[4] <= wr_abs_nx - AW'(22);
+    wk_q[5] <= wr_abs_nx - AW'(28);
+    wk_q[6] <= wr_abs_nx - AW'(need_q);  // need_q is set >= 2 items before the first entry
+  end
+  // (The selection is an AND-OR, not a case: yosys' opt_share would move a multiplexer of the
+  // compares in front of a single shared carry chain.)
+  (* keep *) logic [6:0] rdy_k;
+  for (genvar k = 0; k < 7; k++) begin : g_rdy
+    logic [AW-1:0] t;
+    assign t = cur_q + ~wk_q[k];
+    assign rdy_k[k] = t[AW-1];
+  end
+  logic g_ord;
+  assign g_ord = gk_q == G_ORD;
+  assign ready = len_known ||
+                 (st_q == S_PHDR && rdy_k[4]) || (st_q == S_MHDR && rdy_k[3]) ||
+                 (st_q == S_ROOT && rdy_k[5]) || (st_q == S_GRP && g_ord && rdy_k[2]) ||
+                 (st_q == S_GRP && !g_ord && rdy_k[1]) || (st_q == S_ENT && rdy_k[6]) ||
+                 ((st_q == S_MEND || st_q == S_DEFW || st_q == S_ERR) && rdy_k[0]);
   assign go = ready && !ev_full;
   assign at_end = len_known && cur_q == pend;              // S_MHDR: the packet's end
   assign late_ovr = len_known && !a_le(me_q, pend);        // the packet ends inside the message
@@ -251,12 +315,9 @@ module ttq_mdp_framer #(
   assign h_tid = b16(win, 4);
   assign h_schema = b16(win, 6);
   assign h_end = cur_q + AW'(h_size);
-  // Bytes from cur that are in / that the packet has (registers only, beside the window read).
-  logic [AW-1:0] in_rel, end_rel;
-  logic h_in;
-  assign in_rel = wr_abs - cur_q;
+  // Bytes from cur that the packet has (registers only, beside the window read).
+  logic [AW-1:0] end_rel;
   assign end_rel = pend - cur_q;
-  assign h_in = !in_rel[AW-1] && AW'(h_size) <= in_rel;
   (* keep *) logic [AW-1:0] cur10;  // beside the window read, not after it
   assign cur10 = cur_q + AW'(10);
   assign h_grp1 = cur10 + AW'(h_root);
@@ -309,8 +370,17 @@ module ttq_mdp_framer #(
   // blockLength below the minimum, header + blockLength x numInGroup past MsgSize.
   assign g_room = me_q - g_hdr_end;
   assign g_hov = g_room[AW-1];
-  assign g_short = g_cnt != 8'd0 && g_bl < 16'(gmin_q);
-  assign g_mov = 25'(g_bl) * 25'(g_cnt) > 25'(g_room);
+  logic [16:0] g_bld;  // blockLength - minimum (its sign: too short)
+  assign g_bld = {1'b0, g_bl} - 17'(gmin_q);
+  assign g_short = g_cnt != 8'd0 && g_bld[16];
+  // blockLength x numInGroup > room as the sign of product + ~room: one carry chain after the
+  // DSP (~room comes from registers only), registered alone in gmov_q.
+  logic [25:0] g_nroom, g_ovs;
+  assign g_nroom = ~{6'd0, g_room};
+  assign g_ovs = 26'(g_bl) * 26'(g_cnt) + g_nroom;
+  assign g_mov = !g_ovs[25];
+  logic unused_sums;  // only the signs of these differences are used
+  assign unused_sums = ^{g_ovs[24:0], g_bld[15:0]};
   assign g_need = AW'(bl_q) * AW'(cnt_q);  // S_DEFW: NoEvents' entries (a larger product fails)
   always_comb begin
     l_err = 1'b0;
@@ -324,7 +394,7 @@ module ttq_mdp_framer #(
       else if (mchk_q[3]) l_code = ttq_pkg::MDP_MSG_SIZE_OVERRUN;
       else if (mchk_q[2]) l_code = ttq_pkg::MDP_BAD_SCHEMA_ID;
       else l_code = ttq_pkg::MDP_ROOT_TOO_SHORT;
-    end else if (lg_q && gerr_q) begin
+    end else if (lg_q && (gerr_q || gmov_q)) begin
       l_err = 1'b1;
       l_code = gshort_q ? ttq_pkg::MDP_ENTRY_TOO_SHORT : ttq_pkg::MDP_GROUP_OVERRUN;
     end
@@ -335,7 +405,6 @@ module ttq_mdp_framer #(
     st_d = st_q;
     gk_d = gk_q;
     cur_d = cur_q;
-    ie_d = ie_q;
     me_d = me_q;
     mp_d = mp_q;
     tid_d = tid_q;
@@ -347,7 +416,6 @@ module ttq_mdp_framer #(
     gmin_d = gmin_q;
     idoff_d = idoff_q;
     need_d = need_q;
-    bln_d = bln_q;
     ord_d = ord_q;
     err_d = err_q;
     pe_d = pe_eff;
@@ -358,7 +426,8 @@ module ttq_mdp_framer #(
     mchk_d = h_chk;
     minc_d = 1'b0;
     lg_d = 1'b0;
-    gerr_d = g_hov || g_short || g_mov;
+    gerr_d = g_hov || g_short;
+    gmov_d = g_mov;
     ghe_d = g_hdr_end;
     gshort_d = !g_hov && g_short;
     le_d = 1'b0;
@@ -374,14 +443,13 @@ module ttq_mdp_framer #(
           fsize_d = b16(win, 12);
           idx_d = '0;
           hdr_ok_d = b16(win, 12) >= 16'd10 && b16(win, 18) == 16'd1;
-          if (len_known && len < OFF_W'(22)) begin
+          if (len_known && !len_ge22) begin
             hdr_ok_d = 1'b0;
             err_d = ttq_pkg::MDP_PACKET_TOO_SHORT;
             mp_d = 1'b0;
             st_d = S_ERR;
           end else begin
             cur_d = cur_q + AW'(12);
-            ie_d = cur_q + AW'(12 + 19);
             st_d = S_MHDR;
           end
         end
@@ -395,8 +463,12 @@ module ttq_mdp_framer #(
             lf_pop = 1'b1;
             mp_d = 1'b0;
             cur_d = pnxt;
-            ie_d = pnxt + AW'(22);
             st_d = S_PHDR;
+          end else if (mp_q && late_ovr) begin
+            // The packet ended inside the skipped message before: it was not complete (S_ERR's
+            // PKT_END reports MsgSizeOverrun), and its MSG_END did not count.
+            idx_d = idx_q - 1'b1;
+            st_d = S_ERR;
           end else begin
             lm_d = 1'b1;
             me_d = h_end;
@@ -407,7 +479,6 @@ module ttq_mdp_framer #(
               st_d = S_GRP;
               gk_d = c_book ? G_BOOK : G_SEQ;
               cur_d = h_grp1;
-              ie_d = h_grp1 + AW'(3);
             end
             // The group's blockLength minimum; for SeqNum entries the SecurityID offset, and
             // the bytes an entry's event needs (27, or SecurityID + RptSeq).
@@ -444,38 +515,29 @@ module ttq_mdp_framer #(
               ev_we = 1'b1;  // RESET
               st_d = S_MEND;
               cur_d = h_end;
-              ie_d = h_end;
             end
             if (c_status) begin
               st_d = S_ROOT;
               cur_d = cur_q + AW'(10);
-              ie_d = cur_q + AW'(38);
             end
             if (c_snap) begin
               st_d = S_GRP;
               gk_d = G_SNAP;
               cur_d = h_grp1;
-              ie_d = h_grp1 + AW'(3);
             end
             if (c_def) begin
               mei_d = b8(win, 10);
               st_d = S_GRP;
               gk_d = G_DEF1;
               cur_d = h_grp1;
-              ie_d = h_grp1 + AW'(3);
             end
-            if (c_skip) begin  // skipped by MsgSize
+            if (c_skip) begin  // skipped by MsgSize: MSG_END now, its bytes are not read
+              // (if the packet ends inside it, the next S_MHDR item reports MsgSizeOverrun)
               cur_d = h_end;
-              if (len_known || h_in) begin
-                ev_we = 1'b1;  // MSG_END
-                idx_d = idx_q + 1'b1;
-                minc_d = 1'b1;
-                st_d = S_MHDR;
-                ie_d = h_end + AW'(19);
-              end else begin
-                st_d = S_MEND;
-                ie_d = h_end;
-              end
+              ev_we = 1'b1;  // MSG_END
+              idx_d = idx_q + 1'b1;
+              minc_d = 1'b1;
+              st_d = S_MHDR;
             end
           end
         end
@@ -490,45 +552,39 @@ module ttq_mdp_framer #(
                 ev_we = 1'b1;  // STATUS
                 st_d = S_MEND;
                 cur_d = me_q;
-                ie_d = me_q;
               end
 
               S_GRP: begin
                 lg_d = 1'b1;
                 bl_d = g_bl;
-                bln_d = 17'(g_bl) + 17'(need_q);
                 ord_d = AW'(g_bl) + AW'(8) <= me_q - g_hdr_end;
                 cnt_d = g_cnt;
                 ent_d = '0;
                 st_d = S_MEND;
                 cur_d = me_q;
-                ie_d = me_q;
                 unique case (gk_q)
                   G_BOOK: begin
                     if (g_cnt != 8'd0) begin
                       st_d = S_ENT;
                       cur_d = g_hdr_end;
-                      ie_d = cur_q + AW'(3) + AW'(need_q);
                     end else if (ord_q) begin
                       st_d = S_GRP;
                       gk_d = G_ORD;
                       gmin_d = 6'd0;
                       cur_d = g_hdr_end;
-                      ie_d = cur_q + AW'(3 + 8);
                     end
                   end
                   G_SEQ: begin
                     if (g_cnt != 8'd0) begin
                       st_d = S_ENT;
                       cur_d = g_hdr_end;
-                      ie_d = cur_q + AW'(3) + AW'(need_q);
                     end
                   end
                   G_DEF1: begin
                     st_d = S_DEFW;
                     gk_d = G_DEF2;
                     gmin_d = 6'd4;
-                    ie_d = cur_q;
+                    cur_d = cur_q;  // (its bytes stay in the ring)
                   end
                   G_ORD: begin
                     if (pe_eff != ttq_pkg::MDP_OK) begin
@@ -544,7 +600,6 @@ module ttq_mdp_framer #(
                       idx_d = idx_q + 1'b1;
                       minc_d = 1'b1;
                       st_d = S_MHDR;
-                      ie_d = me_q + AW'(19);
                     end
                   end
                   default: ;  // G_SNAP
@@ -560,27 +615,22 @@ module ttq_mdp_framer #(
                   ord_d = AW'(bl_q) + AW'(8) <= me_rel - AW'(bl_q);
                   if (cnt_q != 8'd1) begin
                     cur_d = e_next;
-                    ie_d = cur_q + AW'(bln_q);
                   end else if (ord_q) begin
                     // NoOrderIDEntries; a bad entry's error waits for it (decode_packet's order)
                     st_d = S_GRP;
                     gk_d = G_ORD;
                     gmin_d = 6'd0;
                     cur_d = e_next;
-                    ie_d = e_next + AW'(8);
                   end else begin
                     st_d = S_MEND;
                     cur_d = me_q;
-                    ie_d = me_q;
                   end
                 end else begin
                   if (cnt_q != 8'd1) begin
                     cur_d = e_next;
-                    ie_d = cur_q + AW'(bln_q);
                   end else begin
                     st_d = S_MEND;
                     cur_d = me_q;
-                    ie_d = me_q;
                   end
                 end
               end
@@ -594,7 +644,6 @@ module ttq_mdp_framer #(
                   idx_d = idx_q + 1'b1;
                   st_d = S_MHDR;
                   cur_d = me_q;
-                  ie_d = me_q + AW'(19);
                 end
               end
             endcase
@@ -604,7 +653,6 @@ module ttq_mdp_framer #(
         S_DEFW: begin  // NoMDFeedTypes at NoEvents' end (the late check ran this cycle)
           st_d = S_GRP;
           cur_d = ghe_q + g_need;
-          ie_d = ghe_q + g_need + AW'(3);
         end
 
         default: begin  // S_ERR: the verdict waits for the packet's length
@@ -613,7 +661,6 @@ module ttq_mdp_framer #(
             lf_pop = 1'b1;
             mp_d = 1'b0;
             cur_d = pnxt;
-            ie_d = pnxt + AW'(22);
             st_d = S_PHDR;
           end
         end
@@ -637,6 +684,19 @@ module ttq_mdp_framer #(
   end
 
   // The event written this cycle (its fields depend on the state only; ev_we decides).
+  // PKT_HDR: the first MsgSize > length - 12, as the sign of a difference.
+  logic [OFF_W:0] msz_d;
+  logic msz_gt;
+  assign msz_d = {1'b0, len12} - (OFF_W + 1)'(b16(win, 12));
+  assign msz_gt = msz_d[OFF_W];
+  // plausible_packet: on PKT_HDR from the window (exact if the length is known), on PKT_END
+  // from registers (len >= 22 always holds at S_MHDR's end of packet). Its parts are kept
+  // apart so that only one LUT follows the window's compares.
+  (* keep *) logic pl_hdr, pl_len, pl_end;
+  assign pl_hdr = b16(win, 12) >= 16'd10 && b16(win, 18) == 16'd1;
+  assign pl_len = !len_known || (len_ge22 && !msz_gt);
+  assign pl_end = (st_q == S_ERR || (st_q == S_MHDR && at_end)) && len_ge22 && hdr_ok_q &&
+                  OFF_W'(fsize_q) <= len12;
   always_comb begin
     ev_d = ttq_pkg::MDP_EV_ZERO;
     ev_d.template_id = tid_q;
@@ -647,9 +707,6 @@ module ttq_mdp_framer #(
         ev_d.template_id = '0;
         ev_d.msg_index = '0;
         ev_d.seq_num = b32(win, 0);
-        ev_d.plausible = b16(win, 12) >= 16'd10 && b16(win, 18) == 16'd1 &&
-                         (!len_known || (len >= OFF_W'(22) &&
-                                         OFF_W'(b16(win, 12)) <= len - OFF_W'(12)));
       end
       S_MHDR: begin
         ev_d.template_id = h_tid;
@@ -657,7 +714,6 @@ module ttq_mdp_framer #(
           ev_d.kind = ttq_pkg::MDP_EV_PKT_END;
           ev_d.template_id = '0;
           ev_d.seq_num = seq_q;
-          ev_d.plausible = hdr_ok_q && OFF_W'(fsize_q) <= len - OFF_W'(12);
         end else if (c_reset) begin
           ev_d.kind = ttq_pkg::MDP_EV_RESET;
         end else begin
@@ -700,16 +756,15 @@ module ttq_mdp_framer #(
         ev_d.err = mp_q && late_ovr ? ttq_pkg::MDP_MSG_SIZE_OVERRUN : err_q;
         ev_d.template_id = '0;
         ev_d.seq_num = seq_q;
-        ev_d.plausible = len >= OFF_W'(22) && hdr_ok_q && OFF_W'(fsize_q) <= len - OFF_W'(12);
       end
     endcase
+    ev_d.plausible = st_q == S_PHDR ? pl_hdr && pl_len : pl_end;
   end
 
   always_ff @(posedge clk) begin
     if (rst) begin
       st_q <= S_PHDR;
       cur_q <= '0;
-      ie_q <= AW'(22);
       lm_q <= 1'b0;
       lg_q <= 1'b0;
       le_q <= 1'b0;
@@ -718,7 +773,6 @@ module ttq_mdp_framer #(
     end else begin
       st_q <= st_d;
       cur_q <= cur_d;
-      ie_q <= ie_d;
       lm_q <= lm_d;
       lg_q <= lg_d;
       le_q <= le_d;
@@ -739,7 +793,6 @@ module ttq_mdp_framer #(
     gmin_q <= gmin_d;
     idoff_q <= idoff_d;
     need_q <= need_d;
-    bln_q <= bln_d;
     ord_q <= ord_d;
     err_q <= err_d;
     seq_q <= seq_d;
@@ -750,6 +803,7 @@ module ttq_mdp_framer #(
     gerr_q <= gerr_d;
     ghe_q <= ghe_d;
     gshort_q <= gshort_d;
+    gmov_q <= gmov_d;
     eerr_q <= eerr_d;
   end
 
