@@ -31,7 +31,7 @@ using ttq::SkewRegs;
 using ttq::TopOfBook;
 __extension__ typedef __int128 i128;
 
-constexpr int kLatency = 6;  // LATENCY in hw/rtl/ttq_quoter.sv
+constexpr int kLatency = 5;  // LATENCY in hw/rtl/ttq_quoter.sv
 constexpr std::int64_t kI64Min = std::numeric_limits<std::int64_t>::min();
 constexpr std::int64_t kI64Max = std::numeric_limits<std::int64_t>::max();
 constexpr std::int32_t kI32Min = std::numeric_limits<std::int32_t>::min();

@@ -1,5 +1,5 @@
 // Quoter stage of the card: level 0 of ttq::compute_quotes and FastPath::requote's decision, bit
-// for bit with host/src/quoter.cpp, one request per cycle, LATENCY = 6. Stateless: each request
+// for bit with host/src/quoter.cpp, one request per cycle, LATENCY = 5. Stateless: each request
 // carries its slot's registers and last sent level 0. docs/rtl_quoter.md: stages and proofs.
 `default_nettype none
 
@@ -53,19 +53,20 @@ module ttq_quoter #(
   output logic [1:0]                      m_axis_quote_tuser
 );
 
-  // LATENCY: a request accepted in cycle t (tvalid && tready) is on m_axis_quote in cycle t + 6
+  // LATENCY: a request accepted in cycle t (tvalid && tready) is on m_axis_quote in cycle t + 5
   // when the output is not back-pressured (tb_quoter asserts it). Logic cK loads the stage K+1
-  // registers (suffix _qK+1, comb signals _cK); c5 loads the output register or the FIFO.
-  //   c0  d = A - B (65 bit); tick-domain parameter sums; size sums; prev-level equalities
+  // registers (suffix _qK+1, comb signals _cK); c4 loads the output register or the FIFO.
+  //   c0  d = A - B (65 bit); rule 4-7 constants and thresholds; tol * T (3 DSPs) and its
+  //       sum; size sums; prev-level equalities
   //   c1  estimate n_e: (d << s)[55:39] * recip (1 DSP); rules 2-3 range checks; d - k*T;
-  //       rule 6-7 constants; size clamps; tol * T (3 DSPs)
-  //   c2  h_e * T (2 DSPs); Q * T for four tick constants (12 DSPs); the rule 4-7 case of each
-  //       side for n = n_e + c, c = 0, 1, 2; tol * T sum
-  //   c3  c = [d >= (n_e + 1) T] + [d >= (n_e + 2) T]; pick the case; h_e * T; K = B + Q * T;
-  //       prev -/+ max(tol * T, 1)
-  //   c4  prices K + {0, 1, 2} * h_e * T + j * T, 65 bit
-  //   c5  rules 10-11, requote rule, emit decision
-  localparam int LATENCY = 6;
+  //       prev sizes == the unclamped size sums
+  //   c2  h_e * T (2 DSPs), c = [d >= (n_e + 1) T] + [d >= (n_e + 2) T]; the rule 4-7 case of
+  //       each side for n = n_e + c, c = 0, 1, 2, picked by c; Q * T for four tick constants
+  //       (12 DSPs) and K = B + Q * T; prev -/+ max(tol * T, 1); size clamps and the pick of
+  //       prev size == size
+  //   c3  prices K + {0, 1, 2} * h_e * T + j * T, 65 bit
+  //   c4  rules 10-11, requote rule, emit decision
+  localparam int LATENCY = 5;
   localparam int TW      = 25;  // tick-domain values: |x| < 2^22 with validated parameters
   localparam int PW      = 65;  // prices and price bounds before the int64 check
   localparam int RW      = 42;  // d - (n_e + k) * T is in (-2^41, 2^41): computed mod 2^42
@@ -89,20 +90,20 @@ module ttq_quoter #(
 
   // ------------------------------------------------------------------------------------------
   // Flow control. Every cycle the pipeline advances; results that find the output register
-  // busy wait in the skid FIFO. cnt counts requests in stages 1-5 plus the FIFO, so accepting
+  // busy wait in the skid FIFO. cnt counts requests in stages 1-4 plus the FIFO, so accepting
   // only while cnt < FIFO_DEPTH means the FIFO can never overflow, and tready is a register.
   // A stage's data registers load only when the stage before holds a request (one clock enable
   // per stage). No two stages share an enable, so synthesis keeps the delay lines as flip-flops
-  // instead of SRL16E shift registers, whose slow clock-to-out would sit in front of c5's logic.
+  // instead of SRL16E shift registers, whose slow clock-to-out would sit in front of c4's logic.
   // ------------------------------------------------------------------------------------------
   logic             acc;
-  logic             v_q1, v_q2, v_q3, v_q4, v_q5;
+  logic             v_q1, v_q2, v_q3, v_q4;
   logic [CNT_W-1:0] cnt_q, cnt_d;
   logic             tready_q;
   logic [PTR_W-1:0] wr_ptr_q, rd_ptr_q;
   logic [CNT_W-1:0] fifo_cnt_q;
   logic             out_free, fifo_empty, from_fifo, direct, push;
-  logic [OUT_W-1:0] res_c5, fifo_head;
+  logic [OUT_W-1:0] res_c4, fifo_head;
   logic [OUT_W-1:0] fifo_mem [FIFO_DEPTH];
   logic             m_valid_q;
   logic [OUT_W-1:0] m_data_q;
@@ -111,52 +112,102 @@ module ttq_quoter #(
   assign acc = s_axis_req_tvalid && tready_q;
 
   // ------------------------------------------------------------------------------------------
-  // c0: request -> stage 1
+  // c0: request -> stage 1. d, and everything that depends only on the request's parameters:
+  // the tick-domain constants and thresholds of rules 4-7, tol * T, the size sums and the
+  // prev-level equalities.
   // ------------------------------------------------------------------------------------------
   logic [64:0]    d_c0;
-  logic [TW-1:0]  bo_c0, ao_c0, sh_c0, cb_c0, ca_c0, cw_c0, cwp_c0;
-  logic [32:0]    szb_c0, sza_c0;
+  logic           sides_c0;
   logic [41:0]    t3_c0;
+  logic [TW-1:0]  bo_c0, ao_c0, sh_c0, mn_c0, cb_c0, ca_c0, cw_c0, cwp_c0;
+  logic [TW-1:0]  g0_c0, f0_c0, q1bs_c0, q1bs1_c0, q1as_c0, ua0s_c0;
+  logic [TW-1:0]  q1b_c0, q1a_c0, ub1_c0, ua0_c0, ua1_c0;
+  logic [TW-1:0]  vw_c0, vwm1_c0, vb2m1_c0, va2_c0, va2m1_c0;
+  logic           cwpos_c0, sel_c0, xb_c0, xa_c0;
+  logic [32:0]    szb_c0, sza_c0;
+  logic [37:0]    tp0_c0, tp1_c0;
+  logic [26:0]    tp2_c0;
+  logic [60:0]    thr_c0;
 
   always_comb begin
     // Rule 3: d = A - B exactly.
     d_c0  = {s_axis_req_ask_px[63], s_axis_req_ask_px} -
             {s_axis_req_bid_px[63], s_axis_req_bid_px};
+    // Rule 2: both sides present.
+    sides_c0 = !s_axis_req_bid_sz[31] && (s_axis_req_bid_sz != '0) &&
+               !s_axis_req_ask_sz[31] && (s_axis_req_ask_sz != '0);
+    t3_c0  = {2'b0, s_axis_req_tick} + {1'b0, s_axis_req_tick, 1'b0};
+    // Rule 5 at level 0: bk = rb + cb, ak = ra + ca. Rule 6: w = cw - (ra - rb). Each constant
+    // is a sum of the inputs (no sum of sums where a direct one does), and the ones that depend
+    // on sel / xb / xa are computed for both values of these and selected, so that the compare
+    // cw > 0 is not in series with the sums.
     bo_c0 = {{(TW-22){s_axis_req_bid_off[21]}}, s_axis_req_bid_off};
     ao_c0 = {{(TW-22){s_axis_req_ask_off[21]}}, s_axis_req_ask_off};
     sh_c0 = {{(TW-22){s_axis_req_shift_ticks[21]}}, s_axis_req_shift_ticks};
-    // Rule 5 at level 0: bk = rb + cb, ak = ra + ca. Rule 6: w = cw - (ra - rb).
-    cb_c0  = '0 - bo_c0 - sh_c0;
-    ca_c0  = ao_c0 - sh_c0;
-    cw_c0  = {{(TW-16){1'b0}}, s_axis_req_min_spread} - ao_c0 - bo_c0;
-    cwp_c0 = {{(TW-16){1'b0}}, s_axis_req_min_spread} - ao_c0 - bo_c0 + TW'(1);
+    mn_c0 = {{(TW-16){1'b0}}, s_axis_req_min_spread};
+    cb_c0    = '0 - bo_c0 - sh_c0;
+    ca_c0    = ao_c0 - sh_c0;
+    cw_c0    = mn_c0 - ao_c0 - bo_c0;
+    cwp_c0   = mn_c0 - ao_c0 - bo_c0 + TW'(1);
+    vw_c0    = mn_c0 - ao_c0 - bo_c0 - TW'(1);  // cw - 1: join case 1 <=> n <= cw - 1
+    vwm1_c0  = mn_c0 - ao_c0 - bo_c0 - TW'(2);  // cw - 2
+    vb2m1_c0 = '0 - bo_c0 - sh_c0 - TW'(1);     // cb - 1
+    va2_c0   = sh_c0 - ao_c0;                   // -ca
+    va2m1_c0 = sh_c0 - ao_c0 - TW'(1);          // -ca - 1
+    // Case 1 (mid, or join with w > 0): bk1 = h + Q1b + (p & xb), ak1 = h + Q1a + (p & xa).
+    cwpos_c0 = !vw_c0[TW-1];  // cw > 0
+    sel_c0   = !s_axis_req_mid || cwpos_c0;
+    xb_c0    = cwpos_c0 && cw_c0[0];
+    xa_c0    = !cwpos_c0 || cw_c0[0];
+    g0_c0    = {cwp_c0[TW-1], cwp_c0[TW-1:1]};  // (cw + 1) >> 1
+    f0_c0    = {cw_c0[TW-1], cw_c0[TW-1:1]};    // cw >> 1
+    q1bs_c0  = cb_c0 - g0_c0;                   // Q1b when sel
+    q1bs1_c0 = cb_c0 + ~g0_c0;                  // Q1b - 1 when sel
+    q1as_c0  = ca_c0 + f0_c0;                   // Q1a when sel
+    ua0s_c0  = va2_c0 - f0_c0;                  // -Q1a when sel
+    q1b_c0   = sel_c0 ? q1bs_c0 : cb_c0;
+    q1a_c0   = sel_c0 ? q1as_c0 : ca_c0;
+    // Post-only thresholds. Case 1: bid post <=> h <= Ub(p), ask post <=> h <= Ua(p), with
+    // Ub(0) = Q1b, Ub(1) = Q1b - !xb, Ua(0) = -Q1a, Ua(1) = -Q1a - xa (!sel: xb = 0, xa = 1).
+    // Case 2 (join, w <= 0): bid post <=> n <= cb, ask post <=> n <= -ca.
+    ub1_c0   = !sel_c0 ? vb2m1_c0 : xb_c0 ? q1bs_c0 : q1bs1_c0;
+    ua0_c0   = sel_c0 ? ua0s_c0 : va2_c0;
+    ua1_c0   = !sel_c0 ? va2m1_c0 : xa_c0 ? ~q1as_c0 : ua0s_c0;
     // Rule 9 before the clamp: order_size -/+ size_adj, in [-2^30, 2^31].
     szb_c0 = {2'b0, s_axis_req_order_size} - {s_axis_req_size_adj[31], s_axis_req_size_adj};
     sza_c0 = {2'b0, s_axis_req_order_size} + {s_axis_req_size_adj[31], s_axis_req_size_adj};
-    t3_c0  = {2'b0, s_axis_req_tick} + {1'b0, s_axis_req_tick, 1'b0};
+    // Requote threshold tol * T < 2^61, in three DSP products.
+    tp0_c0 = {17'b0, s_axis_req_tol} * {21'b0, s_axis_req_tick[16:0]};
+    tp1_c0 = {17'b0, s_axis_req_tol} * {21'b0, s_axis_req_tick[33:17]};
+    tp2_c0 = {6'b0, s_axis_req_tol} * {21'b0, s_axis_req_tick[39:34]};
+    thr_c0 = {23'b0, tp0_c0} + {6'b0, tp1_c0, 17'b0} + {tp2_c0, 34'b0};
   end
 
-  logic [79:0]       id_q1, id_q2, id_q3, id_q4, id_q5;  // {slot, seq, security_id}
-  logic [7:0]        pull_q1, pull_q2, pull_q3, pull_q4, pull_q5;
+  logic [79:0]       id_q1, id_q3, id_q4;  // {slot, seq, security_id}
+  logic [7:0]        pull_q1, pull_q3, pull_q4;
+  logic              pull_any_q1, pull_any_q3, pull_any_q4;
   logic [64:0]       d_q1;
-  logic [63:0]       b_q1, b_q2, b_q3, b_q4;
-  logic [39:0]       t_q1, t_q2, t_q3, t_q4;
-  logic [41:0]       t3_q1, t3_q2, t3_q3, t3_q4;
+  logic [55:0]       d_lim_q1;
+  logic              sides_q1;
   logic [25:0]       recip_q1;
   logic [5:0]        recip_sh_q1;
-  logic [55:0]       d_lim_q1;
-  logic              mid_q1;
-  logic [TW-1:0]     cb_q1, ca_q1, cw_q1, cwp_q1;
-  logic [20:0]       tol_q1;
-  logic [63:0]       floor_q1, floor_q2, floor_q3, floor_q4, floor_q5;
-  logic [63:0]       ceil_q1, ceil_q2, ceil_q3, ceil_q4, ceil_q5;
+  logic              book_ok_q3, book_ok_q4;
+  logic [63:0]       b_q1, b_q3;
+  logic [39:0]       t_q1, t_q3;
+  logic [41:0]       t3_q1, t3_q3;
+  logic              mid_q1, xb_q1, xa_q1;
+  logic [TW-1:0]     cb_q1, ca_q1, q1b_q1, q1a_q1, ub1_q1, ua0_q1, ua1_q1;
+  logic [TW-1:0]     vw_q1, vwm1_q1, vb2m1_q1, va2_q1, va2m1_q1;
+  logic [60:0]       thr_q1;
+  logic              tol0_q1;
+  logic [63:0]       floor_q1, floor_q3, floor_q4;
+  logic [63:0]       ceil_q1, ceil_q3, ceil_q4;
   logic [32:0]       szb_q1, sza_q1;
-  logic              sides_q1;
   logic [31:0]       pbsz_q1, pasz_q1;
-  logic [63:0]       pbpx_q1, pbpx_q2, pbpx_q3;
-  logic [63:0]       papx_q1, papx_q2, papx_q3;
+  logic              pbszm_q1, paszm_q1;  // prev size == 2^31 - 1
+  logic [63:0]       pbpx_q1, papx_q1;
   // Requote rule 1-2 ingredients: the new flags are pull, 0x20 or {al, bl}; the new sizes are
-  // 0 or the clamped size. Compare prev with each possibility early, pick at c5.
+  // 0 or the clamped size. Compare prev with each possibility early, pick at c4.
   logic              eq_pull_q1, eq_book_q1, pf_hi0_q1, pbsz0_q1, pasz0_q1;
   logic [1:0]        pf_lo_q1;
 
@@ -164,25 +215,36 @@ module ttq_quoter #(
     if (acc) begin  // a bubble leaves the stage as it was
       id_q1       <= {s_axis_req_slot, s_axis_req_seq, s_axis_req_security_id};
       pull_q1     <= s_axis_req_pull;
+      pull_any_q1 <= s_axis_req_pull != '0;
       d_q1        <= d_c0;
+      d_lim_q1    <= s_axis_req_d_lim;
+      sides_q1    <= sides_c0;
+      recip_q1    <= s_axis_req_recip;
+      recip_sh_q1 <= s_axis_req_recip_sh;
       b_q1        <= s_axis_req_bid_px;
       t_q1        <= s_axis_req_tick;
       t3_q1       <= t3_c0;
-      recip_q1    <= s_axis_req_recip;
-      recip_sh_q1 <= s_axis_req_recip_sh;
-      d_lim_q1    <= s_axis_req_d_lim;
       mid_q1      <= s_axis_req_mid;
+      xb_q1       <= xb_c0;
+      xa_q1       <= xa_c0;
       cb_q1       <= cb_c0;
       ca_q1       <= ca_c0;
-      cw_q1       <= cw_c0;
-      cwp_q1      <= cwp_c0;
-      tol_q1      <= s_axis_req_tol;
+      q1b_q1      <= q1b_c0;
+      q1a_q1      <= q1a_c0;
+      ub1_q1      <= ub1_c0;
+      ua0_q1      <= ua0_c0;
+      ua1_q1      <= ua1_c0;
+      vw_q1       <= vw_c0;
+      vwm1_q1     <= vwm1_c0;
+      vb2m1_q1    <= vb2m1_c0;
+      va2_q1      <= va2_c0;
+      va2m1_q1    <= va2m1_c0;
+      thr_q1      <= thr_c0;
+      tol0_q1     <= s_axis_req_tol == '0;
       floor_q1    <= s_axis_req_price_floor;
       ceil_q1     <= s_axis_req_price_ceil;
       szb_q1      <= szb_c0;
       sza_q1      <= sza_c0;
-      sides_q1    <= !s_axis_req_bid_sz[31] && (s_axis_req_bid_sz != '0) &&
-                     !s_axis_req_ask_sz[31] && (s_axis_req_ask_sz != '0);
       pbsz_q1     <= s_axis_req_prev_bid_sz;
       pasz_q1     <= s_axis_req_prev_ask_sz;
       pbpx_q1     <= s_axis_req_prev_bid_px;
@@ -193,30 +255,26 @@ module ttq_quoter #(
       pf_lo_q1    <= s_axis_req_prev_flags[1:0];
       pbsz0_q1    <= s_axis_req_prev_bid_sz == '0;
       pasz0_q1    <= s_axis_req_prev_ask_sz == '0;
+      pbszm_q1    <= s_axis_req_prev_bid_sz == 32'h7fff_ffff;
+      paszm_q1    <= s_axis_req_prev_ask_sz == 32'h7fff_ffff;
     end
   end
 
   // ------------------------------------------------------------------------------------------
-  // c1: stage 1 -> stage 2
+  // c1: stage 1 -> stage 2. The spread estimate n_e: d << s, then one DSP. Rules 2-3 and
+  // d - k * T, from d's register; prev sizes == the unclamped size sums. The rest of stage 1
+  // moves on unchanged.
   // ------------------------------------------------------------------------------------------
-  logic [55:0]   dn_c1;
-  logic [16:0]   dt_c1;
-  logic [42:0]   pe_c1;
-  logic          unused_c1;
-  logic          book_ok_c1;
-  logic [41:0]   dm1_c1, dm2_c1, dm3_c1;
-  logic          cwpos_c1, sel_c1;
-  logic [TW-1:0] g0_c1, f0_c1, gs_c1, fs_c1;
-  logic [TW-1:0] q1b_c1, q1a_c1, ub1_c1, ua0_c1, ua1_c1;
-  logic [TW-1:0] vw_c1, vwm1_c1, vb2m1_c1, va2_c1, va2m1_c1;
-  logic          xb_c1, xa_c1;
-  logic [31:0]   szb_c1, sza_c1;
-  logic [37:0]   tp0_c1, tp1_c1;
-  logic [26:0]   tp2_c1;
+  logic [55:0] dn_c1;
+  logic [16:0] dt_c1;
+  logic [42:0] pe_c1;
+  logic        unused_c1;
+  logic        book_ok_c1;
+  logic [41:0] dm1_c1, dm2_c1, dm3_c1;
 
   always_comb begin
-    // Spread estimate. dn = d << s puts T' = T << s in (2^39, 2^40]; for a book that passes the
-    // range checks T' <= dn < 2^56, and n_e = (dn[55:39] * r) >> 26 is n, n - 1 or n - 2.
+    // dn = d << s puts T' = T << s in (2^39, 2^40]; for a book that passes the range checks
+    // T' <= dn < 2^56, and n_e = (dn[55:39] * r) >> 26 is n, n - 1 or n - 2.
     dn_c1 = d_q1[55:0] << recip_sh_q1;
     dt_c1 = dn_c1[55:39];
     pe_c1 = {26'b0, dt_c1} * {17'b0, recip_q1};
@@ -224,103 +282,65 @@ module ttq_quoter #(
     // Rules 2-3 without dividing: n == 0 <=> d < T, n > max <=> d >= (max + 1) * T.
     book_ok_c1 = sides_q1 && ($signed(d_q1) >= $signed({25'b0, t_q1})) &&
                  ($signed(d_q1) < $signed({9'b0, d_lim_q1}));
-    // d - k*T mod 2^42 for the correction at c3.
+    // d - k*T mod 2^42 for the correction at c2.
     dm1_c1 = d_q1[41:0] - {2'b0, t_q1};
     dm2_c1 = d_q1[41:0] - {1'b0, t_q1, 1'b0};
     dm3_c1 = d_q1[41:0] - t3_q1;
-    // Rules 6-7 constants. cw = min - ao - bo; in join mode w = cw - n, in mid mode w = cw - p.
-    // Case 1 (mid, or join with w > 0): bk1 = h + Q1b + (p & xb), ak1 = h + Q1a + (p & xa).
-    cwpos_c1 = !cw_q1[TW-1] && (cw_q1 != '0);
-    sel_c1   = !mid_q1 || cwpos_c1;
-    g0_c1    = {cwp_q1[TW-1], cwp_q1[TW-1:1]};  // (cw + 1) >> 1
-    f0_c1    = {cw_q1[TW-1], cw_q1[TW-1:1]};    // cw >> 1
-    gs_c1    = sel_c1 ? g0_c1 : '0;
-    fs_c1    = sel_c1 ? f0_c1 : '0;
-    xb_c1    = cwpos_c1 && cw_q1[0];
-    xa_c1    = !cwpos_c1 || cw_q1[0];
-    q1b_c1   = cb_q1 - gs_c1;
-    q1a_c1   = ca_q1 + fs_c1;
-    // Post-only thresholds. Case 1: bid post <=> h <= Ub(p), ask post <=> h <= Ua(p).
-    // Case 2 (join, w <= 0): bid post <=> n <= cb, ask post <=> n <= -ca. w > 0 <=> n <= cw - 1.
-    ub1_c1   = cb_q1 - gs_c1 - TW'(!xb_c1);
-    ua0_c1   = '0 - ca_q1 - fs_c1;
-    ua1_c1   = '0 - ca_q1 - fs_c1 - TW'(xa_c1);
-    vw_c1    = cw_q1 - TW'(1);
-    vwm1_c1  = cw_q1 - TW'(2);
-    vb2m1_c1 = cb_q1 - TW'(1);
-    va2_c1   = '0 - ca_q1;
-    va2m1_c1 = ~ca_q1;  // -ca - 1
-    // Rule 9 clamp to [0, 2^31 - 1].
-    szb_c1 = szb_q1[32] ? 32'd0 : szb_q1[31] ? 32'h7fff_ffff : szb_q1[31:0];
-    sza_c1 = sza_q1[32] ? 32'd0 : sza_q1[31] ? 32'h7fff_ffff : sza_q1[31:0];
-    // Requote threshold tol * T < 2^61, in three DSP products.
-    tp0_c1 = {17'b0, tol_q1} * {21'b0, t_q1[16:0]};
-    tp1_c1 = {17'b0, tol_q1} * {21'b0, t_q1[33:17]};
-    tp2_c1 = {6'b0, tol_q1} * {21'b0, t_q1[39:34]};
   end
 
-  logic [16:0]   pe_q2;  // n_e = pe_q2, h_e = pe_q2[16:1], p_e = pe_q2[0]
-  logic          book_ok_q2, book_ok_q3, book_ok_q4, book_ok_q5;
-  logic [41:0]   dm1_q2, dm2_q2, dm3_q2;
-  logic          mid_q2, xb_q2, xa_q2;
-  logic [TW-1:0] cb_q2, ca_q2, q1b_q2, q1a_q2, ub1_q2, ua0_q2, ua1_q2;
-  logic [TW-1:0] vw_q2, vwm1_q2, vb2m1_q2, va2_q2, va2m1_q2;
-  logic [31:0]   szb_q2, szb_q3, szb_q4, szb_q5;
-  logic [31:0]   sza_q2, sza_q3, sza_q4, sza_q5;
-  logic          bpos_q2, bpos_q3, bpos_q4, bpos_q5;  // clamped size > 0
-  logic          apos_q2, apos_q3, apos_q4, apos_q5;
-  logic          eqbs_q2, eqas_q2;
-  logic [37:0]   tp0_q2, tp1_q2;
-  logic [26:0]   tp2_q2;
-  logic          tol0_q2, tol0_q3;
-  logic          pull_any_q2, pull_any_q3, pull_any_q4, pull_any_q5;
-  logic          eq_pull_q2, eq_book_q2, pf_hi0_q2, pbsz0_q2, pasz0_q2;
-  logic [1:0]    pf_lo_q2;
-  // Requote ingredients carried from c2 to c5 in one vector.
-  localparam int RQ_W = 7;
-  logic [RQ_W-1:0] rq_q3, rq_q4, rq_q5;  // {eq_pull, eq_book, pf_hi0, pf_lo, pb0, pa0}
-  logic [1:0]         eqs_q3, eqs_q4, eqs_q5;       // {prev_bid_sz == szb, prev_ask_sz == sza}
+  logic [16:0] ne_q2;  // n_e = ne_q2, h_e = ne_q2[16:1], p_e = ne_q2[0]
+  logic [79:0] id_q2;
+  logic [7:0] pull_q2;
+  logic pull_any_q2, book_ok_q2, mid_q2, xb_q2, xa_q2, tol0_q2, pbszm_q2, paszm_q2, eq_pull_q2;
+  logic eq_book_q2, pf_hi0_q2, pbsz0_q2, pasz0_q2;
+  logic [41:0] dm1_q2, dm2_q2, dm3_q2, t3_q2;
+  logic [63:0] b_q2, floor_q2, ceil_q2, pbpx_q2, papx_q2;
+  logic [39:0] t_q2;
+  logic [TW-1:0] cb_q2, ca_q2, q1b_q2, q1a_q2, ub1_q2, ua0_q2, ua1_q2, vw_q2, vwm1_q2, vb2m1_q2;
+  logic [TW-1:0] va2_q2, va2m1_q2;
+  logic [60:0] thr_q2;
+  logic [32:0] szb_q2, sza_q2;
+  logic        pbsze_q2, pasze_q2;  // prev size == the unclamped sum's low 32 bits
+  logic [1:0] pf_lo_q2;
 
   always_ff @(posedge clk) begin
     if (v_q1) begin  // a bubble leaves the stage as it was
+      ne_q2       <= pe_c1[42:26];
       id_q2       <= id_q1;
       pull_q2     <= pull_q1;
-      pull_any_q2 <= pull_q1 != '0;
-      pe_q2       <= pe_c1[42:26];
+      pull_any_q2 <= pull_any_q1;
       book_ok_q2  <= book_ok_c1;
-      b_q2        <= b_q1;
-      t_q2        <= t_q1;
-      t3_q2       <= t3_q1;
       dm1_q2      <= dm1_c1;
       dm2_q2      <= dm2_c1;
       dm3_q2      <= dm3_c1;
+      b_q2        <= b_q1;
+      t_q2        <= t_q1;
+      t3_q2       <= t3_q1;
       mid_q2      <= mid_q1;
-      xb_q2       <= xb_c1;
-      xa_q2       <= xa_c1;
+      xb_q2       <= xb_q1;
+      xa_q2       <= xa_q1;
       cb_q2       <= cb_q1;
       ca_q2       <= ca_q1;
-      q1b_q2      <= q1b_c1;
-      q1a_q2      <= q1a_c1;
-      ub1_q2      <= ub1_c1;
-      ua0_q2      <= ua0_c1;
-      ua1_q2      <= ua1_c1;
-      vw_q2       <= vw_c1;
-      vwm1_q2     <= vwm1_c1;
-      vb2m1_q2    <= vb2m1_c1;
-      va2_q2      <= va2_c1;
-      va2m1_q2    <= va2m1_c1;
-      szb_q2      <= szb_c1;
-      sza_q2      <= sza_c1;
-      bpos_q2     <= !szb_q1[32] && (szb_q1[31:0] != '0);
-      apos_q2     <= !sza_q1[32] && (sza_q1[31:0] != '0);
-      eqbs_q2     <= pbsz_q1 == szb_c1;
-      eqas_q2     <= pasz_q1 == sza_c1;
-      tp0_q2      <= tp0_c1;
-      tp1_q2      <= tp1_c1;
-      tp2_q2      <= tp2_c1;
-      tol0_q2     <= tol_q1 == '0;
+      q1b_q2      <= q1b_q1;
+      q1a_q2      <= q1a_q1;
+      ub1_q2      <= ub1_q1;
+      ua0_q2      <= ua0_q1;
+      ua1_q2      <= ua1_q1;
+      vw_q2       <= vw_q1;
+      vwm1_q2     <= vwm1_q1;
+      vb2m1_q2    <= vb2m1_q1;
+      va2_q2      <= va2_q1;
+      va2m1_q2    <= va2m1_q1;
+      thr_q2      <= thr_q1;
+      tol0_q2     <= tol0_q1;
       floor_q2    <= floor_q1;
       ceil_q2     <= ceil_q1;
+      szb_q2      <= szb_q1;
+      sza_q2      <= sza_q1;
+      pbsze_q2    <= pbsz_q1 == szb_q1[31:0];
+      pasze_q2    <= pasz_q1 == sza_q1[31:0];
+      pbszm_q2    <= pbszm_q1;
+      paszm_q2    <= paszm_q1;
       pbpx_q2     <= pbpx_q1;
       papx_q2     <= papx_q1;
       eq_pull_q2  <= eq_pull_q1;
@@ -333,30 +353,53 @@ module ttq_quoter #(
   end
 
   // ------------------------------------------------------------------------------------------
-  // c2: stage 2 -> stage 3
+  // c2: stage 2 -> stage 3. h_e * T and the correction c; the rule 4-7 case of each side for
+  // the three candidates n_e + c, picked by c; K = B + Q * T; the requote bounds; size clamps.
   // ------------------------------------------------------------------------------------------
-  logic [16:0]   ne_c2;
   logic [15:0]   he_c2;
   logic          pe0_c2;
+  logic [TW-1:0] ne_x_c2, he_x_c2;
   logic [41:0]   hpl_c2;               // h_e * T[25:0]
   logic [29:0]   hph_c2;               // h_e * T[39:26]
+  logic [55:0]   ht_c2;
   logic [42:0]   q1bp0_c2, q1bp1_c2, cbp0_c2, cbp1_c2, q1ap0_c2, q1ap1_c2, cap0_c2, cap1_c2;
   logic [30:0]   q1bp2_c2, cbp2_c2, q1ap2_c2, cap2_c2;  // |Q * T[39:34]| < 2^30
-  logic [41:0]   dd1_c2, dd2_c2;
-  logic [60:0]   thr_c2;
-  logic [3*CASE_W-1:0] cand_b_c2, cand_a_c2;
-  logic [TW-1:0] ne_x_c2, he_x_c2;
+  logic [41:0]   dd1_c2, dd2_c2, x1_c2, x2_c2;
+  logic          c1_c2, c2_c2;
+  // Kept: yosys 0.23's abc takes every carry-chain output (the compares, c) as arriving at time
+  // 0; without these nets it merges the candidate cases into the selection by c, which then
+  // sits two to three levels behind c instead of one.
+  (* keep *) logic [3*CASE_W-1:0] cand_b_c2, cand_a_c2;
+  logic [CASE_W-1:0]   case_b_c2, case_a_c2;
+  logic [PW-1:0] bx_c2, k1b_c2, k2b_c2, k1a_c2, k2a_c2, thx_c2;
+  logic [PW-1:0] hib_c2, lob_c2, hia_c2, loa_c2;
+  logic [31:0]   szb_c2, sza_c2;
+
+  // Q * T from its three products, sign-extended to PW bits.
+  function automatic logic [PW-1:0] qt_sum(input logic [42:0] p0, input logic [42:0] p1,
+                                          input logic [30:0] p2);
+    qt_sum = {{(PW-43){p0[42]}}, p0} + {{(PW-60){p1[42]}}, p1, 17'b0} + {p2, 34'b0};
+  endfunction
+
+  assign he_c2   = ne_q2[16:1];
+  assign pe0_c2  = ne_q2[0];
+  assign ne_x_c2 = {{(TW-17){1'b0}}, ne_q2};
+  assign he_x_c2 = {{(TW-16){1'b0}}, he_c2};
 
   always_comb begin
-    ne_c2  = pe_q2;
-    he_c2  = pe_q2[16:1];
-    pe0_c2 = pe_q2[0];
-    ne_x_c2 = {{(TW-17){1'b0}}, ne_c2};
-    he_x_c2 = {{(TW-16){1'b0}}, he_c2};
     // h_e * T: with the correction c, gives h * T and n * T = 2 h T + p T.
     hpl_c2 = {26'b0, he_c2} * {16'b0, t_q2[25:0]};
     hph_c2 = {14'b0, he_c2} * {16'b0, t_q2[39:26]};
-    // Q * T for the four tick constants, T cut in 17 + 17 + 6 bits.
+    ht_c2  = {14'b0, hpl_c2} + {hph_c2, 26'b0};
+    // Correction: n = n_e + c with c = [x1 >= 0] + [x2 >= 0], x_k = d - (n_e + k) * T
+    // = d - (k + p_e) * T - 2 h_e T, mod 2^42.
+    dd1_c2 = pe0_c2 ? dm2_q2 : dm1_q2;
+    dd2_c2 = pe0_c2 ? dm3_q2 : dm2_q2;
+    x1_c2  = dd1_c2 - {ht_c2[40:0], 1'b0};
+    x2_c2  = dd2_c2 - {ht_c2[40:0], 1'b0};
+    c1_c2  = !x1_c2[RW-1];
+    c2_c2  = !x2_c2[RW-1];
+    // Q * T for the four tick constants, T cut in 17 + 17 + 6 bits; K = B + Q * T.
     q1bp0_c2 = $signed(q1b_q2) * $signed({1'b0, t_q2[16:0]});
     q1bp1_c2 = $signed(q1b_q2) * $signed({1'b0, t_q2[33:17]});
     q1bp2_c2 = $signed(q1b_q2) * $signed({1'b0, t_q2[39:34]});
@@ -369,75 +412,112 @@ module ttq_quoter #(
     cap0_c2  = $signed(ca_q2) * $signed({1'b0, t_q2[16:0]});
     cap1_c2  = $signed(ca_q2) * $signed({1'b0, t_q2[33:17]});
     cap2_c2  = $signed(ca_q2) * $signed({1'b0, t_q2[39:34]});
-    // d - (n_e + k) * T = d - (k + p_e) * T - 2 h_e T, k = 1, 2: the d - (k + p_e) * T part.
-    dd1_c2 = pe0_c2 ? dm2_q2 : dm1_q2;
-    dd2_c2 = pe0_c2 ? dm3_q2 : dm2_q2;
-    thr_c2 = {23'b0, tp0_q2} + {6'b0, tp1_q2, 17'b0} + {tp2_q2, 34'b0};
+    bx_c2  = {b_q2[63], b_q2};
+    k1b_c2 = bx_c2 + qt_sum(q1bp0_c2, q1bp1_c2, q1bp2_c2);
+    k2b_c2 = bx_c2 + qt_sum(cbp0_c2, cbp1_c2, cbp2_c2);
+    k1a_c2 = bx_c2 + qt_sum(q1ap0_c2, q1ap1_c2, q1ap2_c2);
+    k2a_c2 = bx_c2 + qt_sum(cap0_c2, cap1_c2, cap2_c2);
+    // Requote rule 3: moved <=> |px - prev| >= max(tol * T, 1), as px >= hi or px <= lo.
+    thx_c2 = {4'b0, thr_q2[60:1], thr_q2[0] | tol0_q2};  // tol = 0 gives thr = 0
+    hib_c2 = {pbpx_q2[63], pbpx_q2} + thx_c2;
+    lob_c2 = {pbpx_q2[63], pbpx_q2} - thx_c2;
+    hia_c2 = {papx_q2[63], papx_q2} + thx_c2;
+    loa_c2 = {papx_q2[63], papx_q2} - thx_c2;
+    // Rule 9 clamp to [0, 2^31 - 1].
+    szb_c2 = szb_q2[32] ? 32'd0 : szb_q2[31] ? 32'h7fff_ffff : szb_q2[31:0];
+    sza_c2 = sza_q2[32] ? 32'd0 : sza_q2[31] ? 32'h7fff_ffff : sza_q2[31:0];
   end
 
   // The case of each side for n = n_e + c. With h = n >> 1, p = n & 1:
   //   c = 0: h = h_e, p = p_e;   c = 1: h = h_e + p_e, p = !p_e;   c = 2: h = h_e + 1, p = p_e.
-  // n <= V is tested as n_e <= V - c; h <= U(p) as a compare of h_e with U(0) or U(1).
+  // n <= V is tested as n_e <= V - c; h <= U(p) as a compare of h_e with U(0) or U(1). Each
+  // compare is the sign of one subtraction (one carry chain), and the case code is a table of
+  // the compare results (no adder after them), so that c can pick it in the same cycle.
+  function automatic logic le_f(input logic [TW-1:0] x, input logic [TW-1:0] v);  // x <= v
+    logic [TW:0] t;
+    t    = {v[TW-1], v} - {x[TW-1], x};
+    le_f = !t[TW];
+  endfunction
+  function automatic logic lt_f(input logic [TW-1:0] x, input logic [TW-1:0] v);  // x < v
+    logic [TW:0] t;
+    t    = {v[TW-1], v} + ~{x[TW-1], x};  // v - x - 1
+    lt_f = !t[TW];
+  endfunction
+
   for (genvar c = 0; c < 3; c++) begin : g_cand
-    logic          wpos, case1, bpost, apost, hb_le, ha_le, nb_le, na_le, p, ch;
-    logic [1:0]    kb, ka, cfb, cfa;
-    logic [2:0]    jjb, jja, jb, ja;
+    logic       wpos, nb_le, na_le, hb_p1, hb_p0, ha_p1, ha_p0, p, ch;
+    logic       case1, hb_le, ha_le, bpost, apost, qb, qa;
+    logic [2:0] jbp, jb1, ja1, ja2;
+    // hb_p1 / ha_p1: the compare when p_e = 1; hb_p0 / ha_p0: when p_e = 0.
     if (c == 0) begin : g_c0
-      assign wpos  = $signed(ne_x_c2) <= $signed(vw_q2);
-      assign nb_le = $signed(ne_x_c2) <= $signed(cb_q2);
-      assign na_le = $signed(ne_x_c2) <= $signed(va2_q2);
-      assign hb_le = pe0_c2 ? ($signed(he_x_c2) <= $signed(ub1_q2))
-                            : ($signed(he_x_c2) <= $signed(q1b_q2));
-      assign ha_le = pe0_c2 ? ($signed(he_x_c2) <= $signed(ua1_q2))
-                            : ($signed(he_x_c2) <= $signed(ua0_q2));
+      assign wpos  = le_f(ne_x_c2, vw_q2);
+      assign nb_le = le_f(ne_x_c2, cb_q2);
+      assign na_le = le_f(ne_x_c2, va2_q2);
+      assign hb_p1 = le_f(he_x_c2, ub1_q2);
+      assign hb_p0 = le_f(he_x_c2, q1b_q2);
+      assign ha_p1 = le_f(he_x_c2, ua1_q2);
+      assign ha_p0 = le_f(he_x_c2, ua0_q2);
       assign p     = pe0_c2;
       assign ch    = 1'b0;
-    end else if (c == 1) begin : g_c1
-      assign wpos  = $signed(ne_x_c2) <= $signed(vwm1_q2);
-      assign nb_le = $signed(ne_x_c2) <= $signed(vb2m1_q2);
-      assign na_le = $signed(ne_x_c2) <= $signed(va2m1_q2);
-      assign hb_le = pe0_c2 ? ($signed(he_x_c2) < $signed(q1b_q2))
-                            : ($signed(he_x_c2) <= $signed(ub1_q2));
-      assign ha_le = pe0_c2 ? ($signed(he_x_c2) < $signed(ua0_q2))
-                            : ($signed(he_x_c2) <= $signed(ua1_q2));
+    end else if (c == 1) begin : g_c2
+      assign wpos  = le_f(ne_x_c2, vwm1_q2);
+      assign nb_le = le_f(ne_x_c2, vb2m1_q2);
+      assign na_le = le_f(ne_x_c2, va2m1_q2);
+      assign hb_p1 = lt_f(he_x_c2, q1b_q2);
+      assign hb_p0 = le_f(he_x_c2, ub1_q2);
+      assign ha_p1 = lt_f(he_x_c2, ua0_q2);
+      assign ha_p0 = le_f(he_x_c2, ua1_q2);
       assign p     = !pe0_c2;
       assign ch    = pe0_c2;
-    end else begin : g_c2
-      assign wpos  = $signed(ne_x_c2) < $signed(vwm1_q2);
-      assign nb_le = $signed(ne_x_c2) < $signed(vb2m1_q2);
-      assign na_le = $signed(ne_x_c2) < $signed(va2m1_q2);
-      assign hb_le = pe0_c2 ? ($signed(he_x_c2) < $signed(ub1_q2))
-                            : ($signed(he_x_c2) < $signed(q1b_q2));
-      assign ha_le = pe0_c2 ? ($signed(he_x_c2) < $signed(ua1_q2))
-                            : ($signed(he_x_c2) < $signed(ua0_q2));
+    end else begin : g_c3
+      assign wpos  = lt_f(ne_x_c2, vwm1_q2);
+      assign nb_le = lt_f(ne_x_c2, vb2m1_q2);
+      assign na_le = lt_f(ne_x_c2, va2m1_q2);
+      assign hb_p1 = lt_f(he_x_c2, ub1_q2);
+      assign hb_p0 = lt_f(he_x_c2, q1b_q2);
+      assign ha_p1 = lt_f(he_x_c2, ua1_q2);
+      assign ha_p0 = lt_f(he_x_c2, ua0_q2);
       assign p     = pe0_c2;
       assign ch    = 1'b1;
     end
     assign case1 = mid_q2 || wpos;
+    assign hb_le = pe0_c2 ? hb_p1 : hb_p0;
+    assign ha_le = pe0_c2 ? ha_p1 : ha_p0;
     assign bpost = case1 ? hb_le : nb_le;
     assign apost = case1 ? ha_le : na_le;
-    // Bid: post -> n - 1 = 2h + p - 1;  case 1 -> h + Q1b + (p & xb);  case 2 -> cb.
-    assign kb  = bpost ? 2'd0 : case1 ? 2'd1 : 2'd2;
-    assign cfb = bpost ? 2'd2 : case1 ? 2'd1 : 2'd0;
-    assign jjb = bpost ? (p ? 3'd0 : 3'b111) : case1 ? {2'b0, p && xb_q2} : 3'd0;
-    // Ask: post -> 1;  case 1 -> h + Q1a + (p & xa);  case 2 -> n + ca = 2h + p + ca.
-    assign ka  = apost ? 2'd0 : case1 ? 2'd1 : 2'd2;
-    assign cfa = apost ? 2'd0 : case1 ? 2'd1 : 2'd2;
-    assign jja = apost ? 3'd1 : case1 ? {2'b0, p && xa_q2} : {2'b0, p};
-    // h = h_e + ch: fold coef * ch * T into j.
-    assign jb = jjb + (ch ? {1'b0, cfb} : 3'd0);
-    assign ja = jja + (ch ? {1'b0, cfa} : 3'd0);
-    assign cand_b_c2[c*CASE_W +: CASE_W] = {kb, cfb, jb};
-    assign cand_a_c2[c*CASE_W +: CASE_W] = {ka, cfa, ja};
+    assign qb    = p && xb_q2;
+    assign qa    = p && xa_q2;
+    // j with h = h_e + ch folded in (j + coef * ch), as tables:
+    //   bid post (coef 2): p - 1 + 2ch;  case 1 (coef 1): (p & xb) + ch;  case 2: 0.
+    //   ask post (coef 0): 1;  case 1 (coef 1): (p & xa) + ch;  case 2 (coef 2): p + 2ch.
+    assign jbp = !ch ? (p ? 3'd0 : 3'b111) : (p ? 3'd2 : 3'd1);
+    assign jb1 = !ch ? {2'b0, qb} : (qb ? 3'd2 : 3'd1);
+    assign ja1 = !ch ? {2'b0, qa} : (qa ? 3'd2 : 3'd1);
+    assign ja2 = {1'b0, ch, p};
+    // {ksel, coef, j}. Bid: post -> n - 1 = 2h + p - 1; case 1 -> h + Q1b + (p & xb);
+    // case 2 -> cb. Ask: post -> 1; case 1 -> h + Q1a + (p & xa); case 2 -> n + ca.
+    assign cand_b_c2[c*CASE_W +: CASE_W] = bpost ? {2'd0, 2'd2, jbp} :
+                                           case1 ? {2'd1, 2'd1, jb1} : {2'd2, 2'd0, 3'd0};
+    assign cand_a_c2[c*CASE_W +: CASE_W] = apost ? {2'd0, 2'd0, 3'd1} :
+                                           case1 ? {2'd1, 2'd1, ja1} : {2'd2, 2'd2, ja2};
   end
 
-  logic [41:0]   hpl_q3;
-  logic [29:0]   hph_q3;
-  logic [42:0]   q1bp0_q3, q1bp1_q3, cbp0_q3, cbp1_q3, q1ap0_q3, q1ap1_q3, cap0_q3, cap1_q3;
-  logic [30:0]   q1bp2_q3, cbp2_q3, q1ap2_q3, cap2_q3;
-  logic [41:0]   dd1_q3, dd2_q3;
-  logic [60:0]   thr_q3;
-  logic [3*CASE_W-1:0] cand_b_q3, cand_a_q3;
+  // Pick the candidate case with the correction c = c1 + c2 (c2 implies c1).
+  assign case_b_c2 = c2_c2 ? cand_b_c2[2*CASE_W +: CASE_W] :
+                     c1_c2 ? cand_b_c2[CASE_W +: CASE_W] : cand_b_c2[0 +: CASE_W];
+  assign case_a_c2 = c2_c2 ? cand_a_c2[2*CASE_W +: CASE_W] :
+                     c1_c2 ? cand_a_c2[CASE_W +: CASE_W] : cand_a_c2[0 +: CASE_W];
+
+  logic [CASE_W-1:0] case_b_q3, case_a_q3;
+  logic [55:0]   ht_q3;
+  logic [PW-1:0] k1b_q3, k2b_q3, k1a_q3, k2a_q3;
+  logic [PW-1:0] hib_q3, lob_q3, hia_q3, loa_q3, hib_q4, lob_q4, hia_q4, loa_q4;
+  logic [31:0]   szb_q3, szb_q4, sza_q3, sza_q4;
+  logic          bpos_q3, bpos_q4, apos_q3, apos_q4;  // clamped size > 0
+  // Requote ingredients carried from c1 to c3 in one vector.
+  localparam int RQ_W = 7;
+  logic [RQ_W-1:0] rq_q3, rq_q4;    // {eq_pull, eq_book, pf_hi0, pf_lo, pb0, pa0}
+  logic [1:0]      eqs_q3, eqs_q4;  // {prev_bid_sz == szb, prev_ask_sz == sza}
 
   always_ff @(posedge clk) begin
     if (v_q2) begin  // a bubble leaves the stage as it was
@@ -448,117 +528,32 @@ module ttq_quoter #(
       b_q3        <= b_q2;
       t_q3        <= t_q2;
       t3_q3       <= t3_q2;
-      hpl_q3      <= hpl_c2;
-      hph_q3      <= hph_c2;
-      q1bp0_q3    <= q1bp0_c2;
-      q1bp1_q3    <= q1bp1_c2;
-      q1bp2_q3    <= q1bp2_c2;
-      cbp0_q3     <= cbp0_c2;
-      cbp1_q3     <= cbp1_c2;
-      cbp2_q3     <= cbp2_c2;
-      q1ap0_q3    <= q1ap0_c2;
-      q1ap1_q3    <= q1ap1_c2;
-      q1ap2_q3    <= q1ap2_c2;
-      cap0_q3     <= cap0_c2;
-      cap1_q3     <= cap1_c2;
-      cap2_q3     <= cap2_c2;
-      dd1_q3      <= dd1_c2;
-      dd2_q3      <= dd2_c2;
-      thr_q3      <= thr_c2;
-      tol0_q3     <= tol0_q2;
-      cand_b_q3   <= cand_b_c2;
-      cand_a_q3   <= cand_a_c2;
-      szb_q3      <= szb_q2;
-      sza_q3      <= sza_q2;
-      bpos_q3     <= bpos_q2;
-      apos_q3     <= apos_q2;
+      case_b_q3   <= case_b_c2;
+      case_a_q3   <= case_a_c2;
+      ht_q3       <= ht_c2;
+      k1b_q3      <= k1b_c2;
+      k2b_q3      <= k2b_c2;
+      k1a_q3      <= k1a_c2;
+      k2a_q3      <= k2a_c2;
+      hib_q3      <= hib_c2;
+      lob_q3      <= lob_c2;
+      hia_q3      <= hia_c2;
+      loa_q3      <= loa_c2;
+      szb_q3      <= szb_c2;
+      sza_q3      <= sza_c2;
+      bpos_q3     <= !szb_q2[32] && (szb_q2[31:0] != '0);
+      apos_q3     <= !sza_q2[32] && (sza_q2[31:0] != '0);
       floor_q3    <= floor_q2;
       ceil_q3     <= ceil_q2;
-      pbpx_q3     <= pbpx_q2;
-      papx_q3     <= papx_q2;
       rq_q3       <= {eq_pull_q2, eq_book_q2, pf_hi0_q2, pf_lo_q2, pbsz0_q2, pasz0_q2};
-      eqs_q3      <= {eqbs_q2, eqas_q2};
+      // prev size == the clamped size: the clamp's two constants compared at c0, the sum at c1.
+      eqs_q3      <= {szb_q2[32] ? pbsz0_q2 : szb_q2[31] ? pbszm_q2 : pbsze_q2,
+                      sza_q2[32] ? pasz0_q2 : sza_q2[31] ? paszm_q2 : pasze_q2};
     end
   end
 
   // ------------------------------------------------------------------------------------------
-  // c3: stage 3 -> stage 4
-  // ------------------------------------------------------------------------------------------
-  logic [41:0]   x1_c3, x2_c3;
-  logic          c1_c3, c2_c3;
-  logic [CASE_W-1:0] case_b_c3, case_a_c3;
-  logic [55:0]   ht_c3;
-  logic [PW-1:0] bx_c3, k1b_c3, k2b_c3, k1a_c3, k2a_c3, thx_c3;
-  logic [PW-1:0] hib_c3, lob_c3, hia_c3, loa_c3;
-
-  // Q * T from its three products, sign-extended to PW bits.
-  function automatic logic [PW-1:0] qt_sum(input logic [42:0] p0, input logic [42:0] p1,
-                                          input logic [30:0] p2);
-    qt_sum = {{(PW-43){p0[42]}}, p0} + {{(PW-60){p1[42]}}, p1, 17'b0} + {p2, 34'b0};
-  endfunction
-
-  always_comb begin
-    // Correction: n = n_e + c with c = [x1 >= 0] + [x2 >= 0], x_k = d - (n_e + k) * T.
-    x1_c3 = dd1_q3 - {hpl_q3[40:0], 1'b0} - {hph_q3[14:0], 27'b0};
-    x2_c3 = dd2_q3 - {hpl_q3[40:0], 1'b0} - {hph_q3[14:0], 27'b0};
-    c1_c3 = !x1_c3[RW-1];
-    c2_c3 = !x2_c3[RW-1];
-    case_b_c3 = c2_c3 ? cand_b_q3[2*CASE_W +: CASE_W] :
-                c1_c3 ? cand_b_q3[CASE_W +: CASE_W] : cand_b_q3[0 +: CASE_W];
-    case_a_c3 = c2_c3 ? cand_a_q3[2*CASE_W +: CASE_W] :
-                c1_c3 ? cand_a_q3[CASE_W +: CASE_W] : cand_a_q3[0 +: CASE_W];
-    ht_c3  = {14'b0, hpl_q3} + {hph_q3, 26'b0};
-    bx_c3  = {b_q3[63], b_q3};
-    k1b_c3 = bx_c3 + qt_sum(q1bp0_q3, q1bp1_q3, q1bp2_q3);
-    k2b_c3 = bx_c3 + qt_sum(cbp0_q3, cbp1_q3, cbp2_q3);
-    k1a_c3 = bx_c3 + qt_sum(q1ap0_q3, q1ap1_q3, q1ap2_q3);
-    k2a_c3 = bx_c3 + qt_sum(cap0_q3, cap1_q3, cap2_q3);
-    // Requote rule 3: moved <=> |px - prev| >= max(tol * T, 1), as px >= hi or px <= lo.
-    thx_c3 = {4'b0, thr_q3[60:1], thr_q3[0] | tol0_q3};  // tol = 0 gives thr = 0
-    hib_c3 = {pbpx_q3[63], pbpx_q3} + thx_c3;
-    lob_c3 = {pbpx_q3[63], pbpx_q3} - thx_c3;
-    hia_c3 = {papx_q3[63], papx_q3} + thx_c3;
-    loa_c3 = {papx_q3[63], papx_q3} - thx_c3;
-  end
-
-  logic [CASE_W-1:0] case_b_q4, case_a_q4;
-  logic [55:0]   ht_q4;
-  logic [PW-1:0] k1b_q4, k2b_q4, k1a_q4, k2a_q4;
-  logic [PW-1:0] hib_q4, lob_q4, hia_q4, loa_q4, hib_q5, lob_q5, hia_q5, loa_q5;
-
-  always_ff @(posedge clk) begin
-    if (v_q3) begin  // a bubble leaves the stage as it was
-      id_q4       <= id_q3;
-      pull_q4     <= pull_q3;
-      pull_any_q4 <= pull_any_q3;
-      book_ok_q4  <= book_ok_q3;
-      b_q4        <= b_q3;
-      t_q4        <= t_q3;
-      t3_q4       <= t3_q3;
-      case_b_q4   <= case_b_c3;
-      case_a_q4   <= case_a_c3;
-      ht_q4       <= ht_c3;
-      k1b_q4      <= k1b_c3;
-      k2b_q4      <= k2b_c3;
-      k1a_q4      <= k1a_c3;
-      k2a_q4      <= k2a_c3;
-      hib_q4      <= hib_c3;
-      lob_q4      <= lob_c3;
-      hia_q4      <= hia_c3;
-      loa_q4      <= loa_c3;
-      szb_q4      <= szb_q3;
-      sza_q4      <= sza_q3;
-      bpos_q4     <= bpos_q3;
-      apos_q4     <= apos_q3;
-      floor_q4    <= floor_q3;
-      ceil_q4     <= ceil_q3;
-      rq_q4       <= rq_q3;
-      eqs_q4      <= eqs_q3;
-    end
-  end
-
-  // ------------------------------------------------------------------------------------------
-  // c4: stage 4 -> stage 5. price = K + coef * h_e*T + j*T, exact in 65 bits.
+  // c3: stage 3 -> stage 4. price = K + coef * h_e*T + j*T, exact in 65 bits.
   // ------------------------------------------------------------------------------------------
   function automatic logic [PW-1:0] price(input logic [CASE_W-1:0] cs, input logic [PW-1:0] b,
                                           input logic [PW-1:0] k1, input logic [PW-1:0] k2,
@@ -576,65 +571,65 @@ module ttq_quoter #(
     price = k + h + j + {{(PW-1){1'b0}}, cin};
   endfunction
 
-  logic [PW-1:0] bpx_c4, apx_c4;
-  assign bpx_c4 = price(case_b_q4, {b_q4[63], b_q4}, k1b_q4, k2b_q4, ht_q4, t_q4, t3_q4);
-  assign apx_c4 = price(case_a_q4, {b_q4[63], b_q4}, k1a_q4, k2a_q4, ht_q4, t_q4, t3_q4);
+  logic [PW-1:0] bpx_c3, apx_c3;
+  assign bpx_c3 = price(case_b_q3, {b_q3[63], b_q3}, k1b_q3, k2b_q3, ht_q3, t_q3, t3_q3);
+  assign apx_c3 = price(case_a_q3, {b_q3[63], b_q3}, k1a_q3, k2a_q3, ht_q3, t_q3, t3_q3);
 
-  logic [PW-1:0] bpx_q5, apx_q5;
+  logic [PW-1:0] bpx_q4, apx_q4;
 
   always_ff @(posedge clk) begin
-    if (v_q4) begin  // a bubble leaves the stage as it was
-      id_q5       <= id_q4;
-      pull_q5     <= pull_q4;
-      pull_any_q5 <= pull_any_q4;
-      book_ok_q5  <= book_ok_q4;
-      bpx_q5      <= bpx_c4;
-      apx_q5      <= apx_c4;
-      hib_q5      <= hib_q4;
-      lob_q5      <= lob_q4;
-      hia_q5      <= hia_q4;
-      loa_q5      <= loa_q4;
-      szb_q5      <= szb_q4;
-      sza_q5      <= sza_q4;
-      bpos_q5     <= bpos_q4;
-      apos_q5     <= apos_q4;
-      floor_q5    <= floor_q4;
-      ceil_q5     <= ceil_q4;
-      rq_q5       <= rq_q4;
-      eqs_q5      <= eqs_q4;
+    if (v_q3) begin  // a bubble leaves the stage as it was
+      id_q4       <= id_q3;
+      pull_q4     <= pull_q3;
+      pull_any_q4 <= pull_any_q3;
+      book_ok_q4  <= book_ok_q3;
+      bpx_q4      <= bpx_c3;
+      apx_q4      <= apx_c3;
+      hib_q4      <= hib_q3;
+      lob_q4      <= lob_q3;
+      hia_q4      <= hia_q3;
+      loa_q4      <= loa_q3;
+      szb_q4      <= szb_q3;
+      sza_q4      <= sza_q3;
+      bpos_q4     <= bpos_q3;
+      apos_q4     <= apos_q3;
+      floor_q4    <= floor_q3;
+      ceil_q4     <= ceil_q3;
+      rq_q4       <= rq_q3;
+      eqs_q4      <= eqs_q3;
     end
   end
 
   // ------------------------------------------------------------------------------------------
-  // c5: rules 10-11 and the requote rule.
+  // c4: rules 10-11 and the requote rule.
   // ------------------------------------------------------------------------------------------
-  logic       quote_c5, bl_c5, al_c5, mb_c5, ma_c5;
-  logic       eq_pull_c5, eq_book_c5, pf_hi0_c5, pb0_c5, pa0_c5, flags_eq_c5, upd_c5, send_c5;
-  logic [1:0] pf_lo_c5;
-  logic [7:0] flags_c5;
+  logic       quote_c4, bl_c4, al_c4, mb_c4, ma_c4;
+  logic       eq_pull_c4, eq_book_c4, pf_hi0_c4, pb0_c4, pa0_c4, flags_eq_c4, upd_c4, send_c4;
+  logic [1:0] pf_lo_c4;
+  logic [7:0] flags_c4;
 
   always_comb begin
-    {eq_pull_c5, eq_book_c5, pf_hi0_c5, pf_lo_c5, pb0_c5, pa0_c5} = rq_q5;
-    quote_c5 = !pull_any_q5 && book_ok_q5;
+    {eq_pull_c4, eq_book_c4, pf_hi0_c4, pf_lo_c4, pb0_c4, pa0_c4} = rq_q4;
+    quote_c4 = !pull_any_q4 && book_ok_q4;
     // Rule 10: strict floor / ceiling, and a price outside int64 is not quoted.
-    bl_c5 = quote_c5 && bpos_q5 && (bpx_q5[64] == bpx_q5[63]) &&
-            ($signed(bpx_q5) <= $signed({ceil_q5[63], ceil_q5}));
-    al_c5 = quote_c5 && apos_q5 && (apx_q5[64] == apx_q5[63]) &&
-            ($signed(apx_q5) >= $signed({floor_q5[63], floor_q5}));
-    mb_c5 = ($signed(bpx_q5) >= $signed(hib_q5)) || ($signed(bpx_q5) <= $signed(lob_q5));
-    ma_c5 = ($signed(apx_q5) >= $signed(hia_q5)) || ($signed(apx_q5) <= $signed(loa_q5));
+    bl_c4 = quote_c4 && bpos_q4 && (bpx_q4[64] == bpx_q4[63]) &&
+            ($signed(bpx_q4) <= $signed({ceil_q4[63], ceil_q4}));
+    al_c4 = quote_c4 && apos_q4 && (apx_q4[64] == apx_q4[63]) &&
+            ($signed(apx_q4) >= $signed({floor_q4[63], floor_q4}));
+    mb_c4 = ($signed(bpx_q4) >= $signed(hib_q4)) || ($signed(bpx_q4) <= $signed(lob_q4));
+    ma_c4 = ($signed(apx_q4) >= $signed(hia_q4)) || ($signed(apx_q4) <= $signed(loa_q4));
     // Rule 1, 2-3 and 11.
-    flags_c5 = pull_any_q5 ? pull_q5 : !book_ok_q5 ? ttq_pkg::QF_PULL_BOOK :
-               (al_c5 ? ttq_pkg::QF_ASK_LIVE : 8'h00) | (bl_c5 ? ttq_pkg::QF_BID_LIVE : 8'h00);
-    flags_eq_c5 = pull_any_q5 ? eq_pull_c5 : !book_ok_q5 ? eq_book_c5 :
-                  pf_hi0_c5 && (pf_lo_c5 == {al_c5, bl_c5});
+    flags_c4 = pull_any_q4 ? pull_q4 : !book_ok_q4 ? ttq_pkg::QF_PULL_BOOK :
+               (al_c4 ? ttq_pkg::QF_ASK_LIVE : 8'h00) | (bl_c4 ? ttq_pkg::QF_BID_LIVE : 8'h00);
+    flags_eq_c4 = pull_any_q4 ? eq_pull_c4 : !book_ok_q4 ? eq_book_c4 :
+                  pf_hi0_c4 && (pf_lo_c4 == {al_c4, bl_c4});
     // needs_requote, then FastPath::requote's silent case: nothing live before or after.
-    upd_c5  = !flags_eq_c5 ||
-              !(bl_c5 ? eqs_q5[1] : pb0_c5) || !(al_c5 ? eqs_q5[0] : pa0_c5) ||
-              (bl_c5 && mb_c5) || (al_c5 && ma_c5);
-    send_c5 = upd_c5 && (pf_lo_c5 != 2'b00 || bl_c5 || al_c5);
-    res_c5 = {flags_c5, id_q5, al_c5 ? sza_q5 : 32'd0, bl_c5 ? szb_q5 : 32'd0,
-              al_c5 ? apx_q5[63:0] : 64'd0, bl_c5 ? bpx_q5[63:0] : 64'd0, upd_c5, send_c5};
+    upd_c4  = !flags_eq_c4 ||
+              !(bl_c4 ? eqs_q4[1] : pb0_c4) || !(al_c4 ? eqs_q4[0] : pa0_c4) ||
+              (bl_c4 && mb_c4) || (al_c4 && ma_c4);
+    send_c4 = upd_c4 && (pf_lo_c4 != 2'b00 || bl_c4 || al_c4);
+    res_c4 = {flags_c4, id_q4, al_c4 ? sza_q4 : 32'd0, bl_c4 ? szb_q4 : 32'd0,
+              al_c4 ? apx_q4[63:0] : 64'd0, bl_c4 ? bpx_q4[63:0] : 64'd0, upd_c4, send_c4};
   end
 
   // ------------------------------------------------------------------------------------------
@@ -643,14 +638,14 @@ module ttq_quoter #(
   assign out_free   = !m_valid_q || m_axis_quote_tready;
   assign fifo_empty = fifo_cnt_q == '0;
   assign from_fifo  = out_free && !fifo_empty;
-  assign direct     = out_free && fifo_empty && v_q5;
-  assign push       = v_q5 && !direct;
+  assign direct     = out_free && fifo_empty && v_q4;
+  assign push       = v_q4 && !direct;
   assign fifo_head  = fifo_mem[rd_ptr_q];
   assign cnt_d      = cnt_q + CNT_W'(acc) - CNT_W'(from_fifo || direct);
 
   always_ff @(posedge clk) begin
-    if (push) fifo_mem[wr_ptr_q] <= res_c5;
-    if (out_free) m_data_q <= from_fifo ? fifo_head : res_c5;
+    if (push) fifo_mem[wr_ptr_q] <= res_c4;
+    if (out_free) m_data_q <= from_fifo ? fifo_head : res_c4;
   end
 
   always_ff @(posedge clk) begin
@@ -659,7 +654,6 @@ module ttq_quoter #(
       v_q2       <= 1'b0;
       v_q3       <= 1'b0;
       v_q4       <= 1'b0;
-      v_q5       <= 1'b0;
       cnt_q      <= '0;
       tready_q   <= 1'b0;
       wr_ptr_q   <= '0;
@@ -671,13 +665,12 @@ module ttq_quoter #(
       v_q2       <= v_q1;
       v_q3       <= v_q2;
       v_q4       <= v_q3;
-      v_q5       <= v_q4;
       cnt_q      <= cnt_d;
       tready_q   <= cnt_d < CNT_W'(FIFO_DEPTH);
       wr_ptr_q   <= wr_ptr_q + PTR_W'(push);
       rd_ptr_q   <= rd_ptr_q + PTR_W'(from_fifo);
       fifo_cnt_q <= fifo_cnt_q + CNT_W'(push) - CNT_W'(from_fifo);
-      if (out_free) m_valid_q <= !fifo_empty || v_q5;
+      if (out_free) m_valid_q <= !fifo_empty || v_q4;
     end
   end
 
