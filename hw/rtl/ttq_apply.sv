@@ -320,14 +320,18 @@ module ttq_apply #(
   logic [31:0]        f_rpt_q, f_seq_q, f_size_q;
   logic [31:0]        f_rpt_m1_q;    // RptSeq - 1 (mod 2^32): "in sequence" is an equality
   logic [63:0]        f_px_q;
-  logic [7:0]         f_etype_q, f_level_q;
+  logic [7:0]         f_level_q;
   logic [2:0]         f_action_q;
+  logic [2:0]         f_bet_q;       // BOOK: the op's etype (BOOK_T_*), decoded on the way in
+  logic               f_reset_q;     // BOOK: a Book Reset (every type but '0', '1', 'E', 'F')
+  logic               f_clr_q;       // IT_LOOP: its book ops are CLEARs (else ENTRYs)
+  logic               f_known_q;     // IT_LOOP: a channel reset (CLEAR known), else RESTART
   logic               f_halt_q;      // STATUS: halt (else resume)
   logic               f_mk_kill_q;   // IT_MARK: kill change (value in f_halt_q), else requote
   logic [GW-1:0]      f_grp_q;       // STATUS: the event's SecurityGroup, trimmed
   logic [1:0]         lp_ph_q, lp_ph_d;  // IT_LOOP: 0 scope, 1 first slot, 2 stepping
-  logic [N_INSTR-1:0] lp_scope_q, lp_scope_d, lp_rest;  // slots left (lp_rest: after lp_slot_q)
-  logic [SW-1:0]      lp_slot_q, lp_slot_d;  // the lowest slot left (registered)
+  logic [N_INSTR-1:0] lp_scope_q, lp_scope_d, lp_rest;  // slots left (lp_rest: after f_slot_q)
+  logic [SW-1:0]      lp_slot_d;     // the lowest slot left (kept in f_slot_q during a loop)
   logic [31:0]        cur_seq_q;     // MsgSeqNum of the packet being applied (F1)
   logic               f_hdr_q;       // ctl 3: the item is also its packet's PKT_HDR
   logic [N_CH*32-1:0] last_seq_q;    // per channel: MsgSeqNum of its last PKT_HDR (F1)
@@ -353,9 +357,11 @@ module ttq_apply #(
   // ---------------------------------------------------------------------------------------------
   // F1: the RptSeq check of f_slot_q (its state written in the same cycle, so the next event of
   // the slot sees it), the book op, one commit-queue entry. A channel-wide action first computes
-  // its scope (one cycle), then takes one in-scope slot per cycle.
-  ttq_pkg::book_op_t  op_q, op_new;
-  logic               op_v_q, op_free, op_issue;
+  // its scope (one cycle), then takes one in-scope slot per cycle. The book op goes to ttq_book
+  // from F1 itself (no op register since 2026-11-29): its fields are F1's registers, only its
+  // valid (the RptSeq check, the commit queue's room) is logic of this cycle.
+  ttq_pkg::book_op_t  op_new;
+  logic               op_free, op_issue;
   logic               f_done, f_load, ev_fire, mk_kill;
   logic               rpt_known_rd, rpt_zero_rd, rpt_older, rpt_d1;
   logic [31:0]        last_rpt_rd;
@@ -363,11 +369,7 @@ module ttq_apply #(
   logic               c_entry_d, c_unknown_d;
   logic [N_INSTR-1:0] scope;
 
-  assign op_free = !op_v_q || m_axis_op_tready;
-  // Book Reset: every type but '0', '1', 'E', 'F' (as the op's etype below).
-  logic f_reset;
-  assign f_reset = !(f_etype_q == 8'h30 || f_etype_q == 8'h31 || f_etype_q == 8'h45 ||
-                     f_etype_q == 8'h46);
+  assign op_free = m_axis_op_tready;
   // FastPath::check_rpt: older (skipped), a jump (stale) or in sequence. After a channel reset
   // the last RptSeq is 0 (rpt_zero_q), so the LUT RAM is written at the event's slot only.
   assign rpt_known_rd = rpt_known_q[f_slot_q];
@@ -381,7 +383,7 @@ module ttq_apply #(
   // An entry that passes carries {known, RptSeq = last + 1}; C derives jump / in sequence
   // (the entry's data does not wait for `older`, which only enables the push and the op).
   always_comb begin
-    for (int i = 0; i < NI; i++) lp_rest[i] = lp_scope_q[i] && lp_slot_q != SW'(i);
+    for (int i = 0; i < NI; i++) lp_rest[i] = lp_scope_q[i] && f_slot_q != SW'(i);
   end
 
   // A channel-wide action's slots: in the table and the channel (and the group, for a
@@ -415,14 +417,13 @@ module ttq_apply #(
     cq_push = 1'b0;
     cq_wd = '0;
     op_issue = 1'b0;
-    op_new = ttq_pkg::BOOK_OP_ZERO;
     rpt_we = 1'b0;
     lp_rpt_we = 1'b0;
     c_entry_d = 1'b0;
     c_unknown_d = 1'b0;
     lp_ph_d = lp_ph_q;
     lp_scope_d = lp_scope_q;
-    lp_slot_d = lp_slot_q;
+    lp_slot_d = f_slot_q;
     if (f_v_q && !f_hit_q && (f_it_q == IT_BOOK || f_it_q == IT_SEQ || f_it_q == IT_STAT)) begin
       f_done = 1'b1;  // an instrument not in the table: counted, nothing else
       c_unknown_d = 1'b1;
@@ -430,25 +431,19 @@ module ttq_apply #(
       unique case (f_it_q)
         IT_HDR: f_done = 1'b1;  // hdr_we below; no commit entry (the markers carry the seq)
         IT_BOOK: begin
-          if (cq_room && op_free) begin
-            f_done = 1'b1;
-            if (!rpt_older) begin
-              rpt_we = 1'b1;
-              cq_push = 1'b1;
-              cq_wd = entry(Q_BOOK, f_slot_q, rpt_known_rd, rpt_d1, f_reset, '0, '0);
-              c_entry_d = 1'b1;
+          // The op is offered (valid) whatever ttq_book's tready; F1 holds until it is taken.
+          if (cq_room) begin
+            if (rpt_older) begin
+              f_done = 1'b1;
+            end else begin
               op_issue = 1'b1;
-              op_new.kind = ttq_pkg::BOOK_OP_ENTRY;
-              op_new.slot = 16'(f_slot_q);
-              op_new.etype = (f_etype_q == 8'h30) ? ttq_pkg::BOOK_T_BID :
-                             (f_etype_q == 8'h31) ? ttq_pkg::BOOK_T_ASK :
-                             (f_etype_q == 8'h45) ? ttq_pkg::BOOK_T_IMP_BID :
-                             (f_etype_q == 8'h46) ? ttq_pkg::BOOK_T_IMP_ASK :
-                                                    ttq_pkg::BOOK_T_RESET;
-              op_new.action = f_action_q;
-              op_new.level = f_level_q;
-              op_new.px = f_px_q;
-              op_new.size = f_size_q;
+              if (op_free) begin
+                f_done = 1'b1;
+                rpt_we = 1'b1;
+                cq_push = 1'b1;
+                cq_wd = entry(Q_BOOK, f_slot_q, rpt_known_rd, rpt_d1, f_reset_q, '0, '0);
+                c_entry_d = 1'b1;
+              end
             end
           end
         end
@@ -513,7 +508,7 @@ module ttq_apply #(
               LP_GAP: begin
                 if (cq_room) begin
                   cq_push = 1'b1;
-                  cq_wd = entry(Q_GAP, lp_slot_q, 1'b0, 1'b0, 1'b0, '0, '0);
+                  cq_wd = entry(Q_GAP, f_slot_q, 1'b0, 1'b0, 1'b0, '0, '0);
                   lp_scope_d = lp_rest;
                   lp_slot_d = lowest(lp_rest);
                 end
@@ -521,22 +516,21 @@ module ttq_apply #(
               LP_STATUS: begin
                 if (cq_room) begin
                   cq_push = 1'b1;
-                  cq_wd = entry(Q_HALT, lp_slot_q, f_halt_q, 1'b0, 1'b0, '0, '0);
+                  cq_wd = entry(Q_HALT, f_slot_q, f_halt_q, 1'b0, 1'b0, '0, '0);
                   lp_scope_d = lp_rest;
                   lp_slot_d = lowest(lp_rest);
                 end
               end
               default: begin  // RESET (known) / RESTART (unknown): RptSeq 0, clear the book
-                if (cq_room && op_free) begin
-                  lp_rpt_we = 1'b1;
+                if (cq_room) begin
                   op_issue = 1'b1;
-                  op_new.kind = ttq_pkg::BOOK_OP_CLEAR;
-                  op_new.slot = 16'(lp_slot_q);
-                  op_new.known = (f_lk_q == LP_RESET);
-                  cq_push = 1'b1;
-                  cq_wd = entry(Q_CLR, lp_slot_q, 1'b0, 1'b0, 1'b0, '0, '0);
-                  lp_scope_d = lp_rest;
-                  lp_slot_d = lowest(lp_rest);
+                  if (op_free) begin
+                    lp_rpt_we = 1'b1;
+                    cq_push = 1'b1;
+                    cq_wd = entry(Q_CLR, f_slot_q, 1'b0, 1'b0, 1'b0, '0, '0);
+                    lp_scope_d = lp_rest;
+                    lp_slot_d = lowest(lp_rest);
+                  end
                 end
               end
             endcase
@@ -545,6 +539,20 @@ module ttq_apply #(
         default: f_done = 1'b1;  // IT_NONE
       endcase
     end
+  end
+
+  // The book op: F1's registers (the loop's slot is f_slot_q). Fields an op does not use are
+  // don't-care for ttq_book.
+  always_comb begin
+    op_new = ttq_pkg::BOOK_OP_ZERO;
+    op_new.kind = f_clr_q ? ttq_pkg::BOOK_OP_CLEAR : ttq_pkg::BOOK_OP_ENTRY;
+    op_new.slot = 16'(f_slot_q);
+    op_new.etype = f_bet_q;
+    op_new.action = f_action_q;
+    op_new.level = f_level_q;
+    op_new.px = f_px_q;
+    op_new.size = f_size_q;
+    op_new.known = f_known_q;
   end
 
   // The input: a kill change or a commit requote goes down the pipeline as a marker before the
@@ -569,6 +577,14 @@ module ttq_apply #(
       f_lk_q <= lk_in;
       f_hit_q <= hit_in;
       f_slot_q <= (!mk_kill && rq_any) ? rq_slot : hit_slot_in;
+      f_bet_q <= (ev_in.entry_type == 8'h30) ? ttq_pkg::BOOK_T_BID :
+                 (ev_in.entry_type == 8'h31) ? ttq_pkg::BOOK_T_ASK :
+                 (ev_in.entry_type == 8'h45) ? ttq_pkg::BOOK_T_IMP_BID :
+                 (ev_in.entry_type == 8'h46) ? ttq_pkg::BOOK_T_IMP_ASK : ttq_pkg::BOOK_T_RESET;
+      f_reset_q <= !(ev_in.entry_type == 8'h30 || ev_in.entry_type == 8'h31 ||
+                     ev_in.entry_type == 8'h45 || ev_in.entry_type == 8'h46);
+      f_clr_q <= it_in == IT_LOOP;
+      f_known_q <= lk_in == LP_RESET;
       f_ch_q <= s_axis_ev_channel;
       f_rpt_q <= ev_in.rpt_seq;
       f_rpt_m1_q <= ev_in.rpt_seq - 32'd1;
@@ -577,16 +593,16 @@ module ttq_apply #(
       f_size_q <= ev_in.size;
       f_px_q <= (ev_in.price == 64'h7FFF_FFFF_FFFF_FFFF) ? 64'd0 :
                 to_price9(ev_in.price, ev_in.template_id);
-      f_etype_q <= ev_in.entry_type;
       f_level_q <= ev_in.level;
       f_action_q <= ev_in.action[2:0];
       f_halt_q <= mk_kill ? kill : is_halt(ev_in.entry_type);
       f_grp_q <= trim6(ev_in.price[47:0]);
+    end else begin
+      f_slot_q <= lp_slot_d;  // a channel-wide action's slot (f_slot_q when not stepping)
     end
     if (f_load && mk_kill) kill_in_q <= kill;
     lp_ph_q <= lp_ph_d;
     lp_scope_q <= lp_scope_d;
-    lp_slot_q <= lp_slot_d;
     if (hdr_we) begin
       cur_seq_q <= f_seq_q;
       for (int c = 0; c < N_CH; c++) begin
@@ -602,8 +618,8 @@ module ttq_apply #(
       rpt_zero_q[f_slot_q] <= 1'b0;
     end
     if (lp_rpt_we) begin  // RESET: known, 0; RESTART: unknown
-      rpt_known_q[lp_slot_q] <= f_lk_q == LP_RESET;
-      rpt_zero_q[lp_slot_q] <= 1'b1;
+      rpt_known_q[f_slot_q] <= f_lk_q == LP_RESET;
+      rpt_zero_q[f_slot_q] <= 1'b1;
     end
     if (rst) begin
       f_v_q <= 1'b0;
@@ -618,13 +634,6 @@ module ttq_apply #(
   end
   always_ff @(posedge clk) begin
     if (rpt_we) last_rpt_mem[f_slot_q] <= f_rpt_q;
-  end
-
-  // The book op register.
-  always_ff @(posedge clk) begin
-    if (op_issue) op_q <= op_new;
-    op_v_q <= (op_v_q && !m_axis_op_tready) || op_issue;
-    if (rst) op_v_q <= 1'b0;
   end
 
   // Commit queue.
@@ -977,7 +986,7 @@ module ttq_apply #(
 `endif
 
   // ---------------------------------------------------------------------------------------------
-  assign busy = f_v_q || op_v_q || cq_cnt_q != '0 || head_v_q || pub_mode_q != P_IDLE ||
+  assign busy = f_v_q || cq_cnt_q != '0 || head_v_q || pub_mode_q != P_IDLE ||
                 req_v_q || infl_q != '0 || mk_kill || rq_any || pt_v_q;
 
   assign top_we    = pt_v_q;
@@ -985,8 +994,8 @@ module ttq_apply #(
   assign top_flags = pt_flags_q;
   assign top_tob   = pt_tob_q;
 
-  assign m_axis_op_tvalid = op_v_q;
-  assign m_axis_op_tdata  = op_q;
+  assign m_axis_op_tvalid = op_issue;
+  assign m_axis_op_tdata  = op_new;
 
   assign m_axis_req_tvalid      = req_v_q;
   assign m_axis_req_slot        = 16'(req_slot_q);

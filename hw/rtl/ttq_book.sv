@@ -1,6 +1,6 @@
 // Book stage of the card: the market-by-price books of N_INSTR slots, bit for bit with
 // ttq::MbpBook (host/src/book.cpp, docs/book.md): apply / clear / configure, one op per cycle even
-// on the same slot and side, LATENCY = 3, one result per op with the slot's consolidated top.
+// on the same slot and side, LATENCY = 2, one result per op with the slot's consolidated top.
 // docs/rtl_book.md: stages, forwarding, storage and the card's refusals.
 `default_nettype none
 
@@ -8,7 +8,7 @@ module ttq_book #(
   parameter int N_INSTR    = 16,  // slots, 1..65536
   parameter int DEPTH      = 10,  // outright levels per side, 1..16 (MbpBook's kMaxDepth)
   parameter int IMPL_DEPTH = 2,   // implied levels per side, 1..DEPTH
-  parameter int FIFO_DEPTH = 4    // output skid FIFO: a power of 2, >= LATENCY for 1 op/cycle
+  parameter int FIFO_DEPTH = 4    // output skid FIFO: a power of 2, > LATENCY for 1 op/cycle
 ) (
   input  logic                           clk,
   input  logic                           rst,
@@ -24,13 +24,16 @@ module ttq_book #(
   output logic [ttq_pkg::BOOK_RES_W-1:0] m_axis_res_tdata
 );
 
-  // LATENCY: an op accepted in cycle t has its result on m_axis_res in cycle t + 3 when the
-  // output is not back-pressured (tb_book asserts it). Logic cK loads the stage K+1 registers.
+  // LATENCY: an op accepted in cycle t has its result on m_axis_res in cycle t + 2 when the
+  // output is not back-pressured (tb_book asserts it): c2's result passes straight out when
+  // nothing is held (it was registered first until 2026-11-29: 3). Logic cK loads the stage K+1
+  // registers.
   //   c0  decode; compare px with every level of the op's side as stored (before the op in c1);
   //       occupancy, complete and depth as stored, each corrected for the op in c1 (forwarding)
   //   c1  read the side, decide corrupt, shift the levels and occupancy, write back
-  //   c2  read level 1 of the four sides (after c1's write), consolidate, output register / FIFO
-  localparam int LATENCY = 3;
+  //   c2  read level 1 of the four sides (after c1's write), consolidate; out on m_axis_res, or
+  //       into the output register / FIFO when something is held or the output is not ready
+  localparam int LATENCY = 2;
   localparam int SW      = (N_INSTR > 1) ? $clog2(N_INSTR) : 1;  // slot index bits
   localparam int NS      = 1 << SW;                             // memory rows per side
   localparam int LW      = 96;                                  // one level: {sz, px}
@@ -51,8 +54,8 @@ module ttq_book #(
   if (DEPTH < 1 || DEPTH > 16 || IMPL_DEPTH < 1 || IMPL_DEPTH > DEPTH) begin : g_bad_depth
     $fatal(1, "ttq_book: need 1 <= IMPL_DEPTH <= DEPTH <= 16");
   end
-  if (FIFO_DEPTH < LATENCY || (1 << PTR_W) != FIFO_DEPTH) begin : g_bad_fifo
-    $fatal(1, "ttq_book: FIFO_DEPTH must be a power of 2 and >= LATENCY");
+  if (FIFO_DEPTH <= LATENCY || (1 << PTR_W) != FIFO_DEPTH) begin : g_bad_fifo
+    $fatal(1, "ttq_book: FIFO_DEPTH must be a power of 2 and > LATENCY");
   end
 `endif
 
@@ -471,17 +474,22 @@ module ttq_book #(
   // ------------------------------------------------------------------------------------------
   logic [PTR_W-1:0] wr_ptr_q, rd_ptr_q;
   logic [CNT_W-1:0] fifo_cnt_q;
-  logic             out_free, fifo_empty, from_fifo, direct, push;
+  logic             out_free, fifo_empty, from_fifo, direct, push, byp_take;
   logic [RES_W-1:0] fifo_mem [FIFO_DEPTH];
   logic [RES_W-1:0] fifo_head;
   logic             m_valid_q;
   logic [RES_W-1:0] m_data_q;
+  logic             res_v_q;  // = m_valid_q || v_q2 (m_axis_res_tvalid as a register)
 
   assign out_free   = !m_valid_q || m_axis_res_tready;
   assign fifo_empty = fifo_cnt_q == '0;
   assign from_fifo  = out_free && !fifo_empty;
   assign direct     = out_free && fifo_empty && v_q2;
   assign push       = v_q2 && !direct;
+  // Pass-through: with nothing held (the output register empty, hence the FIFO too), c2's result
+  // is offered straight on m_axis_res in the cycle it is computed; not taken, it waits in the
+  // output register (same data, so it holds until the handshake).
+  assign byp_take   = !m_valid_q && v_q2 && m_axis_res_tready;
   assign fifo_head  = fifo_mem[rd_ptr_q];
   assign cnt_d      = cnt_q + CNT_W'(acc) - CNT_W'(from_fifo || direct);
 
@@ -500,6 +508,7 @@ module ttq_book #(
       rd_ptr_q   <= '0;
       fifo_cnt_q <= '0;
       m_valid_q  <= 1'b0;
+      res_v_q    <= 1'b0;
     end else begin
       v_q1       <= acc;
       v_q2       <= v_q1;
@@ -508,7 +517,8 @@ module ttq_book #(
       wr_ptr_q   <= wr_ptr_q + PTR_W'(push);
       rd_ptr_q   <= rd_ptr_q + PTR_W'(from_fifo);
       fifo_cnt_q <= fifo_cnt_q + CNT_W'(push) - CNT_W'(from_fifo);
-      if (out_free) m_valid_q <= !fifo_empty || v_q2;
+      if (out_free) m_valid_q <= !fifo_empty || (v_q2 && !byp_take);
+      res_v_q    <= (out_free ? (!fifo_empty || (v_q2 && !byp_take)) : m_valid_q) || v_q1;
     end
   end
 
@@ -517,14 +527,16 @@ module ttq_book #(
     if (!rst) begin
       assert (!(push && fifo_cnt_q == CNT_W'(FIFO_DEPTH)));
       assert (cnt_q <= CNT_W'(FIFO_DEPTH));
+      assert (m_valid_q || fifo_empty);  // the pass-through never overtakes a held result
+      assert (res_v_q == (m_valid_q || v_q2));
       // A legal side entry within depth indexes a level the arrays hold.
       assert (!(v_q1 && ent_q1) || lvl_q1 <= 8'(DEPTH) || act_q1 == 3'd3);
     end
   end
 `endif
 
-  assign m_axis_res_tvalid = m_valid_q;
-  assign m_axis_res_tdata  = m_data_q;
+  assign m_axis_res_tvalid = res_v_q;
+  assign m_axis_res_tdata  = m_valid_q ? m_data_q : res_c2;
 
 endmodule
 

@@ -627,6 +627,9 @@ module ttq_core #(
   // Book configuration: each slot's depths (MbpBook::configure) go to ttq_book as a CONFIG op
   // after every commit of the slot and after a (soft) reset, between ttq_apply's ops. The book
   // answers every op in order; a FIFO of owner bits sends ttq_apply only the answers to its own.
+  // A configuration op takes a turn: chosen (its pending bit cleared, the op registered) in a
+  // cycle ttq_apply offers no op, sent in the next, while ttq_apply's op waits; so the book's op
+  // multiplexer is selected by a register (ttq_apply's op valid is logic of its F1 stage).
   localparam int unsigned OW_DEPTH = 8;  // ops in flight in ttq_book (pipeline + skid) < 8
   logic [N_INSTR-1:0] bc_pend_q;         // slots whose depths the book has not been sent
   logic               bc_go, bc_any;
@@ -635,7 +638,9 @@ module ttq_core #(
   logic [OW_DEPTH-1:0] ow_q;              // owner of each op in flight: 1 = configuration
   logic [3:0]          ow_cnt_q;
   logic                ow_full, ow_push, ow_pop;
-  ttq_pkg::book_op_t   bc_op;
+  ttq_pkg::book_op_t   bc_op, bc_op_q;
+  logic                bc_turn_q;          // bc_op_q goes to the book this cycle
+  logic [N_INSTR-1:0]  bc_slot_oh_q;       // its slot: pending again if it does not go
 
   always_comb begin
     bc_any  = bc_pend_q != '0;
@@ -655,35 +660,47 @@ module ttq_core #(
     bc_op.depth         = 8'(bc_cfg.depth);
     bc_op.implied_depth = 8'(bc_cfg.implied_depth);
     ow_full = ow_cnt_q == 4'(OW_DEPTH);
-    // A configuration op goes when ttq_apply offers none (a slot out of service is skipped).
-    bc_go   = bc_any && !op_v && !ow_full;
-    bk_op_v = !ow_full && (op_v || (bc_go && bc_cfg.valid));
-    bk_op_d = op_v ? op_d : bc_op;
-    op_r    = bk_op_r && !ow_full;
     res_v    = bk_res_v && !ow_q[0];
     bk_res_r = ow_q[0] || res_r;
     ow_push  = bk_op_v && bk_op_r;
     ow_pop   = bk_res_v && bk_res_r;
   end
 
+  // A configuration op is chosen when ttq_apply offers none (a slot out of service is skipped:
+  // chosen, no turn). Continuous assignments: ttq_apply's op valid is combinational (F1), and
+  // op_r goes back into the same F1 logic (no loop, but one always block would look like one).
+  assign bc_go   = bc_any && !op_v && !bc_turn_q;
+  assign bk_op_v = !ow_full && (bc_turn_q || op_v);
+  assign bk_op_d = bc_turn_q ? bc_op_q : op_d;
+  assign op_r    = bk_op_r && !ow_full && !bc_turn_q;
+
   always_ff @(posedge clk) begin
+    if (bc_go) bc_op_q <= bc_op;
+    for (int i = 0; i < NI; i++) begin
+      if (bc_go) bc_slot_oh_q[i] <= bc_slot == 16'(i);
+    end
     if (prst) begin
       bc_pend_q <= '1;  // after any reset the book has default depths: send the table's
+      bc_turn_q <= 1'b0;
       ow_q      <= '0;
       ow_cnt_q  <= '0;
     end else begin
+      bc_turn_q <= bc_go && bc_cfg.valid;
       for (int i = 0; i < NI; i++) begin
-        if (bc_go && (!bc_cfg.valid || bk_op_r) && bc_slot == 16'(i)) bc_pend_q[i] <= 1'b0;
+        // Chosen: not pending (a commit of the slot in the same cycle re-arms it, after); a turn
+        // the book did not take: pending again.
+        if (bc_go && bc_slot == 16'(i)) bc_pend_q[i] <= 1'b0;
+        if (bc_turn_q && !(bk_op_r && !ow_full) && bc_slot_oh_q[i]) bc_pend_q[i] <= 1'b1;
         if (cm2_q && cm2_slot_q == 16'(i)) bc_pend_q[i] <= 1'b1;
       end
       // Owner bits: shift out at the answer, in at the op.
       if (ow_pop && ow_push) begin
         ow_q <= (ow_q >> 1);
-        ow_q[3'(ow_cnt_q - 4'd1)] <= !op_v;
+        ow_q[3'(ow_cnt_q - 4'd1)] <= bc_turn_q;
       end else if (ow_pop) begin
         ow_q <= ow_q >> 1;
       end else if (ow_push) begin
-        ow_q[ow_cnt_q[2:0]] <= !op_v;
+        ow_q[ow_cnt_q[2:0]] <= bc_turn_q;
       end
       ow_cnt_q <= ow_cnt_q + 4'(ow_push) - 4'(ow_pop);
     end
