@@ -305,8 +305,10 @@ module ttq_core #(
     if (ev_take && ev_last) ev_cnt_mem[wr_h] <= wr_idx_q;
   end
 
-  // Packet records, framer order: {oversize, ok, plausible, seq, handle}.
-  localparam int unsigned PR_W = 3 + 32 + HANDLE_W;
+  // Packet records, framer order: {events stored, any, more than one, oversize, ok, plausible, seq,
+  // handle}. The event count is ev_cnt_mem's entry of the handle, kept here as well so that the
+  // speculative first read (command side) needs no ev_cnt_mem read behind the queue's.
+  localparam int unsigned PR_W = IDX_W + 1 + 2 + 3 + 32 + HANDLE_W;
   logic [PR_W-1:0] pq_mem [PQ_DEPTH];
   logic [PQ_AW-1:0] pq_wr_q, pq_rd_q;
   logic            pq_push, pq_pop;
@@ -316,7 +318,8 @@ module ttq_core #(
 
   always_ff @(posedge clk) begin
     if (pq_push) begin
-      pq_mem[pq_wr_q] <= {wr_over_q, ev_in.err == ttq_pkg::MDP_OK && !wr_over_q, ev_in.plausible,
+      pq_mem[pq_wr_q] <= {wr_idx_q, wr_idx_q != '0, wr_idx_q > (IDX_W + 1)'(1), wr_over_q,
+                          ev_in.err == ttq_pkg::MDP_OK && !wr_over_q, ev_in.plausible,
                           ev_in.seq_num, wr_h};
     end
   end
@@ -361,7 +364,10 @@ module ttq_core #(
   logic                pr_over, pr_ok, pr_plaus;
   logic [31:0]         pr_seq;
   logic [HANDLE_W-1:0] pr_h;
-  assign {pr_over, pr_ok, pr_plaus, pr_seq, pr_h} = pq_head;
+  logic [IDX_W:0]      pr_n;     // events stored under the join's packet
+  logic                pr_n_nz;  // pr_n != 0
+  logic                pr_skip;  // pr_n > 1: replayed from event 1
+  assign {pr_n, pr_n_nz, pr_skip, pr_over, pr_ok, pr_plaus, pr_seq, pr_h} = pq_head;
 
   always_comb begin
     vq_head   = vq_mem[vq_rd_q[VQ_AW-1:0]];
@@ -432,12 +438,11 @@ module ttq_core #(
   // is idle, event 0 of its packet is read at once (rd_spec_q). If the arbiter decided the record
   // as it took it (cmd_fast: its APPLY is the command the next cycle), that read is the APPLY's
   // first event, on its way to ttq_apply in the APPLY's own cycle; otherwise it is dropped.
-  logic                sp_go, rd_spec_q, sp_hit, rd_vld, pr_n_nz;
-  logic [IDX_W:0]      pr_n;  // events stored under the join's packet
+  logic                sp_go, rd_spec_q, sp_hit, rd_vld;
   // A packet of two or more events is replayed from event 1: its PKT_HDR (event 0) is not sent,
   // event 1 goes to ttq_apply as ctl 3 with seq_num = the packet's MsgSeqNum (the APPLY's), which
   // ttq_apply takes as PKT_HDR + event 1 in one item (docs/rtl_apply.md).
-  logic                rd_hdr_q, rd_hdr, cmd_skip, pr_skip;
+  logic                rd_hdr_q, rd_hdr, cmd_skip;
   logic [31:0]         rd_seq_q;
   ttq_pkg::mdp_ev_t    rd_ev;
   logic [EV_W-1:0]     rd_data_q;
@@ -521,9 +526,6 @@ module ttq_core #(
   end
 
   // The join hands the arbiter a valid packet with events, nothing else is going on here.
-  assign pr_n    = ev_cnt_mem[pr_h];
-  assign pr_n_nz = pr_n != '0;
-  assign pr_skip = pr_n > (IDX_W + 1)'(1);
   assign sp_go   = j_go && j_inc && j_payload && pr_ok && pr_n_nz && cst_q == C_IDLE && !cmd_v &&
                    !rd_v_q && of_cnt_q != 3'(OF_DEPTH);
 
@@ -705,6 +707,36 @@ module ttq_core #(
       ow_cnt_q <= ow_cnt_q + 4'(ow_push) - 4'(ow_pop);
     end
   end
+
+`ifndef SYNTHESIS
+  // The reset guarantee (docs/rtl_core.md): after a (soft) reset every slot's CONFIG op is taken
+  // by the book, or skipped for a slot out of service, before ttq_apply hands the book an op for
+  // that slot. Nothing enforces the order: ttq_apply's first op after a reset is more than N_INSTR
+  // cycles away (a frame's way through l2l4, the framer, the join, the arbiter and the replay),
+  // and the CONFIG ops take one turn in two cycles at most. Checked in every simulation.
+  logic [N_INSTR-1:0] bc_rst_q;  // slots not configured since the last reset
+  /* verilator lint_off UNUSEDSIGNAL */
+  ttq_pkg::book_op_t  ap_op;     // ttq_apply's op (only its slot is checked)
+  /* verilator lint_on UNUSEDSIGNAL */
+  assign ap_op = op_d;
+  always_ff @(posedge clk) begin
+    if (prst) begin
+      bc_rst_q <= '1;
+    end else begin
+      for (int i = 0; i < NI; i++) begin
+        if ((bc_turn_q && bk_op_r && !ow_full && bc_slot_oh_q[i]) ||
+            (bc_go && !bc_cfg.valid && bc_slot == 16'(i))) begin
+          bc_rst_q[i] <= 1'b0;
+        end
+      end
+      if (op_v && op_r && ap_op.slot < 16'(NI)) begin
+        assert (!bc_rst_q[ap_op.slot[$clog2(NI > 1 ? NI : 2)-1:0]])
+          else $error("ttq_core: book op for slot %0d before its CONFIG op after a reset",
+                      ap_op.slot);
+      end
+    end
+  end
+`endif
 
   ttq_book #(.N_INSTR(N_INSTR)) u_book (
     .clk, .rst(prst),
