@@ -50,7 +50,11 @@ struct FastPath::IncHandler {
     if ((m.mei & mdp3::kPublishMask) && !fp.dirty_.empty()) fp.publish(m.seq);
   }
   void on_book_entry(const mdp3::MsgCtx& m, std::uint32_t i, const mdp3::BookEntry& e) {
-    book_entry(m, i, e, m.template_id);
+    if (fp.observer_) [[unlikely]] {
+      book_entry<true>(m, i, e, m.template_id);
+    } else {
+      book_entry<false>(m, i, e, m.template_id);
+    }
   }
   // The observer gets its own copy of the entry, on a path of its own: were its address taken
   // on the hot path, the entry would be stored to the stack and read back field by field for
@@ -65,10 +69,12 @@ struct FastPath::IncHandler {
                                                       action, type});
   }
   // Also called by PacketRecord::replay with the template as a constant: the price conversion
-  // then folds away, and the entry's work is inlined into the replay loop.
+  // then folds away, and the entry's work is inlined into the replay loop. kObserved: an
+  // observer is set (decided once per packet, not per entry).
+  template <bool kObserved>
   [[gnu::always_inline]] void book_entry(const mdp3::MsgCtx& m, std::uint32_t i,
                                          const mdp3::BookEntry& e, std::uint16_t template_id) {
-    if (fp.observer_) [[unlikely]] {
+    if constexpr (kObserved) {
       notify_entry(fp, m, i, e.price, e.size, e.security_id, e.rpt_seq, e.orders, e.level,
                    e.action, e.type);
     }
@@ -244,7 +250,12 @@ struct FastPath::PacketRecord {
     complete = true;
   }
   void on_message(const mdp3::MsgCtx& m) {
-    msgs[n_msgs++] = Msg{m, nullptr, 0, 0, n_trades, n_seqs};
+    // A book message's entry fields are written by on_book_entries, which always follows for one
+    // (and replay reads them for book messages only).
+    Msg& r = msgs[n_msgs++];
+    r.ctx = m;
+    r.trade = n_trades;
+    r.seq = n_seqs;
   }
   void on_message_end(const mdp3::MsgCtx&) {}
   void on_book_entries(const mdp3::MsgCtx&, const std::uint8_t* first, std::uint16_t block_length,
@@ -265,8 +276,9 @@ struct FastPath::PacketRecord {
 
   // The callbacks decode_packet made, in the same order with the same arguments (a message holds
   // entries of one kind only).
-  template <class H>
-  void replay(H& h) {
+  // kObserved: the handler's FastPath has an observer (book_entry tells it every entry).
+  template <bool kObserved, class H>
+  void replay(H h) {  // by value: the handler's fields stay in registers across the stores
     msgs[n_msgs].trade = n_trades;
     msgs[n_msgs].seq = n_seqs;
     for (std::uint32_t k = 0; k < n_msgs; ++k) {
@@ -275,10 +287,10 @@ struct FastPath::PacketRecord {
       h.on_message(m.ctx);
       switch (m.ctx.template_id) {  // the kinds decode_packet reports entries of
         case mdp3::kBook46:
-          replay_books<mdp3::kBook46>(h, m);
+          replay_books<mdp3::kBook46, kObserved>(h, m);
           break;
         case mdp3::kBook32:
-          replay_books<mdp3::kBook32>(h, m);
+          replay_books<mdp3::kBook32, kObserved>(h, m);
           break;
         case mdp3::kTradeSummary48:
         case mdp3::kTradeSummary42:
@@ -291,12 +303,12 @@ struct FastPath::PacketRecord {
       h.on_message_end(m.ctx);
     }
   }
-  template <std::uint16_t kTemplate, class H>
+  template <std::uint16_t kTemplate, bool kObserved, class H>
   [[gnu::always_inline]] static void replay_books(H& h, const Msg& m) {
     const std::uint8_t* e = m.books;
     const std::uint32_t n = m.book_count, length = m.book_length;
     for (std::uint32_t i = 0; i < n; ++i, e += length) {
-      h.book_entry(m.ctx, i, mdp3::detail::load_book_entry(e), kTemplate);
+      h.template book_entry<kObserved>(m.ctx, i, mdp3::detail::load_book_entry(e), kTemplate);
     }
   }
 };
@@ -307,8 +319,11 @@ struct FastPath::ArbSink {
   void apply(const std::uint8_t* p, std::uint32_t len, std::uint32_t seq) {
     fp.last_seq_[channel] = seq;
     if (p == fp.rec_payload_ && fp.rec_->complete) {  // the packet just validated: replay it
-      IncHandler h{fp, channel};
-      fp.rec_->replay(h);
+      if (fp.observer_) [[unlikely]] {
+        fp.rec_->replay<true>(IncHandler{fp, channel});
+      } else {
+        fp.rec_->replay<false>(IncHandler{fp, channel});
+      }
       return;
     }
     fp.apply_packet(channel, p, len);  // held by the arbiter (a copy), or not recorded
@@ -580,29 +595,49 @@ void FastPath::mark_stale(Instrument& in) {
   }
 }
 
-void FastPath::publish(std::uint32_t seq) {
-  for (std::uint16_t slot : dirty_) publish_one(insts_[slot], seq);
+// Inline at the publication points of a message: most of the instruments it publishes are
+// unchanged since their last publication (below), and those cost a test, not a call.
+[[gnu::always_inline]] inline void FastPath::publish(std::uint32_t seq) {
+  for (std::uint16_t slot : dirty_) {
+    Instrument& in = insts_[slot];
+    in.dirty = false;
+    if (unchanged_since_published(in)) continue;
+    publish_changed(in, seq);
+  }
   dirty_.clear();
 }
 
 // Most publications follow entries below level 1: the top, the pull flags and every other quoter
 // input are then those of this instrument's last publication, whose requote left quoted_* equal
 // to them, so publish_one would find nothing changed and requote nothing.
-bool FastPath::unchanged_since_published(const Instrument& in) const {
+[[gnu::always_inline]] inline bool FastPath::unchanged_since_published(const Instrument& in) const {
   return in.pub_valid && in.pub_book == in.book.top_version() && in.pub_tick == in.tick &&
          in.pub_state == publish_state(in);
 }
 
-// Every input of publish_one besides the book (its top_version) and the tick.
-std::uint8_t FastPath::publish_state(const Instrument& in) const {
-  return static_cast<std::uint8_t>(in.stale | (in.suspect << 1) | (in.halted << 2) |
-                                   (killed_ << 3) | (in.quoted << 4) |
-                                   (in.quote_inputs_valid << 5));
+// Every input of publish_one besides the book (its top_version) and the tick: stale, suspect,
+// halted and quoted as one 32-bit load (adjacent bools, fast_path.hpp), quote_inputs_valid and
+// the kill switch. Only compared for equality with an earlier value.
+[[gnu::always_inline]] inline std::uint64_t FastPath::publish_state(const Instrument& in) const {
+  static_assert(offsetof(Instrument, suspect) == offsetof(Instrument, stale) + 1 &&
+                offsetof(Instrument, halted) == offsetof(Instrument, stale) + 2 &&
+                offsetof(Instrument, quoted) == offsetof(Instrument, stale) + 3 &&
+                sizeof(bool) == 1);
+  std::uint32_t flags;
+  std::memcpy(&flags, &in.stale, sizeof flags);
+  return std::uint64_t{flags} | std::uint64_t{in.quote_inputs_valid} << 32 |
+         std::uint64_t{killed_} << 40;
 }
 
 void FastPath::publish_one(Instrument& in, std::uint32_t seq) {
   in.dirty = false;
   if (unchanged_since_published(in)) return;
+  publish_changed(in, seq);
+}
+
+// The publication of an instrument whose inputs may have changed: out of line, so that the
+// unchanged ones (publish's common case) pay no call.
+void FastPath::publish_changed(Instrument& in, std::uint32_t seq) {
   PublishedTop top;
   top.tob = in.book.top();
   const MbpBook& b = in.book;

@@ -132,10 +132,14 @@ struct Instrument {
   MbpBook book;
   std::uint32_t last_rpt = 0;
   bool rpt_known = false;
+  // stale, suspect, halted, quoted and quote_inputs_valid stay adjacent and in this order: the
+  // publication reads the first four as one 32-bit word (FastPath::publish_state).
   bool stale = false;    // RptSeq gap or corrupt book: no quotes until recovered
   bool suspect = false;  // channel gap: no quotes until RptSeq proves it unaffected
   bool halted = false;
   bool quoted = false;
+  // Inputs of the last quoter evaluation (skipped when they repeat).
+  bool quote_inputs_valid = false;
   bool tick_from_config = false;
   bool dirty = false;
   std::int64_t tick = 0;  // PRICE9
@@ -145,15 +149,13 @@ struct Instrument {
   QuoterParams params;  // card: the slot's quoter registers; from [quoter] until set_params
   SkewRegs skew;
   std::array<QuoteLevel, kMaxLevels> last_sent{};
-  // Inputs of the last quoter evaluation (skipped when they repeat).
-  bool quote_inputs_valid = false;
   std::uint8_t quoted_pull = 0;
   TopOfBook quoted_tob;  // as compute_quotes reads it: prices, sizes as 0/1; all 0 under a pull
   // What the last publication (publish_one) saw: while none of it changes, neither can the
   // published top nor the quoter's answer, so the publication is skipped. Any other requote
   // (kill, parameters) clears pub_valid.
   bool pub_valid = false;
-  std::uint8_t pub_state = 0;     // FastPath::publish_state
+  std::uint64_t pub_state = 0;    // FastPath::publish_state
   std::int64_t pub_tick = 0;
   std::uint64_t pub_book = 0;     // book.top_version()
 };
@@ -217,7 +219,8 @@ class FastPath {
   void touch(Instrument& in);
   void publish(std::uint32_t seq);
   void publish_one(Instrument& in, std::uint32_t seq);
-  std::uint8_t publish_state(const Instrument& in) const;
+  void publish_changed(Instrument& in, std::uint32_t seq);
+  std::uint64_t publish_state(const Instrument& in) const;
   bool unchanged_since_published(const Instrument& in) const;
   void requote(Instrument& in, const TopOfBook& tob, std::uint32_t seq);
   [[gnu::noinline]] void evaluate_quotes(Instrument& in, const TopOfBook& tob, std::uint32_t seq,

@@ -3,6 +3,7 @@
 // group blockLength) and is checked against the bytes that are there. Layouts: docs/mdp3.md.
 #pragma once
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
@@ -233,6 +234,14 @@ inline MsgError check_book_entry_slow(const BookEntry& e) {
   return MsgError::kOk;
 }
 
+// 1 at the MDEntryType bytes of a book side ('0' '1' 'E' 'F'), 0 at every other byte value.
+inline constexpr std::array<std::uint8_t, 256> kSideTypes = [] {
+  std::array<std::uint8_t, 256> a{};
+  a[static_cast<std::uint8_t>(kBid)] = a[static_cast<std::uint8_t>(kOffer)] = 1;
+  a[static_cast<std::uint8_t>(kImpliedBid)] = a[static_cast<std::uint8_t>(kImpliedOffer)] = 1;
+  return a;
+}();
+
 // The same rules for the common entry (a 0/1/E/F side, action 0-5, a level where one is needed,
 // price and size present where they are needed) as one combined test: the entry type and action
 // vary at random from entry to entry, and a branch per rule mispredicts on them. Only an entry
@@ -241,10 +250,7 @@ inline MsgError check_book_entry_slow(const BookEntry& e) {
 inline MsgError check_book_entry(const BookEntry& e) {
   using U = std::uint32_t;
   const U a = e.action;
-  const U t = static_cast<U>(static_cast<std::uint8_t>(e.type)) - U{'0'};
-  // '0' '1' 'E' 'F' are '0' + 0, 1, 21, 22.
-  constexpr std::uint64_t kSides = (1ull << 0) | (1ull << 1) | (1ull << 21) | (1ull << 22);
-  const U side = static_cast<U>(t < 64) & static_cast<U>((kSides >> (t & 63u)) & 1u);
+  const U side = kSideTypes[static_cast<std::uint8_t>(e.type)];
   // New, Change and Overlay (0, 1, 5) need a price and a size; DeleteThru (3) needs no level.
   const U needs_px = (0x23u >> (a & 7u)) & 1u;
   const U px_ok = static_cast<U>(e.price != kNullPrice) &
@@ -253,6 +259,19 @@ inline MsgError check_book_entry(const BookEntry& e) {
   const U good = static_cast<U>(a <= kOverlay) & side & level_ok & (px_ok | (needs_px ^ 1u));
   if (good != 0) [[likely]] return MsgError::kOk;
   return check_book_entry_slow(e);
+}
+
+// Every entry of a 46/32 group: kOk, or the first failing entry's error. Out of line, a leaf: in
+// decode_packet's loop the check's registers displaced the walk's own (spilled and reloaded for
+// every message).
+[[gnu::noinline]] inline MsgError check_book_entries(const std::uint8_t* first,
+                                                     std::uint32_t block_length,
+                                                     std::uint32_t count) {
+  for (std::uint32_t i = 0; i < count; ++i, first += block_length) {
+    const MsgError err = check_book_entry(load_book_entry(first));
+    if (err != MsgError::kOk) [[unlikely]] return err;
+  }
+  return MsgError::kOk;
 }
 
 // A handler may declare `static constexpr bool kPrevalidated = true` when it only ever sees
@@ -335,11 +354,9 @@ MsgError decode_packet(const std::uint8_t* p, std::uint32_t len, H& h) {
           if ((err = read_group(m, msg_size, g.end, true, 0, orders)) != MsgError::kOk) return err;
         }
         if constexpr (detail::records<H>() && !detail::prevalidated<H>()) {
-          for (std::uint32_t i = 0; i < g.count; ++i) {
-            const std::uint8_t* e = g.first + i * std::uint32_t{g.block_length};
-            if ((err = detail::check_book_entry(detail::load_book_entry(e))) != MsgError::kOk) {
-              return err;
-            }
+          if ((err = detail::check_book_entries(g.first, g.block_length, g.count)) !=
+              MsgError::kOk) {
+            return err;
           }
           h.on_message(ctx);
           h.on_book_entries(ctx, g.first, g.block_length, g.count);

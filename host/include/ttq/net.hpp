@@ -85,7 +85,13 @@ inline FrameDrop parse_udp(const Frame& f, UdpView& out) {
       return FrameDrop::kCount;
     }
   }
-  return parse_udp_full(f, out);
+  // Through a copy: `out` never has its address taken here, so a caller's fields that are never
+  // read (the source address and port, mostly) need not be computed and stored on the fast path.
+  // Written only on success, like parse_udp_full writes it.
+  UdpView full;
+  const FrameDrop d = parse_udp_full(f, full);
+  if (d == FrameDrop::kCount) out = full;
+  return d;
 }
 
 // "a.b.c.d" -> host-order address; false on a malformed string.
