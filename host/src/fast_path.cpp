@@ -234,9 +234,9 @@ struct FastPath::PacketRecord {
                 mdp3::kVolumeEntryMin <= mdp3::kSessionStatsEntryMin);
   struct Msg {
     mdp3::MsgCtx ctx;
-    const std::uint8_t* books;     // a book message's first entry on the wire
+    const std::uint8_t* books;     // a book message's first entry on the wire (book messages only)
     std::uint16_t book_length;     // its group blockLength
-    std::uint16_t book_count;      // its entries (0: not a book message)
+    std::uint16_t book_count;      // its entries (book messages only: not written for others)
     std::uint16_t trade, seq;      // its first entry of each kind; it ends where the next starts
   };
   std::array<Msg, kMaxMsgs + 1> msgs;  // + 1: the end marker replay reads

@@ -643,6 +643,7 @@ module ttq_core #(
   ttq_pkg::book_op_t   bc_op, bc_op_q;
   logic                bc_turn_q;          // bc_op_q goes to the book this cycle
   logic [N_INSTR-1:0]  bc_slot_oh_q;       // its slot: pending again if it does not go
+  logic                bc_boot_q;          // after a reset until every slot's op has gone
 
   always_comb begin
     bc_any  = bc_pend_q != '0;
@@ -671,10 +672,13 @@ module ttq_core #(
   // A configuration op is chosen when ttq_apply offers none (a slot out of service is skipped:
   // chosen, no turn). Continuous assignments: ttq_apply's op valid is combinational (F1), and
   // op_r goes back into the same F1 logic (no loop, but one always block would look like one).
-  assign bc_go   = bc_any && !op_v && !bc_turn_q;
-  assign bk_op_v = !ow_full && (bc_turn_q || op_v);
+  // After a reset ttq_apply's ops wait (bc_boot_q) until every slot's CONFIG op has gone, so a
+  // slot's first entry never meets the book's default depths, whatever N_INSTR and however soon
+  // the first frame comes (a turn takes two cycles: 2 x N_INSTR cycles at most).
+  assign bc_go   = bc_any && (!op_v || bc_boot_q) && !bc_turn_q;
+  assign bk_op_v = !ow_full && (bc_turn_q || (op_v && !bc_boot_q));
   assign bk_op_d = bc_turn_q ? bc_op_q : op_d;
-  assign op_r    = bk_op_r && !ow_full && !bc_turn_q;
+  assign op_r    = bk_op_r && !ow_full && !bc_turn_q && !bc_boot_q;
 
   always_ff @(posedge clk) begin
     if (bc_go) bc_op_q <= bc_op;
@@ -684,10 +688,12 @@ module ttq_core #(
     if (prst) begin
       bc_pend_q <= '1;  // after any reset the book has default depths: send the table's
       bc_turn_q <= 1'b0;
+      bc_boot_q <= 1'b1;
       ow_q      <= '0;
       ow_cnt_q  <= '0;
     end else begin
       bc_turn_q <= bc_go && bc_cfg.valid;
+      if (!bc_any && !bc_turn_q) bc_boot_q <= 1'b0;  // the last turn was taken
       for (int i = 0; i < NI; i++) begin
         // Chosen: not pending (a commit of the slot in the same cycle re-arms it, after); a turn
         // the book did not take: pending again.
@@ -711,9 +717,7 @@ module ttq_core #(
 `ifndef SYNTHESIS
   // The reset guarantee (docs/rtl_core.md): after a (soft) reset every slot's CONFIG op is taken
   // by the book, or skipped for a slot out of service, before ttq_apply hands the book an op for
-  // that slot. Nothing enforces the order: ttq_apply's first op after a reset is more than N_INSTR
-  // cycles away (a frame's way through l2l4, the framer, the join, the arbiter and the replay),
-  // and the CONFIG ops take one turn in two cycles at most. Checked in every simulation.
+  // that slot (bc_boot_q holds ttq_apply's ops until then). Checked in every simulation.
   logic [N_INSTR-1:0] bc_rst_q;  // slots not configured since the last reset
   /* verilator lint_off UNUSEDSIGNAL */
   ttq_pkg::book_op_t  ap_op;     // ttq_apply's op (only its slot is checked)
