@@ -598,12 +598,7 @@ void FastPath::mark_stale(Instrument& in) {
 // Inline at the publication points of a message: most of the instruments it publishes are
 // unchanged since their last publication (below), and those cost a test, not a call.
 [[gnu::always_inline]] inline void FastPath::publish(std::uint32_t seq) {
-  for (std::uint16_t slot : dirty_) {
-    Instrument& in = insts_[slot];
-    in.dirty = false;
-    if (unchanged_since_published(in)) continue;
-    publish_changed(in, seq);
-  }
+  for (std::uint16_t slot : dirty_) publish_one(insts_[slot], seq);
   dirty_.clear();
 }
 
@@ -629,7 +624,7 @@ void FastPath::mark_stale(Instrument& in) {
          std::uint64_t{killed_} << 40;
 }
 
-void FastPath::publish_one(Instrument& in, std::uint32_t seq) {
+[[gnu::always_inline]] inline void FastPath::publish_one(Instrument& in, std::uint32_t seq) {
   in.dirty = false;
   if (unchanged_since_published(in)) return;
   publish_changed(in, seq);
