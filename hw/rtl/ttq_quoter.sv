@@ -459,7 +459,7 @@ module ttq_quoter #(
       assign ha_p0 = le_f(he_x_c2, ua0_q2);
       assign p     = pe0_c2;
       assign ch    = 1'b0;
-    end else if (c == 1) begin : g_c2
+    end else if (c == 1) begin : g_c1
       assign wpos  = le_f(ne_x_c2, vwm1_q2);
       assign nb_le = le_f(ne_x_c2, vb2m1_q2);
       assign na_le = le_f(ne_x_c2, va2m1_q2);
@@ -469,7 +469,7 @@ module ttq_quoter #(
       assign ha_p0 = le_f(he_x_c2, ua1_q2);
       assign p     = !pe0_c2;
       assign ch    = pe0_c2;
-    end else begin : g_c3
+    end else begin : g_c2
       assign wpos  = lt_f(ne_x_c2, vwm1_q2);
       assign nb_le = lt_f(ne_x_c2, vb2m1_q2);
       assign na_le = lt_f(ne_x_c2, va2m1_q2);
@@ -514,9 +514,9 @@ module ttq_quoter #(
   logic [PW-1:0] hib_q3, lob_q3, hia_q3, loa_q3, hib_q4, lob_q4, hia_q4, loa_q4;
   logic [31:0]   szb_q3, szb_q4, sza_q3, sza_q4;
   logic          bpos_q3, bpos_q4, apos_q3, apos_q4;  // clamped size > 0
-  // Requote ingredients carried from c1 to c3 in one vector.
+  // Requote ingredients, loaded by c2 and carried to c4 in one vector.
   localparam int RQ_W = 7;
-  logic [RQ_W-1:0] rq_q3, rq_q4;    // {eq_pull, eq_book, pf_hi0, pf_lo, pb0, pa0}
+  logic [RQ_W-1:0] rq_q3, rq_q4;    // {eq_pull, eq_book, pf_hi0, pf_lo (2 bits), pb0, pa0}
   logic [1:0]      eqs_q3, eqs_q4;  // {prev_bid_sz == szb, prev_ask_sz == sza}
 
   always_ff @(posedge clk) begin
