@@ -5,6 +5,8 @@
 // decoded into the framer's events (ttq_pkg::mdp_ev_t); gaps and restarts become the arbiter's
 // commands. Every quote record the RTL sends is compared with the model's, in order, all 40
 // bytes, under random input idles and output back-pressure; the kill switch is toggled mid-run.
+// It also times a BOOK event through ttq_apply's handshakes (book op, committed book result, quoter
+// request; docs/rtl_apply.md, Timing) wherever the block was idle when the event's packet began.
 
 #include <verilated.h>
 
@@ -20,6 +22,7 @@
 #include <vector>
 
 #include "Vtb_apply_top.h"
+#include "Vtb_apply_top___024root.h"
 #include "quoter_regs.hpp"
 #include "ttq/arbiter.hpp"
 #include "ttq/capgen.hpp"
@@ -37,6 +40,15 @@ constexpr int kSlots = 16;       // tb_apply_top's N_INSTR
 constexpr int kCfgW = 538;       // ttq_regs_pkg::SLOT_CFG_W
 constexpr int kEvW = 280;        // ttq_pkg::MDP_EV_W
 
+// ttq_apply's documented latencies (docs/rtl_apply.md, Timing), in cycles from the cycle that
+// accepts a BOOK event on s_axis_ev: its book op is taken by ttq_book (F1), its book result is
+// taken by the commit stage C, and, when a publishing MSG_END follows it in the next cycle, the
+// quoter request of its slot is valid (early publication). Asserted exactly for every BOOK event
+// whose packet began while the block was idle (after a publication), in every mode.
+constexpr std::uint64_t kOpLatency = 1;
+constexpr std::uint64_t kCommitLatency = 3;
+constexpr std::uint64_t kReqLatency = 4;
+
 template <std::size_t N>
 void put_bits(std::array<std::uint32_t, N>& w, int lsb, int width, std::uint64_t v) {
   for (int i = 0; i < width; ++i) {
@@ -47,6 +59,16 @@ void put_bits(std::array<std::uint32_t, N>& w, int lsb, int width, std::uint64_t
 }
 
 using EvWords = std::array<std::uint32_t, (kEvW + 31) / 32>;
+
+template <typename W>
+std::uint64_t get_bits(const W& w, int lsb, int width) {
+  std::uint64_t v = 0;
+  for (int k = 0; k < width; ++k) {
+    const int b = lsb + k;
+    v |= std::uint64_t{(static_cast<std::uint32_t>(w[b / 32]) >> (b % 32)) & 1u} << k;
+  }
+  return v;
+}
 
 // One input beat: an mdp_ev_t (ctl 0), a GAP (1) or a RESTART (2), or a packet's first event
 // standing for its PKT_HDR too (5, sent as ctl 3, seq_num = the packet's MsgSeqNum: what
@@ -181,6 +203,8 @@ struct Mode {
   // still in flight), not once it is idle; commits of a changed skew still wait for idle (the
   // configuration is not pipelined with the events: docs/rtl_apply.md).
   bool burst;
+  // Every packet waits until the RTL is idle (the latency checks below apply to each one).
+  bool isolated;
 };
 
 int g_errors = 0;
@@ -212,6 +236,9 @@ struct RunStats {
   // changes / commits applied mid-stream.
   std::uint64_t same_b2b = 0, reset_b2b = 0, burst_ctl = 0;
   std::uint64_t merged = 0;  // ctl-3 items (a PKT_HDR sent with the packet's first event)
+  // BOOK events timed: op + committed result checked, quoter request checked too, and events
+  // that produced no book op (RptSeq older, or not in the slot table).
+  std::uint64_t lat_applied = 0, lat_req = 0, lat_no_op = 0;
 };
 
 RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
@@ -372,6 +399,107 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
 
   std::size_t next = 0, got = 0;
   std::uint64_t cycle = 0, idle_for = 0;
+
+  // Latency of a BOOK event through ttq_apply (kOpLatency, kCommitLatency, kReqLatency): timed
+  // when its packet's first item (its PKT_HDR, or the event itself as a ctl-3 item) was accepted
+  // with the block idle (`busy` low) and after a publication (nothing dirty), so nothing ahead of
+  // it can delay it. The book op is recognised by its fields (slot, action, level, size), the
+  // result and the request by their slot; the request is timed when the event's message is that
+  // one entry (a publishing MSG_END accepted in the next cycle).
+  auto kind_of = [](const Item& it) { return get_bits(it.ev, 276, 4); };
+  auto starts_packet = [&](const Item& it) {
+    return it.ctl == 5 || (it.ctl == 0 && kind_of(it) == kPktHdr);
+  };
+  auto publishes = [&](const Item& it) {
+    return it.ctl == 1 || it.ctl == 2 ||
+           ((it.ctl == 0 || it.ctl == 5) && kind_of(it) == kMsgEnd &&
+            (get_bits(it.ev, 216, 8) & 0x94) != 0);
+  };
+  auto slot_of = [&](std::uint64_t sid) {
+    for (std::size_t s = 0; s < cfg.instruments.size(); ++s) {
+      if (static_cast<std::uint32_t>(cfg.instruments[s].security_id) == sid) return int(s);
+    }
+    return -1;
+  };
+  struct Probe {
+    bool on = false, applied = false, res_seen = false, req_seen = false, check_req = false;
+    std::uint64_t t = 0;
+    std::size_t index = 0;
+    int slot = -1;
+    std::uint64_t action = 0, level = 0, size = 0;
+  } probe;
+  bool after_pub = true;              // the last event-stream item accepted published
+  std::size_t idle_start = SIZE_MAX;  // index of a packet's first item accepted while idle
+  auto lat_fail = [&](const char* what, std::uint64_t at) {
+    std::printf("FAIL %s seed %llu: BOOK event (item %zu, slot %d, accepted at cycle %llu): %s "
+                "at +%llu\n", m.name, (unsigned long long)seed, probe.index, probe.slot,
+                (unsigned long long)probe.t, what, (unsigned long long)(at - probe.t));
+    ++g_errors;
+  };
+  auto finish_probe = [&] {
+    if (probe.applied && !probe.res_seen) lat_fail("no committed book result", cycle);
+    if (probe.applied && probe.check_req && !probe.req_seen) lat_fail("no quoter request", cycle);
+    st.lat_applied += probe.applied;
+    st.lat_req += probe.applied && probe.check_req;
+    st.lat_no_op += !probe.applied;
+    probe.on = false;
+  };
+  // Called once per cycle after eval, with the index of the item accepted in this cycle
+  // (items.size() when none).
+  auto time_book_event = [&](std::size_t acc) {
+    auto* r = top->rootp;
+    const bool op_fire = r->tb_apply_top__DOT__u_apply__DOT__m_axis_op_tvalid &&
+                         r->tb_apply_top__DOT__u_apply__DOT__m_axis_op_tready;
+    const bool res_fire = r->tb_apply_top__DOT__u_apply__DOT__s_axis_res_tvalid &&
+                          r->tb_apply_top__DOT__u_apply__DOT__s_axis_res_tready;
+    const bool req_v = r->tb_apply_top__DOT__u_apply__DOT__m_axis_req_tvalid;
+    if (probe.on) {
+      const std::uint64_t k = cycle - probe.t;
+      if (k == 1) {  // the item behind the event: its message's publishing MSG_END?
+        probe.check_req = acc == probe.index + 1 && publishes(items[acc]) &&
+                          kind_of(items[acc]) == kMsgEnd;
+      }
+      if (op_fire) {
+        const auto& d = r->tb_apply_top__DOT__u_apply__DOT__m_axis_op_tdata;  // book_op_t
+        const bool mine = get_bits(d, 143, 2) == 0 && int(get_bits(d, 127, 16)) == probe.slot &&
+                          get_bits(d, 121, 3) == probe.action &&
+                          get_bits(d, 113, 8) == probe.level && get_bits(d, 17, 32) == probe.size;
+        if (k == kOpLatency && !mine) lat_fail("an op that is not its own", cycle);
+        if (mine && !probe.applied && k != kOpLatency) lat_fail("its book op", cycle);
+        if (mine && k == kOpLatency) probe.applied = true;
+      }
+      if (probe.applied && res_fire && !probe.res_seen) {
+        const auto& d = r->tb_apply_top__DOT__u_apply__DOT__s_axis_res_tdata;  // book_res_t
+        probe.res_seen = true;
+        if (k != kCommitLatency) lat_fail("its book result committed", cycle);
+        if (int(get_bits(d, 197, 16)) != probe.slot) lat_fail("a result of another slot", cycle);
+      }
+      if (probe.applied && probe.check_req && req_v && !probe.req_seen) {
+        probe.req_seen = true;
+        if (k != kReqLatency) lat_fail("its quoter request", cycle);
+        if (int(r->tb_apply_top__DOT__u_apply__DOT__m_axis_req_slot) != probe.slot) {
+          lat_fail("a request of another slot", cycle);
+        }
+      }
+      if (k >= 12) finish_probe();
+    }
+    if (acc >= items.size()) return;
+    const Item& it = items[acc];
+    if (starts_packet(it)) idle_start = (after_pub && !top->busy) ? acc : SIZE_MAX;
+    if ((it.ctl == 0 || it.ctl == 5) && kind_of(it) == kBook && idle_start != SIZE_MAX &&
+        (acc == idle_start || (acc == idle_start + 1 && items[idle_start].ctl == 0))) {
+      if (probe.on) finish_probe();
+      probe = Probe{};
+      probe.on = true;
+      probe.t = cycle;
+      probe.index = acc;
+      probe.slot = slot_of(get_bits(it.ev, 128, 32));
+      probe.action = get_bits(it.ev, 200, 8) & 7;
+      probe.level = get_bits(it.ev, 208, 8);
+      probe.size = get_bits(it.ev, 64, 32);
+    }
+    if (it.ctl <= 2 || it.ctl == 5) after_pub = publishes(it);
+  };
   const std::uint64_t limit = 200 * (items.size() + want.size()) + 100000;
   while ((next < items.size() || top->busy || idle_for < 4) && cycle < limit && g_errors == 0) {
     bool offer = false;
@@ -400,7 +528,8 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
           st.burst_ctl += top->busy;
           ++next;
         }
-      } else if (chance(m.p_in)) {
+      } else if (!(m.isolated && starts_packet(it) && (top->busy || idle_for < 2)) &&
+                 chance(m.p_in)) {
         offer = true;
         for (std::size_t w = 0; w < it.ev.size(); ++w) top->s_axis_ev_tdata[w] = it.ev[w];
         top->s_axis_ev_ctl = it.ctl == 5 ? 3 : it.ctl;
@@ -410,7 +539,9 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
     top->s_axis_ev_tvalid = offer;
     top->m_axis_quote_tready = chance(m.p_ready);
     top->eval();
-    if (offer && top->s_axis_ev_tready) ++next;
+    const bool accepted = offer && top->s_axis_ev_tready;
+    time_book_event(accepted ? next : items.size());
+    if (accepted) ++next;
     if (top->m_axis_quote_tvalid && top->m_axis_quote_tready) {
       QuoteRecord r;
       static_assert(sizeof(QuoteRecord) == 40);
@@ -429,7 +560,8 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
       }
       ++got;
     }
-    const bool quiet = next >= items.size() || (items[next].ctl >= 3 && items[next].ctl != 5);
+    const bool quiet = next >= items.size() || (items[next].ctl >= 3 && items[next].ctl != 5) ||
+                       (m.isolated && starts_packet(items[next]));
     idle_for = (quiet && !top->busy && !top->m_axis_quote_tvalid) ? idle_for + 1 : 0;
     tick();
     ++cycle;
@@ -438,6 +570,8 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
     std::printf("FAIL %s: stuck after %zu of %zu items\n", m.name, next, items.size());
     ++g_errors;
   }
+  time_book_event(items.size());
+  if (g_errors == 0 && probe.on) finish_probe();
   if (g_errors == 0 && got != want.size()) {
     std::printf("FAIL %s: %zu records, the model sent %zu\n", m.name, got, want.size());
     ++g_errors;
@@ -487,18 +621,35 @@ int main(int argc, char** argv) {
     g.depth = 5;
     cases.push_back({"no implied, depth 5", g});
   }
-  const Mode modes[] = {{"random", 0.6, 0.5, false}, {"nostall", 1.0, 1.0, false},
-                        {"rnd-burst", 0.6, 0.5, true}, {"b2b-burst", 1.0, 1.0, true}};
+  const Mode modes[] = {{"random", 0.6, 0.5, false, false}, {"nostall", 1.0, 1.0, false, false},
+                        {"rnd-burst", 0.6, 0.5, true, false}, {"b2b-burst", 1.0, 1.0, true, false},
+                        {"isolated", 1.0, 1.0, false, true}};
   std::uint64_t seed = 11, total = 0, same_b2b = 0, reset_b2b = 0, burst_ctl = 0, merged = 0;
+  std::uint64_t lat_applied = 0, lat_req = 0, lat_no_op = 0;
   for (const Case& c : cases) {
     for (const Mode& m : modes) {
-      const RunStats s = run_capture(c.g, m, seed++);
+      // The isolated runs draw their seeds apart, so the other runs keep the seeds (and streams)
+      // they had before the isolated mode existed.
+      const RunStats s = run_capture(c.g, m, m.isolated ? 1000 + seed : seed++);
       std::printf("%-24s %-8s %6llu events, %5llu quote records match (%llu pulls; model: %llu "
                   "gaps, %llu stale, %llu halts), %llu cycles\n",
                   c.name, m.name, (unsigned long long)s.items, (unsigned long long)s.records,
                   (unsigned long long)s.pulled, (unsigned long long)s.gaps,
                   (unsigned long long)s.stale, (unsigned long long)s.halts,
                   (unsigned long long)s.cycles);
+      std::printf("%-24s %-8s latency (+%llu op, +%llu committed, +%llu request): %llu BOOK events "
+                  "timed, %llu with their request, %llu without a book op\n",
+                  c.name, m.name, (unsigned long long)kOpLatency,
+                  (unsigned long long)kCommitLatency, (unsigned long long)kReqLatency,
+                  (unsigned long long)s.lat_applied, (unsigned long long)s.lat_req,
+                  (unsigned long long)s.lat_no_op);
+      if (g_errors == 0 && m.isolated && s.lat_req == 0) {
+        std::printf("FAIL %s %s: no BOOK event's request was timed\n", c.name, m.name);
+        ++g_errors;
+      }
+      lat_applied += s.lat_applied;
+      lat_req += s.lat_req;
+      lat_no_op += s.lat_no_op;
       total += s.records;
       same_b2b += s.same_b2b;
       reset_b2b += s.reset_b2b;
@@ -512,6 +663,11 @@ int main(int argc, char** argv) {
     std::printf("FAIL: no quote record was compared\n");
     ++g_errors;
   }
+  std::printf("latency: %llu BOOK events timed (op +%llu, committed +%llu), %llu with their "
+              "quoter request (+%llu), %llu without a book op\n",
+              (unsigned long long)lat_applied, (unsigned long long)kOpLatency,
+              (unsigned long long)kCommitLatency, (unsigned long long)lat_req,
+              (unsigned long long)kReqLatency, (unsigned long long)lat_no_op);
   std::printf("hazards in the streams: %llu back-to-back entries of one instrument (%llu after a "
               "Book Reset), %llu kill changes / commits while busy, %llu PKT_HDRs sent as ctl 3 "
               "with the packet's first event\n",

@@ -118,6 +118,9 @@ module ttq_apply #(
   if (GW != 48) begin : g_bad_grp
     $fatal(1, "ttq_apply: the SecurityGroup field must be 6 bytes");
   end
+  if (ttq_pkg::BOOK_T_RESET != 3'd4 || ttq_pkg::BOOK_T_IMP_ASK != 3'd3) begin : g_bad_etype
+    $fatal(1, "ttq_apply: f_reset reads the Book Reset etype as bit 2 of f_bet_q");
+  end
 
   // Item types of F1 (decoded on the way in).
   localparam logic [2:0] IT_NONE = 3'd0, IT_HDR = 3'd1, IT_BOOK = 3'd2, IT_SEQ = 3'd3,
@@ -323,7 +326,7 @@ module ttq_apply #(
   logic [7:0]         f_level_q;
   logic [2:0]         f_action_q;
   logic [2:0]         f_bet_q;       // BOOK: the op's etype (BOOK_T_*), decoded on the way in
-  logic               f_reset_q;     // BOOK: a Book Reset (every type but '0', '1', 'E', 'F')
+  logic               f_reset;       // BOOK: a Book Reset (every type but '0', '1', 'E', 'F')
   logic               f_clr_q;       // IT_LOOP: its book ops are CLEARs (else ENTRYs)
   logic               f_known_q;     // IT_LOOP: a channel reset (CLEAR known), else RESTART
   logic               f_halt_q;      // STATUS: halt (else resume)
@@ -441,7 +444,7 @@ module ttq_apply #(
                 f_done = 1'b1;
                 rpt_we = 1'b1;
                 cq_push = 1'b1;
-                cq_wd = entry(Q_BOOK, f_slot_q, rpt_known_rd, rpt_d1, f_reset_q, '0, '0);
+                cq_wd = entry(Q_BOOK, f_slot_q, rpt_known_rd, rpt_d1, f_reset, '0, '0);
                 c_entry_d = 1'b1;
               end
             end
@@ -541,6 +544,10 @@ module ttq_apply #(
     end
   end
 
+  // A Book Reset is the op's etype BOOK_T_RESET (4), the only value f_bet_q takes with bit 2 set:
+  // no decode and no register of its own (f_reset_q until 2026-11-29, the same value).
+  assign f_reset = f_bet_q[2];
+
   // The book op: F1's registers (the loop's slot is f_slot_q). Fields an op does not use are
   // don't-care for ttq_book.
   always_comb begin
@@ -581,8 +588,6 @@ module ttq_apply #(
                  (ev_in.entry_type == 8'h31) ? ttq_pkg::BOOK_T_ASK :
                  (ev_in.entry_type == 8'h45) ? ttq_pkg::BOOK_T_IMP_BID :
                  (ev_in.entry_type == 8'h46) ? ttq_pkg::BOOK_T_IMP_ASK : ttq_pkg::BOOK_T_RESET;
-      f_reset_q <= !(ev_in.entry_type == 8'h30 || ev_in.entry_type == 8'h31 ||
-                     ev_in.entry_type == 8'h45 || ev_in.entry_type == 8'h46);
       f_clr_q <= it_in == IT_LOOP;
       f_known_q <= lk_in == LP_RESET;
       f_ch_q <= s_axis_ev_channel;
