@@ -41,8 +41,8 @@ using namespace ttq;
 constexpr int kSlots = 16;            // ttq_core's N_INSTR
 constexpr double kClockMhz = 322.265625;
 // Latency bounds asserted in no-stall mode (docs/latency.md): trigger -> quote valid, cycles.
-constexpr std::uint64_t kLatencyMin = 18;  // exactly: one entry, one message, one record
-constexpr std::uint64_t kLatencyMax = 225;
+constexpr std::uint64_t kLatencyMin = 17;  // exactly: one entry, one message, one record
+constexpr std::uint64_t kLatencyMax = 224;
 
 int g_errors = 0;
 

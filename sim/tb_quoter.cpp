@@ -30,8 +30,9 @@ using ttq::QuoterParams;
 using ttq::SkewRegs;
 using ttq::TopOfBook;
 __extension__ typedef __int128 i128;
+__extension__ typedef unsigned __int128 u128;
 
-constexpr int kLatency = 5;  // LATENCY in hw/rtl/ttq_quoter.sv
+constexpr int kLatency = 4;  // LATENCY in hw/rtl/ttq_quoter.sv
 constexpr std::int64_t kI64Min = std::numeric_limits<std::int64_t>::min();
 constexpr std::int64_t kI64Max = std::numeric_limits<std::int64_t>::max();
 constexpr std::int32_t kI32Min = std::numeric_limits<std::int32_t>::min();
@@ -84,7 +85,7 @@ Expected expect(const Request& r) {
 // (n = n_e + c, computed here from the same registers) and the outcome classes.
 // ---------------------------------------------------------------------------------------------
 struct Coverage {
-  std::uint64_t c[3] = {0, 0, 0};
+  std::uint64_t c[2] = {0, 0};
   std::uint64_t bad_c = 0;
   std::uint64_t pull_up = 0, pull_book = 0, quoted = 0, live[4] = {0, 0, 0, 0};
   std::uint64_t upd = 0, send = 0, silent = 0, kept = 0;
@@ -93,16 +94,26 @@ struct Coverage {
 };
 Coverage g_cov;
 
+// The card's estimate n_e of n = floor(d / T), from the same registers and with the same bit
+// selections as the RTL (c0): ((e >> (30 - 8 * ((s >> 3) & 3))) * (r << (s & 7))) >> 35, where
+// e = d mod 2^56 for s < 32 and e = (d << 32) mod 2^56 for s >= 32; d's window is 26 bits, n_e
+// 17 bits.
+std::uint64_t card_estimate(const ttq::sim::QuoterCardRegs& regs, std::uint64_t d) {
+  const unsigned s = regs.recip_sh;
+  const std::uint64_t e = ((s & 32) ? d << 32 : d) & ((std::uint64_t{1} << 56) - 1);
+  const std::uint64_t dt = (e >> (30 - 8 * ((s >> 3) & 3))) & ((std::uint64_t{1} << 26) - 1);
+  const u128 p = u128{dt} * (std::uint64_t{regs.recip} << (s & 7));
+  return static_cast<std::uint64_t>(p >> 35) & ((std::uint64_t{1} << 17) - 1);
+}
+
 void cover(const Request& r, const Expected& e) {
   const ttq::sim::QuoterCardRegs regs = ttq::sim::quoter_card_regs(r.tick, r.p.max_spread_ticks);
   const i128 d = i128{r.tob.ask_px} - r.tob.bid_px;
   if (r.pull == 0 && regs.valid && d >= r.tick && d < static_cast<i128>(regs.d_lim)) {
-    const std::uint64_t dn = static_cast<std::uint64_t>(d) << regs.recip_sh;
-    const std::uint64_t dt = (dn & ((std::uint64_t{1} << 56) - 1)) >> 39;
-    const std::uint64_t ne = (dt * regs.recip) >> 26;
+    const std::uint64_t ne = card_estimate(regs, static_cast<std::uint64_t>(d));
     const std::uint64_t n = static_cast<std::uint64_t>(d / r.tick);
     const std::uint64_t c = n - ne;
-    if (ne > n || c > 2) {
+    if (ne > n || c > 1) {
       ++g_cov.bad_c;
     } else {
       ++g_cov.c[c];
@@ -618,8 +629,8 @@ void directed(std::vector<Request>& out, Gen& g) {
     add(r);
   }
 
-  // The estimate and its correction: n = n_e + c with c = 0, 1, 2 is most stressed for
-  // T just above a power of two, n near 65535 and remainders 0 and T - 1.
+  // The estimate and its correction: n = n_e + c with c = 0, 1 is most stressed for T just
+  // above a power of two, n near 65535 and remainders 0 and T - 1.
   for (std::int64_t t : kTicks) {
     for (std::int64_t n : {1, 2, 3, 4, 255, 256, 4095, 32767, 32768, 65533, 65534, 65535}) {
       for (int rr = 0; rr < 4; ++rr) {
@@ -768,17 +779,14 @@ void directed(std::vector<Request>& out, Gen& g) {
   }
 }
 
-// The card's estimate n_e of n = floor(d / T), from the same registers as the RTL.
 std::int64_t card_estimate(std::int64_t tick, i128 d) {
-  const ttq::sim::QuoterCardRegs regs = ttq::sim::quoter_card_regs(tick, 65535);
-  const std::uint64_t dn = static_cast<std::uint64_t>(d) << regs.recip_sh;
-  const std::uint64_t dt = (dn & ((std::uint64_t{1} << 56) - 1)) >> 39;
-  return static_cast<std::int64_t>((dt * regs.recip) >> 26);
+  return static_cast<std::int64_t>(
+      card_estimate(ttq::sim::quoter_card_regs(tick, 65535), static_cast<std::uint64_t>(d)));
 }
 
 // Every post-only / min-spread threshold of the RTL is a compare of n_e (or h_e) with a constant
 // shifted by the correction c; these sweeps put each threshold at n - 2 .. n + 2 (h - 2 .. h + 2)
-// for books whose c is 0, 1 or 2 and whose n is even or odd.
+// for books whose c is 0 or 1 and whose n is even or odd.
 void boundary_sweeps(std::vector<Request>& out, Gen& g) {
   struct Base {
     std::int64_t t;
@@ -786,8 +794,8 @@ void boundary_sweeps(std::vector<Request>& out, Gen& g) {
     std::int64_t rem;
   };
   std::vector<Base> bases;
-  int found[3][2] = {{0, 0}, {0, 0}, {0, 0}};
-  constexpr int kPerClass = 6;
+  int found[2][2] = {{0, 0}, {0, 0}};
+  constexpr int kPerClass = 9;
   for (int attempt = 0; attempt < 4'000'000; ++attempt) {
     const int k = static_cast<int>(g.range(1, 39));
     const std::int64_t t = g.chance(0.7) ? (std::int64_t{1} << k) + g.range(1, 16)
@@ -798,10 +806,10 @@ void boundary_sweeps(std::vector<Request>& out, Gen& g) {
     const std::int64_t rem =
         g.chance(0.5) ? g.range(0, std::max<std::int64_t>(t >> 10, 1) - 1) : g.range(0, t - 1);
     const std::int64_t c = n - card_estimate(t, i128{n} * t + rem);
-    if (c < 0 || c > 2 || found[c][n & 1] >= kPerClass) continue;
+    if (c < 0 || c > 1 || found[c][n & 1] >= kPerClass) continue;
     ++found[c][n & 1];
     bases.push_back({t, n, rem});
-    if (bases.size() == 6 * kPerClass) break;
+    if (bases.size() == 4 * kPerClass) break;
   }
   for (const Base& bs : bases) {
     const std::int64_t n = bs.n;
@@ -1192,9 +1200,9 @@ int main(int argc, char** argv) {
   bench.run({"stateful/idle,stall", 0.2, 0.8, false}, seqd, g);
 
   std::printf(
-      "estimate n = n_e + c: c=0 %llu, c=1 %llu, c=2 %llu, out of range %llu\n",
+      "estimate n = n_e + c: c=0 %llu, c=1 %llu, out of range %llu\n",
       static_cast<unsigned long long>(g_cov.c[0]), static_cast<unsigned long long>(g_cov.c[1]),
-      static_cast<unsigned long long>(g_cov.c[2]), static_cast<unsigned long long>(g_cov.bad_c));
+      static_cast<unsigned long long>(g_cov.bad_c));
   std::printf(
       "outcomes: upstream pull %llu, book pull %llu, quoted %llu (join %llu, mid %llu; "
       "live none/bid/ask/both %llu/%llu/%llu/%llu; floor/ceiling/int64 cuts %llu, "
@@ -1230,7 +1238,7 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(bench.latency_errors()),
       static_cast<unsigned long long>(bench.protocol_errors()));
   const bool pass = bench.mismatches() == 0 && bench.latency_errors() == 0 &&
-                    bench.protocol_errors() == 0 && g_cov.bad_c == 0 && g_cov.c[2] > 0 &&
+                    bench.protocol_errors() == 0 && g_cov.bad_c == 0 && g_cov.c[0] > 0 &&
                     g_cov.c[1] > 0 && bench.requests() >= 200000;
   std::printf("%s\n", pass ? "PASS" : "FAIL");
   return pass ? 0 : 1;

@@ -1,5 +1,5 @@
 // Quoter stage of the card: level 0 of ttq::compute_quotes and FastPath::requote's decision, bit
-// for bit with host/src/quoter.cpp, one request per cycle, LATENCY = 5. Stateless: each request
+// for bit with host/src/quoter.cpp, one request per cycle, LATENCY = 4. Stateless: each request
 // carries its slot's registers and last sent level 0. docs/rtl_quoter.md: stages and proofs.
 `default_nettype none
 
@@ -53,23 +53,22 @@ module ttq_quoter #(
   output logic [1:0]                      m_axis_quote_tuser
 );
 
-  // LATENCY: a request accepted in cycle t (tvalid && tready) is on m_axis_quote in cycle t + 5
+  // LATENCY: a request accepted in cycle t (tvalid && tready) is on m_axis_quote in cycle t + 4
   // when the output is not back-pressured (tb_quoter asserts it). Logic cK loads the stage K+1
-  // registers (suffix _qK+1, comb signals _cK); c4 loads the output register or the FIFO.
-  //   c0  d = A - B (65 bit); rule 4-7 constants and thresholds; tol * T (3 DSPs) and its
-  //       sum; size sums; prev-level equalities
-  //   c1  estimate n_e: (d << s)[55:39] * recip (1 DSP); rules 2-3 range checks; d - k*T;
-  //       prev sizes == the unclamped size sums
-  //   c2  h_e * T (2 DSPs), c = [d >= (n_e + 1) T] + [d >= (n_e + 2) T]; the rule 4-7 case of
-  //       each side for n = n_e + c, c = 0, 1, 2, picked by c; Q * T for four tick constants
+  // registers (suffix _qK+1, comb signals _cK); c3 loads the output register or the FIFO.
+  //   c0  d = A - B (65 bit); estimate n_e = ((d >> w) * (r << a)) >> 35 (2 DSPs), w and a
+  //       straight from recip_sh's bits; d - k*T; rule 4-7 constants and thresholds; tol * T
+  //       (3 DSPs) and its sum; size sums and prev sizes == them; prev-level equalities
+  //   c1  h_e * T (2 DSPs), c = [d >= (n_e + 1) T]; rules 2-3 range checks; the rule 4-7 case
+  //       of each side for n = n_e + c, c = 0, 1, picked by c; Q * T for four tick constants
   //       (12 DSPs) and K = B + Q * T; prev -/+ max(tol * T, 1); size clamps and the pick of
   //       prev size == size
-  //   c3  prices K + {0, 1, 2} * h_e * T + j * T, 65 bit
-  //   c4  rules 10-11, requote rule, emit decision
-  localparam int LATENCY = 5;
+  //   c2  prices K + {0, 1, 2} * h_e * T + j * T, 65 bit
+  //   c3  rules 10-11, requote rule, emit decision
+  localparam int LATENCY = 4;
   localparam int TW      = 25;  // tick-domain values: |x| < 2^22 with validated parameters
   localparam int PW      = 65;  // prices and price bounds before the int64 check
-  localparam int RW      = 42;  // d - (n_e + k) * T is in (-2^41, 2^41): computed mod 2^42
+  localparam int RW      = 42;  // d - (n_e + 1) * T is in (-2^41, 2^41): computed mod 2^42
   localparam int PTR_W   = $clog2(FIFO_DEPTH);
   localparam int CNT_W   = $clog2(FIFO_DEPTH + 1);
   // Stored per result: {flags, slot, seq, security_id, ask_sz, bid_sz, ask_px, bid_px, upd, send}.
@@ -90,20 +89,20 @@ module ttq_quoter #(
 
   // ------------------------------------------------------------------------------------------
   // Flow control. Every cycle the pipeline advances; results that find the output register
-  // busy wait in the skid FIFO. cnt counts requests in stages 1-4 plus the FIFO, so accepting
+  // busy wait in the skid FIFO. cnt counts requests in stages 1-3 plus the FIFO, so accepting
   // only while cnt < FIFO_DEPTH means the FIFO can never overflow, and tready is a register.
   // A stage's data registers load only when the stage before holds a request (one clock enable
   // per stage). No two stages share an enable, so synthesis keeps the delay lines as flip-flops
-  // instead of SRL16E shift registers, whose slow clock-to-out would sit in front of c4's logic.
+  // instead of SRL16E shift registers, whose slow clock-to-out would sit in front of c3's logic.
   // ------------------------------------------------------------------------------------------
   logic             acc;
-  logic             v_q1, v_q2, v_q3, v_q4;
+  logic             v_q1, v_q2, v_q3;
   logic [CNT_W-1:0] cnt_q, cnt_d;
   logic             tready_q;
   logic [PTR_W-1:0] wr_ptr_q, rd_ptr_q;
   logic [CNT_W-1:0] fifo_cnt_q;
   logic             out_free, fifo_empty, from_fifo, direct, push;
-  logic [OUT_W-1:0] res_c4, fifo_head;
+  logic [OUT_W-1:0] res_c3, fifo_head;
   logic [OUT_W-1:0] fifo_mem [FIFO_DEPTH];
   logic             m_valid_q;
   logic [OUT_W-1:0] m_data_q;
@@ -112,11 +111,18 @@ module ttq_quoter #(
   assign acc = s_axis_req_tvalid && tready_q;
 
   // ------------------------------------------------------------------------------------------
-  // c0: request -> stage 1. d, and everything that depends only on the request's parameters:
-  // the tick-domain constants and thresholds of rules 4-7, tol * T, the size sums and the
-  // prev-level equalities.
+  // c0: request -> stage 1. d and the spread estimate n_e (two DSPs behind 4:1 and 2:1 muxes of
+  // d), d - k * T, and everything that depends only on the request's parameters: the tick-domain
+  // constants and thresholds of rules 4-7, tol * T, the size sums and the prev-level equalities.
   // ------------------------------------------------------------------------------------------
   logic [64:0]    d_c0;
+  logic [55:0]    e_c0;    // d, or d << 32 when s[5] (mod 2^56)
+  logic [42:0]    pl_c0;   // dt * rp[16:0]
+  logic [41:0]    ph_c0;   // dt * rp[32:17]
+  logic [58:0]    pe_c0;   // dt * rp
+  logic           unused_c0;
+  logic [41:0]    dm1_c0, dm2_c0;
+  logic           pbsze_c0, pasze_c0;
   logic           sides_c0;
   logic [41:0]    t3_c0;
   logic [TW-1:0]  bo_c0, ao_c0, sh_c0, mn_c0, cb_c0, ca_c0, cw_c0, cwp_c0;
@@ -129,10 +135,76 @@ module ttq_quoter #(
   logic [26:0]    tp2_c0;
   logic [60:0]    thr_c0;
 
+  // Rule 3: d = A - B exactly.
+  assign d_c0 = {s_axis_req_ask_px[63], s_axis_req_ask_px} -
+                {s_axis_req_bid_px[63], s_axis_req_bid_px};
+
+  // Rule 3's estimate n_e = ((d >> w) * (r << a)) >> 35 (s = recip_sh = 40 - l). The coarse
+  // part of the normalising shift goes on d, the fine part on r (a = s[2:0]), so that d passes
+  // one 4:1 mux, not a 41:1 shift, before the DSPs: dt = e >> (30 - 8 * s[4:3]), where e = d
+  // for s < 32 and e = d << 32 for s >= 32 (T <= 256: dt = d << 2, and d << 10 for T = 1, s =
+  // 40). e has its own subtraction, whose LUTs take the shift by 32 of A and B. For a book that
+  // passes the range checks, dt < 2^26 and n_e is n or n - 1 (docs/rtl_quoter.md).
+  assign e_c0 = (s_axis_req_recip_sh[5] ? {s_axis_req_ask_px[23:0], 32'b0} :
+                                          s_axis_req_ask_px[55:0]) -
+                (s_axis_req_recip_sh[5] ? {s_axis_req_bid_px[23:0], 32'b0} :
+                                          s_axis_req_bid_px[55:0]);
+  // Kept nets: yosys 0.23's abc takes carry-chain outputs and module inputs as arriving at time
+  // 0 and, with slack in its own view, mapped a 6:1 mux of d and the shift of r in three LUT
+  // levels each. The kept 4:1 muxes are one LUT6 each.
+  (* keep *) logic [25:0] dtm_c0;  // dt
+  (* keep *) logic [28:0] rq_c0;   // r << s[1:0]
+  (* keep *) logic [32:0] rp_c0;   // r << s[2:0]
   always_comb begin
-    // Rule 3: d = A - B exactly.
-    d_c0  = {s_axis_req_ask_px[63], s_axis_req_ask_px} -
-            {s_axis_req_bid_px[63], s_axis_req_bid_px};
+    case (s_axis_req_recip_sh[4:3])
+      2'd0:    dtm_c0 = e_c0[55:30];
+      2'd1:    dtm_c0 = e_c0[47:22];
+      2'd2:    dtm_c0 = e_c0[39:14];
+      default: dtm_c0 = e_c0[31:6];
+    endcase
+    rq_c0 = {3'b0, s_axis_req_recip} << s_axis_req_recip_sh[1:0];
+    rp_c0 = s_axis_req_recip_sh[2] ? {rq_c0, 4'b0} : {4'b0, rq_c0};
+  end
+
+  always_comb begin
+    pl_c0 = {17'b0, dtm_c0} * {26'b0, rp_c0[16:0]};
+    ph_c0 = {16'b0, dtm_c0} * {26'b0, rp_c0[32:17]};
+    pe_c0 = {16'b0, pl_c0} + {ph_c0, 17'b0};
+    unused_c0 = ^{pe_c0[58:52], pe_c0[34:0], e_c0[5:0]};
+  end
+
+  // prev size == order_size -/+ size_adj (mod 2^32) as prev + size_adj == order_size and
+  // order_size + size_adj == prev, without a carry chain: x + y == z holds iff k_0 = 0 and
+  // maj(x_i, y_i, k_i) == k_{i+1} for every i, with k = x ^ y ^ z (the carry each bit needs).
+  // One LUT6 per bit, then two levels of AND; the nets are kept because abc, seeing a sum's
+  // carry chain arrive at time 0, mapped `prev == the sum` in six LUT + MUXF levels.
+  function automatic logic [31:0] sum_eq_bits(input logic [31:0] x, input logic [31:0] y,
+                                              input logic [31:0] z);
+    logic [31:0] k;
+    k = x ^ y ^ z;
+    sum_eq_bits[0] = !k[0];
+    for (int i = 0; i < 31; i++) begin
+      sum_eq_bits[i+1] = ((x[i] & y[i]) | (k[i] & (x[i] | y[i]))) == k[i+1];
+    end
+  endfunction
+  (* keep *) logic [31:0] beqb_c0, beqa_c0;
+  (* keep *) logic [5:0]  beqb6_c0, beqa6_c0;
+  assign beqb_c0 = sum_eq_bits(s_axis_req_prev_bid_sz, s_axis_req_size_adj,
+                               {1'b0, s_axis_req_order_size});
+  assign beqa_c0 = sum_eq_bits({1'b0, s_axis_req_order_size}, s_axis_req_size_adj,
+                               s_axis_req_prev_ask_sz);
+  for (genvar i = 0; i < 6; i++) begin : g_beq
+    localparam int HI = (i == 5) ? 31 : 6 * i + 5;
+    assign beqb6_c0[i] = &beqb_c0[HI:6*i];
+    assign beqa6_c0[i] = &beqa_c0[HI:6*i];
+  end
+  assign pbsze_c0 = &beqb6_c0;
+  assign pasze_c0 = &beqa6_c0;
+
+  always_comb begin
+    // d - k*T mod 2^42 for the correction at c1.
+    dm1_c0 = d_c0[41:0] - {2'b0, s_axis_req_tick};
+    dm2_c0 = d_c0[41:0] - {1'b0, s_axis_req_tick, 1'b0};
     // Rule 2: both sides present.
     sides_c0 = !s_axis_req_bid_sz[31] && (s_axis_req_bid_sz != '0) &&
                !s_axis_req_ask_sz[31] && (s_axis_req_ask_sz != '0);
@@ -183,31 +255,31 @@ module ttq_quoter #(
     thr_c0 = {23'b0, tp0_c0} + {6'b0, tp1_c0, 17'b0} + {tp2_c0, 34'b0};
   end
 
-  logic [79:0]       id_q1, id_q3, id_q4;  // {slot, seq, security_id}
-  logic [7:0]        pull_q1, pull_q3, pull_q4;
-  logic              pull_any_q1, pull_any_q3, pull_any_q4;
+  logic [79:0]       id_q1, id_q2, id_q3;  // {slot, seq, security_id}
+  logic [7:0]        pull_q1, pull_q2, pull_q3;
+  logic              pull_any_q1, pull_any_q2, pull_any_q3;
   logic [64:0]       d_q1;
   logic [55:0]       d_lim_q1;
   logic              sides_q1;
-  logic [25:0]       recip_q1;
-  logic [5:0]        recip_sh_q1;
-  logic              book_ok_q3, book_ok_q4;
-  logic [63:0]       b_q1, b_q3;
-  logic [39:0]       t_q1, t_q3;
-  logic [41:0]       t3_q1, t3_q3;
+  logic [16:0]       ne_q1;  // n_e = ne_q1, h_e = ne_q1[16:1], p_e = ne_q1[0]
+  logic [41:0]       dm1_q1, dm2_q1;
+  logic              book_ok_q2, book_ok_q3;
+  logic [63:0]       b_q1, b_q2;
+  logic [39:0]       t_q1, t_q2;
+  logic [41:0]       t3_q1, t3_q2;
   logic              mid_q1, xb_q1, xa_q1;
   logic [TW-1:0]     cb_q1, ca_q1, q1b_q1, q1a_q1, ub1_q1, ua0_q1, ua1_q1;
   logic [TW-1:0]     vw_q1, vwm1_q1, vb2m1_q1, va2_q1, va2m1_q1;
   logic [60:0]       thr_q1;
   logic              tol0_q1;
-  logic [63:0]       floor_q1, floor_q3, floor_q4;
-  logic [63:0]       ceil_q1, ceil_q3, ceil_q4;
+  logic [63:0]       floor_q1, floor_q2, floor_q3;
+  logic [63:0]       ceil_q1, ceil_q2, ceil_q3;
   logic [32:0]       szb_q1, sza_q1;
-  logic [31:0]       pbsz_q1, pasz_q1;
   logic              pbszm_q1, paszm_q1;  // prev size == 2^31 - 1
+  logic              pbsze_q1, pasze_q1;  // prev size == the unclamped sum's low 32 bits
   logic [63:0]       pbpx_q1, papx_q1;
   // Requote rule 1-2 ingredients: the new flags are pull, 0x20 or {al, bl}; the new sizes are
-  // 0 or the clamped size. Compare prev with each possibility early, pick at c4.
+  // 0 or the clamped size. Compare prev with each possibility early, pick at c3.
   logic              eq_pull_q1, eq_book_q1, pf_hi0_q1, pbsz0_q1, pasz0_q1;
   logic [1:0]        pf_lo_q1;
 
@@ -219,8 +291,9 @@ module ttq_quoter #(
       d_q1        <= d_c0;
       d_lim_q1    <= s_axis_req_d_lim;
       sides_q1    <= sides_c0;
-      recip_q1    <= s_axis_req_recip;
-      recip_sh_q1 <= s_axis_req_recip_sh;
+      ne_q1       <= pe_c0[51:35];
+      dm1_q1      <= dm1_c0;
+      dm2_q1      <= dm2_c0;
       b_q1        <= s_axis_req_bid_px;
       t_q1        <= s_axis_req_tick;
       t3_q1       <= t3_c0;
@@ -245,8 +318,8 @@ module ttq_quoter #(
       ceil_q1     <= s_axis_req_price_ceil;
       szb_q1      <= szb_c0;
       sza_q1      <= sza_c0;
-      pbsz_q1     <= s_axis_req_prev_bid_sz;
-      pasz_q1     <= s_axis_req_prev_ask_sz;
+      pbsze_q1    <= pbsze_c0;
+      pasze_q1    <= pasze_c0;
       pbpx_q1     <= s_axis_req_prev_bid_px;
       papx_q1     <= s_axis_req_prev_ask_px;
       eq_pull_q1  <= s_axis_req_prev_flags == s_axis_req_pull;
@@ -261,119 +334,29 @@ module ttq_quoter #(
   end
 
   // ------------------------------------------------------------------------------------------
-  // c1: stage 1 -> stage 2. The spread estimate n_e: d << s, then one DSP. Rules 2-3 and
-  // d - k * T, from d's register; prev sizes == the unclamped size sums. The rest of stage 1
-  // moves on unchanged.
+  // c1: stage 1 -> stage 2. Rules 2-3; h_e * T and the correction c; the rule 4-7 case of each
+  // side for the two candidates n_e + c, picked by c; K = B + Q * T; the requote bounds; size
+  // clamps.
   // ------------------------------------------------------------------------------------------
-  logic [55:0] dn_c1;
-  logic [16:0] dt_c1;
-  logic [42:0] pe_c1;
-  logic        unused_c1;
-  logic        book_ok_c1;
-  logic [41:0] dm1_c1, dm2_c1, dm3_c1;
-
-  always_comb begin
-    // dn = d << s puts T' = T << s in (2^39, 2^40]; for a book that passes the range checks
-    // T' <= dn < 2^56, and n_e = (dn[55:39] * r) >> 26 is n, n - 1 or n - 2.
-    dn_c1 = d_q1[55:0] << recip_sh_q1;
-    dt_c1 = dn_c1[55:39];
-    pe_c1 = {26'b0, dt_c1} * {17'b0, recip_q1};
-    unused_c1 = ^{dn_c1[38:0], pe_c1[25:0]};
-    // Rules 2-3 without dividing: n == 0 <=> d < T, n > max <=> d >= (max + 1) * T.
-    book_ok_c1 = sides_q1 && ($signed(d_q1) >= $signed({25'b0, t_q1})) &&
-                 ($signed(d_q1) < $signed({9'b0, d_lim_q1}));
-    // d - k*T mod 2^42 for the correction at c2.
-    dm1_c1 = d_q1[41:0] - {2'b0, t_q1};
-    dm2_c1 = d_q1[41:0] - {1'b0, t_q1, 1'b0};
-    dm3_c1 = d_q1[41:0] - t3_q1;
-  end
-
-  logic [16:0] ne_q2;  // n_e = ne_q2, h_e = ne_q2[16:1], p_e = ne_q2[0]
-  logic [79:0] id_q2;
-  logic [7:0] pull_q2;
-  logic pull_any_q2, book_ok_q2, mid_q2, xb_q2, xa_q2, tol0_q2, pbszm_q2, paszm_q2, eq_pull_q2;
-  logic eq_book_q2, pf_hi0_q2, pbsz0_q2, pasz0_q2;
-  logic [41:0] dm1_q2, dm2_q2, dm3_q2, t3_q2;
-  logic [63:0] b_q2, floor_q2, ceil_q2, pbpx_q2, papx_q2;
-  logic [39:0] t_q2;
-  logic [TW-1:0] cb_q2, ca_q2, q1b_q2, q1a_q2, ub1_q2, ua0_q2, ua1_q2, vw_q2, vwm1_q2, vb2m1_q2;
-  logic [TW-1:0] va2_q2, va2m1_q2;
-  logic [60:0] thr_q2;
-  logic [32:0] szb_q2, sza_q2;
-  logic        pbsze_q2, pasze_q2;  // prev size == the unclamped sum's low 32 bits
-  logic [1:0] pf_lo_q2;
-
-  always_ff @(posedge clk) begin
-    if (v_q1) begin  // a bubble leaves the stage as it was
-      ne_q2       <= pe_c1[42:26];
-      id_q2       <= id_q1;
-      pull_q2     <= pull_q1;
-      pull_any_q2 <= pull_any_q1;
-      book_ok_q2  <= book_ok_c1;
-      dm1_q2      <= dm1_c1;
-      dm2_q2      <= dm2_c1;
-      dm3_q2      <= dm3_c1;
-      b_q2        <= b_q1;
-      t_q2        <= t_q1;
-      t3_q2       <= t3_q1;
-      mid_q2      <= mid_q1;
-      xb_q2       <= xb_q1;
-      xa_q2       <= xa_q1;
-      cb_q2       <= cb_q1;
-      ca_q2       <= ca_q1;
-      q1b_q2      <= q1b_q1;
-      q1a_q2      <= q1a_q1;
-      ub1_q2      <= ub1_q1;
-      ua0_q2      <= ua0_q1;
-      ua1_q2      <= ua1_q1;
-      vw_q2       <= vw_q1;
-      vwm1_q2     <= vwm1_q1;
-      vb2m1_q2    <= vb2m1_q1;
-      va2_q2      <= va2_q1;
-      va2m1_q2    <= va2m1_q1;
-      thr_q2      <= thr_q1;
-      tol0_q2     <= tol0_q1;
-      floor_q2    <= floor_q1;
-      ceil_q2     <= ceil_q1;
-      szb_q2      <= szb_q1;
-      sza_q2      <= sza_q1;
-      pbsze_q2    <= pbsz_q1 == szb_q1[31:0];
-      pasze_q2    <= pasz_q1 == sza_q1[31:0];
-      pbszm_q2    <= pbszm_q1;
-      paszm_q2    <= paszm_q1;
-      pbpx_q2     <= pbpx_q1;
-      papx_q2     <= papx_q1;
-      eq_pull_q2  <= eq_pull_q1;
-      eq_book_q2  <= eq_book_q1;
-      pf_hi0_q2   <= pf_hi0_q1;
-      pf_lo_q2    <= pf_lo_q1;
-      pbsz0_q2    <= pbsz0_q1;
-      pasz0_q2    <= pasz0_q1;
-    end
-  end
-
-  // ------------------------------------------------------------------------------------------
-  // c2: stage 2 -> stage 3. h_e * T and the correction c; the rule 4-7 case of each side for
-  // the three candidates n_e + c, picked by c; K = B + Q * T; the requote bounds; size clamps.
-  // ------------------------------------------------------------------------------------------
-  logic [15:0]   he_c2;
-  logic          pe0_c2;
-  logic [TW-1:0] ne_x_c2, he_x_c2;
-  logic [41:0]   hpl_c2;               // h_e * T[25:0]
-  logic [29:0]   hph_c2;               // h_e * T[39:26]
-  logic [55:0]   ht_c2;
-  logic [42:0]   q1bp0_c2, q1bp1_c2, cbp0_c2, cbp1_c2, q1ap0_c2, q1ap1_c2, cap0_c2, cap1_c2;
-  logic [30:0]   q1bp2_c2, cbp2_c2, q1ap2_c2, cap2_c2;  // |Q * T[39:34]| < 2^30
-  logic [41:0]   dd1_c2, dd2_c2, x1_c2, x2_c2;
-  logic          c1_c2, c2_c2;
+  logic [15:0]   he_c1;
+  logic          pe0_c1;
+  logic [TW-1:0] ne_x_c1, he_x_c1;
+  logic [41:0]   hpl_c1;               // h_e * T[25:0]
+  logic [29:0]   hph_c1;               // h_e * T[39:26]
+  logic [55:0]   ht_c1;
+  logic [42:0]   q1bp0_c1, q1bp1_c1, cbp0_c1, cbp1_c1, q1ap0_c1, q1ap1_c1, cap0_c1, cap1_c1;
+  logic [30:0]   q1bp2_c1, cbp2_c1, q1ap2_c1, cap2_c1;  // |Q * T[39:34]| < 2^30
+  logic          book_ok_c1;
+  logic [41:0]   dd1_c1, x1_c1;
+  logic          c1_c1;
   // Kept: yosys 0.23's abc takes every carry-chain output (the compares, c) as arriving at time
   // 0; without these nets it merges the candidate cases into the selection by c, which then
   // sits two to three levels behind c instead of one.
-  (* keep *) logic [3*CASE_W-1:0] cand_b_c2, cand_a_c2;
-  logic [CASE_W-1:0]   case_b_c2, case_a_c2;
-  logic [PW-1:0] bx_c2, k1b_c2, k2b_c2, k1a_c2, k2a_c2, thx_c2;
-  logic [PW-1:0] hib_c2, lob_c2, hia_c2, loa_c2;
-  logic [31:0]   szb_c2, sza_c2;
+  (* keep *) logic [2*CASE_W-1:0] cand_b_c1, cand_a_c1;
+  logic [CASE_W-1:0]   case_b_c1, case_a_c1;
+  logic [PW-1:0] bx_c1, k1b_c1, k2b_c1, k1a_c1, k2a_c1, thx_c1;
+  logic [PW-1:0] hib_c1, lob_c1, hia_c1, loa_c1;
+  logic [31:0]   szb_c1, sza_c1;
 
   // Q * T from its three products, sign-extended to PW bits.
   function automatic logic [PW-1:0] qt_sum(input logic [42:0] p0, input logic [42:0] p1,
@@ -381,55 +364,55 @@ module ttq_quoter #(
     qt_sum = {{(PW-43){p0[42]}}, p0} + {{(PW-60){p1[42]}}, p1, 17'b0} + {p2, 34'b0};
   endfunction
 
-  assign he_c2   = ne_q2[16:1];
-  assign pe0_c2  = ne_q2[0];
-  assign ne_x_c2 = {{(TW-17){1'b0}}, ne_q2};
-  assign he_x_c2 = {{(TW-16){1'b0}}, he_c2};
+  assign he_c1   = ne_q1[16:1];
+  assign pe0_c1  = ne_q1[0];
+  assign ne_x_c1 = {{(TW-17){1'b0}}, ne_q1};
+  assign he_x_c1 = {{(TW-16){1'b0}}, he_c1};
 
   always_comb begin
+    // Rules 2-3 without dividing: n == 0 <=> d < T, n > max <=> d >= (max + 1) * T.
+    book_ok_c1 = sides_q1 && ($signed(d_q1) >= $signed({25'b0, t_q1})) &&
+                 ($signed(d_q1) < $signed({9'b0, d_lim_q1}));
     // h_e * T: with the correction c, gives h * T and n * T = 2 h T + p T.
-    hpl_c2 = {26'b0, he_c2} * {16'b0, t_q2[25:0]};
-    hph_c2 = {14'b0, he_c2} * {16'b0, t_q2[39:26]};
-    ht_c2  = {14'b0, hpl_c2} + {hph_c2, 26'b0};
-    // Correction: n = n_e + c with c = [x1 >= 0] + [x2 >= 0], x_k = d - (n_e + k) * T
-    // = d - (k + p_e) * T - 2 h_e T, mod 2^42.
-    dd1_c2 = pe0_c2 ? dm2_q2 : dm1_q2;
-    dd2_c2 = pe0_c2 ? dm3_q2 : dm2_q2;
-    x1_c2  = dd1_c2 - {ht_c2[40:0], 1'b0};
-    x2_c2  = dd2_c2 - {ht_c2[40:0], 1'b0};
-    c1_c2  = !x1_c2[RW-1];
-    c2_c2  = !x2_c2[RW-1];
+    hpl_c1 = {26'b0, he_c1} * {16'b0, t_q1[25:0]};
+    hph_c1 = {14'b0, he_c1} * {16'b0, t_q1[39:26]};
+    ht_c1  = {14'b0, hpl_c1} + {hph_c1, 26'b0};
+    // Correction: n = n_e + c with c = [x1 >= 0], x1 = d - (n_e + 1) * T
+    // = d - (1 + p_e) * T - 2 h_e T, mod 2^42.
+    dd1_c1 = pe0_c1 ? dm2_q1 : dm1_q1;
+    x1_c1  = dd1_c1 - {ht_c1[40:0], 1'b0};
+    c1_c1  = !x1_c1[RW-1];
     // Q * T for the four tick constants, T cut in 17 + 17 + 6 bits; K = B + Q * T.
-    q1bp0_c2 = $signed(q1b_q2) * $signed({1'b0, t_q2[16:0]});
-    q1bp1_c2 = $signed(q1b_q2) * $signed({1'b0, t_q2[33:17]});
-    q1bp2_c2 = $signed(q1b_q2) * $signed({1'b0, t_q2[39:34]});
-    cbp0_c2  = $signed(cb_q2) * $signed({1'b0, t_q2[16:0]});
-    cbp1_c2  = $signed(cb_q2) * $signed({1'b0, t_q2[33:17]});
-    cbp2_c2  = $signed(cb_q2) * $signed({1'b0, t_q2[39:34]});
-    q1ap0_c2 = $signed(q1a_q2) * $signed({1'b0, t_q2[16:0]});
-    q1ap1_c2 = $signed(q1a_q2) * $signed({1'b0, t_q2[33:17]});
-    q1ap2_c2 = $signed(q1a_q2) * $signed({1'b0, t_q2[39:34]});
-    cap0_c2  = $signed(ca_q2) * $signed({1'b0, t_q2[16:0]});
-    cap1_c2  = $signed(ca_q2) * $signed({1'b0, t_q2[33:17]});
-    cap2_c2  = $signed(ca_q2) * $signed({1'b0, t_q2[39:34]});
-    bx_c2  = {b_q2[63], b_q2};
-    k1b_c2 = bx_c2 + qt_sum(q1bp0_c2, q1bp1_c2, q1bp2_c2);
-    k2b_c2 = bx_c2 + qt_sum(cbp0_c2, cbp1_c2, cbp2_c2);
-    k1a_c2 = bx_c2 + qt_sum(q1ap0_c2, q1ap1_c2, q1ap2_c2);
-    k2a_c2 = bx_c2 + qt_sum(cap0_c2, cap1_c2, cap2_c2);
+    q1bp0_c1 = $signed(q1b_q1) * $signed({1'b0, t_q1[16:0]});
+    q1bp1_c1 = $signed(q1b_q1) * $signed({1'b0, t_q1[33:17]});
+    q1bp2_c1 = $signed(q1b_q1) * $signed({1'b0, t_q1[39:34]});
+    cbp0_c1  = $signed(cb_q1) * $signed({1'b0, t_q1[16:0]});
+    cbp1_c1  = $signed(cb_q1) * $signed({1'b0, t_q1[33:17]});
+    cbp2_c1  = $signed(cb_q1) * $signed({1'b0, t_q1[39:34]});
+    q1ap0_c1 = $signed(q1a_q1) * $signed({1'b0, t_q1[16:0]});
+    q1ap1_c1 = $signed(q1a_q1) * $signed({1'b0, t_q1[33:17]});
+    q1ap2_c1 = $signed(q1a_q1) * $signed({1'b0, t_q1[39:34]});
+    cap0_c1  = $signed(ca_q1) * $signed({1'b0, t_q1[16:0]});
+    cap1_c1  = $signed(ca_q1) * $signed({1'b0, t_q1[33:17]});
+    cap2_c1  = $signed(ca_q1) * $signed({1'b0, t_q1[39:34]});
+    bx_c1  = {b_q1[63], b_q1};
+    k1b_c1 = bx_c1 + qt_sum(q1bp0_c1, q1bp1_c1, q1bp2_c1);
+    k2b_c1 = bx_c1 + qt_sum(cbp0_c1, cbp1_c1, cbp2_c1);
+    k1a_c1 = bx_c1 + qt_sum(q1ap0_c1, q1ap1_c1, q1ap2_c1);
+    k2a_c1 = bx_c1 + qt_sum(cap0_c1, cap1_c1, cap2_c1);
     // Requote rule 3: moved <=> |px - prev| >= max(tol * T, 1), as px >= hi or px <= lo.
-    thx_c2 = {4'b0, thr_q2[60:1], thr_q2[0] | tol0_q2};  // tol = 0 gives thr = 0
-    hib_c2 = {pbpx_q2[63], pbpx_q2} + thx_c2;
-    lob_c2 = {pbpx_q2[63], pbpx_q2} - thx_c2;
-    hia_c2 = {papx_q2[63], papx_q2} + thx_c2;
-    loa_c2 = {papx_q2[63], papx_q2} - thx_c2;
+    thx_c1 = {4'b0, thr_q1[60:1], thr_q1[0] | tol0_q1};  // tol = 0 gives thr = 0
+    hib_c1 = {pbpx_q1[63], pbpx_q1} + thx_c1;
+    lob_c1 = {pbpx_q1[63], pbpx_q1} - thx_c1;
+    hia_c1 = {papx_q1[63], papx_q1} + thx_c1;
+    loa_c1 = {papx_q1[63], papx_q1} - thx_c1;
     // Rule 9 clamp to [0, 2^31 - 1].
-    szb_c2 = szb_q2[32] ? 32'd0 : szb_q2[31] ? 32'h7fff_ffff : szb_q2[31:0];
-    sza_c2 = sza_q2[32] ? 32'd0 : sza_q2[31] ? 32'h7fff_ffff : sza_q2[31:0];
+    szb_c1 = szb_q1[32] ? 32'd0 : szb_q1[31] ? 32'h7fff_ffff : szb_q1[31:0];
+    sza_c1 = sza_q1[32] ? 32'd0 : sza_q1[31] ? 32'h7fff_ffff : sza_q1[31:0];
   end
 
   // The case of each side for n = n_e + c. With h = n >> 1, p = n & 1:
-  //   c = 0: h = h_e, p = p_e;   c = 1: h = h_e + p_e, p = !p_e;   c = 2: h = h_e + 1, p = p_e.
+  //   c = 0: h = h_e, p = p_e;   c = 1: h = h_e + p_e, p = !p_e.
   // n <= V is tested as n_e <= V - c; h <= U(p) as a compare of h_e with U(0) or U(1). Each
   // compare is the sign of one subtraction (one carry chain), and the case code is a table of
   // the compare results (no adder after them), so that c can pick it in the same cycle.
@@ -444,49 +427,39 @@ module ttq_quoter #(
     lt_f = !t[TW];
   endfunction
 
-  for (genvar c = 0; c < 3; c++) begin : g_cand
+  for (genvar c = 0; c < 2; c++) begin : g_cand
     logic       wpos, nb_le, na_le, hb_p1, hb_p0, ha_p1, ha_p0, p, ch;
     logic       case1, hb_le, ha_le, bpost, apost, qb, qa;
     logic [2:0] jbp, jb1, ja1, ja2;
     // hb_p1 / ha_p1: the compare when p_e = 1; hb_p0 / ha_p0: when p_e = 0.
     if (c == 0) begin : g_c0
-      assign wpos  = le_f(ne_x_c2, vw_q2);
-      assign nb_le = le_f(ne_x_c2, cb_q2);
-      assign na_le = le_f(ne_x_c2, va2_q2);
-      assign hb_p1 = le_f(he_x_c2, ub1_q2);
-      assign hb_p0 = le_f(he_x_c2, q1b_q2);
-      assign ha_p1 = le_f(he_x_c2, ua1_q2);
-      assign ha_p0 = le_f(he_x_c2, ua0_q2);
-      assign p     = pe0_c2;
+      assign wpos  = le_f(ne_x_c1, vw_q1);
+      assign nb_le = le_f(ne_x_c1, cb_q1);
+      assign na_le = le_f(ne_x_c1, va2_q1);
+      assign hb_p1 = le_f(he_x_c1, ub1_q1);
+      assign hb_p0 = le_f(he_x_c1, q1b_q1);
+      assign ha_p1 = le_f(he_x_c1, ua1_q1);
+      assign ha_p0 = le_f(he_x_c1, ua0_q1);
+      assign p     = pe0_c1;
       assign ch    = 1'b0;
-    end else if (c == 1) begin : g_c1
-      assign wpos  = le_f(ne_x_c2, vwm1_q2);
-      assign nb_le = le_f(ne_x_c2, vb2m1_q2);
-      assign na_le = le_f(ne_x_c2, va2m1_q2);
-      assign hb_p1 = lt_f(he_x_c2, q1b_q2);
-      assign hb_p0 = le_f(he_x_c2, ub1_q2);
-      assign ha_p1 = lt_f(he_x_c2, ua0_q2);
-      assign ha_p0 = le_f(he_x_c2, ua1_q2);
-      assign p     = !pe0_c2;
-      assign ch    = pe0_c2;
-    end else begin : g_c2
-      assign wpos  = lt_f(ne_x_c2, vwm1_q2);
-      assign nb_le = lt_f(ne_x_c2, vb2m1_q2);
-      assign na_le = lt_f(ne_x_c2, va2m1_q2);
-      assign hb_p1 = lt_f(he_x_c2, ub1_q2);
-      assign hb_p0 = lt_f(he_x_c2, q1b_q2);
-      assign ha_p1 = lt_f(he_x_c2, ua1_q2);
-      assign ha_p0 = lt_f(he_x_c2, ua0_q2);
-      assign p     = pe0_c2;
-      assign ch    = 1'b1;
+    end else begin : g_c1
+      assign wpos  = le_f(ne_x_c1, vwm1_q1);
+      assign nb_le = le_f(ne_x_c1, vb2m1_q1);
+      assign na_le = le_f(ne_x_c1, va2m1_q1);
+      assign hb_p1 = lt_f(he_x_c1, q1b_q1);
+      assign hb_p0 = le_f(he_x_c1, ub1_q1);
+      assign ha_p1 = lt_f(he_x_c1, ua0_q1);
+      assign ha_p0 = le_f(he_x_c1, ua1_q1);
+      assign p     = !pe0_c1;
+      assign ch    = pe0_c1;
     end
-    assign case1 = mid_q2 || wpos;
-    assign hb_le = pe0_c2 ? hb_p1 : hb_p0;
-    assign ha_le = pe0_c2 ? ha_p1 : ha_p0;
+    assign case1 = mid_q1 || wpos;
+    assign hb_le = pe0_c1 ? hb_p1 : hb_p0;
+    assign ha_le = pe0_c1 ? ha_p1 : ha_p0;
     assign bpost = case1 ? hb_le : nb_le;
     assign apost = case1 ? ha_le : na_le;
-    assign qb    = p && xb_q2;
-    assign qa    = p && xa_q2;
+    assign qb    = p && xb_q1;
+    assign qa    = p && xa_q1;
     // j with h = h_e + ch folded in (j + coef * ch), as tables:
     //   bid post (coef 2): p - 1 + 2ch;  case 1 (coef 1): (p & xb) + ch;  case 2: 0.
     //   ask post (coef 0): 1;  case 1 (coef 1): (p & xa) + ch;  case 2 (coef 2): p + 2ch.
@@ -496,64 +469,62 @@ module ttq_quoter #(
     assign ja2 = {1'b0, ch, p};
     // {ksel, coef, j}. Bid: post -> n - 1 = 2h + p - 1; case 1 -> h + Q1b + (p & xb);
     // case 2 -> cb. Ask: post -> 1; case 1 -> h + Q1a + (p & xa); case 2 -> n + ca.
-    assign cand_b_c2[c*CASE_W +: CASE_W] = bpost ? {2'd0, 2'd2, jbp} :
+    assign cand_b_c1[c*CASE_W +: CASE_W] = bpost ? {2'd0, 2'd2, jbp} :
                                            case1 ? {2'd1, 2'd1, jb1} : {2'd2, 2'd0, 3'd0};
-    assign cand_a_c2[c*CASE_W +: CASE_W] = apost ? {2'd0, 2'd0, 3'd1} :
+    assign cand_a_c1[c*CASE_W +: CASE_W] = apost ? {2'd0, 2'd0, 3'd1} :
                                            case1 ? {2'd1, 2'd1, ja1} : {2'd2, 2'd2, ja2};
   end
 
-  // Pick the candidate case with the correction c = c1 + c2 (c2 implies c1).
-  assign case_b_c2 = c2_c2 ? cand_b_c2[2*CASE_W +: CASE_W] :
-                     c1_c2 ? cand_b_c2[CASE_W +: CASE_W] : cand_b_c2[0 +: CASE_W];
-  assign case_a_c2 = c2_c2 ? cand_a_c2[2*CASE_W +: CASE_W] :
-                     c1_c2 ? cand_a_c2[CASE_W +: CASE_W] : cand_a_c2[0 +: CASE_W];
+  // Pick the candidate case with the correction c.
+  assign case_b_c1 = c1_c1 ? cand_b_c1[CASE_W +: CASE_W] : cand_b_c1[0 +: CASE_W];
+  assign case_a_c1 = c1_c1 ? cand_a_c1[CASE_W +: CASE_W] : cand_a_c1[0 +: CASE_W];
 
-  logic [CASE_W-1:0] case_b_q3, case_a_q3;
-  logic [55:0]   ht_q3;
-  logic [PW-1:0] k1b_q3, k2b_q3, k1a_q3, k2a_q3;
-  logic [PW-1:0] hib_q3, lob_q3, hia_q3, loa_q3, hib_q4, lob_q4, hia_q4, loa_q4;
-  logic [31:0]   szb_q3, szb_q4, sza_q3, sza_q4;
-  logic          bpos_q3, bpos_q4, apos_q3, apos_q4;  // clamped size > 0
-  // Requote ingredients, loaded by c2 and carried to c4 in one vector.
+  logic [CASE_W-1:0] case_b_q2, case_a_q2;
+  logic [55:0]   ht_q2;
+  logic [PW-1:0] k1b_q2, k2b_q2, k1a_q2, k2a_q2;
+  logic [PW-1:0] hib_q2, lob_q2, hia_q2, loa_q2, hib_q3, lob_q3, hia_q3, loa_q3;
+  logic [31:0]   szb_q2, szb_q3, sza_q2, sza_q3;
+  logic          bpos_q2, bpos_q3, apos_q2, apos_q3;  // clamped size > 0
+  // Requote ingredients, loaded by c1 and carried to c3 in one vector.
   localparam int RQ_W = 7;
-  logic [RQ_W-1:0] rq_q3, rq_q4;    // {eq_pull, eq_book, pf_hi0, pf_lo (2 bits), pb0, pa0}
-  logic [1:0]      eqs_q3, eqs_q4;  // {prev_bid_sz == szb, prev_ask_sz == sza}
+  logic [RQ_W-1:0] rq_q2, rq_q3;    // {eq_pull, eq_book, pf_hi0, pf_lo (2 bits), pb0, pa0}
+  logic [1:0]      eqs_q2, eqs_q3;  // {prev_bid_sz == szb, prev_ask_sz == sza}
 
   always_ff @(posedge clk) begin
-    if (v_q2) begin  // a bubble leaves the stage as it was
-      id_q3       <= id_q2;
-      pull_q3     <= pull_q2;
-      pull_any_q3 <= pull_any_q2;
-      book_ok_q3  <= book_ok_q2;
-      b_q3        <= b_q2;
-      t_q3        <= t_q2;
-      t3_q3       <= t3_q2;
-      case_b_q3   <= case_b_c2;
-      case_a_q3   <= case_a_c2;
-      ht_q3       <= ht_c2;
-      k1b_q3      <= k1b_c2;
-      k2b_q3      <= k2b_c2;
-      k1a_q3      <= k1a_c2;
-      k2a_q3      <= k2a_c2;
-      hib_q3      <= hib_c2;
-      lob_q3      <= lob_c2;
-      hia_q3      <= hia_c2;
-      loa_q3      <= loa_c2;
-      szb_q3      <= szb_c2;
-      sza_q3      <= sza_c2;
-      bpos_q3     <= !szb_q2[32] && (szb_q2[31:0] != '0);
-      apos_q3     <= !sza_q2[32] && (sza_q2[31:0] != '0);
-      floor_q3    <= floor_q2;
-      ceil_q3     <= ceil_q2;
-      rq_q3       <= {eq_pull_q2, eq_book_q2, pf_hi0_q2, pf_lo_q2, pbsz0_q2, pasz0_q2};
-      // prev size == the clamped size: the clamp's two constants compared at c0, the sum at c1.
-      eqs_q3      <= {szb_q2[32] ? pbsz0_q2 : szb_q2[31] ? pbszm_q2 : pbsze_q2,
-                      sza_q2[32] ? pasz0_q2 : sza_q2[31] ? paszm_q2 : pasze_q2};
+    if (v_q1) begin  // a bubble leaves the stage as it was
+      id_q2       <= id_q1;
+      pull_q2     <= pull_q1;
+      pull_any_q2 <= pull_any_q1;
+      book_ok_q2  <= book_ok_c1;
+      b_q2        <= b_q1;
+      t_q2        <= t_q1;
+      t3_q2       <= t3_q1;
+      case_b_q2   <= case_b_c1;
+      case_a_q2   <= case_a_c1;
+      ht_q2       <= ht_c1;
+      k1b_q2      <= k1b_c1;
+      k2b_q2      <= k2b_c1;
+      k1a_q2      <= k1a_c1;
+      k2a_q2      <= k2a_c1;
+      hib_q2      <= hib_c1;
+      lob_q2      <= lob_c1;
+      hia_q2      <= hia_c1;
+      loa_q2      <= loa_c1;
+      szb_q2      <= szb_c1;
+      sza_q2      <= sza_c1;
+      bpos_q2     <= !szb_q1[32] && (szb_q1[31:0] != '0);
+      apos_q2     <= !sza_q1[32] && (sza_q1[31:0] != '0);
+      floor_q2    <= floor_q1;
+      ceil_q2     <= ceil_q1;
+      rq_q2       <= {eq_pull_q1, eq_book_q1, pf_hi0_q1, pf_lo_q1, pbsz0_q1, pasz0_q1};
+      // prev size == the clamped size: the clamp's constants and the sum compared at c0.
+      eqs_q2      <= {szb_q1[32] ? pbsz0_q1 : szb_q1[31] ? pbszm_q1 : pbsze_q1,
+                      sza_q1[32] ? pasz0_q1 : sza_q1[31] ? paszm_q1 : pasze_q1};
     end
   end
 
   // ------------------------------------------------------------------------------------------
-  // c3: stage 3 -> stage 4. price = K + coef * h_e*T + j*T, exact in 65 bits.
+  // c2: stage 2 -> stage 3. price = K + coef * h_e*T + j*T, exact in 65 bits.
   // ------------------------------------------------------------------------------------------
   function automatic logic [PW-1:0] price(input logic [CASE_W-1:0] cs, input logic [PW-1:0] b,
                                           input logic [PW-1:0] k1, input logic [PW-1:0] k2,
@@ -571,65 +542,65 @@ module ttq_quoter #(
     price = k + h + j + {{(PW-1){1'b0}}, cin};
   endfunction
 
-  logic [PW-1:0] bpx_c3, apx_c3;
-  assign bpx_c3 = price(case_b_q3, {b_q3[63], b_q3}, k1b_q3, k2b_q3, ht_q3, t_q3, t3_q3);
-  assign apx_c3 = price(case_a_q3, {b_q3[63], b_q3}, k1a_q3, k2a_q3, ht_q3, t_q3, t3_q3);
+  logic [PW-1:0] bpx_c2, apx_c2;
+  assign bpx_c2 = price(case_b_q2, {b_q2[63], b_q2}, k1b_q2, k2b_q2, ht_q2, t_q2, t3_q2);
+  assign apx_c2 = price(case_a_q2, {b_q2[63], b_q2}, k1a_q2, k2a_q2, ht_q2, t_q2, t3_q2);
 
-  logic [PW-1:0] bpx_q4, apx_q4;
+  logic [PW-1:0] bpx_q3, apx_q3;
 
   always_ff @(posedge clk) begin
-    if (v_q3) begin  // a bubble leaves the stage as it was
-      id_q4       <= id_q3;
-      pull_q4     <= pull_q3;
-      pull_any_q4 <= pull_any_q3;
-      book_ok_q4  <= book_ok_q3;
-      bpx_q4      <= bpx_c3;
-      apx_q4      <= apx_c3;
-      hib_q4      <= hib_q3;
-      lob_q4      <= lob_q3;
-      hia_q4      <= hia_q3;
-      loa_q4      <= loa_q3;
-      szb_q4      <= szb_q3;
-      sza_q4      <= sza_q3;
-      bpos_q4     <= bpos_q3;
-      apos_q4     <= apos_q3;
-      floor_q4    <= floor_q3;
-      ceil_q4     <= ceil_q3;
-      rq_q4       <= rq_q3;
-      eqs_q4      <= eqs_q3;
+    if (v_q2) begin  // a bubble leaves the stage as it was
+      id_q3       <= id_q2;
+      pull_q3     <= pull_q2;
+      pull_any_q3 <= pull_any_q2;
+      book_ok_q3  <= book_ok_q2;
+      bpx_q3      <= bpx_c2;
+      apx_q3      <= apx_c2;
+      hib_q3      <= hib_q2;
+      lob_q3      <= lob_q2;
+      hia_q3      <= hia_q2;
+      loa_q3      <= loa_q2;
+      szb_q3      <= szb_q2;
+      sza_q3      <= sza_q2;
+      bpos_q3     <= bpos_q2;
+      apos_q3     <= apos_q2;
+      floor_q3    <= floor_q2;
+      ceil_q3     <= ceil_q2;
+      rq_q3       <= rq_q2;
+      eqs_q3      <= eqs_q2;
     end
   end
 
   // ------------------------------------------------------------------------------------------
-  // c4: rules 10-11 and the requote rule.
+  // c3: rules 10-11 and the requote rule.
   // ------------------------------------------------------------------------------------------
-  logic       quote_c4, bl_c4, al_c4, mb_c4, ma_c4;
-  logic       eq_pull_c4, eq_book_c4, pf_hi0_c4, pb0_c4, pa0_c4, flags_eq_c4, upd_c4, send_c4;
-  logic [1:0] pf_lo_c4;
-  logic [7:0] flags_c4;
+  logic       quote_c3, bl_c3, al_c3, mb_c3, ma_c3;
+  logic       eq_pull_c3, eq_book_c3, pf_hi0_c3, pb0_c3, pa0_c3, flags_eq_c3, upd_c3, send_c3;
+  logic [1:0] pf_lo_c3;
+  logic [7:0] flags_c3;
 
   always_comb begin
-    {eq_pull_c4, eq_book_c4, pf_hi0_c4, pf_lo_c4, pb0_c4, pa0_c4} = rq_q4;
-    quote_c4 = !pull_any_q4 && book_ok_q4;
+    {eq_pull_c3, eq_book_c3, pf_hi0_c3, pf_lo_c3, pb0_c3, pa0_c3} = rq_q3;
+    quote_c3 = !pull_any_q3 && book_ok_q3;
     // Rule 10: strict floor / ceiling, and a price outside int64 is not quoted.
-    bl_c4 = quote_c4 && bpos_q4 && (bpx_q4[64] == bpx_q4[63]) &&
-            ($signed(bpx_q4) <= $signed({ceil_q4[63], ceil_q4}));
-    al_c4 = quote_c4 && apos_q4 && (apx_q4[64] == apx_q4[63]) &&
-            ($signed(apx_q4) >= $signed({floor_q4[63], floor_q4}));
-    mb_c4 = ($signed(bpx_q4) >= $signed(hib_q4)) || ($signed(bpx_q4) <= $signed(lob_q4));
-    ma_c4 = ($signed(apx_q4) >= $signed(hia_q4)) || ($signed(apx_q4) <= $signed(loa_q4));
+    bl_c3 = quote_c3 && bpos_q3 && (bpx_q3[64] == bpx_q3[63]) &&
+            ($signed(bpx_q3) <= $signed({ceil_q3[63], ceil_q3}));
+    al_c3 = quote_c3 && apos_q3 && (apx_q3[64] == apx_q3[63]) &&
+            ($signed(apx_q3) >= $signed({floor_q3[63], floor_q3}));
+    mb_c3 = ($signed(bpx_q3) >= $signed(hib_q3)) || ($signed(bpx_q3) <= $signed(lob_q3));
+    ma_c3 = ($signed(apx_q3) >= $signed(hia_q3)) || ($signed(apx_q3) <= $signed(loa_q3));
     // Rule 1, 2-3 and 11.
-    flags_c4 = pull_any_q4 ? pull_q4 : !book_ok_q4 ? ttq_pkg::QF_PULL_BOOK :
-               (al_c4 ? ttq_pkg::QF_ASK_LIVE : 8'h00) | (bl_c4 ? ttq_pkg::QF_BID_LIVE : 8'h00);
-    flags_eq_c4 = pull_any_q4 ? eq_pull_c4 : !book_ok_q4 ? eq_book_c4 :
-                  pf_hi0_c4 && (pf_lo_c4 == {al_c4, bl_c4});
+    flags_c3 = pull_any_q3 ? pull_q3 : !book_ok_q3 ? ttq_pkg::QF_PULL_BOOK :
+               (al_c3 ? ttq_pkg::QF_ASK_LIVE : 8'h00) | (bl_c3 ? ttq_pkg::QF_BID_LIVE : 8'h00);
+    flags_eq_c3 = pull_any_q3 ? eq_pull_c3 : !book_ok_q3 ? eq_book_c3 :
+                  pf_hi0_c3 && (pf_lo_c3 == {al_c3, bl_c3});
     // needs_requote, then FastPath::requote's silent case: nothing live before or after.
-    upd_c4  = !flags_eq_c4 ||
-              !(bl_c4 ? eqs_q4[1] : pb0_c4) || !(al_c4 ? eqs_q4[0] : pa0_c4) ||
-              (bl_c4 && mb_c4) || (al_c4 && ma_c4);
-    send_c4 = upd_c4 && (pf_lo_c4 != 2'b00 || bl_c4 || al_c4);
-    res_c4 = {flags_c4, id_q4, al_c4 ? sza_q4 : 32'd0, bl_c4 ? szb_q4 : 32'd0,
-              al_c4 ? apx_q4[63:0] : 64'd0, bl_c4 ? bpx_q4[63:0] : 64'd0, upd_c4, send_c4};
+    upd_c3  = !flags_eq_c3 ||
+              !(bl_c3 ? eqs_q3[1] : pb0_c3) || !(al_c3 ? eqs_q3[0] : pa0_c3) ||
+              (bl_c3 && mb_c3) || (al_c3 && ma_c3);
+    send_c3 = upd_c3 && (pf_lo_c3 != 2'b00 || bl_c3 || al_c3);
+    res_c3 = {flags_c3, id_q3, al_c3 ? sza_q3 : 32'd0, bl_c3 ? szb_q3 : 32'd0,
+              al_c3 ? apx_q3[63:0] : 64'd0, bl_c3 ? bpx_q3[63:0] : 64'd0, upd_c3, send_c3};
   end
 
   // ------------------------------------------------------------------------------------------
@@ -638,14 +609,14 @@ module ttq_quoter #(
   assign out_free   = !m_valid_q || m_axis_quote_tready;
   assign fifo_empty = fifo_cnt_q == '0;
   assign from_fifo  = out_free && !fifo_empty;
-  assign direct     = out_free && fifo_empty && v_q4;
-  assign push       = v_q4 && !direct;
+  assign direct     = out_free && fifo_empty && v_q3;
+  assign push       = v_q3 && !direct;
   assign fifo_head  = fifo_mem[rd_ptr_q];
   assign cnt_d      = cnt_q + CNT_W'(acc) - CNT_W'(from_fifo || direct);
 
   always_ff @(posedge clk) begin
-    if (push) fifo_mem[wr_ptr_q] <= res_c4;
-    if (out_free) m_data_q <= from_fifo ? fifo_head : res_c4;
+    if (push) fifo_mem[wr_ptr_q] <= res_c3;
+    if (out_free) m_data_q <= from_fifo ? fifo_head : res_c3;
   end
 
   always_ff @(posedge clk) begin
@@ -653,7 +624,6 @@ module ttq_quoter #(
       v_q1       <= 1'b0;
       v_q2       <= 1'b0;
       v_q3       <= 1'b0;
-      v_q4       <= 1'b0;
       cnt_q      <= '0;
       tready_q   <= 1'b0;
       wr_ptr_q   <= '0;
@@ -664,13 +634,12 @@ module ttq_quoter #(
       v_q1       <= acc;
       v_q2       <= v_q1;
       v_q3       <= v_q2;
-      v_q4       <= v_q3;
       cnt_q      <= cnt_d;
       tready_q   <= cnt_d < CNT_W'(FIFO_DEPTH);
       wr_ptr_q   <= wr_ptr_q + PTR_W'(push);
       rd_ptr_q   <= rd_ptr_q + PTR_W'(from_fifo);
       fifo_cnt_q <= fifo_cnt_q + CNT_W'(push) - CNT_W'(from_fifo);
-      if (out_free) m_valid_q <= !fifo_empty || v_q4;
+      if (out_free) m_valid_q <= !fifo_empty || v_q3;
     end
   end
 
