@@ -244,6 +244,9 @@ struct FastPath::PacketRecord {
   std::array<mdp3::SeqEntry, kMaxSeqs> seqs;
   std::uint16_t n_msgs = 0, n_trades = 0, n_seqs = 0;
   bool complete = true;
+  // The message on_message recorded last, for on_book_entries: kept as a pointer (no 16-bit
+  // store can change it), n_msgs would be reloaded after the message's stores and indexed again.
+  Msg* last = nullptr;
 
   void reset() {
     n_msgs = n_trades = n_seqs = 0;
@@ -256,14 +259,14 @@ struct FastPath::PacketRecord {
     r.ctx = m;
     r.trade = n_trades;
     r.seq = n_seqs;
+    last = &r;
   }
   void on_message_end(const mdp3::MsgCtx&) {}
   void on_book_entries(const mdp3::MsgCtx&, const std::uint8_t* first, std::uint16_t block_length,
                        std::uint16_t count) {
-    Msg& m = msgs[n_msgs - 1];
-    m.books = first;
-    m.book_length = block_length;
-    m.book_count = count;
+    last->books = first;
+    last->book_length = block_length;
+    last->book_count = count;
   }
   void on_trade(const mdp3::MsgCtx&, const mdp3::TradeEntry& t) { trades[n_trades++] = t; }
   void on_seq_entry(const mdp3::MsgCtx&, const mdp3::SeqEntry& q) { seqs[n_seqs++] = q; }
@@ -279,9 +282,10 @@ struct FastPath::PacketRecord {
   // kObserved: the handler's FastPath has an observer (book_entry tells it every entry).
   template <bool kObserved, class H>
   void replay(H h) {  // by value: the handler's fields stay in registers across the stores
-    msgs[n_msgs].trade = n_trades;
-    msgs[n_msgs].seq = n_seqs;
-    for (std::uint32_t k = 0; k < n_msgs; ++k) {
+    const std::uint32_t n = n_msgs;  // a local: the handler's stores could change a member
+    msgs[n].trade = n_trades;
+    msgs[n].seq = n_seqs;
+    for (std::uint32_t k = 0; k < n; ++k) {
       const Msg& m = msgs[k];
       const Msg& next = msgs[k + 1];
       h.on_message(m.ctx);

@@ -4,6 +4,7 @@
 // without a snapshot can refresh naturally. docs/book.md gives every rule.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <cstring>
 #include <limits>
@@ -71,8 +72,7 @@ class MbpBook {
   ApplyResult apply_side(BookSide& s, std::uint8_t depth, const mdp3::BookEntry& e,
                          std::int64_t px9);
 
-  // Indexed by entry type ('0' '1' 'E' 'F' -> 0 1 2 3, see apply): the side an entry goes to is
-  // computed, not chosen by a branch on a type that changes at random from entry to entry.
+  // Indexed by entry type ('0' '1' 'E' 'F' -> 0 1 2 3: book_detail::kSideOfType).
   enum : std::uint32_t { kBidSide = 0, kAskSide = 1, kImpliedBidSide = 2, kImpliedAskSide = 3 };
   BookSide side_[4];
   std::uint8_t depth_ = kDefaultDepth;
@@ -84,6 +84,19 @@ class MbpBook {
 // The per-entry rules and the top of book, inline: the fast path runs them for every entry.
 
 namespace book_detail {
+
+// MbpBook's side index of each MDEntryType byte: '0' '1' 'E' 'F' -> 0 1 2 3 (bid, ask, implied
+// bid, implied ask); every other byte -> kResetSide (a 'J' Book Reset empties both books).
+inline constexpr std::uint8_t kResetSide = 4;
+inline constexpr std::array<std::uint8_t, 256> kSideOfType = [] {
+  std::array<std::uint8_t, 256> a{};
+  a.fill(kResetSide);
+  a[static_cast<std::uint8_t>(mdp3::kBid)] = 0;
+  a[static_cast<std::uint8_t>(mdp3::kOffer)] = 1;
+  a[static_cast<std::uint8_t>(mdp3::kImpliedBid)] = 2;
+  a[static_cast<std::uint8_t>(mdp3::kImpliedOffer)] = 3;
+  return a;
+}();
 
 // One level as one 16-byte move. (A plain `a = b` loop is turned into a memmove call, which
 // costs more than the few levels a book shifts.)
@@ -119,23 +132,15 @@ inline void best(const BookSide& a, const BookSide& b, bool higher, std::int64_t
 }  // namespace book_detail
 
 inline ApplyResult MbpBook::apply(const mdp3::BookEntry& e, std::int64_t px9) {
-  // '0' 0x30 and '1' 0x31 are outright, 'E' 0x45 and 'F' 0x46 implied (bit 6); the bid/ask bit
-  // is bit 0, inverted for the implied pair.
-  const std::uint32_t t = static_cast<std::uint8_t>(e.type);
-  const std::uint32_t implied = (t >> 6) & 1u;
-  const std::uint32_t k = implied * 2u + ((t ^ implied) & 1u);
-  // The type side k stands for, byte k of one constant (a table would be stored to the stack
-  // for every entry).
-  constexpr std::uint32_t kTypeOf = std::uint32_t{mdp3::kBid} |
-                                    std::uint32_t{mdp3::kOffer} << 8 |
-                                    std::uint32_t{mdp3::kImpliedBid} << 16 |
-                                    std::uint32_t{mdp3::kImpliedOffer} << 24;
-  if (t != ((kTypeOf >> (8u * k)) & 0xFFu)) [[unlikely]] {  // 'J' Book Reset (the decoder
-                                                             // refuses other types)
+  // The side an entry goes to is looked up, not chosen by a branch on a type that changes at
+  // random from entry to entry.
+  const std::uint32_t k = book_detail::kSideOfType[static_cast<std::uint8_t>(e.type)];
+  if (k == book_detail::kResetSide) [[unlikely]] {  // 'J' Book Reset (the decoder refuses
+                                                     // other types)
     clear(true);
     return ApplyResult::kApplied;
   }
-  return apply_side(side_[k], implied ? implied_depth_ : depth_, e, px9);
+  return apply_side(side_[k], k >= kImpliedBidSide ? implied_depth_ : depth_, e, px9);
 }
 
 inline ApplyResult MbpBook::apply_side(BookSide& s, std::uint8_t depth, const mdp3::BookEntry& e,

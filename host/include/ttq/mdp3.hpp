@@ -242,22 +242,31 @@ inline constexpr std::array<std::uint8_t, 256> kSideTypes = [] {
   return a;
 }();
 
+// What each MDUpdateAction needs of an entry besides its book side (bit 0): bit 1 a level, bit 2
+// a price and a size (New, Change, Overlay). An action above 5 also needs bit 3, which no entry
+// has: it always fails.
+inline constexpr std::array<std::uint8_t, 256> kActionNeeds = [] {
+  std::array<std::uint8_t, 256> a{};
+  a.fill(0xF);
+  a[kNew] = a[kChange] = a[kOverlay] = 0x7;
+  a[kDelete] = a[kDeleteFrom] = 0x3;
+  a[kDeleteThru] = 0x1;
+  return a;
+}();
+
 // The same rules for the common entry (a 0/1/E/F side, action 0-5, a level where one is needed,
-// price and size present where they are needed) as one combined test: the entry type and action
-// vary at random from entry to entry, and a branch per rule mispredicts on them. Only an entry
-// that fails the test (or a 'J') goes through check_book_entry_slow, which names the first rule
-// broken exactly as before.
+// price and size present where they are needed) as one combined test: what the entry has (bit 0
+// a side, bit 1 a level, bit 2 a price and a size) against what its action needs. The entry type
+// and action vary at random from entry to entry, and a branch per rule mispredicts on them. Only
+// an entry that fails the test (or a 'J') goes through check_book_entry_slow, which names the
+// first rule broken exactly as before.
 inline MsgError check_book_entry(const BookEntry& e) {
   using U = std::uint32_t;
-  const U a = e.action;
-  const U side = kSideTypes[static_cast<std::uint8_t>(e.type)];
-  // New, Change and Overlay (0, 1, 5) need a price and a size; DeleteThru (3) needs no level.
-  const U needs_px = (0x23u >> (a & 7u)) & 1u;
   const U px_ok = static_cast<U>(e.price != kNullPrice) &
                   static_cast<U>(static_cast<U>(e.size) < static_cast<U>(kNullInt32));
-  const U level_ok = static_cast<U>(e.level != 0) | static_cast<U>(a == kDeleteThru);
-  const U good = static_cast<U>(a <= kOverlay) & side & level_ok & (px_ok | (needs_px ^ 1u));
-  if (good != 0) [[likely]] return MsgError::kOk;
+  const U has = U{kSideTypes[static_cast<std::uint8_t>(e.type)]} | U{e.level != 0} << 1 |
+                px_ok << 2;
+  if ((kActionNeeds[e.action] & ~has) == 0) [[likely]] return MsgError::kOk;
   return check_book_entry_slow(e);
 }
 
