@@ -383,8 +383,10 @@ module ttq_core #(
     pq_pop    = j_go && j_payload;
     fl_push   = cmd_free || (j_go && j_free);
     fl_push_h = cmd_free ? cmd_free_h : pr_h;
-    // A flush record (end of input) goes out once nothing is waiting (then j_ready is low).
-    fl_v      = flush_left_q != '0 && vq_cnt_q == '0 && fr_in_q == '0 && !mid_frame_q;
+    // A flush record (end of input) goes out once nothing is waiting (then j_ready is low):
+    // flush_left_q != 0, vq_cnt_q == 0, fr_in_q == 0 and !mid_frame_q, registered a cycle
+    // ahead from their next values (fl_v_q) so that the record's channel is not behind them.
+    fl_v      = fl_v_q;
     pk_v      = (j_ready && j_inc) || fl_v;
     pk_flush  = fl_v;
     pk_ch     = fl_v ? CH_W'(flush_left_q - 1'b1) : ln_ch[CH_W-1:0];
@@ -394,7 +396,19 @@ module ttq_core #(
     pk_valid  = !fl_v && j_payload && pr_ok;
   end
 
+  // fl_v_q: the flush condition of the next cycle, from the next values of its registers.
+  logic fl_v_q, fl_left_d, vq_empty_d, fr_idle_d;
+  logic [7:0] fr_in_d;
+  always_comb begin
+    fl_left_d  = flush || (flush_left_q != '0 &&
+                           !(fl_v && arb_in_r && flush_left_q == (CH_W + 1)'(1)));
+    vq_empty_d = !vq_push && (vq_cnt_q == '0 || (vq_cnt_q == (VQ_AW + 1)'(1) && vq_pop));
+    fr_in_d    = fr_in_q + 8'(fr_start) - 8'(fr_end);
+    fr_idle_d  = fr_in_d == '0 && !(s_axis_frame_tvalid && s_axis_frame_tready ?
+                                     !s_axis_frame_tlast : mid_frame_q);
+  end
   always_ff @(posedge clk) begin
+    fl_v_q <= !prst && fl_left_d && vq_empty_d && fr_idle_d;
     if (prst) begin
       flush_left_q <= '0;
     end else begin
@@ -402,6 +416,15 @@ module ttq_core #(
       else if (fl_v && arb_in_r) flush_left_q <= flush_left_q - 1'b1;
     end
   end
+`ifndef SYNTHESIS
+  // fl_v_q is the condition it replaces, computed from the registers of its own cycle.
+  always_ff @(posedge clk) begin
+    if (!prst) begin
+      assert (fl_v_q == (flush_left_q != '0 && vq_cnt_q == '0 && fr_in_q == '0 && !mid_frame_q))
+        else $error("ttq_core: fl_v_q differs from the flush condition");
+    end
+  end
+`endif
 
   // ---------------------------------------------------------------------------------------------
   // A/B arbitration.
@@ -549,7 +572,10 @@ module ttq_core #(
     end else begin
       rd_v_q    <= rd_issue || sp_go;
       rd_spec_q <= sp_go;
-      if (sp_go) begin
+      // The join's record is copied whenever C_IDLE has no confirmed read to keep (not only at
+      // sp_go, whose join decision would sit in front of these enables): only after sp_go is
+      // the copy used (sp_hit), and an APPLY taken below overwrites it.
+      if (cst_q == C_IDLE && !sp_hit) begin
         rd_h_q   <= pr_h;
         rd_ch_q  <= ln_ch[CH_W-1:0];
         rd_n_q   <= pr_n;
@@ -781,35 +807,63 @@ module ttq_core #(
 
   // ---------------------------------------------------------------------------------------------
   // Counters: one registered increment vector. PACKETS and MALFORMED have two sources each.
+  // The join's and the command side's counts lag one cycle more: their inputs are registered
+  // first (e_*_q, no decisions in front) and the increments are decoded from those registers,
+  // so the join's decision (the line-queue read, then j_go) is not in front of cnt_inc (8 LUT
+  // levels in the whole core before, docs/synthesis.md). busy covers the extra stage.
+  logic            e_ready_q, e_arb_r_q, e_cfree_q, e_hit_q, e_kind0_q, e_pay_q, e_ok_q, e_over_q;
+  logic [3:0]      e_reason_q;
+  logic            e_cfire_q, e_held_q;
+  logic [2:0]      e_op_q;
+  logic [31:0]     e_count_q;
+  always_ff @(posedge clk) begin
+    e_ready_q  <= j_ready && !prst;
+    e_arb_r_q  <= arb_in_r;
+    e_cfree_q  <= cmd_free;
+    e_reason_q <= j_reason;
+    e_hit_q    <= ln_hit;
+    e_kind0_q  <= ln_kind == 2'd0;
+    e_pay_q    <= j_payload;
+    e_ok_q     <= pr_ok;
+    e_over_q   <= pr_over;
+    e_cfire_q  <= cmd_v && cmd_r && !prst;
+    e_op_q     <= cmd_op;
+    e_held_q   <= held_q[cmd_h];
+    e_count_q  <= cmd_count;
+  end
+
   logic [N_CNT*CIW-1:0] inc_d;
-  logic                 cmd_fire, j_other;
+  logic                 e_good, e_inc, e_go, e_other;
   logic [CIW-1:0]       n_packets, n_malformed;
   always_comb begin
-    cmd_fire    = cmd_v && cmd_r;
+    // j_good, j_inc and j_go of the registered cycle.
+    e_good  = e_reason_q == ttq_pkg::DROP_NONE && e_hit_q;
+    e_inc   = e_good && e_kind0_q;
+    e_go    = e_ready_q && (!e_inc || e_arb_r_q) && !(e_pay_q && !e_inc && e_cfree_q);
     // Snapshot / definition lines are the host's (look-aside), counted as the model counts them.
-    j_other     = j_go && j_good && ln_kind != 2'd0;
-    n_packets   = CIW'(j_other && j_payload && pr_ok) +
-                  CIW'(cmd_fire && ((cmd_op == OP_APPLY && !held_q[cmd_h]) || cmd_op == OP_HOLD ||
-                                    cmd_op == OP_DROP_DUP));
-    n_malformed = CIW'(j_other && !(j_payload && pr_ok)) + CIW'(cmd_fire && cmd_op == OP_DROP_BAD);
+    e_other = e_go && e_good && !e_kind0_q;
+    n_packets   = CIW'(e_other && e_pay_q && e_ok_q) +
+                  CIW'(e_cfire_q && ((e_op_q == OP_APPLY && !e_held_q) || e_op_q == OP_HOLD ||
+                                     e_op_q == OP_DROP_DUP));
+    n_malformed = CIW'(e_other && !(e_pay_q && e_ok_q)) + CIW'(e_cfire_q && e_op_q == OP_DROP_BAD);
     inc_d = '0;
-    inc_d[ttq_regs_pkg::CNT_FRAMES*CIW +: CIW] = CIW'(j_go);
-    if (j_go && j_reason != ttq_pkg::DROP_NONE) begin
-      inc_d[(ttq_regs_pkg::CNT_DROP_RUNT + 32'(j_reason))*CIW +: CIW] = CIW'(1);
+    inc_d[ttq_regs_pkg::CNT_FRAMES*CIW +: CIW] = CIW'(e_go);
+    if (e_go && e_reason_q != ttq_pkg::DROP_NONE) begin
+      inc_d[(ttq_regs_pkg::CNT_DROP_RUNT + 32'(e_reason_q))*CIW +: CIW] = CIW'(1);
     end
     inc_d[ttq_regs_pkg::CNT_DROP_UNKNOWN_LINE*CIW +: CIW] =
-        CIW'(j_go && j_reason == ttq_pkg::DROP_NONE && !ln_hit);
-    inc_d[ttq_regs_pkg::CNT_OTHER_LINE_PACKETS*CIW +: CIW] = CIW'(j_other && j_payload && pr_ok);
-    inc_d[ttq_regs_pkg::CNT_OVERSIZE_PACKETS*CIW +: CIW] = CIW'(j_go && j_payload && pr_over);
+        CIW'(e_go && e_reason_q == ttq_pkg::DROP_NONE && !e_hit_q);
+    inc_d[ttq_regs_pkg::CNT_OTHER_LINE_PACKETS*CIW +: CIW] = CIW'(e_other && e_pay_q && e_ok_q);
+    inc_d[ttq_regs_pkg::CNT_OVERSIZE_PACKETS*CIW +: CIW] = CIW'(e_go && e_pay_q && e_over_q);
     inc_d[ttq_regs_pkg::CNT_PACKETS*CIW +: CIW] = n_packets;
     inc_d[ttq_regs_pkg::CNT_MALFORMED*CIW +: CIW] = n_malformed;
-    inc_d[ttq_regs_pkg::CNT_HELD*CIW +: CIW] = CIW'(cmd_fire && cmd_op == OP_HOLD);
-    inc_d[ttq_regs_pkg::CNT_GAPS*CIW +: CIW] = CIW'(cmd_fire && cmd_op == OP_GAP);
-    inc_d[ttq_regs_pkg::CNT_LOST*CIW +: CIW] = (cmd_fire && cmd_op == OP_GAP) ? CIW'(cmd_count) : '0;
+    inc_d[ttq_regs_pkg::CNT_HELD*CIW +: CIW] = CIW'(e_cfire_q && e_op_q == OP_HOLD);
+    inc_d[ttq_regs_pkg::CNT_GAPS*CIW +: CIW] = CIW'(e_cfire_q && e_op_q == OP_GAP);
+    inc_d[ttq_regs_pkg::CNT_LOST*CIW +: CIW] = (e_cfire_q && e_op_q == OP_GAP) ? CIW'(e_count_q) : '0;
     inc_d[ttq_regs_pkg::CNT_DUPLICATES*CIW +: CIW] =
-        CIW'(cmd_fire && (cmd_op == OP_DROP_EARLY || cmd_op == OP_DROP_DUP));
-    inc_d[ttq_regs_pkg::CNT_EARLY_DUPLICATES*CIW +: CIW] = CIW'(cmd_fire && cmd_op == OP_DROP_EARLY);
-    inc_d[ttq_regs_pkg::CNT_SEQ_RESTARTS*CIW +: CIW] = CIW'(cmd_fire && cmd_op == OP_RESTART);
+        CIW'(e_cfire_q && (e_op_q == OP_DROP_EARLY || e_op_q == OP_DROP_DUP));
+    inc_d[ttq_regs_pkg::CNT_EARLY_DUPLICATES*CIW +: CIW] = CIW'(e_cfire_q && e_op_q == OP_DROP_EARLY);
+    inc_d[ttq_regs_pkg::CNT_SEQ_RESTARTS*CIW +: CIW] = CIW'(e_cfire_q && e_op_q == OP_RESTART);
     inc_d[ttq_regs_pkg::CNT_STALE_EVENTS*CIW +: CIW] = CIW'(c_stale);
     inc_d[ttq_regs_pkg::CNT_BOOK_ENTRIES*CIW +: CIW] = CIW'(c_book);
     inc_d[ttq_regs_pkg::CNT_UNKNOWN_INSTRUMENTS*CIW +: CIW] = CIW'(c_unknown);
@@ -825,7 +879,8 @@ module ttq_core #(
   // output FIFO are not either (the host drains them).
   assign busy = fr_in_q != '0 || mid_frame_q || vq_cnt_q != '0 || ln_v || fm_in_q != '0 ||
                 wr_have_q || pq_cnt_q != '0 || flush_left_q != '0 || cmd_v || !arb_in_r ||
-                cst_q != C_IDLE || rd_v_q || of_cnt_q != '0 || apply_busy || q_v || !cfg_ready;
+                cst_q != C_IDLE || rd_v_q || of_cnt_q != '0 || apply_busy || q_v || !cfg_ready ||
+                e_ready_q || e_cfire_q;
 
   logic unused;
   assign unused = ^{bc_cfg[CFG_W-1:279], bc_cfg[268:33], bc_cfg[31:0],ln_b, vd_data[127:88], vd_data[55:40], vd_data[23:8], vd_data[6:4],

@@ -86,6 +86,8 @@ module ttq_regs #(
   localparam int unsigned MUL_W = 68;
   localparam int unsigned MUL_BW = ttq_regs_pkg::CFG_RECIP_W;  // multiplier: RECIP, or MAX+1
   localparam logic [AW-1:0] CNT_END = ttq_regs_pkg::CNT_BASE + AW'(8 * N_CNT);
+  localparam logic [AW-LSW-1:0] LINE_HI0 = ttq_regs_pkg::LINE_BASE[AW-1:LSW];  // first line window
+  localparam logic [AW-SW-1:0]  SLOT_HI0 = ttq_regs_pkg::SLOT_BASE[AW-1:SW];   // first slot window
   localparam logic [SHD_AW-1:0] INIT_LAST =
       SHD_AW'(N_INSTR * ttq_regs_pkg::SLOT_SHADOW_WORDS - 1);
   localparam logic [CFG_W-1:0] CFG_RESET = ttq_regs_pkg::slot_cfg_reset(DEPTH);
@@ -139,6 +141,12 @@ module ttq_regs #(
       ttq_regs_pkg::SO_TOP_ASK_SZ != ttq_regs_pkg::SO_TOP_FLAGS + 8'd24 ||
       ttq_regs_pkg::SO_TOP_FLAGS < 8'(4 * ttq_regs_pkg::SLOT_SHADOW_WORDS)) begin : g_top
     $fatal(1, "ttq_regs: the TOP_* registers are not the block ttq_regs decodes");
+  end
+  // The line and slot windows are decoded from the address bits above the window offset (no
+  // subtraction, no full-width compare in front of the decode): their bases must be aligned.
+  if (ttq_regs_pkg::LINE_BASE[LSW-1:0] != '0 || ttq_regs_pkg::SLOT_BASE[SW-1:0] != '0)
+  begin : g_win_align
+    $fatal(1, "ttq_regs: LINE_BASE / SLOT_BASE not aligned to their window size");
   end
 `ifndef SYNTHESIS
   // The DROP_* counters follow ttq_pkg::frame_drop_e (card_regs.hpp checks ttq::FrameDrop).
@@ -318,15 +326,16 @@ module ttq_regs #(
   logic                   dec_shd, dec_cmt, dec_top;
   logic [SLOT_IDX_W-1:0]  dec_slot;
   logic [WIDX_W-1:0]      dec_widx;
-  logic [AW-1:0]          cnt_rel, slot_rel;
-  logic [AW-SW-1:0]       slot_num;
+  logic [AW-1:0]          cnt_rel;
+  logic [AW-SW-1:0]       slot_hi;   // window number from address 0 (SLOT_BASE is aligned)
+  logic                   in_slots;  // a window of a slot below N_INSTR
   logic [SW-1:0]          slot_off;
   logic [63:0]            cnt_sel;
   logic                   dec_line;
   logic [LINE_IDX_W-1:0]  dec_line_idx;
   logic [LSW-1:0]         line_off;
-  logic [AW-1:0]          line_rel;
-  logic [AW-LSW-1:0]      line_num;
+  logic [AW-LSW-1:0]      line_hi;   // same for the line windows
+  logic                   in_lines;
   logic [31:0]            dec_line_val;
 
   always_comb begin
@@ -391,12 +400,13 @@ module ttq_regs #(
     endcase
 
     // Line windows: line_word_mapped words of lines below N_LINES.
-    line_rel = dec_addr - ttq_regs_pkg::LINE_BASE;
-    line_num = line_rel[AW-1:LSW];
-    line_off = line_rel[LSW-1:0];
-    dec_line_idx = line_num[LINE_IDX_W-1:0];
-    dec_line = dec_addr >= ttq_regs_pkg::LINE_BASE && line_num < (AW-LSW)'(N_LINES) &&
-               line_off[1:0] == 2'b00 && ttq_regs_pkg::line_word_mapped(line_off[2 +: LWIDX_W]);
+    // Windows from the upper address bits against constants (the bases are aligned): the same
+    // as dec_addr - BASE range-checked, without a subtraction in front of the decode.
+    line_hi = dec_addr[AW-1:LSW];
+    line_off = dec_addr[LSW-1:0];
+    dec_line_idx = LINE_IDX_W'(line_hi - LINE_HI0);
+    in_lines = 32'(line_hi) >= 32'(LINE_HI0) && 32'(line_hi) < 32'(LINE_HI0) + N_LINES;
+    dec_line = in_lines && line_off[1:0] == 2'b00 && ttq_regs_pkg::line_word_mapped(line_off[2 +: LWIDX_W]);
     dec_line_val = '0;
     unique case (line_off)
       ttq_regs_pkg::LO_LINE_VALID: dec_line_val[0] = line_valid_q[dec_line_idx];
@@ -416,17 +426,16 @@ module ttq_regs #(
     cnt_sel = cnt_q[dec_cnt_idx * 64 +: 64];
 
     // Slot windows: shadow words below SLOT_SHADOW_WORDS*4, COMMIT above.
-    slot_rel = dec_addr - ttq_regs_pkg::SLOT_BASE;
-    slot_num = slot_rel[AW-1:SW];
-    slot_off = slot_rel[SW-1:0];
-    dec_slot = slot_num[SLOT_IDX_W-1:0];
+    slot_hi = dec_addr[AW-1:SW];
+    slot_off = dec_addr[SW-1:0];
+    dec_slot = SLOT_IDX_W'(slot_hi - SLOT_HI0);
+    in_slots = 32'(slot_hi) >= 32'(SLOT_HI0) && 32'(slot_hi) < 32'(SLOT_HI0) + N_INSTR;
     dec_widx = slot_off[2 +: WIDX_W];
-    dec_shd = dec_addr >= ttq_regs_pkg::SLOT_BASE && slot_num < (AW-SW)'(N_INSTR) &&
+    dec_shd = in_slots &&
               slot_off < SW'(4 * ttq_regs_pkg::SLOT_SHADOW_WORDS) && slot_off[1:0] == 2'b00 &&
               ttq_regs_pkg::slot_word_mapped(dec_widx);
-    dec_cmt = dec_addr >= ttq_regs_pkg::SLOT_BASE && slot_num < (AW-SW)'(N_INSTR) &&
-              slot_off == ttq_regs_pkg::SO_COMMIT;
-    dec_top = dec_addr >= ttq_regs_pkg::SLOT_BASE && slot_num < (AW-SW)'(N_INSTR) &&
+    dec_cmt = in_slots && slot_off == ttq_regs_pkg::SO_COMMIT;
+    dec_top = in_slots &&
               slot_off[SW-1:5] == ttq_regs_pkg::SO_TOP_FLAGS[SW-1:5] && slot_off[1:0] == 2'b00 &&
               slot_off[4:2] != 3'd7;
   end
