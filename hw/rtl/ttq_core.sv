@@ -398,14 +398,14 @@ module ttq_core #(
 
   // fl_v_q: the flush condition of the next cycle, from the next values of its registers.
   logic fl_v_q, fl_left_d, vq_empty_d, fr_idle_d;
-  logic [7:0] fr_in_d;
   always_comb begin
     fl_left_d  = flush || (flush_left_q != '0 &&
                            !(fl_v && arb_in_r && flush_left_q == (CH_W + 1)'(1)));
     vq_empty_d = !vq_push && (vq_cnt_q == '0 || (vq_cnt_q == (VQ_AW + 1)'(1) && vq_pop));
-    fr_in_d    = fr_in_q + 8'(fr_start) - 8'(fr_end);
-    fr_idle_d  = fr_in_d == '0 && !(s_axis_frame_tvalid && s_axis_frame_tready ?
-                                     !s_axis_frame_tlast : mid_frame_q);
+    // fr_in_q's next value is 0, knowing that fr_end (= vq_push) is low whenever it matters
+    // (vq_empty_d needs !vq_push): no adder and no verdict handshake in front of fl_v_q.
+    fr_idle_d  = (fr_start ? fr_in_q == 8'hFF : fr_in_q == '0) &&
+                 !(s_axis_frame_tvalid && s_axis_frame_tready ? !s_axis_frame_tlast : mid_frame_q);
   end
   always_ff @(posedge clk) begin
     fl_v_q <= !prst && fl_left_d && vq_empty_d && fr_idle_d;
