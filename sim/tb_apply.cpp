@@ -5,8 +5,9 @@
 // decoded into the framer's events (ttq_pkg::mdp_ev_t); gaps and restarts become the arbiter's
 // commands. Every quote record the RTL sends is compared with the model's, in order, all 40
 // bytes, under random input idles and output back-pressure; the kill switch is toggled mid-run.
-// It also times a BOOK event through ttq_apply's handshakes (book op, committed book result, quoter
-// request; docs/rtl_apply.md, Timing) wherever the block was idle when the event's packet began.
+// Every book op must be the next BOOK event the model applies. A packet's first event, when it
+// is a BOOK event and the packet began with the block idle, is timed through ttq_apply's
+// handshakes (book op, committed book result, quoter request; docs/rtl_apply.md, Timing).
 
 #include <verilated.h>
 
@@ -43,8 +44,9 @@ constexpr int kEvW = 280;        // ttq_pkg::MDP_EV_W
 // ttq_apply's documented latencies (docs/rtl_apply.md, Timing), in cycles from the cycle that
 // accepts a BOOK event on s_axis_ev: its book op is taken by ttq_book (F1), its book result is
 // taken by the commit stage C, and, when a publishing MSG_END follows it in the next cycle, the
-// quoter request of its slot is valid (early publication). Asserted exactly for every BOOK event
-// whose packet began while the block was idle (after a publication), in every mode.
+// quoter request of its slot is valid (early publication). Asserted exactly for a packet's
+// first event when it is a BOOK event and the packet began while the block was idle (after a
+// publication), in every mode.
 constexpr std::uint64_t kOpLatency = 1;
 constexpr std::uint64_t kCommitLatency = 3;
 constexpr std::uint64_t kReqLatency = 4;
@@ -236,9 +238,32 @@ struct RunStats {
   // changes / commits applied mid-stream.
   std::uint64_t same_b2b = 0, reset_b2b = 0, burst_ctl = 0;
   std::uint64_t merged = 0;  // ctl-3 items (a PKT_HDR sent with the packet's first event)
-  // BOOK events timed: op + committed result checked, quoter request checked too, and events
-  // that produced no book op (RptSeq older, or not in the slot table).
+  // BOOK events timed: op + committed result checked, quoter request checked too, and timed
+  // events the model skips (RptSeq not newer, or not in the slot table: no book op).
   std::uint64_t lat_applied = 0, lat_req = 0, lat_no_op = 0;
+  // Book ops checked against the BOOK events the model applies, in order; BOOK events the model
+  // skips (no op may come for them).
+  std::uint64_t ops = 0, skipped = 0;
+};
+
+// The model's verdict on each BOOK event, in event order: applied to a book (FastPath's
+// book_entries counts it; ttq_apply must send its book op) or skipped (instrument not in the
+// table, or RptSeq not newer: no op). FastPath tells an observer of each entry before it
+// handles it; the counter's move by the next entry (or the end of the run) is the verdict.
+struct EntryVerdicts final : PipelineObserver {
+  const FastPath* fp = nullptr;
+  std::vector<std::uint8_t> applied;
+  std::uint64_t before = 0;
+  bool open = false;
+  void settle() {
+    if (open) applied.push_back(fp->counters().book_entries != before);
+    open = false;
+  }
+  void on_book_entry(const mdp3::MsgCtx&, std::uint32_t, const mdp3::BookEntry&) override {
+    settle();
+    before = fp->counters().book_entries;
+    open = true;
+  }
 };
 
 RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
@@ -286,6 +311,9 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
 
   // The model, and the event stream the RTL gets, frame by frame.
   FastPath ref(cfg);
+  EntryVerdicts verdicts;
+  verdicts.fp = &ref;
+  ref.set_observer(&verdicts);
   std::vector<QuoteRecord> want;
   std::vector<Item> items;
   FrontEnd fe(cfg.reorder_window, &items);
@@ -329,19 +357,36 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
   ref.finish();
   drain_ref();
   fe.finish();
+  verdicts.settle();
   st.items = items.size();
+  // Each BOOK item's verdict (the stream and the model decode the same applied packets).
+  std::vector<std::uint8_t> item_op(items.size(), 0);
+  {
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      const Item& it = items[i];
+      if ((it.ctl != 0 && it.ctl != 5) || get_bits(it.ev, 276, 4) != kBook) continue;
+      if (n < verdicts.applied.size()) item_op[i] = verdicts.applied[n];
+      st.skipped += n < verdicts.applied.size() && !verdicts.applied[n];
+      ++n;
+    }
+    if (n != verdicts.applied.size()) {
+      std::printf("FAIL %s seed %llu: %zu BOOK events in the stream, the model saw %zu\n", m.name,
+                  (unsigned long long)seed, n, verdicts.applied.size());
+      ++g_errors;
+      return st;
+    }
+  }
   for (std::size_t i = 1; i < items.size(); ++i) {
     const Item& a = items[i - 1];
     const Item& b = items[i];
-    auto bits = [](const EvWords& w, int lsb, int width) {
-      std::uint64_t v = 0;
-      for (int k = 0; k < width; ++k) v |= std::uint64_t{(w[(lsb + k) / 32] >> ((lsb + k) % 32)) & 1u} << k;
-      return v;
-    };
-    if (a.ctl != 0 || b.ctl != 0 || bits(a.ev, 276, 4) != kBook || bits(b.ev, 276, 4) != kBook) continue;
-    if (bits(a.ev, 128, 32) != bits(b.ev, 128, 32)) continue;
+    if (a.ctl != 0 || b.ctl != 0 || get_bits(a.ev, 276, 4) != kBook ||
+        get_bits(b.ev, 276, 4) != kBook) {
+      continue;
+    }
+    if (get_bits(a.ev, 128, 32) != get_bits(b.ev, 128, 32)) continue;
     ++st.same_b2b;
-    if (bits(a.ev, 192, 8) == 'J') ++st.reset_b2b;
+    if (get_bits(a.ev, 192, 8) == 'J') ++st.reset_b2b;
   }
 
   // The RTL.
@@ -400,12 +445,34 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
   std::size_t next = 0, got = 0;
   std::uint64_t cycle = 0, idle_for = 0;
 
+  // Book ops, in every mode: ttq_apply must send one ENTRY op for each BOOK event the model
+  // applies (item_op), in event order, and none for the others. Each accepted BOOK event the
+  // model applies waits in op_due until an op is taken; that op must be its own (slot, action,
+  // level and size), else the run fails, as does an op with nothing due and, at the end, an
+  // event still waiting.
+  struct Due {
+    std::size_t index;
+    std::uint64_t t;  // cycle of the event's acceptance
+    bool timed;       // a latency probe (below): its op must be taken at t + kOpLatency
+  };
+  std::deque<Due> op_due;
+  auto op_fail = [&](const char* what, std::size_t index, std::uint64_t t, std::uint64_t at) {
+    std::printf("FAIL %s seed %llu: BOOK event (item %zu, accepted at cycle %llu): %s at +%llu\n",
+                m.name, (unsigned long long)seed, index, (unsigned long long)t, what,
+                (unsigned long long)(at - t));
+    ++g_errors;
+  };
+
   // Latency of a BOOK event through ttq_apply (kOpLatency, kCommitLatency, kReqLatency): timed
-  // when its packet's first item (its PKT_HDR, or the event itself as a ctl-3 item) was accepted
-  // with the block idle (`busy` low) and after a publication (nothing dirty), so nothing ahead of
-  // it can delay it. The book op is recognised by its fields (slot, action, level, size), the
-  // result and the request by their slot; the request is timed when the event's message is that
-  // one entry (a publishing MSG_END accepted in the next cycle).
+  // when it is its packet's first event and that packet's first item (its PKT_HDR, or the event
+  // itself as a ctl-3 item) was accepted with the block idle (`busy` low) after a publication
+  // (nothing dirty), so nothing ahead of it can delay it. Later events of the packet are not
+  // timed: one may take its op at +2 (one event per cycle only while the commit queue has room
+  // and the book is ready: docs/rtl_apply.md, Timing). The
+  // op is the probe's own by op_due's order (its lateness fails whenever it comes), the result
+  // and the request are recognised by their slot; the request is timed when the event's message
+  // is that one entry (a publishing MSG_END accepted in the next cycle). A probe the model
+  // skips (instrument not in the table, RptSeq not newer) is counted "without a book op".
   auto kind_of = [](const Item& it) { return get_bits(it.ev, 276, 4); };
   auto starts_packet = [&](const Item& it) {
     return it.ctl == 5 || (it.ctl == 0 && kind_of(it) == kPktHdr);
@@ -413,7 +480,7 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
   auto publishes = [&](const Item& it) {
     return it.ctl == 1 || it.ctl == 2 ||
            ((it.ctl == 0 || it.ctl == 5) && kind_of(it) == kMsgEnd &&
-            (get_bits(it.ev, 216, 8) & 0x94) != 0);
+            (get_bits(it.ev, 216, 8) & mdp3::kPublishMask) != 0);
   };
   auto slot_of = [&](std::uint64_t sid) {
     for (std::size_t s = 0; s < cfg.instruments.size(); ++s) {
@@ -422,11 +489,11 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
     return -1;
   };
   struct Probe {
-    bool on = false, applied = false, res_seen = false, req_seen = false, check_req = false;
+    bool on = false, op = false, applied = false, res_seen = false, req_seen = false;
+    bool check_req = false;
     std::uint64_t t = 0;
     std::size_t index = 0;
     int slot = -1;
-    std::uint64_t action = 0, level = 0, size = 0;
   } probe;
   bool after_pub = true;              // the last event-stream item accepted published
   std::size_t idle_start = SIZE_MAX;  // index of a packet's first item accepted while idle
@@ -441,7 +508,7 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
     if (probe.applied && probe.check_req && !probe.req_seen) lat_fail("no quoter request", cycle);
     st.lat_applied += probe.applied;
     st.lat_req += probe.applied && probe.check_req;
-    st.lat_no_op += !probe.applied;
+    st.lat_no_op += !probe.op;
     probe.on = false;
   };
   // Called once per cycle after eval, with the index of the item accepted in this cycle
@@ -453,21 +520,38 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
     const bool res_fire = r->tb_apply_top__DOT__u_apply__DOT__s_axis_res_tvalid &&
                           r->tb_apply_top__DOT__u_apply__DOT__s_axis_res_tready;
     const bool req_v = r->tb_apply_top__DOT__u_apply__DOT__m_axis_req_tvalid;
+    const auto& od = r->tb_apply_top__DOT__u_apply__DOT__m_axis_op_tdata;  // book_op_t
+    if (op_fire && get_bits(od, 143, 2) == 0) {  // an ENTRY op
+      if (op_due.empty()) {
+        std::printf("FAIL %s seed %llu: a book op at cycle %llu with no BOOK event the model "
+                    "applies waiting for one\n", m.name, (unsigned long long)seed,
+                    (unsigned long long)cycle);
+        ++g_errors;
+      } else {
+        const Due d = op_due.front();
+        op_due.pop_front();
+        ++st.ops;
+        const Item& it = items[d.index];
+        if (int(get_bits(od, 127, 16)) != slot_of(get_bits(it.ev, 128, 32)) ||
+            get_bits(od, 121, 3) != (get_bits(it.ev, 200, 8) & 7) ||
+            get_bits(od, 113, 8) != get_bits(it.ev, 208, 8) ||
+            get_bits(od, 17, 32) != get_bits(it.ev, 64, 32)) {
+          op_fail("a book op that is not its own (an op missing, extra or out of order)", d.index,
+                  d.t, cycle);
+        } else if (d.timed && cycle - d.t != kOpLatency) {
+          op_fail("its book op", d.index, d.t, cycle);
+        } else if (d.timed && probe.on && probe.index == d.index) {
+          probe.applied = true;
+        }
+      }
+    }
     if (probe.on) {
       const std::uint64_t k = cycle - probe.t;
       if (k == 1) {  // the item behind the event: its message's publishing MSG_END?
         probe.check_req = acc == probe.index + 1 && publishes(items[acc]) &&
                           kind_of(items[acc]) == kMsgEnd;
       }
-      if (op_fire) {
-        const auto& d = r->tb_apply_top__DOT__u_apply__DOT__m_axis_op_tdata;  // book_op_t
-        const bool mine = get_bits(d, 143, 2) == 0 && int(get_bits(d, 127, 16)) == probe.slot &&
-                          get_bits(d, 121, 3) == probe.action &&
-                          get_bits(d, 113, 8) == probe.level && get_bits(d, 17, 32) == probe.size;
-        if (k == kOpLatency && !mine) lat_fail("an op that is not its own", cycle);
-        if (mine && !probe.applied && k != kOpLatency) lat_fail("its book op", cycle);
-        if (mine && k == kOpLatency) probe.applied = true;
-      }
+      if (k == kOpLatency && probe.op && !probe.applied) lat_fail("no book op of its own", cycle);
       if (probe.applied && res_fire && !probe.res_seen) {
         const auto& d = r->tb_apply_top__DOT__u_apply__DOT__s_axis_res_tdata;  // book_res_t
         probe.res_seen = true;
@@ -481,23 +565,24 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
           lat_fail("a request of another slot", cycle);
         }
       }
-      if (k >= 12) finish_probe();
+      if (k >= 12) finish_probe();  // the op is watched by op_due until it comes
     }
     if (acc >= items.size()) return;
     const Item& it = items[acc];
     if (starts_packet(it)) idle_start = (after_pub && !top->busy) ? acc : SIZE_MAX;
-    if ((it.ctl == 0 || it.ctl == 5) && kind_of(it) == kBook && idle_start != SIZE_MAX &&
-        (acc == idle_start || (acc == idle_start + 1 && items[idle_start].ctl == 0))) {
+    const bool book = (it.ctl == 0 || it.ctl == 5) && kind_of(it) == kBook;
+    const bool timed = book && idle_start != SIZE_MAX &&
+                       (acc == idle_start || (acc == idle_start + 1 && items[idle_start].ctl == 0));
+    if (timed) {
       if (probe.on) finish_probe();
       probe = Probe{};
       probe.on = true;
+      probe.op = item_op[acc] != 0;
       probe.t = cycle;
       probe.index = acc;
       probe.slot = slot_of(get_bits(it.ev, 128, 32));
-      probe.action = get_bits(it.ev, 200, 8) & 7;
-      probe.level = get_bits(it.ev, 208, 8);
-      probe.size = get_bits(it.ev, 64, 32);
     }
+    if (book && item_op[acc]) op_due.push_back(Due{acc, cycle, timed});
     if (it.ctl <= 2 || it.ctl == 5) after_pub = publishes(it);
   };
   const std::uint64_t limit = 200 * (items.size() + want.size()) + 100000;
@@ -570,8 +655,14 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
     std::printf("FAIL %s: stuck after %zu of %zu items\n", m.name, next, items.size());
     ++g_errors;
   }
-  time_book_event(items.size());
+  if (g_errors == 0) time_book_event(items.size());
   if (g_errors == 0 && probe.on) finish_probe();
+  if (g_errors == 0 && !op_due.empty()) {
+    std::printf("FAIL %s seed %llu: %zu BOOK events the model applies got no book op (first: "
+                "item %zu, accepted at cycle %llu)\n", m.name, (unsigned long long)seed,
+                op_due.size(), op_due.front().index, (unsigned long long)op_due.front().t);
+    ++g_errors;
+  }
   if (g_errors == 0 && got != want.size()) {
     std::printf("FAIL %s: %zu records, the model sent %zu\n", m.name, got, want.size());
     ++g_errors;
@@ -625,7 +716,8 @@ int main(int argc, char** argv) {
                         {"rnd-burst", 0.6, 0.5, true, false}, {"b2b-burst", 1.0, 1.0, true, false},
                         {"isolated", 1.0, 1.0, false, true}};
   std::uint64_t seed = 11, total = 0, same_b2b = 0, reset_b2b = 0, burst_ctl = 0, merged = 0;
-  std::uint64_t lat_applied = 0, lat_req = 0, lat_no_op = 0;
+  std::uint64_t lat_applied = 0, lat_req = 0, lat_no_op = 0, iso_applied = 0, iso_req = 0;
+  std::uint64_t ops = 0, skipped = 0;
   for (const Case& c : cases) {
     for (const Mode& m : modes) {
       // The isolated runs draw their seeds apart, so the other runs keep the seeds (and streams)
@@ -637,12 +729,13 @@ int main(int argc, char** argv) {
                   (unsigned long long)s.pulled, (unsigned long long)s.gaps,
                   (unsigned long long)s.stale, (unsigned long long)s.halts,
                   (unsigned long long)s.cycles);
-      std::printf("%-24s %-8s latency (+%llu op, +%llu committed, +%llu request): %llu BOOK events "
-                  "timed, %llu with their request, %llu without a book op\n",
-                  c.name, m.name, (unsigned long long)kOpLatency,
-                  (unsigned long long)kCommitLatency, (unsigned long long)kReqLatency,
-                  (unsigned long long)s.lat_applied, (unsigned long long)s.lat_req,
-                  (unsigned long long)s.lat_no_op);
+      std::printf("%-24s %-8s %llu book ops in event order (model: %llu BOOK events skipped); "
+                  "latency (+%llu op, +%llu committed, +%llu request): %llu BOOK events timed, "
+                  "%llu with their request, %llu the model skips (no book op)\n",
+                  c.name, m.name, (unsigned long long)s.ops, (unsigned long long)s.skipped,
+                  (unsigned long long)kOpLatency, (unsigned long long)kCommitLatency,
+                  (unsigned long long)kReqLatency, (unsigned long long)s.lat_applied,
+                  (unsigned long long)s.lat_req, (unsigned long long)s.lat_no_op);
       if (g_errors == 0 && m.isolated && s.lat_req == 0) {
         std::printf("FAIL %s %s: no BOOK event's request was timed\n", c.name, m.name);
         ++g_errors;
@@ -650,6 +743,10 @@ int main(int argc, char** argv) {
       lat_applied += s.lat_applied;
       lat_req += s.lat_req;
       lat_no_op += s.lat_no_op;
+      iso_applied += m.isolated ? s.lat_applied : 0;
+      iso_req += m.isolated ? s.lat_req : 0;
+      ops += s.ops;
+      skipped += s.skipped;
       total += s.records;
       same_b2b += s.same_b2b;
       reset_b2b += s.reset_b2b;
@@ -663,11 +760,18 @@ int main(int argc, char** argv) {
     std::printf("FAIL: no quote record was compared\n");
     ++g_errors;
   }
-  std::printf("latency: %llu BOOK events timed (op +%llu, committed +%llu), %llu with their "
-              "quoter request (+%llu), %llu without a book op\n",
-              (unsigned long long)lat_applied, (unsigned long long)kOpLatency,
+  std::printf("book ops: %llu, each the next BOOK event the model applies (%llu BOOK events the "
+              "model skips got none)\n",
+              (unsigned long long)ops, (unsigned long long)skipped);
+  std::printf("latency, timed: a packet's first event when it is a BOOK event and the packet began "
+              "with the block idle after a publication: %llu (%llu isolated, %llu in the other "
+              "modes) with op +%llu and committed result +%llu, %llu of them (%llu isolated) with "
+              "their quoter request (+%llu); %llu the model skips (no book op)\n",
+              (unsigned long long)lat_applied, (unsigned long long)iso_applied,
+              (unsigned long long)(lat_applied - iso_applied), (unsigned long long)kOpLatency,
               (unsigned long long)kCommitLatency, (unsigned long long)lat_req,
-              (unsigned long long)kReqLatency, (unsigned long long)lat_no_op);
+              (unsigned long long)iso_req, (unsigned long long)kReqLatency,
+              (unsigned long long)lat_no_op);
   std::printf("hazards in the streams: %llu back-to-back entries of one instrument (%llu after a "
               "Book Reset), %llu kill changes / commits while busy, %llu PKT_HDRs sent as ctl 3 "
               "with the packet's first event\n",

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "Vttq_quoter.h"
+#include "Vttq_quoter___024root.h"
 #include "quoter_regs.hpp"
 #include "ttq/quote.hpp"
 #include "ttq/quoter.hpp"
@@ -82,11 +83,13 @@ Expected expect(const Request& r) {
 
 // ---------------------------------------------------------------------------------------------
 // Coverage of the things the RTL does differently from the model: the estimate correction c
-// (n = n_e + c, computed here from the same registers) and the outcome classes.
+// (n = n_e + c, n_e read from the RTL's register ne_q1, which must also equal card_estimate)
+// and the outcome classes.
 // ---------------------------------------------------------------------------------------------
 struct Coverage {
   std::uint64_t c[2] = {0, 0};
   std::uint64_t bad_c = 0;
+  std::uint64_t ne_checked = 0, ne_wrong = 0;  // the RTL's n_e register against card_estimate
   std::uint64_t pull_up = 0, pull_book = 0, quoted = 0, live[4] = {0, 0, 0, 0};
   std::uint64_t upd = 0, send = 0, silent = 0, kept = 0;
   std::uint64_t mid = 0, join = 0, cut_ceil_or_floor = 0, cut_range = 0, clamp = 0;
@@ -95,9 +98,9 @@ struct Coverage {
 Coverage g_cov;
 
 // The card's estimate n_e of n = floor(d / T), from the same registers and with the same bit
-// selections as the RTL (c0): ((e >> (30 - 8 * ((s >> 3) & 3))) * (r << (s & 7))) >> 35, where
-// e = d mod 2^56 for s < 32 and e = (d << 32) mod 2^56 for s >= 32; d's window is 26 bits, n_e
-// 17 bits.
+// selections as the RTL (c0), compared with the RTL's ne_q1 for every request:
+// ((e >> (30 - 8 * ((s >> 3) & 3))) * (r << (s & 7))) >> 35, where e = d mod 2^56 for s < 32
+// and e = (d << 32) mod 2^56 for s >= 32; d's window is 26 bits, n_e 17 bits.
 std::uint64_t card_estimate(const ttq::sim::QuoterCardRegs& regs, std::uint64_t d) {
   const unsigned s = regs.recip_sh;
   const std::uint64_t e = ((s & 32) ? d << 32 : d) & ((std::uint64_t{1} << 56) - 1);
@@ -106,11 +109,22 @@ std::uint64_t card_estimate(const ttq::sim::QuoterCardRegs& regs, std::uint64_t 
   return static_cast<std::uint64_t>(p >> 35) & ((std::uint64_t{1} << 17) - 1);
 }
 
-void cover(const Request& r, const Expected& e) {
+// ne_rtl: ttq_quoter's ne_q1 in the cycle after the request was accepted (its estimate).
+void cover(const Request& r, const Expected& e, std::uint64_t ne_rtl) {
   const ttq::sim::QuoterCardRegs regs = ttq::sim::quoter_card_regs(r.tick, r.p.max_spread_ticks);
   const i128 d = i128{r.tob.ask_px} - r.tob.bid_px;
+  // Every request (pulls and out-of-range books too: the register is loaded regardless), d
+  // mod 2^64 as the RTL's subtraction has it.
+  const std::uint64_t ne_tb =
+      card_estimate(regs, static_cast<std::uint64_t>(r.tob.ask_px) -
+                              static_cast<std::uint64_t>(r.tob.bid_px));
+  ++g_cov.ne_checked;
+  if (ne_rtl != ne_tb && ++g_cov.ne_wrong <= 5) {
+    std::printf("ESTIMATE request seq %u: the RTL's n_e %llu, card_estimate %llu\n", r.seq,
+                static_cast<unsigned long long>(ne_rtl), static_cast<unsigned long long>(ne_tb));
+  }
   if (r.pull == 0 && regs.valid && d >= r.tick && d < static_cast<i128>(regs.d_lim)) {
-    const std::uint64_t ne = card_estimate(regs, static_cast<std::uint64_t>(d));
+    const std::uint64_t ne = ne_rtl;
     const std::uint64_t n = static_cast<std::uint64_t>(d / r.tick);
     const std::uint64_t c = n - ne;
     if (ne > n || c > 1) {
@@ -1001,7 +1015,6 @@ class Bench {
       if (out_valid && ready) check_output(ph);
       if (acc) {
         Pending p{expect(reqs[next]), cycle_, next};
-        cover(reqs[next], p.exp);
         pending_.push_back(p);
         ++next;
         ++requests_;
@@ -1009,6 +1022,8 @@ class Bench {
       top_->clk = 1;
       top_->eval();
       ++cycle_;
+      // The request's estimate is in ne_q1 now (c0 -> stage 1, loaded on acceptance).
+      if (acc) cover(reqs[next - 1], pending_.back().exp, top_->rootp->ttq_quoter__DOT__ne_q1);
       idle_guard = (acc || (out_valid && ready)) ? 0 : idle_guard + 1;
       if (idle_guard > 1000) {
         std::printf("FAIL %s: no progress for 1000 cycles (%zu pending)\n", ph.name,
@@ -1200,7 +1215,10 @@ int main(int argc, char** argv) {
   bench.run({"stateful/idle,stall", 0.2, 0.8, false}, seqd, g);
 
   std::printf(
-      "estimate n = n_e + c: c=0 %llu, c=1 %llu, out of range %llu\n",
+      "estimate: the RTL's n_e (ne_q1) equals card_estimate for %llu of %llu requests; "
+      "n = n_e + c: c=0 %llu, c=1 %llu, out of range %llu\n",
+      static_cast<unsigned long long>(g_cov.ne_checked - g_cov.ne_wrong),
+      static_cast<unsigned long long>(g_cov.ne_checked),
       static_cast<unsigned long long>(g_cov.c[0]), static_cast<unsigned long long>(g_cov.c[1]),
       static_cast<unsigned long long>(g_cov.bad_c));
   std::printf(
@@ -1239,6 +1257,7 @@ int main(int argc, char** argv) {
       static_cast<unsigned long long>(bench.protocol_errors()));
   const bool pass = bench.mismatches() == 0 && bench.latency_errors() == 0 &&
                     bench.protocol_errors() == 0 && g_cov.bad_c == 0 && g_cov.c[0] > 0 &&
+                    g_cov.ne_wrong == 0 && g_cov.ne_checked == bench.requests() &&
                     g_cov.c[1] > 0 && bench.requests() >= 200000;
   std::printf("%s\n", pass ? "PASS" : "FAIL");
   return pass ? 0 : 1;

@@ -118,7 +118,9 @@ module ttq_apply #(
   if (GW != 48) begin : g_bad_grp
     $fatal(1, "ttq_apply: the SecurityGroup field must be 6 bytes");
   end
-  if (ttq_pkg::BOOK_T_RESET != 3'd4 || ttq_pkg::BOOK_T_IMP_ASK != 3'd3) begin : g_bad_etype
+  // f_reset = f_bet_q[2]: bit 2 must be set in the Book Reset etype and clear in the other four.
+  if (!ttq_pkg::BOOK_T_RESET[2] || ttq_pkg::BOOK_T_BID[2] || ttq_pkg::BOOK_T_ASK[2] ||
+      ttq_pkg::BOOK_T_IMP_BID[2] || ttq_pkg::BOOK_T_IMP_ASK[2]) begin : g_bad_etype
     $fatal(1, "ttq_apply: f_reset reads the Book Reset etype as bit 2 of f_bet_q");
   end
 

@@ -111,9 +111,10 @@ module ttq_quoter #(
   assign acc = s_axis_req_tvalid && tready_q;
 
   // ------------------------------------------------------------------------------------------
-  // c0: request -> stage 1. d and the spread estimate n_e (two DSPs behind 4:1 and 2:1 muxes of
-  // d), d - k * T, and everything that depends only on the request's parameters: the tick-domain
-  // constants and thresholds of rules 4-7, tol * T, the size sums and the prev-level equalities.
+  // c0: request -> stage 1. d and the spread estimate n_e (two DSPs: a 4:1 window of e = A' - B'
+  // times the reciprocal r shifted by s[1:0] and 2:1-muxed by s[2]), d - k * T, and everything
+  // that depends only on the request's parameters: the tick-domain constants and thresholds of
+  // rules 4-7, tol * T, the size sums and the prev-level equalities.
   // ------------------------------------------------------------------------------------------
   logic [64:0]    d_c0;
   logic [55:0]    e_c0;    // d, or d << 32 when s[5] (mod 2^56)
