@@ -8,8 +8,8 @@
 namespace ttq {
 
 void MbpBook::configure(std::uint8_t depth, std::uint8_t implied_depth) {
-  depth_ = std::clamp<std::uint8_t>(depth == 0 ? kDefaultDepth : depth, 1, kMaxDepth);
-  implied_depth_ = std::min<std::uint8_t>(implied_depth, kMaxDepth);
+  set_depths(std::clamp<std::uint8_t>(depth == 0 ? kDefaultDepth : depth, 1, kMaxDepth),
+             std::min<std::uint8_t>(implied_depth, kMaxDepth));
   const std::uint32_t keep = (1u << depth_) - 1u;
   side_[kBidSide].occupied &= keep;
   side_[kAskSide].occupied &= keep;

@@ -7,7 +7,6 @@ namespace ttq {
 namespace {
 
 __extension__ typedef __int128 i128;
-__extension__ typedef unsigned __int128 u128;
 
 constexpr std::uint64_t kNanoPerToken = 1'000'000'000ULL;
 
@@ -20,14 +19,28 @@ std::uint64_t bucket_cap(std::int32_t burst) {
 }
 
 // Refills from the time elapsed since the last refill; time never goes backwards (an older
-// timestamp adds nothing and does not move last_ns back).
+// timestamp adds nothing and does not move last_ns back). In 64 bits with overflow checks: a sum
+// past 2^64 - 1 is past any cap, so it gives the cap exactly as the 128-bit sum did.
 void refill(std::uint64_t& nanotokens, std::uint64_t& last_ns, std::uint64_t now_ns,
             std::int32_t rate_per_sec, std::uint64_t cap) {
   if (now_ns <= last_ns) return;
-  const u128 rate = rate_per_sec > 0 ? static_cast<u128>(rate_per_sec) : 0;
-  const u128 total = static_cast<u128>(nanotokens) + static_cast<u128>(now_ns - last_ns) * rate;
-  nanotokens = total > cap ? cap : static_cast<std::uint64_t>(total);
+  const std::uint64_t rate = rate_per_sec > 0 ? static_cast<std::uint64_t>(rate_per_sec) : 0;
+  std::uint64_t total;
+  const bool over = __builtin_mul_overflow(now_ns - last_ns, rate, &total) ||
+                    __builtin_add_overflow(total, nanotokens, &total);
+  nanotokens = over || total > cap ? cap : total;
   last_ns = now_ns;
+}
+
+// |v| exactly, as an unsigned 64-bit number (|INT64_MIN| = 2^63 included).
+std::uint64_t mag64(std::int64_t v) {
+  return v < 0 ? 0 - static_cast<std::uint64_t>(v) : static_cast<std::uint64_t>(v);
+}
+
+// m > limit for a magnitude m, as the 128-bit comparison has it: a negative limit (invalid, but
+// applied literally) is exceeded by every magnitude.
+bool exceeds(std::uint64_t m, std::int64_t limit) {
+  return limit < 0 || m > static_cast<std::uint64_t>(limit);
 }
 
 }  // namespace
@@ -179,28 +192,54 @@ std::optional<RiskReject> RiskGate::evaluate(const OrderIntent& intent, const Ma
 
   if (intent.qty < 1 || intent.qty > limits_.max_order_qty) return RiskReject::kMaxOrderQty;
 
-  // qty <= 2^31, |px| <= 2^63, multiplier <= 2^31: the product stays below 2^125.
-  const i128 notional = abs128(intent.px) * qty * static_cast<i128>(s.info.multiplier);
-  if (notional > static_cast<i128>(limits_.max_notional)) return RiskReject::kMaxNotional;
+  // The products and sums below run in 64 bits with overflow checks; each gives the decision the
+  // exact 128-bit formula of docs/risk.md gives (an overflow means a value past every limit, or,
+  // for the projected position, the 128-bit path).
+  // |px| * qty * multiplier, qty in 1..max_order_qty and multiplier in 1..kMaxMultiplier: a
+  // product past 2^64 - 1 is past any max_notional.
+  std::uint64_t notional;
+  if (__builtin_mul_overflow(mag64(intent.px), static_cast<std::uint64_t>(intent.qty), &notional) ||
+      __builtin_mul_overflow(notional, static_cast<std::uint64_t>(s.info.multiplier), &notional) ||
+      exceeds(notional, limits_.max_notional)) {
+    return RiskReject::kMaxNotional;
+  }
 
   // Worst case if every same-side order fills. An order that leaves that worst case no larger
   // than the current |position| is allowed even past the limit, so a breached position can work
   // its way back.
-  const i128 projected = buy ? pos + working + qty : pos - working - qty;
-  if (abs128(projected) > static_cast<i128>(limits_.max_position) &&
-      abs128(projected) > abs128(pos)) {
+  const std::int64_t w = working_same_side_qty > 0 ? working_same_side_qty : 0;
+  std::int64_t proj;
+  const bool proj_over = buy ? __builtin_add_overflow(s.position, w, &proj) ||
+                                   __builtin_add_overflow(proj, std::int64_t{intent.qty}, &proj)
+                             : __builtin_sub_overflow(s.position, w, &proj) ||
+                                   __builtin_sub_overflow(proj, std::int64_t{intent.qty}, &proj);
+  if (proj_over) [[unlikely]] {
+    const i128 projected = buy ? pos + working + qty : pos - working - qty;
+    if (abs128(projected) > static_cast<i128>(limits_.max_position) &&
+        abs128(projected) > abs128(pos)) {
+      return RiskReject::kMaxPosition;
+    }
+  } else if (exceeds(mag64(proj), limits_.max_position) && mag64(proj) > mag64(s.position)) {
     return RiskReject::kMaxPosition;
   }
 
   if (limits_.collar_ticks > 0 || limits_.collar_bps > 0) {
     if (!ref.has_ref) return RiskReject::kNoReference;
-    const i128 dist = abs128(static_cast<i128>(intent.px) - static_cast<i128>(ref.ref_px));
+    // |px - ref| <= 2^64 - 1: exact in 64 unsigned bits.
+    const std::uint64_t dist =
+        intent.px >= ref.ref_px
+            ? static_cast<std::uint64_t>(intent.px) - static_cast<std::uint64_t>(ref.ref_px)
+            : static_cast<std::uint64_t>(ref.ref_px) - static_cast<std::uint64_t>(intent.px);
+    std::uint64_t band;  // collar_ticks * tick (tick > 0); past 2^64 - 1 it holds every dist
     if (limits_.collar_ticks > 0 &&
-        dist > static_cast<i128>(limits_.collar_ticks) * static_cast<i128>(s.info.tick)) {
+        !__builtin_mul_overflow(static_cast<std::uint64_t>(limits_.collar_ticks),
+                                static_cast<std::uint64_t>(s.info.tick), &band) &&
+        dist > band) {
       return RiskReject::kPriceCollar;
     }
     if (limits_.collar_bps > 0 &&
-        dist * 10000 > static_cast<i128>(limits_.collar_bps) * abs128(ref.ref_px)) {
+        static_cast<i128>(dist) * 10000 >
+            static_cast<i128>(limits_.collar_bps) * static_cast<i128>(mag64(ref.ref_px))) {
       return RiskReject::kPriceCollar;
     }
   }

@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 #include <cstdint>
+#include <iterator>
 #include <limits>
 #include <optional>
 #include <string>
@@ -445,4 +446,107 @@ TEST_CASE("risk: counters by reason add up", "[risk]") {
   std::uint64_t sum = 0;
   for (std::uint64_t n : c.rejected) sum += n;
   CHECK(sum == c.rejected_total);
+}
+
+namespace {
+
+__extension__ typedef __int128 i128;
+
+i128 abs128(i128 v) { return v < 0 ? -v : v; }
+
+// docs/risk.md's rules between the quantity and the rates, in 128 bits as written there: what the
+// gate's 64-bit arithmetic with overflow checks must decide for every input.
+std::optional<RiskReject> reference(const RiskLimits& l, const InstrumentRiskInfo& info,
+                                    std::int64_t position, const OrderIntent& in,
+                                    const MarketRef& ref, std::int64_t working_same_side_qty) {
+  if (in.qty < 1 || in.qty > l.max_order_qty) return RiskReject::kMaxOrderQty;
+  const i128 qty = in.qty, pos = position;
+  const i128 working = working_same_side_qty > 0 ? working_same_side_qty : 0;
+  if (abs128(in.px) * qty * info.multiplier > l.max_notional) return RiskReject::kMaxNotional;
+  const i128 projected = in.side == Side::kBuy ? pos + working + qty : pos - working - qty;
+  if (abs128(projected) > l.max_position && abs128(projected) > abs128(pos)) {
+    return RiskReject::kMaxPosition;
+  }
+  if (l.collar_ticks > 0 || l.collar_bps > 0) {
+    if (!ref.has_ref) return RiskReject::kNoReference;
+    const i128 dist = abs128(i128{in.px} - ref.ref_px);
+    if (l.collar_ticks > 0 && dist > i128{l.collar_ticks} * info.tick) {
+      return RiskReject::kPriceCollar;
+    }
+    if (l.collar_bps > 0 && dist * 10000 > i128{l.collar_bps} * abs128(ref.ref_px)) {
+      return RiskReject::kPriceCollar;
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+TEST_CASE("risk: 64-bit checks decide as the 128-bit formulas at every edge", "[risk]") {
+  constexpr std::int64_t kMin = std::numeric_limits<std::int64_t>::min();
+  constexpr std::int64_t kMax = std::numeric_limits<std::int64_t>::max();
+  const std::int64_t edges64[] = {kMin,     kMin + 1, kMin / 2, -(std::int64_t{1} << 33),
+                                  -kP9,     -1,       0,        1,
+                                  kP9,      5000 * kP9, std::int64_t{1} << 33, kMax / 2,
+                                  kMax - 1, kMax};
+  const std::int64_t limits64[] = {-1, 0, 1, 10, 1'000'000, kMax / 3, kMax - 1, kMax};
+  const std::int32_t qtys[] = {-1, 0, 1, 2, 1000, 0x7fffffff};
+  const std::int64_t mults[] = {1, 50, ttq::kMaxMultiplier};
+  const std::int64_t ticks[] = {1, kTick, kMax / 4, kMax};
+  const std::int32_t collars[] = {0, 1, 4, 0x7fffffff};
+  std::uint64_t s = 0x9E3779B97F4A7C15ULL;  // splitmix64: deterministic picks
+  auto next = [&s] {
+    std::uint64_t z = (s += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+  };
+  auto pick = [&next](const auto& a) { return a[next() % std::size(a)]; };
+  auto value = [&] { return next() % 4 == 0 ? static_cast<std::int64_t>(next()) : pick(edges64); };
+  int mismatches = 0, rejected_by_rule = 0;
+  for (int k = 0; k < 200'000; ++k) {
+    RiskLimits l = open_limits();
+    l.max_order_qty = next() % 2 ? 0x7fffffff : 1000;
+    l.max_notional = pick(limits64);
+    l.max_position = pick(limits64);
+    l.collar_ticks = pick(collars);
+    l.collar_bps = next() % 3 == 0 ? pick(collars) : 0;
+    const InstrumentRiskInfo info{kSec, pick(ticks), pick(mults)};
+    RiskGate g(l, 1);  // fresh: full buckets, so the rates never decide
+    REQUIRE(g.set_instrument(0, info));
+    const std::int64_t position = value();
+    g.set_position(0, position);
+    const OrderIntent in = intent(next() % 2 ? Side::kBuy : Side::kSell, value(), pick(qtys));
+    const MarketRef ref{value(), next() % 8 != 0, false};
+    const std::int64_t working = value();
+    const std::optional<RiskReject> want = reference(l, info, position, in, ref, working);
+    const std::optional<RiskReject> got = g.check(in, ref, working);
+    if (got != want) {
+      ++mismatches;
+      UNSCOPED_INFO("px " << in.px << " qty " << in.qty << " pos " << position << " working "
+                          << working << " ref " << ref.ref_px << " -> "
+                          << Catch::StringMaker<std::optional<RiskReject>>::convert(got)
+                          << ", 128-bit "
+                          << Catch::StringMaker<std::optional<RiskReject>>::convert(want));
+    }
+    rejected_by_rule += want.has_value();
+  }
+  CHECK(mismatches == 0);
+  CHECK(rejected_by_rule > 1000);  // the picks reach the rules, not just the acceptance
+}
+
+TEST_CASE("risk: a refill past 2^64 nanotokens fills the bucket to its cap", "[risk]") {
+  RiskLimits l = open_limits();
+  l.burst_instrument = 2;
+  l.rate_per_sec_instrument = 2;
+  RiskGate g = make_gate(l);
+  CHECK(g.check(intent(Side::kBuy, kRef.ref_px, 1, 1), kRef, 0) == kOk);
+  CHECK(g.check(intent(Side::kBuy, kRef.ref_px, 1, 1), kRef, 0) == kOk);
+  CHECK(g.check(intent(Side::kBuy, kRef.ref_px, 1, 1), kRef, 0) == RiskReject::kRateInstrument);
+  // 2^63 ns x 2 per second = 2^64 nanotokens: wrapped to 64 bits that would be 0 (a rejection);
+  // it is past the cap, so the bucket holds exactly its 2 tokens again.
+  const std::uint64_t late = (std::uint64_t{1} << 63) + 1;
+  CHECK(g.check(intent(Side::kBuy, kRef.ref_px, 1, late), kRef, 0) == kOk);
+  CHECK(g.check(intent(Side::kBuy, kRef.ref_px, 1, late), kRef, 0) == kOk);
+  CHECK(g.check(intent(Side::kBuy, kRef.ref_px, 1, late), kRef, 0) == RiskReject::kRateInstrument);
 }

@@ -8,6 +8,8 @@
 #include <cstdint>
 #include <cstring>
 #include <limits>
+#include <new>
+#include <type_traits>
 
 #include "ttq/mdp3.hpp"
 #include "ttq/quoter.hpp"
@@ -27,8 +29,13 @@ struct Level {
 struct BookSide {
   Level level[kMaxDepth];
   std::uint32_t occupied = 0;  // bit i: level i+1 holds a price
+  // This side's depth and the mask of its levels ((1 << depth) - 1), kept here by
+  // MbpBook::configure for the per-entry rules (they fit in what was the struct's tail padding).
+  std::uint16_t full = (1u << kDefaultDepth) - 1u;
+  std::uint8_t depth = kDefaultDepth;
   bool has(std::uint32_t n) const { return (occupied >> (n - 1)) & 1u; }
 };
+static_assert(sizeof(BookSide) == kMaxDepth * sizeof(Level) + 8);
 
 // Outcome of applying one entry (the caller counts them).
 enum class ApplyResult : std::uint8_t {
@@ -39,6 +46,7 @@ enum class ApplyResult : std::uint8_t {
 
 class MbpBook {
  public:
+  MbpBook() { set_depths(kDefaultDepth, kDefaultImpliedDepth); }
   void configure(std::uint8_t depth, std::uint8_t implied_depth);
   std::uint8_t depth() const { return depth_; }
   std::uint8_t implied_depth() const { return implied_depth_; }
@@ -69,10 +77,19 @@ class MbpBook {
   std::uint64_t top_version() const { return top_version_; }
 
  private:
-  ApplyResult apply_side(BookSide& s, std::uint8_t depth, const mdp3::BookEntry& e,
-                         std::int64_t px9);
+  ApplyResult apply_side(BookSide& s, const mdp3::BookEntry& e, std::int64_t px9);
+  // depth_, implied_depth_ and each side's copy of its depth and mask.
+  void set_depths(std::uint8_t depth, std::uint8_t implied_depth) {
+    depth_ = depth;
+    implied_depth_ = implied_depth;
+    for (std::uint32_t k = 0; k < 4; ++k) {
+      const std::uint8_t d = k >= kImpliedBidSide ? implied_depth : depth;
+      side_[k].depth = d;
+      side_[k].full = static_cast<std::uint16_t>((1u << d) - 1u);
+    }
+  }
 
-  // Indexed by entry type ('0' '1' 'E' 'F' -> 0 1 2 3: book_detail::kSideOfType).
+  // Indexed by entry type ('0' '1' 'E' 'F' -> 0 1 2 3: book_detail::kSideOffset).
   enum : std::uint32_t { kBidSide = 0, kAskSide = 1, kImpliedBidSide = 2, kImpliedAskSide = 3 };
   BookSide side_[4];
   std::uint8_t depth_ = kDefaultDepth;
@@ -85,16 +102,18 @@ class MbpBook {
 
 namespace book_detail {
 
-// MbpBook's side index of each MDEntryType byte: '0' '1' 'E' 'F' -> 0 1 2 3 (bid, ask, implied
-// bid, implied ask); every other byte -> kResetSide (a 'J' Book Reset empties both books).
-inline constexpr std::uint8_t kResetSide = 4;
-inline constexpr std::array<std::uint8_t, 256> kSideOfType = [] {
-  std::array<std::uint8_t, 256> a{};
+// Where MbpBook's side of each MDEntryType byte starts, in bytes from its first side: '0' '1' 'E'
+// 'F' -> sides 0 1 2 3 (bid, ask, implied bid, implied ask); every other byte -> kResetSide (a 'J'
+// Book Reset empties both books). An offset rather than an index: the side's address is then one
+// addition wherever the compiler needs it again, not a multiplication by sizeof(BookSide).
+inline constexpr std::uint16_t kResetSide = 0xFFFF;
+inline constexpr std::array<std::uint16_t, 256> kSideOffset = [] {
+  std::array<std::uint16_t, 256> a{};
   a.fill(kResetSide);
-  a[static_cast<std::uint8_t>(mdp3::kBid)] = 0;
-  a[static_cast<std::uint8_t>(mdp3::kOffer)] = 1;
-  a[static_cast<std::uint8_t>(mdp3::kImpliedBid)] = 2;
-  a[static_cast<std::uint8_t>(mdp3::kImpliedOffer)] = 3;
+  a[static_cast<std::uint8_t>(mdp3::kBid)] = 0 * sizeof(BookSide);
+  a[static_cast<std::uint8_t>(mdp3::kOffer)] = 1 * sizeof(BookSide);
+  a[static_cast<std::uint8_t>(mdp3::kImpliedBid)] = 2 * sizeof(BookSide);
+  a[static_cast<std::uint8_t>(mdp3::kImpliedOffer)] = 3 * sizeof(BookSide);
   return a;
 }();
 
@@ -134,40 +153,45 @@ inline void best(const BookSide& a, const BookSide& b, bool higher, std::int64_t
 inline ApplyResult MbpBook::apply(const mdp3::BookEntry& e, std::int64_t px9) {
   // The side an entry goes to is looked up, not chosen by a branch on a type that changes at
   // random from entry to entry.
-  const std::uint32_t k = book_detail::kSideOfType[static_cast<std::uint8_t>(e.type)];
-  if (k == book_detail::kResetSide) [[unlikely]] {  // 'J' Book Reset (the decoder refuses
-                                                     // other types)
+  const std::uint32_t off = book_detail::kSideOffset[static_cast<std::uint8_t>(e.type)];
+  if (off == book_detail::kResetSide) [[unlikely]] {  // 'J' Book Reset (the decoder refuses
+                                                       // other types)
     clear(true);
     return ApplyResult::kApplied;
   }
-  return apply_side(side_[k], k >= kImpliedBidSide ? implied_depth_ : depth_, e, px9);
+  static_assert(std::is_standard_layout_v<BookSide>);
+  BookSide* const s =
+      std::launder(reinterpret_cast<BookSide*>(reinterpret_cast<unsigned char*>(side_) + off));
+  return apply_side(*s, e, px9);
 }
 
-inline ApplyResult MbpBook::apply_side(BookSide& s, std::uint8_t depth, const mdp3::BookEntry& e,
-                                       std::int64_t px9) {
+inline ApplyResult MbpBook::apply_side(BookSide& s, const mdp3::BookEntry& e, std::int64_t px9) {
   const std::uint32_t n = e.level;
-  const std::uint32_t full = (1u << depth) - 1u;
+  const std::uint32_t depth = s.depth;
   // New / Change / Overlay / Delete at level n >= 2 only move levels n and below (see each case):
-  // level 1 and its occupied bit stay. Anything else may change the top.
-  if (n <= 1 || e.action == mdp3::kDeleteThru || e.action == mdp3::kDeleteFrom) ++top_version_;
-  if (e.action == mdp3::kDeleteThru) {
-    s.occupied = 0;
-    return ApplyResult::kApplied;
-  }
-  if (n > depth) return ApplyResult::kBeyondDepth;
-  const std::uint32_t i = n - 1;            // 0-based index of level n
-  const std::uint32_t below = (1u << i) - 1u;  // levels above n (better prices)
+  // level 1 and its occupied bit stay. Anything else may change the top (DeleteThru and DeleteFrom
+  // count even when they change nothing, or lie beyond the depth).
   switch (e.action) {
     case mdp3::kNew: {
+      top_version_ += n <= 1;  // before the depth test: a side of depth 0 counts level 1 too
+      if (n > depth) return ApplyResult::kBeyondDepth;
+      const std::uint32_t i = n - 1;               // 0-based index of level n
+      const std::uint32_t below = (1u << i) - 1u;  // levels above n (better prices)
       // Levels n..depth-1 move down one; the old level `depth` falls off.
       for (std::uint32_t k = depth - 1; k > i; --k) {
         book_detail::copy_level(s.level[k], s.level[k - 1]);
       }
-      s.occupied = ((s.occupied & below) | ((s.occupied & ~below) << 1) | (1u << i)) & full;
+      // Bits below i stay, bits from i up move up one (the sum adds the high part to itself), bit
+      // i is set.
+      const std::uint32_t occ = s.occupied;
+      s.occupied = (occ + (occ & ~below) + below + 1u) & s.full;
       s.level[i] = Level{px9, e.size, e.orders};
       return ApplyResult::kApplied;
     }
     case mdp3::kChange: {
+      top_version_ += n <= 1;  // before the depth test: a side of depth 0 counts level 1 too
+      if (n > depth) return ApplyResult::kBeyondDepth;
+      const std::uint32_t i = n - 1;
       if (s.has(n)) {
         if (s.level[i].px != px9) return ApplyResult::kCorrupt;
       } else if (complete_) {
@@ -178,29 +202,46 @@ inline ApplyResult MbpBook::apply_side(BookSide& s, std::uint8_t depth, const md
       return ApplyResult::kApplied;
     }
     case mdp3::kOverlay: {
+      top_version_ += n <= 1;  // before the depth test: a side of depth 0 counts level 1 too
+      if (n > depth) return ApplyResult::kBeyondDepth;
+      const std::uint32_t i = n - 1;
       s.level[i] = Level{px9, e.size, e.orders};
       s.occupied |= 1u << i;
       return ApplyResult::kApplied;
     }
     case mdp3::kDelete: {
+      top_version_ += n <= 1;  // before the depth test: a side of depth 0 counts level 1 too
+      if (n > depth) return ApplyResult::kBeyondDepth;
+      const std::uint32_t i = n - 1;
+      const std::uint32_t below = (1u << i) - 1u;
       if (!s.has(n) && complete_) return ApplyResult::kCorrupt;
       // Levels n+1..depth move up one; level depth is empty.
       for (std::uint32_t k = i; k + 1 < depth; ++k) {
         book_detail::copy_level(s.level[k], s.level[k + 1]);
       }
-      s.occupied = ((s.occupied & below) | ((s.occupied >> 1) & ~below)) & (full >> 1);
+      const std::uint32_t occ = s.occupied;
+      s.occupied = ((occ & below) | ((occ >> 1) & ~below)) & (s.full >> 1);
+      return ApplyResult::kApplied;
+    }
+    case mdp3::kDeleteThru: {
+      ++top_version_;
+      s.occupied = 0;
       return ApplyResult::kApplied;
     }
     case mdp3::kDeleteFrom: {
+      ++top_version_;
+      if (n > depth) return ApplyResult::kBeyondDepth;
       // Levels 1..n go; n+1..depth move up to 1..depth-n.
       for (std::uint32_t k = 0; k + n < depth; ++k) {
         book_detail::copy_level(s.level[k], s.level[k + n]);
       }
-      s.occupied = (s.occupied >> n) & full;
+      s.occupied = (s.occupied >> n) & s.full;
       return ApplyResult::kApplied;
     }
     default:
-      return ApplyResult::kApplied;  // unreachable: the decoder refuses other actions
+      // Unreachable: the decoder refuses other actions.
+      if (n <= 1) ++top_version_;
+      return n > depth ? ApplyResult::kBeyondDepth : ApplyResult::kApplied;
   }
 }
 
