@@ -859,10 +859,12 @@ module ttq_core #(
     inc_d[ttq_regs_pkg::CNT_MALFORMED*CIW +: CIW] = n_malformed;
     inc_d[ttq_regs_pkg::CNT_HELD*CIW +: CIW] = CIW'(e_cfire_q && e_op_q == OP_HOLD);
     inc_d[ttq_regs_pkg::CNT_GAPS*CIW +: CIW] = CIW'(e_cfire_q && e_op_q == OP_GAP);
-    inc_d[ttq_regs_pkg::CNT_LOST*CIW +: CIW] = (e_cfire_q && e_op_q == OP_GAP) ? CIW'(e_count_q) : '0;
+    inc_d[ttq_regs_pkg::CNT_LOST*CIW +: CIW] =
+        (e_cfire_q && e_op_q == OP_GAP) ? CIW'(e_count_q) : '0;
     inc_d[ttq_regs_pkg::CNT_DUPLICATES*CIW +: CIW] =
         CIW'(e_cfire_q && (e_op_q == OP_DROP_EARLY || e_op_q == OP_DROP_DUP));
-    inc_d[ttq_regs_pkg::CNT_EARLY_DUPLICATES*CIW +: CIW] = CIW'(e_cfire_q && e_op_q == OP_DROP_EARLY);
+    inc_d[ttq_regs_pkg::CNT_EARLY_DUPLICATES*CIW +: CIW] =
+        CIW'(e_cfire_q && e_op_q == OP_DROP_EARLY);
     inc_d[ttq_regs_pkg::CNT_SEQ_RESTARTS*CIW +: CIW] = CIW'(e_cfire_q && e_op_q == OP_RESTART);
     inc_d[ttq_regs_pkg::CNT_STALE_EVENTS*CIW +: CIW] = CIW'(c_stale);
     inc_d[ttq_regs_pkg::CNT_BOOK_ENTRIES*CIW +: CIW] = CIW'(c_book);
@@ -872,7 +874,10 @@ module ttq_core #(
   end
   always_ff @(posedge clk) begin
     q_ovf_q <= prst ? '0 : q_ovf;
-    cnt_inc <= prst ? '0 : inc_d;
+    // soft_rst too: ttq_regs clears the counters as it raises soft_rst, so an increment decoded
+    // in that cycle (an event of the cycle before, one more for the lagged e_*_q ones) would land
+    // after the clear. Every event up to the reset's cycle is dropped, none after it.
+    cnt_inc <= prst || soft_rst ? '0 : inc_d;
   end
 
   // Work in flight (the arbiter is ready only in its idle state). Held packets are not (they wait for more input); records waiting in the

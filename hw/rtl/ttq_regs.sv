@@ -406,7 +406,8 @@ module ttq_regs #(
     line_off = dec_addr[LSW-1:0];
     dec_line_idx = LINE_IDX_W'(line_hi - LINE_HI0);
     in_lines = 32'(line_hi) >= 32'(LINE_HI0) && 32'(line_hi) < 32'(LINE_HI0) + N_LINES;
-    dec_line = in_lines && line_off[1:0] == 2'b00 && ttq_regs_pkg::line_word_mapped(line_off[2 +: LWIDX_W]);
+    dec_line = in_lines && line_off[1:0] == 2'b00 &&
+               ttq_regs_pkg::line_word_mapped(line_off[2 +: LWIDX_W]);
     dec_line_val = '0;
     unique case (line_off)
       ttq_regs_pkg::LO_LINE_VALID: dec_line_val[0] = line_valid_q[dec_line_idx];
