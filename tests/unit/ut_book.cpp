@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 #include <array>
 #include <cstdint>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -668,4 +669,48 @@ TEST_CASE("book: capture starts without a snapshot (natural refresh)", "[book]")
   CHECK_FALSE(b.complete());  // only a reset or a snapshot makes it complete
   CHECK(act(b, mdp3::kBookReset, 0, 0) == kApplied);
   CHECK(b.complete());
+}
+
+// top_version() is how the fast path skips an unchanged instrument's publication
+// (host/src/fast_path.cpp): it must move whenever top() may have moved. Random entries on every
+// side and depth (implied depth 0 included, levels beyond the depth, every action): a top that
+// changed with the version unchanged is a missed publication. The other way, the documented
+// shortcut (host/include/ttq/book.hpp, apply_side): New / Change / Overlay / Delete at a level
+// >= 2 leave the version alone, DeleteThru and DeleteFrom always move it by one.
+TEST_CASE("book: top_version moves whenever the top of book may move", "[book]") {
+  std::mt19937 rng(20261129);
+  const char types[] = {kBid, kAsk, kIBid, kIAsk};
+  std::uint64_t moved = 0, top_changes = 0;
+  for (int round = 0; round < 40; ++round) {
+    MbpBook b;
+    b.configure(static_cast<std::uint8_t>(1 + rng() % 10), static_cast<std::uint8_t>(rng() % 3));
+    if (rng() % 2) b.clear(true);
+    for (int i = 0; i < 5000; ++i) {
+      const char t = types[rng() % 4];
+      const auto action = static_cast<std::uint8_t>(rng() % 6);
+      const auto level = static_cast<std::uint8_t>(1 + rng() % 12);
+      const std::int64_t px = static_cast<std::int64_t>(100 + rng() % 8) * 1'000'000'000;
+      const TopOfBook before = b.top();
+      const std::uint64_t v0 = b.top_version();
+      act(b, t, action, level, px, static_cast<std::int32_t>(1 + rng() % 50));
+      const std::uint64_t dv = b.top_version() - v0;
+      if (!(b.top() == before)) {
+        ++top_changes;
+        INFO("round " << round << " entry " << i << " action " << int(action) << " level "
+                      << int(level) << " type " << t);
+        REQUIRE(dv != 0);
+      }
+      if (action == mdp3::kDeleteThru || action == mdp3::kDeleteFrom) {
+        REQUIRE(dv == 1);
+      } else if (level >= 2) {
+        REQUIRE(dv == 0);
+      } else {
+        REQUIRE(dv == 1);
+      }
+      moved += dv;
+    }
+  }
+  // The random stream did move the top (the property above was exercised).
+  CHECK(top_changes > 10000);
+  CHECK(moved > top_changes);
 }
