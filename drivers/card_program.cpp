@@ -145,6 +145,13 @@ bool CardProgram::check_fits(std::string& error) {
                             c.channels.size(), n_ch_));
     return false;
   }
+  if (c.cut_through) {
+    error =
+        msg("feed.commit = \"cut_through\": this card commits a packet on its verdict; the "
+            "cut-through semantics is specified in the model only (docs/pipeline.md \"Cut-through "
+            "commit\"), so use feed.commit = \"verdict\" with a card");
+    return false;
+  }
   if (c.reorder_timeout_ns != 0) {
     error =
         msg("feed.reorder_timeout_us must be 0: the card's A/B arbiter waits by packets only "

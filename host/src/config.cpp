@@ -18,8 +18,20 @@ using Reader = detail::ConfigReader;
 
 void read_feed(const Reader& r, const toml::table& t, PipelineConfig& p) {
   r.check_keys(t, "feed.", {"reorder_window", "reorder_timeout_us", "max_instruments",
-                            "default_tick", "quote_queue", "fixed_instruments"});
+                            "default_tick", "quote_queue", "fixed_instruments", "commit"});
   r.get_bool(t, "feed.", "fixed_instruments", p.fixed_instruments);
+  if (const toml::node* n = t.get("commit")) {
+    const auto v = n->value_exact<std::string>();
+    if (!v || (*v != "verdict" && *v != "cut_through")) {
+      r.fail("feed.commit", "must be \"verdict\" or \"cut_through\"");
+    }
+    p.cut_through = *v == "cut_through";
+    if (p.cut_through && !p.fixed_instruments) {
+      r.fail("feed.commit",
+             "\"cut_through\" is the card's semantics and needs feed.fixed_instruments = true "
+             "(the card's instrument table; docs/pipeline.md \"Cut-through commit\")");
+    }
+  }
   r.get_int(t, "feed.", "reorder_window", p.reorder_window, 0, SeqArbiter::kMaxWindow);
   std::int64_t us = 0;
   r.get_int(t, "feed.", "reorder_timeout_us", us, 0, 60'000'000);

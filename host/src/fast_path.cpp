@@ -164,6 +164,13 @@ struct FastPath::IncHandler {
   }
 };
 
+// feed.commit = cut_through: the IncHandler's callbacks on a packet that has NOT been validated
+// (it fails late): decode_packet checks every message before reporting it, so only the messages
+// before the first bad one reach the books.
+struct FastPath::SpecHandler : IncHandler {
+  static constexpr bool kPrevalidated = false;
+};
+
 // Decode callbacks for a Market Recovery (snapshot) packet: unsequenced, idempotent.
 struct FastPath::SnapHandler {
   static constexpr bool kPrevalidated = true;
@@ -351,6 +358,12 @@ FastPath::FastPath(const PipelineConfig& cfg) : cfg_(cfg) {
   last_seq_.assign(channels, 0);
   queue_.resize(std::max<std::uint32_t>(cfg_.quote_queue, 16));
   rec_ = std::make_unique<PacketRecord>();
+  if (cfg_.cut_through) {
+    spec_insts_.resize(n);
+    spec_dirty_.reserve(n);
+    // Ethernet header, two tags, the longest IPv4 datagram.
+    spec_frame_.resize(14 + 8 + 65535);
+  }
   if (cfg_.fixed_instruments) {
     for (const InstrumentConfig& ic : cfg_.instruments) {
       if (ic.security_id == 0) continue;
@@ -451,18 +464,15 @@ void FastPath::process(const Frame& f) {
   const FrameDrop d = parse_udp(f, u);
   if (d != FrameDrop::kCount) {
     ++c_.frame_drops[static_cast<std::size_t>(d)];
+    if (cfg_.cut_through && (d == FrameDrop::kBadFcs || d == FrameDrop::kTruncated)) [[unlikely]] {
+      speculate_frame(f);
+    }
     return;
   }
   std::uint16_t channel = 0;
   FeedKind kind = FeedKind::kIncremental;
   if (!cfg_.lines.empty()) {
-    const LineConfig* line = nullptr;
-    for (const LineConfig& l : cfg_.lines) {
-      if (l.ip == u.dst_ip && l.port == u.dst_port) {
-        line = &l;
-        break;
-      }
-    }
+    const LineConfig* line = find_line(u);
     if (!line) {
       ++c_.frame_drops[static_cast<std::size_t>(FrameDrop::kUnknownLine)];
       return;
@@ -495,6 +505,9 @@ void FastPath::process(const Frame& f) {
   rec_->complete = rec_->complete && u.len <= PacketRecord::kMaxBytes;
   if (err != mdp3::MsgError::kOk) {
     ++c_.malformed[static_cast<std::size_t>(err)];
+    if (cfg_.cut_through && kind == FeedKind::kIncremental && !restart) [[unlikely]] {
+      speculate(channel, u.payload, u.len);
+    }
     return;
   }
   ++c_.packets;
@@ -535,6 +548,77 @@ void FastPath::process(const Frame& f) {
       break;
     }
   }
+}
+
+const LineConfig* FastPath::find_line(const UdpView& u) const {
+  for (const LineConfig& l : cfg_.lines) {
+    if (l.ip == u.dst_ip && l.port == u.dst_port) return &l;
+  }
+  return nullptr;
+}
+
+// feed.commit = cut_through, a frame dropped at its end (bad FCS, truncated): what a card that
+// applies packets as they stream had seen before the end is its headers. When they pass (the FCS
+// ignored; a truncated frame checked as if padded to the length its IP header claims) and the
+// line is an Incremental one, the payload bytes that are present are speculated.
+void FastPath::speculate_frame(const Frame& f) {
+  if (f.len > spec_frame_.size()) return;
+  std::memcpy(spec_frame_.data(), f.data, f.len);
+  std::memset(spec_frame_.data() + f.len, 0, spec_frame_.size() - f.len);
+  const Frame padded{spec_frame_.data(), static_cast<std::uint32_t>(spec_frame_.size()),
+                     static_cast<std::uint32_t>(spec_frame_.size()), f.ts_ns, false};
+  UdpView u{};
+  if (parse_udp_full(padded, u) != FrameDrop::kCount) return;
+  const std::uint32_t at = static_cast<std::uint32_t>(u.payload - spec_frame_.data());
+  // The card decides from the MsgSeqNum: the headers and those 4 bytes must really be there.
+  if (f.len < at + 4) return;
+  const std::uint32_t present = std::min(u.len, f.len - at);
+  std::uint16_t channel = 0;
+  if (!cfg_.lines.empty()) {
+    const LineConfig* line = find_line(u);
+    if (!line || line->kind != FeedKind::kIncremental) return;
+    channel = line->channel;
+  } else {
+    const std::uint16_t t = mdp3::first_template(u.payload, present);
+    if (t == mdp3::kSnapshot52 || t == mdp3::kSnapshot38) return;
+  }
+  speculate(channel, u.payload, present);
+}
+
+// feed.commit = cut_through: an Incremental packet that fails late (docs/pipeline.md
+// "Cut-through commit"). If the arbiter would have taken it at once (the next number, nothing
+// held), the card applied and published its messages up to the first bad one before it knew;
+// then it restores every instrument's book and apply state and republishes all of them, so a
+// quote the bad packet moved is corrected. Its number stays expected: the other line's copy is
+// applied when it comes. Nothing is allocated: the save area is sized at construction.
+void FastPath::speculate(std::uint16_t channel, const std::uint8_t* p, std::uint32_t len) {
+  if (len < 4) return;
+  const SeqArbiter& a = *arbiters_[channel];
+  const std::uint32_t seq = load_le<std::uint32_t>(p);
+  if (a.held_now() != 0 || (a.started() && seq != a.expected())) return;
+  std::copy_n(insts_.begin(), n_insts_, spec_insts_.begin());
+  spec_dirty_.assign(dirty_.begin(), dirty_.end());
+  SpecHandler h{{*this, channel}};
+  mdp3::decode_packet(p, len, h);
+  ++c_.spec_undone;
+  // What the card restores: book and apply state (RptSeq, stale, suspect, halted, dirty). What it
+  // has sent stays -- last_sent, the published top, the quoter's last inputs -- so that the
+  // publication below sends a correction wherever the restored quote differs from it.
+  for (std::size_t k = 0; k < n_insts_; ++k) {
+    Instrument& in = insts_[k];
+    const Instrument& was = spec_insts_[k];
+    in.book = was.book;
+    in.last_rpt = was.last_rpt;
+    in.rpt_known = was.rpt_known;
+    in.stale = was.stale;
+    in.suspect = was.suspect;
+    in.halted = was.halted;
+    in.dirty = was.dirty;
+  }
+  dirty_.assign(spec_dirty_.begin(), spec_dirty_.end());
+  // The dirty list as it was before the packet, then every other instrument in slot order.
+  for (std::size_t k = 0; k < n_insts_; ++k) touch(insts_[k]);
+  publish(last_seq_[channel]);
 }
 
 void FastPath::finish() {

@@ -259,6 +259,7 @@ void print_loop_summary(std::FILE* f, const char* title, const std::string& back
   if (c.instrument_table_full) line(f, "instrument table full", c.instrument_table_full);
   if (c.unknown_instruments) line(f, "unknown instruments", c.unknown_instruments);
   if (c.tick_mismatches) line(f, "tick != definition's", c.tick_mismatches);
+  if (c.spec_undone) line(f, "packets undone (cut-through)", c.spec_undone);
   std::fprintf(f, "quotes and orders\n");
   line(f, "quotes", c.quotes);
   if (c.quote_overflow) line(f, "quote queue overflow", c.quote_overflow);

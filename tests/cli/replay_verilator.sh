@@ -112,6 +112,9 @@ levels = 2'
 refuse levels "$dir/levels.toml" "the card computes one level"
 card_config "$dir/win.toml" 9 10 2 4
 refuse window "$dir/win.toml" "holds at most 8 packets"
+card_config "$dir/cut.toml" 8 10 2 4
+sed -i 's/^fixed_instruments = true$/&\ncommit = "cut_through"/' "$dir/cut.toml"
+refuse cut "$dir/cut.toml" "commits a packet on its verdict"
 
 # Snapshots: counted, not applied by the card (docs/card.md); the run says so.
 "$ttq" gen --out "$dir/s.pcap" --seed 24 --events 300 --instruments 2 --snapshot-every 50 > /dev/null

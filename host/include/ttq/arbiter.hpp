@@ -127,6 +127,7 @@ class SeqArbiter {
   const ArbiterCounters& counters() const { return c_; }
   std::uint32_t expected() const { return expected_; }
   std::uint32_t held_now() const { return held_count_; }
+  bool started() const { return started_; }
 
  private:
   struct Slot {

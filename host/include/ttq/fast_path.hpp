@@ -73,6 +73,12 @@ struct PipelineConfig {
   // table. Unknown SecurityIDs are ignored (unknown_instruments); definitions change nothing
   // (tick, depth and group come from the config). docs/pipeline.md "Fixed instrument table".
   bool fixed_instruments = false;
+  // feed.commit: "verdict" (false, default) applies a packet only once all of it is known good;
+  // "cut_through" (true) is the semantics of a card that applies and publishes a packet's
+  // messages as they arrive: an in-order packet that fails late (bad FCS, truncated, a malformed
+  // message) has its earlier messages applied and published, then every instrument restored and
+  // republished (docs/pipeline.md "Cut-through commit"). Needs fixed_instruments.
+  bool cut_through = false;
   std::vector<InstrumentConfig> instruments;
   QuoterParams quoter;
   CardConfig card;
@@ -112,6 +118,8 @@ struct PipelineCounters {
   std::uint64_t tob_changes = 0;       // published top-of-book changes
   std::uint64_t quotes = 0;            // quote records emitted
   std::uint64_t quote_overflow = 0;    // quote records lost because nobody collected them
+  std::uint64_t spec_undone = 0;       // feed.commit = cut_through: packets applied in part, then
+                                       // undone when they failed late (also counted by reason)
 };
 
 // Top of book as published (what `ttq book` prints).
@@ -208,6 +216,7 @@ class FastPath {
   struct SnapHandler;
   struct ArbSink;
   struct PacketRecord;
+  struct SpecHandler;
 
   Instrument* lookup(std::int32_t security_id, std::uint16_t channel);
   Instrument* lookup_cached(std::int32_t security_id, std::uint16_t channel);
@@ -216,6 +225,9 @@ class FastPath {
   void on_gap(std::uint16_t channel, std::uint32_t first, std::uint32_t count);
   bool check_rpt(Instrument& in, std::uint32_t rpt);
   void mark_stale(Instrument& in);
+  const LineConfig* find_line(const UdpView& u) const;
+  [[gnu::cold]] void speculate_frame(const Frame& f);
+  [[gnu::cold]] void speculate(std::uint16_t channel, const std::uint8_t* p, std::uint32_t len);
   void touch(Instrument& in);
   void publish(std::uint32_t seq);
   void publish_one(Instrument& in, std::uint32_t seq);
@@ -253,6 +265,12 @@ class FastPath {
   PipelineObserver* observer_ = nullptr;
   bool killed_ = false;
   bool frozen_ = false;  // fixed instrument table loaded: lookup never creates
+  // feed.commit = cut_through only (sized at construction, so the undo allocates nothing): the
+  // instruments and the dirty list before the packet being speculated, and a frame buffer long
+  // enough to pad a truncated frame to the length its IP header claims.
+  std::vector<Instrument> spec_insts_;
+  std::vector<std::uint16_t> spec_dirty_;
+  std::vector<std::uint8_t> spec_frame_;
 };
 
 }  // namespace ttq
