@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstring>
 #include <new>
+#include <stdexcept>
 
 namespace ttq {
 
@@ -359,6 +360,11 @@ FastPath::FastPath(const PipelineConfig& cfg) : cfg_(cfg) {
   queue_.resize(std::max<std::uint32_t>(cfg_.quote_queue, 16));
   rec_ = std::make_unique<PacketRecord>();
   if (cfg_.cut_through) {
+    // The undo restores the instrument table as it was: instruments created by a speculated
+    // packet could not be taken back, so the card's fixed table is required (config.cpp says so).
+    if (!cfg_.fixed_instruments) {
+      throw std::invalid_argument("feed.commit = cut_through needs feed.fixed_instruments");
+    }
     spec_insts_.resize(n);
     spec_dirty_.reserve(n);
     // Ethernet header, two tags, the longest IPv4 datagram.
@@ -562,17 +568,19 @@ const LineConfig* FastPath::find_line(const UdpView& u) const {
 // ignored; a truncated frame checked as if padded to the length its IP header claims) and the
 // line is an Incremental one, the payload bytes that are present are speculated.
 void FastPath::speculate_frame(const Frame& f) {
-  if (f.len > spec_frame_.size()) return;
-  std::memcpy(spec_frame_.data(), f.data, f.len);
-  std::memset(spec_frame_.data() + f.len, 0, spec_frame_.size() - f.len);
+  // Headers and payload start are in the first bytes; a longer frame's tail is not needed.
+  const auto n =
+      static_cast<std::uint32_t>(std::min<std::size_t>(f.len, spec_frame_.size()));
+  std::memcpy(spec_frame_.data(), f.data, n);
+  std::memset(spec_frame_.data() + n, 0, spec_frame_.size() - n);
   const Frame padded{spec_frame_.data(), static_cast<std::uint32_t>(spec_frame_.size()),
                      static_cast<std::uint32_t>(spec_frame_.size()), f.ts_ns, false};
   UdpView u{};
   if (parse_udp_full(padded, u) != FrameDrop::kCount) return;
   const std::uint32_t at = static_cast<std::uint32_t>(u.payload - spec_frame_.data());
   // The card decides from the MsgSeqNum: the headers and those 4 bytes must really be there.
-  if (f.len < at + 4) return;
-  const std::uint32_t present = std::min(u.len, f.len - at);
+  if (n < at + 4) return;
+  const std::uint32_t present = std::min(u.len, n - at);
   std::uint16_t channel = 0;
   if (!cfg_.lines.empty()) {
     const LineConfig* line = find_line(u);
@@ -586,11 +594,14 @@ void FastPath::speculate_frame(const Frame& f) {
 }
 
 // feed.commit = cut_through: an Incremental packet that fails late (docs/pipeline.md
-// "Cut-through commit"). If the arbiter would have taken it at once (the next number, nothing
-// held), the card applied and published its messages up to the first bad one before it knew;
-// then it restores every instrument's book and apply state and republishes all of them, so a
-// quote the bad packet moved is corrected. Its number stays expected: the other line's copy is
-// applied when it comes. Nothing is allocated: the save area is sized at construction.
+// "Cut-through commit"). If the arbiter would have taken it at once (the channel's next number
+// or its first packet, nothing held), the card applied and published its messages up to the
+// first bad one before it knew. Then every instrument returns to its state before the packet --
+// book, apply state, what was sent, the dirty list: exactly the verdict model's state -- and each
+// quote level the packet changed is sent again as it was before (a correction). Its number stays
+// expected: the other line's copy is applied when it comes. Observers are not told about the
+// speculated messages (a backtest would see a trade twice). Nothing is allocated: the save area
+// is sized at construction.
 void FastPath::speculate(std::uint16_t channel, const std::uint8_t* p, std::uint32_t len) {
   if (len < 4) return;
   const SeqArbiter& a = *arbiters_[channel];
@@ -598,27 +609,28 @@ void FastPath::speculate(std::uint16_t channel, const std::uint8_t* p, std::uint
   if (a.held_now() != 0 || (a.started() && seq != a.expected())) return;
   std::copy_n(insts_.begin(), n_insts_, spec_insts_.begin());
   spec_dirty_.assign(dirty_.begin(), dirty_.end());
+  PipelineObserver* const observer = observer_;
+  observer_ = nullptr;
   SpecHandler h{{*this, channel}};
   mdp3::decode_packet(p, len, h);
+  observer_ = observer;
   ++c_.spec_undone;
-  // What the card restores: book and apply state (RptSeq, stale, suspect, halted, dirty). What it
-  // has sent stays -- last_sent, the published top, the quoter's last inputs -- so that the
-  // publication below sends a correction wherever the restored quote differs from it.
+  const std::uint32_t last = last_seq_[channel];
   for (std::size_t k = 0; k < n_insts_; ++k) {
     Instrument& in = insts_[k];
     const Instrument& was = spec_insts_[k];
-    in.book = was.book;
-    in.last_rpt = was.last_rpt;
-    in.rpt_known = was.rpt_known;
-    in.stale = was.stale;
-    in.suspect = was.suspect;
-    in.halted = was.halted;
-    in.dirty = was.dirty;
+    // The same rule as evaluate_quotes: a level that had no live side before and has none now
+    // needs no record (nothing is working at the venue either way).
+    for (std::uint8_t l = 0; l < was.params.levels; ++l) {
+      const QuoteLevel& sent = in.last_sent[l];
+      const QuoteLevel& before = was.last_sent[l];
+      if (sent == before || (no_live(sent) && no_live(before))) continue;
+      emit(QuoteRecord{before.bid_px, before.ask_px, before.bid_sz, before.ask_sz, in.security_id,
+                       last, in.slot, l, before.flags, 0});
+    }
+    in = was;
   }
   dirty_.assign(spec_dirty_.begin(), spec_dirty_.end());
-  // The dirty list as it was before the packet, then every other instrument in slot order.
-  for (std::size_t k = 0; k < n_insts_; ++k) touch(insts_[k]);
-  publish(last_seq_[channel]);
 }
 
 void FastPath::finish() {

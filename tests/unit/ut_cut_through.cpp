@@ -4,6 +4,9 @@
 // the specification says may differ.
 #include <catch2/catch.hpp>
 
+#include <map>
+#include <random>
+#include <tuple>
 #include <vector>
 
 #include "test_support.hpp"
@@ -180,6 +183,10 @@ TEST_CASE("cut_through: only a packet the arbiter would take at once is speculat
   Run c(true);
   c.send(opening());
   c.quotes();
+  // An already-applied number (the other line's late copy, damaged): not speculated.
+  c.send(test::packet(1, {bid_down()}), /*bad_fcs=*/true);
+  CHECK(c.quotes().empty());
+  CHECK(c.fp.counters().spec_undone == 0);
   // 3 while 2 is expected: out of order, so the card would have stored it, not applied it.
   c.send(test::packet(3, {bid_down()}), /*bad_fcs=*/true);
   CHECK(c.quotes().empty());
@@ -190,9 +197,15 @@ TEST_CASE("cut_through: only a packet the arbiter would take at once is speculat
   c.send(test::packet(2, {bid_down()}), /*bad_fcs=*/true);
   CHECK(c.quotes().empty());
   CHECK(c.fp.counters().spec_undone == 0);
-  // An already-applied number (the other line's late copy, damaged): not speculated either.
-  c.send(test::packet(1, {bid_down()}), /*bad_fcs=*/true);
-  CHECK(c.fp.counters().spec_undone == 0);
+  // The channel's first packet is speculated (the arbiter has not started).
+  Run first(true);
+  first.send(opening(), /*bad_fcs=*/true);
+  CHECK(first.fp.counters().spec_undone == 1);
+  const auto q = first.quotes();
+  REQUIRE(q.size() == 2);
+  CHECK((q[0].flags & (kQuoteBidLive | kQuoteAskLive)) != 0);  // speculative
+  CHECK(q[1].flags == 0);  // back to nothing working (last sent before: nothing)
+  CHECK_FALSE(first.inst().rpt_known);
 }
 
 TEST_CASE("cut_through: the undo restores staleness and other instruments, and republishes all",
@@ -214,7 +227,7 @@ TEST_CASE("cut_through: the undo restores staleness and other instruments, and r
   CHECK(v.quotes().empty());
   const auto q = c.quotes();
   // Speculative: kOther pulled (stale), kId moved -- in first-touched order; then the undo's
-  // corrections in slot order (kId is slot 0, kOther slot 1).
+  // corrections, the quotes sent before the packet, in slot order (kId slot 0, kOther slot 1).
   REQUIRE(q.size() == 4);
   CHECK(q[0].security_id == kOther);
   CHECK((q[0].flags & kQuotePullStale) != 0);
@@ -241,4 +254,209 @@ TEST_CASE("feed.commit: values, and cut_through needs the card's fixed table", "
   CHECK_THROWS_WITH(parse_config("[feed]\ncommit = \"late\"\n", "t"),
                     Catch::Contains("feed.commit"));
   CHECK_THROWS_WITH(parse_config("[feed]\ncommit = 1\n", "t"), Catch::Contains("feed.commit"));
+}
+
+TEST_CASE("cut_through: a correction restores the quote sent before, whatever the tolerance",
+          "[fast_path][cut_through]") {
+  // Review 2026-11-29: with tolerance 2, a requote from the restored book measured against the
+  // speculative quote would send nothing (one tick apart) and leave the venue on a book that
+  // never existed. The correction is the quote sent before the packet.
+  PipelineConfig vc = card_config(false), cc = card_config(true);
+  vc.quoter.requote_tolerance_ticks = cc.quoter.requote_tolerance_ticks = 2;
+  FastPath v(vc), c(cc);
+  std::vector<QuoteRecord> qv(64), qc(64);
+  auto send = [&](const Bytes& payload, bool bad) {
+    const Bytes f = test::udp_frame(payload);
+    Frame fr = test::as_frame(f);
+    fr.bad_fcs = bad;
+    v.process(fr);
+    c.process(fr);
+  };
+  send(test::packet(1, {test::book_message({entry('0', kPx, 3, 1),
+                                            entry('1', kPx + 4 * kTick, 4, 2)}, 0x84)}), false);
+  REQUIRE(v.collect(qv) == 1);
+  REQUIRE(c.collect(qc) == 1);
+  // 2 moves the bid up one tick: within tolerance, nothing sent.
+  send(test::packet(2, {test::book_message({entry('0', kPx + kTick, 2, 3)}, 0x84)}), false);
+  CHECK(v.collect(qv) == 0);
+  CHECK(c.collect(qc) == 0);
+  // 3 (bad FCS) moves it up another: two ticks from what was sent, so the card sends it.
+  send(test::packet(3, {test::book_message({entry('0', kPx + 2 * kTick, 2, 4)}, 0x84)}), true);
+  CHECK(v.collect(qv) == 0);
+  const std::size_t n = c.collect(qc);
+  REQUIRE(n == 2);
+  CHECK(qc[0].bid_px == kPx + 2 * kTick);
+  CHECK(qc[1].bid_px == kPx);  // the quote working before the packet, not the restored book's
+  CHECK(qc[1].seq == 2);
+  same_state(*c.find(kId), *v.find(kId));
+}
+
+namespace {
+// Template 48 TradeSummary with one 32-byte entry and an empty NoOrderIDEntries (spec byte
+// table: MDEntryPx, MDEntrySize, SecurityID, RptSeq, NumberOfOrders, AggressorSide,
+// MDUpdateAction, MDTradeEntryID, 2 pad).
+Bytes trade_message(std::int32_t id, std::int64_t px, std::int32_t size, std::uint32_t rpt) {
+  test::Writer w;
+  w.u16(10 + 11 + 3 + 32 + 8).u16(11).u16(48).u16(1).u16(9);
+  w.u64(1).u8(0x01).zeros(2).u16(32).u8(1);
+  w.i64(px).i32(size).i32(id).u32(rpt).i32(1).u8(1).u8(0).u32(7).zeros(2);
+  w.u16(16).zeros(5).u8(0);
+  return w.b;
+}
+struct TradeCount final : PipelineObserver {
+  int trades = 0;
+  void on_trade(const mdp3::MsgCtx&, const Instrument&, const mdp3::TradeEntry&) override {
+    ++trades;
+  }
+};
+}  // namespace
+
+TEST_CASE("cut_through: observers see only what stays (a speculated trade is not seen twice)",
+          "[fast_path][cut_through]") {
+  // Review 2026-11-29: the backtest's simulated exchange matches against on_trade; a damaged
+  // copy's speculated trade followed by the good copy's would count twice.
+  Run c(true);
+  TradeCount obs;
+  c.fp.set_observer(&obs);
+  c.send(opening());
+  const Bytes trade = test::packet(2, {trade_message(kId, kPx, 1, 3), bad_action()});
+  c.send(trade);  // malformed after the trade: speculated, undone
+  CHECK(c.fp.counters().spec_undone == 1);
+  CHECK(obs.trades == 0);
+  c.send(test::packet(2, {trade_message(kId, kPx, 1, 3)}));
+  CHECK(obs.trades == 1);
+}
+
+TEST_CASE("cut_through: an open event and a halt are restored with the rest",
+          "[fast_path][cut_through]") {
+  Run v(false), c(true);
+  for (Run* r : {&v, &c}) {
+    r->send(opening());
+    r->quotes();
+    // 2 moves the bid without a publication point: the event stays open (kId dirty).
+    r->send(test::packet(2, {test::book_message({entry('0', kPx - kTick, 2, 3)}, 0x00)}));
+    // 3 halts kId, publishes, then fails: the halt's pull goes out, then the quote before.
+    r->send(test::packet(3, {test::security_status_message(kId, 18), bad_action()}));
+  }
+  CHECK(v.quotes().empty());
+  const auto q = c.quotes();
+  REQUIRE(q.size() == 2);
+  CHECK((q[0].flags & kQuotePullHalt) != 0);
+  CHECK(q[1].bid_px == kPx);  // the quote working before packet 3 (2's move is not published)
+  CHECK_FALSE(c.inst().halted);
+  CHECK(c.inst().dirty);  // 2's event is open again
+  same_state(c.inst(), v.inst());
+  // The good copy of 3 (without the bad message) publishes 2's move and the halt in both.
+  for (Run* r : {&v, &c}) r->send(test::packet(3, {test::security_status_message(kId, 18)}));
+  const auto qv = v.quotes(), qc = c.quotes();
+  REQUIRE(qv.size() == qc.size());
+  for (std::size_t i = 0; i < qv.size(); ++i) {
+    CHECK(qv[i].flags == qc[i].flags);
+    CHECK(qv[i].seq == qc[i].seq);
+  }
+  same_state(c.inst(), v.inst());
+}
+
+TEST_CASE("cut_through = verdict + speculation and corrections, on random packet sequences",
+          "[fast_path][cut_through]") {
+  // Differential property: after every frame both models are in the same state, a venue that
+  // applies each model's records holds the same quotes, and a frame that was not undone gave
+  // the same records under both.
+  for (std::uint32_t seed = 1; seed <= 6; ++seed) {
+    std::mt19937 rng(seed);
+    auto pick = [&](std::uint32_t n) { return static_cast<std::uint32_t>(rng() % n); };
+    PipelineConfig vc = card_config(false), cc = card_config(true);
+    vc.quoter.requote_tolerance_ticks = cc.quoter.requote_tolerance_ticks =
+        static_cast<std::int32_t>(seed % 3);
+    vc.reorder_window = cc.reorder_window = seed % 2 == 0 ? 4 : 0;
+    FastPath v(vc), c(cc);
+    std::map<std::tuple<std::uint16_t, std::uint8_t>, QuoteRecord> venue_v, venue_c;
+    std::vector<QuoteRecord> qv(256), qc(256);
+    std::uint32_t rpt[2] = {0, 0}, seq = 1, undone = 0;
+    for (int step = 0; step < 1500; ++step) {
+      std::vector<Bytes> msgs;
+      const std::uint32_t n_msgs = 1 + pick(3);
+      for (std::uint32_t m = 0; m < n_msgs; ++m) {
+        const std::uint32_t kind = pick(20);
+        const std::int32_t id = pick(2) == 0 ? kId : kOther;
+        if (kind == 0) {
+          msgs.push_back(test::security_status_message(id, pick(2) == 0 ? 18 : 17));
+          continue;
+        }
+        std::vector<test::BookEntrySpec> es;
+        for (std::uint32_t e = 1 + pick(3); e > 0; --e) {
+          const std::int32_t eid = pick(2) == 0 ? kId : kOther;
+          std::uint32_t& r = rpt[eid == kId ? 0 : 1];
+          r += pick(30) == 0 ? 2 : 1;  // now and then an RptSeq gap (stale)
+          const bool bid = pick(2) == 0;
+          const std::int64_t px = bid ? kPx - kTick * pick(4) : kPx + kTick * (1 + pick(4));
+          es.push_back(entry(bid ? '0' : '1', px, static_cast<std::int32_t>(1 + pick(9)), r,
+                             static_cast<std::uint8_t>(1 + pick(3)),
+                             static_cast<std::uint8_t>(pick(3)), eid));
+        }
+        msgs.push_back(test::book_message(es, pick(3) == 0 ? 0x00 : 0x84));
+      }
+      const std::uint32_t s = pick(25) == 0 ? seq + 1 + pick(3) : seq;  // now and then a jump
+      const Bytes good = test::packet(s, msgs);
+      std::vector<Bytes> bad_msgs = msgs;
+      bad_msgs.insert(bad_msgs.begin() + pick(static_cast<std::uint32_t>(msgs.size()) + 1),
+                      bad_action());
+      const std::uint32_t fate = pick(10);  // 0 bad FCS, 1 truncated, 2 malformed, else good
+      std::vector<std::pair<Bytes, std::pair<bool, std::uint32_t>>> frames;
+      if (fate == 0) frames.push_back({test::udp_frame(good), {true, 0}});
+      if (fate == 1) frames.push_back({test::udp_frame(good), {false, 1 + pick(40)}});
+      if (fate == 2) frames.push_back({test::udp_frame(test::packet(s, bad_msgs)), {false, 0}});
+      if (fate > 2 || pick(4) != 0) frames.push_back({test::udp_frame(good), {false, 0}});
+      for (auto& [bytes, how] : frames) {
+        Frame f = test::as_frame(bytes);
+        f.bad_fcs = how.first;
+        if (how.second != 0) f.len -= how.second;
+        const std::uint64_t before = c.counters().spec_undone;
+        v.process(f);
+        c.process(f);
+        const std::size_t nv = v.collect(qv), nc = c.collect(qc);
+        const bool was_undone = c.counters().spec_undone != before;
+        undone += was_undone;
+        if (!was_undone) {
+          REQUIRE(nv == nc);
+          for (std::size_t i = 0; i < nv; ++i) {
+            REQUIRE(qv[i].slot == qc[i].slot);
+            REQUIRE(qv[i].seq == qc[i].seq);
+            REQUIRE(qv[i].bid_px == qc[i].bid_px);
+            REQUIRE(qv[i].ask_px == qc[i].ask_px);
+            REQUIRE(qv[i].flags == qc[i].flags);
+          }
+        } else {
+          REQUIRE(nv == 0);
+        }
+        for (std::size_t i = 0; i < nv; ++i) venue_v[{qv[i].slot, qv[i].level}] = qv[i];
+        for (std::size_t i = 0; i < nc; ++i) venue_c[{qc[i].slot, qc[i].level}] = qc[i];
+        REQUIRE(venue_v.size() == venue_c.size());
+        for (const auto& [key, rv] : venue_v) {
+          const QuoteRecord& rc = venue_c.at(key);
+          REQUIRE(rv.bid_px == rc.bid_px);
+          REQUIRE(rv.ask_px == rc.ask_px);
+          REQUIRE(rv.bid_sz == rc.bid_sz);
+          REQUIRE(rv.ask_sz == rc.ask_sz);
+          REQUIRE(rv.flags == rc.flags);
+        }
+        for (std::int32_t id : {kId, kOther}) {
+          const Instrument& a = *v.find(id);
+          const Instrument& b = *c.find(id);
+          REQUIRE(a.book.top() == b.book.top());
+          REQUIRE(a.book.top_version() == b.book.top_version());
+          REQUIRE(a.last_rpt == b.last_rpt);
+          REQUIRE(a.stale == b.stale);
+          REQUIRE(a.suspect == b.suspect);
+          REQUIRE(a.halted == b.halted);
+          REQUIRE(a.dirty == b.dirty);
+          REQUIRE(a.last_sent[0] == b.last_sent[0]);
+        }
+      }
+      if (s == seq || pick(2) == 0) seq = s + 1;
+    }
+    INFO("seed " << seed);
+    CHECK(undone > 50);  // the property was exercised
+    CHECK(c.counters().stale_events >= v.counters().stale_events);
+  }
 }

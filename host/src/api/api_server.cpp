@@ -549,6 +549,8 @@ HttpResponse ApiServer::get_metrics(Ctx& c) {
   metric("ttq_quotes_total", "counter", "Quote records emitted.", pc.quotes);
   metric("ttq_quote_overflow_total", "counter", "Quote records lost (queue full).",
          pc.quote_overflow);
+  metric("ttq_spec_undone_total", "counter",
+         "Packets applied in part and undone (feed.commit = cut_through).", pc.spec_undone);
   metric("ttq_risk_checked_total", "counter", "Order intents checked by the risk gate.",
          rc.checked);
   metric("ttq_risk_accepted_total", "counter", "Order intents accepted.", rc.accepted);
