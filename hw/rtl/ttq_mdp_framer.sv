@@ -238,6 +238,11 @@ module ttq_mdp_framer #(
     assign w40[64*k +: 64] = mem_q[cb];
   end
   assign win = 256'(w40 >> {cur_q[2:0], 3'b000});
+  // The packet header's window: every packet starts on a beat (cur_q[2:0] == 0 in S_PHDR, asserted
+  // below), so its fields are read straight from the ring, one LUT level before the byte
+  // multiplexer's output.
+  logic [255:0] win0;
+  assign win0 = w40[255:0];
 
   function automatic logic [7:0] b8(input logic [255:0] w, input int unsigned k);
     b8 = w[8*k +: 8];
@@ -439,10 +444,10 @@ module ttq_mdp_framer #(
       unique case (st_q)
         S_PHDR: begin
           ev_we = 1'b1;
-          seq_d = b32(win, 0);
-          fsize_d = b16(win, 12);
+          seq_d = b32(win0, 0);
+          fsize_d = b16(win0, 12);
           idx_d = '0;
-          hdr_ok_d = b16(win, 12) >= 16'd10 && b16(win, 18) == 16'd1;
+          hdr_ok_d = b16(win0, 12) >= 16'd10 && b16(win0, 18) == 16'd1;
           if (len_known && !len_ge22) begin
             hdr_ok_d = 1'b0;
             err_d = ttq_pkg::MDP_PACKET_TOO_SHORT;
@@ -687,13 +692,13 @@ module ttq_mdp_framer #(
   // PKT_HDR: the first MsgSize > length - 12, as the sign of a difference.
   logic [OFF_W:0] msz_d;
   logic msz_gt;
-  assign msz_d = {1'b0, len12} - (OFF_W + 1)'(b16(win, 12));
+  assign msz_d = {1'b0, len12} - (OFF_W + 1)'(b16(win0, 12));
   assign msz_gt = msz_d[OFF_W];
   // plausible_packet: on PKT_HDR from the window (exact if the length is known), on PKT_END
   // from registers (len >= 22 always holds at S_MHDR's end of packet). Its parts are kept
   // apart so that only one LUT follows the window's compares.
   (* keep *) logic pl_hdr, pl_len, pl_end;
-  assign pl_hdr = b16(win, 12) >= 16'd10 && b16(win, 18) == 16'd1;
+  assign pl_hdr = b16(win0, 12) >= 16'd10 && b16(win0, 18) == 16'd1;
   assign pl_len = !len_known || (len_ge22 && !msz_gt);
   assign pl_end = (st_q == S_ERR || (st_q == S_MHDR && at_end)) && len_ge22 && hdr_ok_q &&
                   OFF_W'(fsize_q) <= len12;
@@ -706,7 +711,7 @@ module ttq_mdp_framer #(
         ev_d.kind = ttq_pkg::MDP_EV_PKT_HDR;
         ev_d.template_id = '0;
         ev_d.msg_index = '0;
-        ev_d.seq_num = b32(win, 0);
+        ev_d.seq_num = b32(win0, 0);
       end
       S_MHDR: begin
         ev_d.template_id = h_tid;
@@ -876,6 +881,7 @@ module ttq_mdp_framer #(
     if (!rst) begin
       assert (!(ev_we && ev_full));
       assert (!(lf_pop && !len_known));
+      assert (st_q != S_PHDR || cur_q[2:0] == 3'd0);  // win0 is the packet header's window
     end
   end
 `endif
