@@ -147,9 +147,24 @@ module ttq_core #(
   logic [127:0] vd_data;
   logic         vd_v, vd_r;
 
+  // A soft reset that cuts a frame: the rest of it (up to the MAC's tlast) is taken and dropped,
+  // uncounted, instead of reaching ttq_l2l4 as a frame of its own (skip_q, set by prst while a
+  // frame is half in; docs/rtl_core.md "Soft reset of a busy card").
+  logic skip_q, l2_tvalid, l2_tready, in_beat;
+  logic mid_frame_q;
+  assign l2_tvalid           = s_axis_frame_tvalid && !skip_q;
+  assign s_axis_frame_tready = l2_tready || skip_q;
+  assign in_beat             = l2_tvalid && l2_tready;  // a beat into ttq_l2l4
+  always_ff @(posedge clk) begin
+    if (rst) skip_q <= 1'b0;
+    else if (prst) skip_q <= skip_q || mid_frame_q;
+    else if (skip_q && s_axis_frame_tvalid && s_axis_frame_tlast) skip_q <= 1'b0;
+  end
+
   ttq_l2l4 u_l2l4 (
     .clk, .rst(prst),
-    .s_axis_frame_tdata, .s_axis_frame_tkeep, .s_axis_frame_tvalid, .s_axis_frame_tready,
+    .s_axis_frame_tdata, .s_axis_frame_tkeep, .s_axis_frame_tvalid(l2_tvalid),
+    .s_axis_frame_tready(l2_tready),
     .s_axis_frame_tlast, .s_axis_frame_tuser,
     .m_axis_udp_tdata(udp_data), .m_axis_udp_tkeep(udp_keep), .m_axis_udp_tvalid(udp_v),
     .m_axis_udp_tready(udp_r), .m_axis_udp_tlast(udp_last),
@@ -159,9 +174,8 @@ module ttq_core #(
   // Frames inside ttq_l2l4 (for busy): input frames begun, verdicts not yet taken.
   logic [7:0] fr_in_q;
   logic       fr_start, fr_end;
-  logic       mid_frame_q;
   always_comb begin
-    fr_start = s_axis_frame_tvalid && s_axis_frame_tready && !mid_frame_q;
+    fr_start = in_beat && !mid_frame_q;
     fr_end   = vd_v && vd_r;
   end
   always_ff @(posedge clk) begin
@@ -170,7 +184,7 @@ module ttq_core #(
       mid_frame_q <= 1'b0;
     end else begin
       fr_in_q <= fr_in_q + 8'(fr_start) - 8'(fr_end);
-      if (s_axis_frame_tvalid && s_axis_frame_tready) mid_frame_q <= !s_axis_frame_tlast;
+      if (in_beat) mid_frame_q <= !s_axis_frame_tlast;
     end
   end
 
@@ -208,18 +222,50 @@ module ttq_core #(
   // the join, which is 3 cycles ahead of the framer's PKT_END in any case). The join pops a
   // result with its verdict, so this queue reads at the verdict queue's read pointer; a result
   // is written only for a verdict still in vq, so it cannot overflow and the filter never waits.
-  logic [11:0]    lq_mem [VQ_DEPTH];  // {hit, channel, kind, b}
-  logic [VQ_AW:0] lq_wr_q;
+  // The join reads both queues' heads from registers (lq_head_q, vq_head_q: the entry at
+  // vq_rd_q, loaded a cycle ahead from the entry at the pointer's next value, this cycle's write
+  // forwarded), so no LUT-RAM read is in front of its decision and what follows it in the same
+  // cycle (the arbiter's decide-as-taken, the queue pointers and counts).
+  logic [11:0]      lq_mem [VQ_DEPTH];  // {hit, channel, kind, b}
+  logic [VQ_AW:0]   lq_wr_q;
+  logic [11:0]      lq_head_q;          // = lq_mem[vq_rd_q] (when ln_v)
+  logic [4:0]       vq_head_q;          // = vq_mem[vq_rd_q] (when vq_cnt_q != 0)
+  logic [VQ_AW-1:0] q_rd, q_rd_nx;      // read pointer of both queues, and the entry after it
+  logic             lq_at, lq_at_nx, vq_at, vq_at_nx;  // the write is at q_rd / q_rd_nx
+  always_comb begin
+    q_rd     = vq_rd_q[VQ_AW-1:0];
+    q_rd_nx  = q_rd + 1'b1;
+    lq_at    = lq_wr_q[VQ_AW-1:0] == q_rd;
+    lq_at_nx = lq_wr_q[VQ_AW-1:0] == q_rd_nx;
+    vq_at    = vq_wr_q == q_rd;
+    vq_at_nx = vq_wr_q == q_rd_nx;
+  end
   assign ln_v = lq_wr_q != vq_rd_q;
-  assign {ln_hit, ln_ch, ln_kind, ln_b} = lq_mem[vq_rd_q[VQ_AW-1:0]];
+  assign {ln_hit, ln_ch, ln_kind, ln_b} = lq_head_q;
   always_ff @(posedge clk) begin
     if (lf_v) lq_mem[lq_wr_q[VQ_AW-1:0]] <= {lf_hit, lf_ch, lf_kind, lf_b};
     lq_wr_q <= prst ? '0 : lq_wr_q + (VQ_AW + 1)'(lf_v);
+    // A write lands at the next head only when nothing else is left for it (no overflow: above).
+    if (lf_v && (vq_pop ? lq_at_nx : lq_at)) lq_head_q <= {lf_hit, lf_ch, lf_kind, lf_b};
+    else if (vq_pop) lq_head_q <= lq_mem[q_rd_nx];
   end
 
   always_ff @(posedge clk) begin
     if (vq_push) vq_mem[vq_wr_q] <= {vd_data[7], vd_data[3:0]};
+    if (vq_push && (vq_pop ? vq_at_nx : vq_at)) vq_head_q <= {vd_data[7], vd_data[3:0]};
+    else if (vq_pop) vq_head_q <= vq_mem[q_rd_nx];
   end
+`ifndef SYNTHESIS
+  // The head registers are the entries the join would read from the queues' LUT RAM.
+  always_ff @(posedge clk) begin
+    if (!prst) begin
+      assert (!ln_v || lq_head_q == lq_mem[q_rd])
+        else $error("ttq_core: lq_head_q differs from the line queue's head");
+      assert (vq_cnt_q == '0 || vq_head_q == vq_mem[q_rd])
+        else $error("ttq_core: vq_head_q differs from the verdict queue's head");
+    end
+  end
+`endif
   always_ff @(posedge clk) begin
     if (prst) begin
       vq_wr_q  <= '0;
@@ -309,20 +355,35 @@ module ttq_core #(
   // handle}. The event count is ev_cnt_mem's entry of the handle, kept here as well so that the
   // speculative first read (command side) needs no ev_cnt_mem read behind the queue's.
   localparam int unsigned PR_W = IDX_W + 1 + 2 + 3 + 32 + HANDLE_W;
+  // The head is a register as well (pq_head_q, loaded a cycle ahead like the verdict queue's):
+  // the record's seq goes into the arbiter's compares with no LUT-RAM read in front.
   logic [PR_W-1:0] pq_mem [PQ_DEPTH];
-  logic [PQ_AW-1:0] pq_wr_q, pq_rd_q;
-  logic            pq_push, pq_pop;
-  logic [PR_W-1:0] pq_head;
+  logic [PQ_AW-1:0] pq_wr_q, pq_rd_q, pq_rd_nx;
+  logic            pq_push, pq_pop, pq_at, pq_at_nx;
+  logic [PR_W-1:0] pq_head, pq_head_q, pq_in;
   assign pq_push = ev_take && ev_last;
-  assign pq_head = pq_mem[pq_rd_q];
+  assign pq_head = pq_head_q;
+  always_comb begin
+    pq_in    = {wr_idx_q, wr_idx_q != '0, wr_idx_q > (IDX_W + 1)'(1), wr_over_q,
+                ev_in.err == ttq_pkg::MDP_OK && !wr_over_q, ev_in.plausible, ev_in.seq_num, wr_h};
+    pq_rd_nx = pq_rd_q + 1'b1;
+    pq_at    = pq_wr_q == pq_rd_q;     // a push lands at the head (empty queue; never full)
+    pq_at_nx = pq_wr_q == pq_rd_nx;    // ... at the entry after it (one entry)
+  end
 
   always_ff @(posedge clk) begin
-    if (pq_push) begin
-      pq_mem[pq_wr_q] <= {wr_idx_q, wr_idx_q != '0, wr_idx_q > (IDX_W + 1)'(1), wr_over_q,
-                          ev_in.err == ttq_pkg::MDP_OK && !wr_over_q, ev_in.plausible,
-                          ev_in.seq_num, wr_h};
+    if (pq_push) pq_mem[pq_wr_q] <= pq_in;
+    if (pq_push && (pq_pop ? pq_at_nx : pq_at)) pq_head_q <= pq_in;
+    else if (pq_pop) pq_head_q <= pq_mem[pq_rd_nx];
+  end
+`ifndef SYNTHESIS
+  always_ff @(posedge clk) begin
+    if (!prst) begin
+      assert (pq_cnt_q == '0 || pq_head_q == pq_mem[pq_rd_q])
+        else $error("ttq_core: pq_head_q differs from the packet-record queue's head");
     end
   end
+`endif
   always_ff @(posedge clk) begin
     if (prst) begin
       wr_have_q <= 1'b0;
@@ -370,7 +431,7 @@ module ttq_core #(
   assign {pr_n, pr_n_nz, pr_skip, pr_over, pr_ok, pr_plaus, pr_seq, pr_h} = pq_head;
 
   always_comb begin
-    vq_head   = vq_mem[vq_rd_q[VQ_AW-1:0]];
+    vq_head   = vq_head_q;
     j_payload = vq_head[4];
     j_reason  = vq_head[3:0];
     j_good    = j_reason == ttq_pkg::DROP_NONE && ln_hit;
@@ -405,7 +466,7 @@ module ttq_core #(
     // fr_in_q's next value is 0, knowing that fr_end (= vq_push) is low whenever it matters
     // (vq_empty_d needs !vq_push): no adder and no verdict handshake in front of fl_v_q.
     fr_idle_d  = (fr_start ? fr_in_q == 8'hFF : fr_in_q == '0) &&
-                 !(s_axis_frame_tvalid && s_axis_frame_tready ? !s_axis_frame_tlast : mid_frame_q);
+                 !(in_beat ? !s_axis_frame_tlast : mid_frame_q);
   end
   always_ff @(posedge clk) begin
     fl_v_q <= !prst && fl_left_d && vq_empty_d && fr_idle_d;
