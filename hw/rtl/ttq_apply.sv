@@ -886,7 +886,8 @@ module ttq_apply #(
     if (pub_go || kill_go || rq_go) pub_seq_q <= h_seq;
     if (kill_go) kill_eff_q <= h_a;
     dq_head_q <= dq_head_d;
-    dq_head_nx_q <= (dq_head_d == (SW+1)'(N_INSTR - 1)) ? '0 : dq_head_d + 1'b1;
+    // The head after the next pop: from registers, with the late pop selecting last.
+    if (pop) dq_head_nx_q <= (dq_head_nx_q == (SW+1)'(N_INSTR - 1)) ? '0 : dq_head_nx_q + 1'b1;
     dq_cnt_q <= dq_cnt_d;
     req_v_q <= (req_v_q && !m_axis_req_tready) || p_issue;
     stall_q <= pub_run && p_block && !(stall_q && same_q);
@@ -979,7 +980,9 @@ module ttq_apply #(
   end
 
 `ifndef SYNTHESIS
+  logic dq_rst_seen_q = 1'b0;  // the dirty queue's pointers have been reset
   always_ff @(posedge clk) begin
+    if (rst) dq_rst_seen_q <= 1'b1;
     if (!rst) begin
       // A book result belongs to the head entry's slot.
       assert (!(c_fire && h_res && 32'(res.slot) != 32'(h_slot)));
@@ -988,6 +991,8 @@ module ttq_apply #(
       assert (!(qres_fire && !infl_q[q_slot]));
       assert (!(cq_push && !cq_room));
       assert (!(s_axis_res_tvalid && s_axis_res_tready && !c_fire));
+      // dq_head_nx_q is the slot after the head (mod N_INSTR), once the pointers were reset.
+      assert (!dq_rst_seen_q || 32'(dq_head_nx_q) == (32'(dq_head_q) + 1) % NI);
     end
   end
 `endif

@@ -70,8 +70,9 @@ module ttq_book #(
   logic [DEPTH-1:0]         occ_o_q [2*NS]; // occupied bits, level k+1 at bit k
   logic [IMPL_DEPTH-1:0]    occ_i_q [2*NS];
   logic [NS-1:0]            cmpl_q;         // MbpBook::complete()
-  logic [4:0]               dep_q [NS];     // depth, 1..DEPTH
-  logic [4:0]               idep_q [NS];    // implied depth, 0..IMPL_DEPTH
+  // Depths in one array at rows {implied, slot}: depth (1..DEPTH) at {0, slot}, implied depth
+  // (0..IMPL_DEPTH) at {1, slot}, so c0 reads the depth of its side with one 32:1 multiplexer.
+  logic [4:0]               dep_q [2*NS];
 
   // ------------------------------------------------------------------------------------------
   // Flow control (as ttq_quoter): the pipeline never stalls; a result that finds the output
@@ -103,9 +104,9 @@ module ttq_book #(
   logic                chg_q1, del_q1;
   logic [2:0]          act_q1;
   logic [7:0]          lvl_q1;
+  logic [DEPTH*9-1:0]  dfl_q1;       // per p: p + 1 - level (9 bits): B's DeleteFrom forward test
   logic [63:0]         px_q1;
   logic [31:0]         sz_q1;
-  logic [4:0]          ndep_q1, nidep_q1;
   logic [DEPTH-1:0]    mask_o_q1;    // configure: levels kept
   logic [IMPL_DEPTH-1:0] mask_i_q1;
   logic [DEPTH-1:0]    ohi_q1;       // one-hot of level - 1
@@ -129,8 +130,6 @@ module ttq_book #(
   logic          b_act_ok, b_lvl_ok, b_cfg_ok, b_refused, b_beyond, b_ent;
   logic [SW-1:0] b_row_s;
   logic          b_same;                  // A valid on the same slot
-  logic          b_beyond_st, b_beyond_a;
-  logic [DEPTH-1:0] b_zero_st, b_zero_a;
   logic [DEPTH-1:0]    b_ohi, b_zero, b_mask_o, b_occv;
   logic [IMPL_DEPTH-1:0] b_mask_i;
   logic [DEPTH*NSEL-1:0] b_sel;
@@ -139,8 +138,19 @@ module ttq_book #(
   logic [IMPL_DEPTH*LW-1:0] rd0_i;
   logic [DEPTH-1:0]    eq0_o;
   logic [IMPL_DEPTH-1:0] eq0_i;
-  logic [8:0]          lvl_sum;
+  logic [DEPTH*9-1:0] b_dfl;
   logic                b_fwd, b_clrfwd, b_cmpl;
+
+  // a == b as one LUT level and a carry chain: each LUT compares 3 bit pairs (the last one bit 63)
+  // and the AND of the 22 group results is the carry out of (groups + 1). c0 compares the LUT RAM
+  // read with the op's price this way; a LUT tree is 3 levels (ABC made it 4-6 with the selects
+  // behind it in the whole core).
+  function automatic logic eq64(input logic [63:0] a, input logic [63:0] b);
+    logic [21:0] g;
+    for (int i = 0; i < 21; i++) g[i] = a[3*i +: 3] == b[3*i +: 3];
+    g[21] = a[63] == b[63];
+    eq64 = 1'(({1'b0, g} + 23'd1) >> 22);
+  endfunction
 
   // {beyond depth, per level forced empty} of an entry for the side's depth `dep`.
   function automatic logic [DEPTH:0] depth_view(input logic [4:0] dep, input logic [7:0] level,
@@ -166,14 +176,11 @@ module ttq_book #(
     b_refused = !b_slot_ok || (b_side && !(b_act_ok && b_lvl_ok)) || (b_entry && op.etype > 3'd4)
                 || (b_config && !b_cfg_ok) || op.kind == 2'd3;
 
-    // Depths as they are after A (A configures in c1, while B is here): beyond-depth and the
-    // forced-empty levels are computed for the stored depths and for A's, then one is picked.
+    // Beyond-depth and the forced-empty levels, for the depths as stored: a CONFIG writes them
+    // as it leaves c0 (below), so the op behind it reads them with no forwarding (nothing after
+    // c0 reads the depths).
     b_same = v_q1 && row_s_q1 == b_row_s;
-    {b_beyond_st, b_zero_st} = depth_view(b_imp ? idep_q[b_row_s] : dep_q[b_row_s], op.level,
-                                          op.action);
-    {b_beyond_a, b_zero_a}   = depth_view(b_imp ? nidep_q1 : ndep_q1, op.level, op.action);
-    b_beyond = (b_same && cfg_q1) ? b_beyond_a : b_beyond_st;
-    b_zero   = (b_same && cfg_q1) ? b_zero_a : b_zero_st;
+    {b_beyond, b_zero} = depth_view(dep_q[{b_imp, b_row_s}], op.level, op.action);
     b_ent    = b_side && !b_refused && !b_beyond;
 
     // Per level k: one-hot of k == level - 1 and the shift source.
@@ -207,8 +214,8 @@ module ttq_book #(
     // Stored levels of B's side: compare px with each (eq0) and take the occupancy.
     rd0_o = omem[{b_ask, b_row_s}];
     rd0_i = imem[{b_ask, b_row_s}];
-    for (int k = 0; k < DEPTH; k++) eq0_o[k] = rd0_o[k*LW +: 64] == op.px;
-    for (int k = 0; k < IMPL_DEPTH; k++) eq0_i[k] = rd0_i[k*LW +: 64] == op.px;
+    for (int k = 0; k < DEPTH; k++) eq0_o[k] = eq64(rd0_o[k*LW +: 64], op.px);
+    for (int k = 0; k < IMPL_DEPTH; k++) eq0_i[k] = eq64(rd0_i[k*LW +: 64], op.px);
     b_eqv = '0;
     b_occv = '0;
     if (b_imp) begin
@@ -225,7 +232,9 @@ module ttq_book #(
     b_fwd    = b_same && ent_q1 && b_side && op.etype[1:0] == {imp_q1, ask_q1};
     b_clrfwd = b_same && (clr_q1 || rst_q1);
     b_cmpl   = b_clrfwd ? (rst_q1 || known_q1) : cmpl_q[b_row_s];
-    lvl_sum  = {1'b0, op.level} + {1'b0, lvl_q1};
+    // DeleteFrom: B's level + A's level == p + 1, tested as B's level == (p + 1 - A's level),
+    // whose 9-bit differences A registered (dfl_q1): an equality, no adder in front of it.
+    for (int p = 0; p < DEPTH; p++) b_dfl[p*9 +: 9] = 9'(p + 1) - {1'b0, op.level};
     b_fwdsel = '0;
     for (int p = 0; p < DEPTH; p++) begin
       unique case (act_q1)
@@ -234,7 +243,7 @@ module ttq_book #(
         3'd1, 3'd5: b_fwdsel[p] = op.level == 8'(p + 1) && op.level != lvl_q1;
         3'd2: b_fwdsel[p] = (op.level == 8'(p + 1) && op.level < lvl_q1) ||
                             (op.level == 8'(p) && op.level >= lvl_q1);
-        3'd4: b_fwdsel[p] = lvl_sum == 9'(p + 1);
+        3'd4: b_fwdsel[p] = {1'b0, op.level} == dfl_q1[p*9 +: 9];
         default: b_fwdsel[p] = 1'b0;
       endcase
     end
@@ -257,10 +266,9 @@ module ttq_book #(
     del_q1    <= op.action == 3'd2;
     act_q1    <= op.action;
     lvl_q1    <= op.level;
+    dfl_q1    <= b_dfl;
     px_q1     <= op.px;
     sz_q1     <= op.size;
-    ndep_q1   <= op.depth[4:0];
-    nidep_q1  <= op.implied_depth[4:0];
     mask_o_q1 <= b_mask_o;
     mask_i_q1 <= b_mask_i;
     ohi_q1    <= b_ohi;
@@ -383,10 +391,6 @@ module ttq_book #(
         occ_o_q[r] <= '0;
         occ_i_q[r] <= '0;
       end
-      for (int s = 0; s < NS; s++) begin
-        dep_q[s]  <= 5'(DEPTH);
-        idep_q[s] <= 5'(IMPL_DEPTH);
-      end
     end else begin
       for (int r = 0; r < 2 * NS; r++) begin
         occ_o_q[r] <= occ_o_d[r];
@@ -395,12 +399,23 @@ module ttq_book #(
       for (int s = 0; s < NS; s++) begin
         if (v_q1 && SW'(s) == row_s_q1) begin
           if (clr_q1 || rst_q1) cmpl_q[s] <= rst_q1 || known_q1;
-          if (cfg_q1) begin
-            dep_q[s]  <= ndep_q1;
-            idep_q[s] <= nidep_q1;
-          end
         end
       end
+    end
+  end
+
+  // Depths: a legal CONFIG writes them as it leaves c0 (its occupancy masking happens in c1).
+  // Only c0 reads them, so every later op sees the new depths and every earlier op has read its
+  // own; no forwarding (until 2026-11-29 the write was in c1 and c0 forwarded A's depths).
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      for (int s = 0; s < NS; s++) begin
+        dep_q[s]      <= 5'(DEPTH);
+        dep_q[NS + s] <= 5'(IMPL_DEPTH);
+      end
+    end else if (acc && b_config && !b_refused) begin
+      dep_q[{1'b0, b_row_s}] <= op.depth[4:0];
+      dep_q[{1'b1, b_row_s}] <= op.implied_depth[4:0];
     end
   end
 
@@ -430,10 +445,11 @@ module ttq_book #(
     gt  = $signed(a[63:0]) > $signed(b[63:0]);
     lt  = $signed(a[63:0]) < $signed(b[63:0]);
     sum = {a[95], a[95:64]} + {b[95], b[95:64]};
+    // sum > INT32_MAX: the 33-bit sum's sign is clear and bit 31 set (no compare behind the sum)
     take_a = ha && (!hb || (higher ? gt : lt));
     if (ha && hb && !gt && !lt) begin
       px = a[63:0];
-      sz = $signed(sum) > 33'sh0_7FFF_FFFF ? 32'h7FFF_FFFF : sum[31:0];
+      sz = (!sum[32] && sum[31]) ? 32'h7FFF_FFFF : sum[31:0];
     end else if (take_a) begin
       px = a[63:0];
       sz = a[95:64];

@@ -533,13 +533,18 @@ module ttq_core #(
   logic [SA_W-1:0]     rd_addr;
   logic [IDX_W:0]      cmd_n;  // events stored under the command's handle
 
-  // Items for ttq_apply: {ctl, channel, event}.
+  // Items for ttq_apply: {ctl, channel, event}. The oldest item is held in a register (of_hd_q,
+  // valid while of_cnt_q != 0), the ones behind it in LUT RAM, so ttq_apply's input decode and
+  // SecurityID lookup start from a register (or the read register on the bypass), not from a
+  // LUT RAM read and a multiplexer behind it.
   localparam int unsigned OF_DEPTH = 4;
   localparam int unsigned OI_W = 2 + CH_W + EV_W;
   logic [OI_W-1:0] of_mem [OF_DEPTH];
+  logic [OI_W-1:0] of_hd_q;   // the oldest item (of_cnt_q counts it)
+  logic            of_hv_q;   // of_cnt_q != 0, as a register: the select in front of ttq_apply
   logic [1:0]      of_wr_q, of_rd_q;
   logic [2:0]      of_cnt_q;
-  logic            of_push, of_pop;
+  logic            of_push, of_pop, of_m_push, of_m_pop;
   logic [OI_W-1:0] of_in;
   logic            ap_v, ap_r;
 
@@ -607,6 +612,10 @@ module ttq_core #(
     endcase
     of_push = (rd_vld && !(ap_byp && ap_r)) || c_ctl_push;
     of_in   = rd_vld ? {rd_hdr_q ? 2'd3 : 2'd0, rd_ch_q, rd_ev} : {c_ctl, cmd_ch, c_ev};
+    // A pushed item waits in the LUT RAM unless it becomes the oldest (queue empty, or its only
+    // item taken this cycle); the head register refills from the LUT RAM when its item is taken.
+    of_m_pop  = of_pop && of_cnt_q > 3'd1;
+    of_m_push = of_push && of_cnt_q != '0 && !(of_pop && of_cnt_q == 3'd1);
   end
 
   // The join hands the arbiter a valid packet with events, nothing else is going on here.
@@ -618,7 +627,8 @@ module ttq_core #(
       rd_data_q <= ev_mem[rd_addr];
       rd_hdr_q  <= rd_hdr;
     end
-    if (of_push) of_mem[of_wr_q] <= of_in;
+    if (of_m_push) of_mem[of_wr_q] <= of_in;
+    if (of_pop || of_cnt_q == '0) of_hd_q <= of_cnt_q > 3'd1 ? of_mem[of_rd_q] : of_in;
   end
 
   always_ff @(posedge clk) begin
@@ -629,6 +639,7 @@ module ttq_core #(
       of_wr_q  <= '0;
       of_rd_q  <= '0;
       of_cnt_q <= '0;
+      of_hv_q  <= 1'b0;
       held_q   <= '0;
     end else begin
       rd_v_q    <= rd_issue || sp_go;
@@ -666,16 +677,17 @@ module ttq_core #(
         C_REPLAY: if (rd_i_q == rd_n_q || (rd_issue && rd_i_q + 1'b1 == rd_n_q)) cst_q <= C_FREE;
         default: cst_q <= C_IDLE;  // C_FREE: the handle goes back this cycle
       endcase
-      if (of_push) of_wr_q <= of_wr_q + 2'd1;
-      if (of_pop) of_rd_q <= of_rd_q + 2'd1;
+      if (of_m_push) of_wr_q <= of_wr_q + 2'd1;
+      if (of_m_pop) of_rd_q <= of_rd_q + 2'd1;
       of_cnt_q <= of_cnt_q + 3'(of_push) - 3'(of_pop);
+      of_hv_q  <= of_cnt_q + 3'(of_push) - 3'(of_pop) != '0;
     end
   end
 
   // ---------------------------------------------------------------------------------------------
   // Apply, book, quoter.
   logic [OI_W-1:0] of_head;
-  assign of_head = ap_byp ? {rd_hdr_q ? 2'd3 : 2'd0, rd_ch_q, rd_ev} : of_mem[of_rd_q];
+  assign of_head = of_hv_q ? of_hd_q : {rd_hdr_q ? 2'd3 : 2'd0, rd_ch_q, rd_ev};
 
   logic                          op_v, op_r, res_v, res_r, req_v, req_r, qres_v, qres_r;
   logic                          bk_op_v, bk_op_r, bk_res_v, bk_res_r;
