@@ -148,17 +148,26 @@ module ttq_core #(
   logic         vd_v, vd_r;
 
   // A soft reset that cuts a frame: the rest of it (up to the MAC's tlast) is taken and dropped,
-  // uncounted, instead of reaching ttq_l2l4 as a frame of its own (skip_q, set by prst while a
-  // frame is half in; docs/rtl_core.md "Soft reset of a busy card").
-  logic skip_q, l2_tvalid, l2_tready, in_beat;
+  // uncounted, instead of reaching ttq_l2l4 as a frame of its own (skip_q; docs/rtl_core.md
+  // "Soft reset of a busy card"). port_mid_q says a frame is half in at the port, whether its
+  // beats went to ttq_l2l4 or were skipped, so a second soft reset during a skip (tready is high
+  // then, even in the prst cycle) keeps skipping to the same tlast and no further. Only rst
+  // clears it: after a hard reset the input must start at a frame boundary.
+  logic skip_q, port_mid_q, l2_tvalid, l2_tready, in_beat, port_beat;
   logic mid_frame_q;
   assign l2_tvalid           = s_axis_frame_tvalid && !skip_q;
   assign s_axis_frame_tready = l2_tready || skip_q;
   assign in_beat             = l2_tvalid && l2_tready;  // a beat into ttq_l2l4
+  assign port_beat           = s_axis_frame_tvalid && s_axis_frame_tready;
   always_ff @(posedge clk) begin
-    if (rst) skip_q <= 1'b0;
-    else if (prst) skip_q <= skip_q || mid_frame_q;
-    else if (skip_q && s_axis_frame_tvalid && s_axis_frame_tlast) skip_q <= 1'b0;
+    if (rst) begin
+      skip_q     <= 1'b0;
+      port_mid_q <= 1'b0;
+    end else begin
+      if (port_beat) port_mid_q <= !s_axis_frame_tlast;
+      if (prst) skip_q <= port_beat ? !s_axis_frame_tlast : port_mid_q;
+      else if (port_beat && s_axis_frame_tlast) skip_q <= 1'b0;
+    end
   end
 
   ttq_l2l4 u_l2l4 (
