@@ -55,6 +55,15 @@ void fail(const std::string& what) {
   ++g_errors;
 }
 
+// The host's start-up: the card's identity, then the configuration. False (and a failure
+// reported) when either is refused.
+bool program_card(CardProgram& prog, const char* name) {
+  std::string err;
+  if (prog.check_identity(err) && prog.program(err)) return true;
+  fail(std::string(name) + ": programming the card: " + err);
+  return false;
+}
+
 struct Mode {
   const char* name;
   double p_in, p_ready;
@@ -590,11 +599,7 @@ RunStats run_capture(const char* name, const GenOptions& g, const Mode& m, std::
   // The RTL, programmed by the host's code.
   Core core(m, seed * 7 + 1);
   CardProgram prog(cfg, core, CardLabels{"tb_core", "ttq_core", "", "", ""});
-  std::string err;
-  if (!prog.check_identity(err) || !prog.program(err)) {
-    fail(std::string(name) + ": programming the card: " + err);
-    return st;
-  }
+  if (!program_card(prog, name)) return st;
   prog.set_kill(false);
 
   // Trigger beats (no-stall latency): the first copy of each sequence number on an incremental
@@ -811,11 +816,7 @@ BusyStats run_busy_resets(const char* name, const GenOptions& g, std::uint64_t s
   const Mode m{"busy-reset", 0.6, 0.5, false, false};
   Core core(m, seed * 7 + 1);
   CardProgram prog(cfg, core, CardLabels{"tb_core", "ttq_core", "", "", ""});
-  std::string err;
-  if (!prog.check_identity(err) || !prog.program(err)) {
-    fail(std::string(name) + ": programming the card: " + err);
-    return st;
-  }
+  if (!program_card(prog, name)) return st;
   prog.set_kill(kill);
   const std::string where0 = std::string(name) + " busy-reset seed " + std::to_string(seed);
 
