@@ -693,6 +693,34 @@ module ttq_core #(
     end
   end
 
+`ifndef SYNTHESIS
+  // of_hd_q / of_hv_q against a reference queue of every item pushed, popped in order (review:
+  // the ingress heads have such a check, this one had none). Checked from the first reset on:
+  // a simulation starts with random registers.
+  logic [OI_W-1:0] of_ref_q [OF_DEPTH];
+  logic [1:0]      of_ref_rd_q, of_ref_wr_q;
+  logic            of_ref_on_q = 1'b0;
+  always_ff @(posedge clk) begin
+    if (prst) begin
+      of_ref_rd_q <= '0;
+      of_ref_wr_q <= '0;
+      of_ref_on_q <= 1'b1;
+    end else begin
+      if (of_push) begin
+        of_ref_q[of_ref_wr_q] <= of_in;
+        of_ref_wr_q <= of_ref_wr_q + 2'd1;
+      end
+      if (of_pop) of_ref_rd_q <= of_ref_rd_q + 2'd1;
+      if (of_ref_on_q) begin
+        assert (of_hv_q == (of_cnt_q != '0))
+          else $error("ttq_core: of_hv_q differs from of_cnt_q != 0");
+        assert (of_cnt_q == '0 || of_hd_q == of_ref_q[of_ref_rd_q])
+          else $error("ttq_core: of_hd_q differs from the item queue's oldest item");
+      end
+    end
+  end
+`endif
+
   // ---------------------------------------------------------------------------------------------
   // Apply, book, quoter.
   logic [OI_W-1:0] of_head;
