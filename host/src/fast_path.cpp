@@ -604,9 +604,7 @@ void FastPath::speculate_frame(const Frame& f) {
 // is sized at construction.
 void FastPath::speculate(std::uint16_t channel, const std::uint8_t* p, std::uint32_t len) {
   if (len < 4) return;
-  const SeqArbiter& a = *arbiters_[channel];
-  const std::uint32_t seq = load_le<std::uint32_t>(p);
-  if (a.held_now() != 0 || (a.started() && seq != a.expected())) return;
+  if (!arbiters_[channel]->in_order(load_le<std::uint32_t>(p))) return;
   std::copy_n(insts_.begin(), n_insts_, spec_insts_.begin());
   spec_dirty_.assign(dirty_.begin(), dirty_.end());
   PipelineObserver* const observer = observer_;

@@ -127,7 +127,12 @@ class SeqArbiter {
   const ArbiterCounters& counters() const { return c_; }
   std::uint32_t expected() const { return expected_; }
   std::uint32_t held_now() const { return held_count_; }
-  bool started() const { return started_; }
+  // True when offer(seq) would apply the packet at once with nothing held before it: the
+  // channel's next number, or its first packet. (A card applies such a packet as it streams:
+  // feed.commit = cut_through.)
+  bool in_order(std::uint32_t seq) const {
+    return held_count_ == 0 && (!started_ || seq == expected_);
+  }
 
  private:
   struct Slot {

@@ -77,7 +77,8 @@ struct PipelineConfig {
   // "cut_through" (true) is the semantics of a card that applies and publishes a packet's
   // messages as they arrive: an in-order packet that fails late (bad FCS, truncated, a malformed
   // message) has its earlier messages applied and published, then every instrument restored and
-  // republished (docs/pipeline.md "Cut-through commit"). Needs fixed_instruments.
+  // each quote it changed sent again as before (docs/pipeline.md "Cut-through commit"). Needs
+  // fixed_instruments.
   bool cut_through = false;
   std::vector<InstrumentConfig> instruments;
   QuoterParams quoter;
