@@ -3,7 +3,9 @@
 // that arrived ahead of a hole, DROP a copy (early duplicate, duplicate, malformed), RESTART a
 // channel's count. Exactly SeqArbiter (host/include/ttq/arbiter.hpp, docs/arbitration.md) with
 // FastPath::process's duplicate pre-check and weekly-restart rule, for timeout 0. The packets
-// themselves stay in the caller's store, named by a handle. docs/rtl_arbiter.md.
+// themselves stay in the caller's store, named by a handle. A pre-decision port answers
+// SeqArbiter::in_order(channel, seq) for a packet before its record comes (cut-through: the
+// packet is applied as it streams when the answer is yes). docs/rtl_arbiter.md.
 `default_nettype none
 
 module ttq_arbiter #(
@@ -27,6 +29,20 @@ module ttq_arbiter #(
   input  logic [HANDLE_W-1:0] s_axis_pkt_handle,
   input  logic                s_axis_pkt_plausible,  // mdp3::plausible_packet
   input  logic                s_axis_pkt_valid,      // frame good and the packet validated whole
+  // The packet was speculated (its pre-decision below said in order): its APPLY, or its
+  // DROP_MALFORMED when it failed, carries m_axis_cmd_spec. 0 for a flush.
+  input  logic                s_axis_pkt_spec,
+
+  // Pre-decision (docs/rtl_arbiter.md "Pre-decision"): is (channel, seq) in order now, i.e.
+  // SeqArbiter::in_order after every record taken so far. Request valid/ready; ready only while
+  // the arbiter is idle with no record offered and no command waiting. The answer is registered:
+  // m_spec_valid for one cycle, the cycle after the handshake (no back-pressure).
+  input  logic                s_axis_spec_tvalid,
+  output logic                s_axis_spec_tready,
+  input  logic [CH_W-1:0]     s_axis_spec_channel,
+  input  logic [31:0]         s_axis_spec_seq,
+  output logic                m_spec_valid,
+  output logic                m_spec_in_order,
 
   // Commands, in the model's order. APPLY/HOLD/DROP_*: handle and seq of a packet; GAP: first
   // missing seq and count; RESTART: the channel's count starts again (books start unknown).
@@ -39,7 +55,10 @@ module ttq_arbiter #(
   output logic [HANDLE_W-1:0] m_axis_cmd_handle,
   // High for one cycle, the cycle after a record was taken: the command on m_axis_cmd (valid,
   // in its first cycle) is that record's APPLY (decided as it was taken). A register.
-  output logic                m_axis_cmd_fast
+  output logic                m_axis_cmd_fast,
+  // The command is the APPLY (or DROP_MALFORMED) of a record taken with s_axis_pkt_spec: the
+  // packet went to the books as it streamed, so the caller does not replay it (or undoes it).
+  output logic                m_axis_cmd_spec
 );
   localparam int unsigned CH_W = (N_CH > 1) ? $clog2(N_CH) : 1;
   localparam int unsigned RB = $clog2(RING);          // ring index bits
@@ -100,7 +119,7 @@ module ttq_arbiter #(
   logic [CH_W-1:0]          ch_q;
   logic [31:0]              seq_q;
   logic [HANDLE_W-1:0]      handle_q;
-  logic                     plaus_q, valid_q;
+  logic                     plaus_q, valid_q, spec_q;
   logic                     fast_q;       // S_START: the record's APPLY is out already
 
   logic                     out_v_q;
@@ -108,6 +127,8 @@ module ttq_arbiter #(
   logic [CH_W-1:0]          out_ch_q;
   logic [31:0]              out_seq_q, out_count_q;
   logic [HANDLE_W-1:0]      out_handle_q;
+  logic                     out_spec_q;
+  logic                     out_new_q;    // a command was loaded in the last edge (assertions)
 
   // ---------------------------------------------------------------------------------------------
   logic [RB-1:0]       e_slot, s_slot;
@@ -208,6 +229,40 @@ module ttq_arbiter #(
                                                         : !(seq_one && big_c[s_axis_pkt_channel])));
   end
 
+  // ---------------------------------------------------------------------------------------------
+  // Pre-decision: SeqArbiter::in_order(seq) = nothing held and (not started or seq == expected),
+  // for the state after every record taken so far. Taken only while the FSM idles with no command
+  // waiting (every earlier record decided and its commands handed over) and no record offered in
+  // the same cycle (an offered record is an earlier frame's: the caller offers a packet's record
+  // only after its answer). The caller guarantees that every earlier frame's record has been
+  // offered by then (docs/rtl_arbiter.md). Compares as for in_fast: one per candidate `expected`,
+  // the channel selects last. The answer is registered.
+  logic            spec_fire, q_same, q_started, q_held0, q_eq;
+  logic [N_CH-1:0] q_eq_c, q_held0_c;
+  logic            spec_v_q, spec_in_order_q;
+
+  assign s_axis_spec_tready = (st_q == S_IDLE) & ~out_v_q & ~s_axis_pkt_tvalid & ~rst;
+  assign spec_fire          = s_axis_spec_tvalid & s_axis_spec_tready;
+
+  always_comb begin
+    for (int c = 0; c < N_CH; c++) begin
+      q_eq_c[c]    = s_axis_spec_seq == expected_q[32*c +: 32];
+      q_held0_c[c] = held_q[7*c +: 7] == 7'd0;
+    end
+    q_same    = s_axis_spec_channel == ch_q;
+    q_started = q_same ? w_started : started_q[s_axis_spec_channel];
+    q_held0   = q_same ? w_held == 7'd0 : q_held0_c[s_axis_spec_channel];
+    q_eq      = q_same ? s_axis_spec_seq == w_expected : q_eq_c[s_axis_spec_channel];
+  end
+
+  always_ff @(posedge clk) begin
+    spec_v_q <= spec_fire;
+    if (spec_fire) spec_in_order_q <= q_held0 && (!q_started || q_eq);
+    if (rst) spec_v_q <= 1'b0;
+  end
+  assign m_spec_valid    = spec_v_q;
+  assign m_spec_in_order = spec_in_order_q;
+
   logic restart, behind, ahead_zero, past;
   logic [31:0] ahead;
   assign restart    = cmp_q.restart;
@@ -219,6 +274,7 @@ module ttq_arbiter #(
   always_ff @(posedge clk) begin
     if (out_v_q && m_axis_cmd_tready) out_v_q <= 1'b0;
     fast_q <= 1'b0;
+    out_new_q <= 1'b0;
 
     unique case (st_q)
       S_IDLE: begin
@@ -239,6 +295,7 @@ module ttq_arbiter #(
           handle_q <= s_axis_pkt_handle;
           plaus_q  <= s_axis_pkt_plausible;
           valid_q  <= s_axis_pkt_valid;
+          spec_q   <= s_axis_pkt_spec;
           flush_q  <= s_axis_pkt_flush;
           st_q     <= S_START;
           for (int c = 0; c < N_CH; c++) begin
@@ -253,13 +310,17 @@ module ttq_arbiter #(
           fast_q   <= in_fast;
           // The APPLY now; S_START does the bookkeeping. The data is loaded whenever the output
           // register is free (it is not valid unless in_fast): only out_v_q waits for the rules.
-          if (in_fast) out_v_q <= 1'b1;
+          if (in_fast) begin
+            out_v_q   <= 1'b1;
+            out_new_q <= 1'b1;
+          end
           if (can_emit) begin
             out_op_q     <= CMD_APPLY;
             out_ch_q     <= s_axis_pkt_channel;
             out_seq_q    <= s_axis_pkt_seq;
             out_count_q  <= 32'd0;
             out_handle_q <= s_axis_pkt_handle;
+            out_spec_q   <= s_axis_pkt_spec;
           end
         end
       end
@@ -275,12 +336,12 @@ module ttq_arbiter #(
           st_q      <= S_FLUSH;
         end else if (!restart && plaus_q && w_started && behind) begin
           if (can_emit) begin
-            emit(CMD_DROP_EARLY_DUP, seq_q, 32'd0, handle_q);
+            emit(CMD_DROP_EARLY_DUP, seq_q, 32'd0, handle_q, 1'b0);
             st_q <= S_IDLE;
           end
         end else if (!valid_q) begin
           if (can_emit) begin
-            emit(CMD_DROP_MALFORMED, seq_q, 32'd0, handle_q);
+            emit(CMD_DROP_MALFORMED, seq_q, 32'd0, handle_q, spec_q);
             st_q <= S_IDLE;
           end
         end else if (restart) begin
@@ -302,7 +363,7 @@ module ttq_arbiter #(
 
       S_GAPLOW: begin
         if (can_emit) begin
-          emit(CMD_GAP, w_expected, lowest_q, handle_q);
+          emit(CMD_GAP, w_expected, lowest_q, handle_q, 1'b0);
           w_expected <= w_expected + lowest_q;
           st_q <= S_DRAIN;
         end
@@ -311,7 +372,7 @@ module ttq_arbiter #(
       S_DRAIN: begin
         if (w_held != 7'd0 && e_used) begin
           if (can_emit) begin
-            emit(CMD_APPLY, w_expected, 32'd0, e_handle);
+            emit(CMD_APPLY, w_expected, 32'd0, e_handle, 1'b0);
             w_used[e_slot] <= 1'b0;
             w_held <= w_held - 7'd1;
             w_expected <= w_expected + 32'd1;
@@ -327,7 +388,7 @@ module ttq_arbiter #(
           st_q  <= S_RELEASE;
         end else if (restart_q) begin
           if (can_emit) begin
-            emit(CMD_RESTART, seq_q, 32'd0, handle_q);
+            emit(CMD_RESTART, seq_q, 32'd0, handle_q, 1'b0);
             w_started <= 1'b0;
             w_used    <= '0;
             st_q <= S_PREP;
@@ -344,6 +405,7 @@ module ttq_arbiter #(
       st_q       <= S_IDLE;
       fast_q     <= 1'b0;
       out_v_q    <= 1'b0;
+      out_new_q  <= 1'b0;
       ch_q       <= '0;
       started_q  <= '0;
       used_q     <= '0;
@@ -361,7 +423,7 @@ module ttq_arbiter #(
     if (!w_started) begin
       // Rule 1: the first packet sets expected; it is then next in line.
       if (can_emit) begin
-        emit(CMD_APPLY, seq_q, 32'd0, handle_q);
+        emit(CMD_APPLY, seq_q, 32'd0, handle_q, spec_q);
         w_started <= 1'b1;
         w_expected <= seq_q + 32'd1;
         ret_q <= S_IDLE;
@@ -369,19 +431,19 @@ module ttq_arbiter #(
       end
     end else if (behind) begin
       if (can_emit) begin
-        emit(CMD_DROP_DUP, seq_q, 32'd0, handle_q);
+        emit(CMD_DROP_DUP, seq_q, 32'd0, handle_q, 1'b0);
         st_q <= S_IDLE;
       end
     end else if (ahead_zero) begin
       if (can_emit) begin
-        emit(CMD_APPLY, seq_q, 32'd0, handle_q);
+        emit(CMD_APPLY, seq_q, 32'd0, handle_q, spec_q);
         w_expected <= seq_q + 32'd1;
         ret_q <= S_IDLE;
         st_q  <= S_DRAIN;
       end
     end else if (window <= 32'd1) begin
       if (can_emit) begin  // rule 5: a jump is a gap at once, then the packet applies
-        emit(CMD_GAP, w_expected, ahead, handle_q);
+        emit(CMD_GAP, w_expected, ahead, handle_q, 1'b0);
         w_expected <= seq_q;
         st_q <= S_PREP;
       end
@@ -389,7 +451,7 @@ module ttq_arbiter #(
       // Rule 6: make room until seq fits the window.
       if (w_held == 7'd0) begin
         if (can_emit) begin
-          emit(CMD_GAP, w_expected, ahead - (window - 32'd1), handle_q);
+          emit(CMD_GAP, w_expected, ahead - (window - 32'd1), handle_q, 1'b0);
           w_expected <= seq_q - window + 32'd1;
           st_q <= S_PREP;
         end
@@ -399,12 +461,12 @@ module ttq_arbiter #(
       end
     end else if (s_used) begin
       if (can_emit) begin  // rule 7: already held
-        emit(CMD_DROP_DUP, seq_q, 32'd0, handle_q);
+        emit(CMD_DROP_DUP, seq_q, 32'd0, handle_q, 1'b0);
         st_q <= S_IDLE;
       end
     end else begin
       if (can_emit) begin  // rule 9: hold; a full window releases to the lowest
-        emit(CMD_HOLD, seq_q, 32'd0, handle_q);
+        emit(CMD_HOLD, seq_q, 32'd0, handle_q, 1'b0);
         w_used[s_slot] <= 1'b1;
         for (int i = 0; i < RING; i++) begin
           if (s_slot == RB'(i)) w_handle[HANDLE_W*i +: HANDLE_W] <= handle_q;
@@ -421,14 +483,41 @@ module ttq_arbiter #(
   endtask
 
   task automatic emit(input logic [2:0] op, input logic [31:0] seq, input logic [31:0] count,
-                      input logic [HANDLE_W-1:0] handle);
+                      input logic [HANDLE_W-1:0] handle, input logic spec);
     out_v_q      <= 1'b1;
+    out_new_q    <= 1'b1;
+    out_spec_q   <= spec;
     out_op_q     <= op;
     out_ch_q     <= ch_q;
     out_seq_q    <= seq;
     out_count_q  <= count;
     out_handle_q <= handle;
   endtask
+
+`ifndef SYNTHESIS
+  // A record flagged spec was in order when it was pre-decided, and nothing was taken since: its
+  // first command is its own APPLY (or DROP_MALFORMED when the packet failed), flagged spec.
+  logic spec_pend_q;  // a spec record was taken, its first command not loaded yet
+  always_ff @(posedge clk) begin
+    if (rst) begin
+      spec_pend_q <= 1'b0;
+    end else begin
+      if (spec_pend_q && out_new_q) begin
+        assert (out_op_q == (valid_q ? CMD_APPLY : CMD_DROP_MALFORMED) && out_seq_q == seq_q &&
+                out_handle_q == handle_q && out_spec_q)
+          else $error("ttq_arbiter: a speculated record (ch %0d seq %0d) decided op %0d",
+                      ch_q, seq_q, out_op_q);
+      end
+      if (in_fire) begin
+        assert (!(s_axis_pkt_spec && s_axis_pkt_flush))
+          else $error("ttq_arbiter: a flush record flagged spec");
+        spec_pend_q <= s_axis_pkt_spec && !s_axis_pkt_flush;
+      end else if (out_new_q) begin
+        spec_pend_q <= 1'b0;
+      end
+    end
+  end
+`endif
 
   assign m_axis_cmd_tvalid  = out_v_q;
   assign m_axis_cmd_op      = out_op_q;
@@ -437,6 +526,7 @@ module ttq_arbiter #(
   assign m_axis_cmd_count   = out_count_q;
   assign m_axis_cmd_handle  = out_handle_q;
   assign m_axis_cmd_fast    = fast_q;
+  assign m_axis_cmd_spec    = out_spec_q;
 
 endmodule
 

@@ -505,15 +505,21 @@ module ttq_core #(
   logic [HANDLE_W-1:0] cmd_h;
   logic                cmd_fast;  // the command is the APPLY of the record taken last cycle
 
+  // The cut-through pre-decision port and the spec flags are tied off: this core does not
+  // speculate yet (docs/latency.md, RTL piece 3).
+  /* verilator lint_off PINCONNECTEMPTY */
   ttq_arbiter #(.N_CH(N_CH), .RING(8), .HANDLE_W(HANDLE_W)) u_arb (
     .clk, .rst(prst), .cfg_window(arb_window),
     .s_axis_pkt_tvalid(pk_v), .s_axis_pkt_tready(arb_in_r), .s_axis_pkt_flush(pk_flush),
     .s_axis_pkt_channel(pk_ch), .s_axis_pkt_seq(pk_seq), .s_axis_pkt_handle(pk_h),
-    .s_axis_pkt_plausible(pk_plaus), .s_axis_pkt_valid(pk_valid),
+    .s_axis_pkt_plausible(pk_plaus), .s_axis_pkt_valid(pk_valid), .s_axis_pkt_spec(1'b0),
+    .s_axis_spec_tvalid(1'b0), .s_axis_spec_tready(), .s_axis_spec_channel('0),
+    .s_axis_spec_seq(32'd0), .m_spec_valid(), .m_spec_in_order(),
     .m_axis_cmd_tvalid(cmd_v), .m_axis_cmd_tready(cmd_r), .m_axis_cmd_op(cmd_op),
     .m_axis_cmd_channel(cmd_ch), .m_axis_cmd_seq(cmd_seq), .m_axis_cmd_count(cmd_count),
-    .m_axis_cmd_handle(cmd_h), .m_axis_cmd_fast(cmd_fast)
+    .m_axis_cmd_handle(cmd_h), .m_axis_cmd_fast(cmd_fast), .m_axis_cmd_spec()
   );
+  /* verilator lint_on PINCONNECTEMPTY */
 
   localparam logic [2:0] OP_APPLY = 3'd0, OP_GAP = 3'd1, OP_HOLD = 3'd2, OP_DROP_EARLY = 3'd3,
                          OP_DROP_DUP = 3'd4, OP_DROP_BAD = 3'd5, OP_RESTART = 3'd6;
