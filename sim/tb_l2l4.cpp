@@ -1,6 +1,8 @@
 // Testbench of hw/rtl/ttq_l2l4.sv (the card's L2-L4 header check) against ttq::parse_udp, the
 // model it must match bit for bit: every frame's drop reason, the payload bytes and side-band of
 // good frames, the payload-stream contract for the others, and the latencies of docs/rtl_l2l4.md.
+// Every frame's header record (cut-through) against ttq::header_verdict: one per frame, in order,
+// before the verdict, ok / MsgSeqNum / destination, and its documented cycle.
 // Frames: capgen captures (garbage, VLAN, IP options, loss, duplicates), hand-mutated frames for
 // every drop reason, every prefix of real frames, random garbage.
 
@@ -34,6 +36,7 @@ using Bytes = std::vector<std::uint8_t>;
 constexpr std::uint64_t kPayloadLatency = 1;      // last payload byte in lanes < P mod 8
 constexpr std::uint64_t kPayloadLatencyTail = 2;  // last payload byte in lanes >= P mod 8
 constexpr std::uint64_t kVerdictLatency = 3;      // after the tlast beat
+constexpr std::uint64_t kHdrLatency = 2;          // header record, after its trigger beat
 constexpr std::uint8_t kNone = 10;                // ttq_pkg::DROP_NONE
 
 struct TbFrame {
@@ -51,7 +54,31 @@ struct Expect {
   Bytes emit;           // bytes the payload stream must carry for this frame (maybe none)
   std::uint32_t p = 0;  // payload offset in the frame (when emit is not empty)
   ttq::UdpView hdr{};   // header values of a frame that streams payload bytes
+  // Header record (ttq::header_verdict), and the beat it is due after (docs/rtl_l2l4.md).
+  bool h_ok = false;
+  std::uint32_t h_seq = 0, h_ip = 0;
+  std::uint16_t h_port = 0;
+  std::size_t h_beat = 0;
+  bool h_s6 = false;  // P mod 8 == 6 (for coverage)
 };
+
+// The header record's trigger beat, as docs/rtl_l2l4.md states it for any frame: the beat of byte
+// P + 3, P = h + 4*IHL + 8 from the frame's tag and IHL fields whatever they hold, when that beat
+// is beat 5 or later and the frame has it; else the frame's last beat.
+std::size_t hdr_beat(const Bytes& b) {
+  const std::size_t nb = (b.size() + 7) / 8;
+  if (nb >= 6) {
+    const auto tag = [&](std::size_t o) {
+      const std::uint16_t t = ttq::load_be16(b.data() + o);
+      return t == 0x8100 || t == 0x88A8;
+    };
+    std::size_t h = 14;
+    if (tag(12)) h = tag(16) ? 22 : 18;
+    const std::size_t m = (h + 4u * (b[h] & 0x0Fu) + 8 + 3) / 8;
+    if (m >= 5 && m < nb) return m;
+  }
+  return nb - 1;
+}
 
 // The frame extended with zeros: parse_udp on it says whether the headers (everything but the
 // length checks) pass, which is what decides whether the RTL streams payload bytes.
@@ -86,6 +113,15 @@ Expect expect(const TbFrame& f) {
     }
   }
   std::memset(g_ext.data(), 0, n);
+  ttq::UdpView uh{};
+  e.h_ok = ttq::header_verdict(ttq::Frame{f.b.data(), n, n, 0, f.fcs}, uh);
+  if (e.h_ok) {
+    e.h_seq = ttq::load_le<std::uint32_t>(uh.payload);
+    e.h_ip = uh.dst_ip;
+    e.h_port = uh.dst_port;
+    e.h_s6 = (uh.payload - f.b.data()) % 8 == 6;
+  }
+  e.h_beat = hdr_beat(f.b);
   return e;
 }
 
@@ -173,6 +209,13 @@ struct Verdict {
   std::uint64_t cycle = 0;
 };
 
+struct HdrRec {
+  bool ok = false;
+  std::uint32_t seq = 0, ip = 0;
+  std::uint16_t port = 0;
+  std::uint64_t cycle = 0;
+};
+
 struct Mode {
   const char* name;
   double p_gap;       // idle before a frame's first beat
@@ -183,7 +226,7 @@ struct Mode {
 
 struct RunStats {
   std::uint64_t cycles = 0, beats = 0, mismatches = 0;
-  std::map<std::uint64_t, std::uint64_t> payload_lat, verdict_lat;
+  std::map<std::uint64_t, std::uint64_t> payload_lat, verdict_lat, hdr_lat;
 };
 
 std::uint32_t bits_of(const VlWide<4>& w, int lo, int width) {
@@ -243,6 +286,7 @@ RunStats run(const std::vector<TbFrame>& frames, const std::vector<Expect>& exp,
   std::vector<std::vector<std::uint64_t>> in_cycles(frames.size());
   std::vector<Packet> packets;
   std::vector<Verdict> verdicts;
+  std::vector<HdrRec> hdrs;
   Packet cur;
   std::size_t fi = 0, bi = 0;
   bool presenting = false;
@@ -349,6 +393,11 @@ RunStats run(const std::vector<TbFrame>& frames, const std::vector<Expect>& exp,
       verdicts.push_back(v);
       idle_limit = cycle;
     }
+    if (top->m_hdr_valid) {
+      hdrs.push_back(HdrRec{static_cast<bool>(top->m_hdr_ok), top->m_hdr_seq, top->m_hdr_dst_ip,
+                            top->m_hdr_dst_port, cycle});
+      idle_limit = cycle;
+    }
     if (g_trace && cycle < g_trace) {
       std::printf("%6llu in v%d r%d l%d k%02x | udp v%d r%d l%d k%02x | vd v%d r%d %08x\n",
                   static_cast<unsigned long long>(cycle), top->s_axis_frame_tvalid,
@@ -369,7 +418,8 @@ RunStats run(const std::vector<TbFrame>& frames, const std::vector<Expect>& exp,
     top->m_axis_udp_tready = 1;
     top->m_axis_verdict_tready = 1;
     top->eval();
-    if (top->m_axis_udp_tvalid || top->m_axis_verdict_tvalid || !cur.bytes.empty()) {
+    if (top->m_axis_udp_tvalid || top->m_axis_verdict_tvalid || top->m_hdr_valid ||
+        !cur.bytes.empty()) {
       report(st, "%s: output after the last verdict", m.name);
       break;
     }
@@ -428,6 +478,34 @@ RunStats run(const std::vector<TbFrame>& frames, const std::vector<Expect>& exp,
       }
       if (e.emit != e.payload) report(st, "%s: frame %zu: testbench emit != payload", m.name, i);
     }
+    // The header record: the model's decision, never after the verdict, never before its beat's
+    // documented latency, exactly that latency with no stall.
+    if (i < hdrs.size()) {
+      const HdrRec& h = hdrs[i];
+      if (h.ok != e.h_ok) {
+        report(st, "%s: frame %zu (%s, %zu bytes, fcs %d, reason %u): header ok %d, model %d  %s",
+               m.name, i, kSources[f.src], f.b.size(), f.fcs, e.reason, h.ok, e.h_ok,
+               hex(f.b).c_str());
+      } else if (h.ok && (h.seq != e.h_seq || h.ip != e.h_ip || h.port != e.h_port)) {
+        report(st, "%s: frame %zu: header seq %08x %08x:%u, model %08x %08x:%u", m.name, i, h.seq,
+               h.ip, h.port, e.h_seq, e.h_ip, e.h_port);
+      }
+      if (h.cycle >= v.cycle)
+        report(st, "%s: frame %zu: header record not before the verdict", m.name, i);
+      if (e.h_beat >= in_cycles[i].size()) {
+        report(st, "%s: frame %zu: header beat %zu of %zu", m.name, i, e.h_beat,
+               in_cycles[i].size());
+      } else {
+        const std::uint64_t hl = h.cycle - in_cycles[i][e.h_beat];
+        ++st.hdr_lat[hl];
+        if (h.cycle < in_cycles[i][e.h_beat] + kHdrLatency || (no_stall && hl != kHdrLatency)) {
+          report(st, "%s: frame %zu (%s, %zu bytes): header record %lld cycles after beat %zu",
+                 m.name, i, kSources[f.src], f.b.size(),
+                 static_cast<long long>(h.cycle) - static_cast<long long>(in_cycles[i][e.h_beat]),
+                 e.h_beat);
+        }
+      }
+    }
     // Latencies (the documented numbers hold whenever no output back-pressure stalls the stage).
     const std::uint64_t vlat = v.cycle - in_cycles[i].back();
     ++st.verdict_lat[vlat];
@@ -466,6 +544,9 @@ RunStats run(const std::vector<TbFrame>& frames, const std::vector<Expect>& exp,
   }
   if (verdicts.size() != frames.size()) {
     report(st, "%s: %zu verdicts for %zu frames", m.name, verdicts.size(), frames.size());
+  }
+  if (hdrs.size() != frames.size()) {
+    report(st, "%s: %zu header records for %zu frames", m.name, hdrs.size(), frames.size());
   }
   return st;
 }
@@ -703,6 +784,7 @@ int main(int argc, char** argv) {
   for (std::size_t i = frames.size(); i > 1; --i)
     std::swap(frames[i - 1], frames[r.range(0, static_cast<std::uint32_t>(i - 1))]);
 
+  std::uint64_t mism = 0;
   std::vector<Expect> exp;
   exp.reserve(frames.size());
   for (const TbFrame& f : frames) exp.push_back(expect(f));
@@ -712,6 +794,8 @@ int main(int argc, char** argv) {
   std::map<int, std::uint64_t> by_src;
   std::uint64_t shapes[2][8] = {};  // good frames: (P mod 8 == 6) x last payload byte lane
   std::uint64_t emitting_bad = 0, empty_good = 0;
+  std::uint64_t h_ok[2] = {}, h_late[2] = {}, h_not = 0;  // by P mod 8; late: fails at tlast
+  std::map<std::uint8_t, std::uint64_t> h_late_by;
   for (std::size_t i = 0; i < frames.size(); ++i) {
     ++by_reason[exp[i].reason];
     ++by_src[frames[i].src];
@@ -721,8 +805,24 @@ int main(int argc, char** argv) {
     }
     if (exp[i].reason == kNone && exp[i].emit.empty()) ++empty_good;
     if (exp[i].reason != kNone && !exp[i].emit.empty()) ++emitting_bad;
+    if (exp[i].h_ok) {
+      ++h_ok[exp[i].h_s6];
+      if (exp[i].reason != kNone) {
+        ++h_late[exp[i].h_s6];
+        ++h_late_by[exp[i].reason];
+      }
+      // The documented trigger rule must give the MsgSeqNum's beat for every passing header.
+      const Expect& e = exp[i];
+      const std::size_t p =
+          e.emit.empty() ? 0 : e.p;  // every passing header streams: P + 4 bytes are present
+      if (e.emit.empty() || (p + 3) / 8 != e.h_beat) {
+        std::printf("  testbench: frame %zu header beat %zu, payload at %zu\n", i, e.h_beat, p);
+        ++mism;
+      }
+    } else {
+      ++h_not;
+    }
   }
-  std::uint64_t mism = 0;
   std::printf("tb_l2l4: %zu frames (", frames.size());
   for (auto& [s, c] : by_src)
     std::printf("%s %llu ", kSources[s], static_cast<unsigned long long>(c));
@@ -738,6 +838,23 @@ int main(int argc, char** argv) {
   std::printf(
       "\n  good frames with an empty payload %llu, bad frames that stream payload bytes %llu\n",
       static_cast<unsigned long long>(empty_good), static_cast<unsigned long long>(emitting_bad));
+  std::printf(
+      "  header records: ok %llu (P mod 8 = 2: %llu, 6: %llu), of which failing at tlast "
+      "%llu / %llu (",
+      static_cast<unsigned long long>(h_ok[0] + h_ok[1]), static_cast<unsigned long long>(h_ok[0]),
+      static_cast<unsigned long long>(h_ok[1]), static_cast<unsigned long long>(h_late[0]),
+      static_cast<unsigned long long>(h_late[1]));
+  for (auto& [r, c] : h_late_by)
+    std::printf("%s %llu ", ttq::to_string(static_cast<ttq::FrameDrop>(r)),
+                static_cast<unsigned long long>(c));
+  std::printf("), not ok %llu\n", static_cast<unsigned long long>(h_not));
+  for (int s = 0; s < 2; ++s) {
+    if (h_ok[s] < 1000 || h_late[s] < 100) {
+      std::printf("  too few header records that pass (or pass and fail late), P mod 8 = %d\n",
+                  s ? 6 : 2);
+      ++mism;
+    }
+  }
   for (int s = 0; s < 2; ++s) {
     for (int l = 0; l < 8; ++l) {
       if (shapes[s][l] == 0) {
@@ -773,6 +890,7 @@ int main(int argc, char** argv) {
     };
     hist("payload", st.payload_lat);
     hist("verdict", st.verdict_lat);
+    hist("header", st.hdr_lat);
     std::printf("\n");
   }
   std::printf("tb_l2l4: %s (%llu mismatches)\n", mism ? "FAIL" : "PASS",

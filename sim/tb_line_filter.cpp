@@ -5,6 +5,9 @@
 // (duplicates, near misses, invalid entries that would match, empty tables) rewritten while
 // records are in flight, random input idles and output back-pressure, the AXI-Stream hold rule,
 // and the documented latency (2 cycles) and throughput (1/cycle) with the output never stalled.
+// The header-lookup port (cut-through): random pulses in every mode, each answered by the same
+// rule with its side-band exactly 2 cycles later whatever the stream port does, and no answer in
+// any other cycle.
 
 #include <verilated.h>
 
@@ -64,7 +67,10 @@ void fail(const char* what, std::uint64_t cycle) {
 
 struct Stats {
   std::uint64_t n = 0, hits = 0, misses = 0, unconfigured = 0, dup_first = 0;
+  std::uint64_t h_n = 0, h_hits = 0, h_misses = 0, h_unconfigured = 0;
 };
+
+constexpr int kHdrUserW = 33;  // the module's default HDR_USER_W: {ok, MsgSeqNum} in ttq_core
 
 Stats run(const Mode& m, std::uint64_t seed, std::uint64_t cycles) {
   auto ctx = std::make_unique<VerilatedContext>();
@@ -133,6 +139,12 @@ Stats run(const Mode& m, std::uint64_t seed, std::uint64_t cycles) {
 
   Stats st;
   std::deque<std::pair<Result, std::uint64_t>> exp;  // expected result, input handshake cycle
+  struct HdrExp {
+    Result r;
+    std::uint64_t user = 0;
+    std::uint64_t cycle = 0;
+  };
+  std::deque<HdrExp> hexp;
   bool presenting = false, prev_valid = false, prev_ready = false;
   Result prev{};
   std::uint32_t ip = 0;
@@ -157,7 +169,44 @@ Stats run(const Mode& m, std::uint64_t seed, std::uint64_t cycles) {
     top->s_axis_dst_ip = presenting ? ip : static_cast<std::uint32_t>(g());
     top->s_axis_dst_port = presenting ? port : static_cast<std::uint16_t>(g());
     top->m_axis_line_tready = ready;
+    // A header lookup in 40 % of cycles (back to back too), random inputs otherwise.
+    const bool hv = chance(0.4);
+    std::uint32_t hip = 0;
+    std::uint16_t hport = 0;
+    if (hv && !chance(0.05)) {
+      pick(hip, hport);
+    } else {
+      hip = static_cast<std::uint32_t>(g());
+      hport = static_cast<std::uint16_t>(g());
+    }
+    const std::uint64_t huser = g() & ((std::uint64_t{1} << kHdrUserW) - 1);
+    top->s_hdr_valid = hv;
+    top->s_hdr_dst_ip = hip;
+    top->s_hdr_dst_port = hport;
+    top->s_hdr_user = huser;
     top->eval();
+
+    // Header port: an answer in this cycle exactly when a lookup went in 2 cycles ago.
+    const bool hdue = !hexp.empty() && hexp.front().cycle + kLatency == c;
+    if (top->m_hdr_line_valid != hdue)
+      fail(hdue ? "header answer missing" : "header answer without lookup", c);
+    if (hdue) {
+      const Result hgot{static_cast<bool>(top->m_hdr_line_hit), top->m_hdr_line_channel,
+                        top->m_hdr_line_kind, static_cast<bool>(top->m_hdr_line_b)};
+      if (!(hgot == hexp.front().r)) fail("header result differs from the model", c);
+      if (top->m_hdr_line_user != hexp.front().user) fail("header side-band differs", c);
+      hexp.pop_front();
+    }
+    if (hv) {
+      const Result r = reference(t, hip, hport);
+      hexp.push_back(HdrExp{r, huser, c});
+      bool any = false;
+      for (const Entry& e : t) any |= e.valid;
+      ++st.h_n;
+      st.h_unconfigured += !any;
+      st.h_hits += any && r.hit;
+      st.h_misses += !r.hit;
+    }
 
     const bool tvalid = top->m_axis_line_tvalid;
     const Result got{static_cast<bool>(top->m_axis_line_hit), top->m_axis_line_channel,
@@ -200,6 +249,7 @@ Stats run(const Mode& m, std::uint64_t seed, std::uint64_t cycles) {
   }
   top->final();
   if (exp.size() > kLatency) fail("records lost in the pipeline", cycles);
+  if (hexp.size() > kLatency) fail("header lookups lost", cycles);
   return st;
 }
 
@@ -230,10 +280,19 @@ int main(int argc, char** argv) {
       all.misses += st.misses;
       all.unconfigured += st.unconfigured;
       all.dup_first += st.dup_first;
+      all.h_n += st.h_n;
+      all.h_hits += st.h_hits;
+      all.h_misses += st.h_misses;
+      all.h_unconfigured += st.h_unconfigured;
     }
   }
   if (all.hits < 10000 || all.misses < 10000 || all.unconfigured < 10000 || all.dup_first < 10000)
     fail("coverage: every case must be exercised", 0);
+  std::printf("header lookups: %llu (%llu hits, %llu misses, %llu unconfigured)\n",
+              (unsigned long long)all.h_n, (unsigned long long)all.h_hits,
+              (unsigned long long)all.h_misses, (unsigned long long)all.h_unconfigured);
+  if (all.h_hits < 10000 || all.h_misses < 10000 || all.h_unconfigured < 10000)
+    fail("coverage: every header-lookup case must be exercised", 0);
   if (g_errors) {
     std::printf("tb_line_filter: %d errors\n", g_errors);
     return 1;

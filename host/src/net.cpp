@@ -66,6 +66,41 @@ FrameDrop parse_udp_full(const Frame& f, UdpView& out) {
   return FrameDrop::kCount;
 }
 
+bool header_verdict(const Frame& f, UdpView& out) {
+  const std::uint8_t* p = f.data;
+  const std::uint32_t n = f.len;
+  // The length checks of parse_udp_full are all implied by the last one here (P + 4 bytes
+  // present); the ones before it only keep every read inside the frame.
+  if (n < 14) return false;
+  std::uint32_t off = 12;
+  std::uint16_t ether_type = load_be16(p + off);
+  for (int tags = 0; (ether_type == 0x8100 || ether_type == 0x88A8) && tags < 2; ++tags) {
+    if (n < off + 6) return false;
+    off += 4;
+    ether_type = load_be16(p + off);
+  }
+  off += 2;
+  if (ether_type != 0x0800 || n < off + 20) return false;
+  const std::uint8_t* ip = p + off;
+  const std::uint32_t ihl = (ip[0] & 0x0Fu) * 4u;
+  const std::uint32_t total = load_be16(ip + 2);
+  if ((ip[0] >> 4) != 4 || ihl < 20 || total < ihl) return false;
+  if (n < off + ihl + 8 + 4) return false;  // the UDP header and the MsgSeqNum
+  std::uint64_t sum = 0;
+  for (std::uint32_t i = 0; i < ihl; i += 4) sum += load_be32(ip + i);
+  sum = (sum & 0xFFFFFFFFu) + (sum >> 32);
+  sum = (sum & 0xFFFFu) + (sum >> 16);
+  sum = (sum & 0xFFFFu) + (sum >> 16);
+  sum = (sum & 0xFFFFu) + (sum >> 16);
+  if (sum != 0xFFFFu) return false;
+  if ((load_be16(ip + 6) & 0x3FFFu) != 0 || ip[9] != 17 || total < ihl + 8) return false;
+  const std::uint8_t* udp = ip + ihl;
+  const std::uint32_t udp_len = load_be16(udp + 4);
+  if (udp_len < 8 + 4 || udp_len > total - ihl) return false;
+  fill_udp_view(out, ip, udp, udp_len);
+  return true;
+}
+
 bool parse_ipv4(const char* s, std::uint32_t& out) {
   unsigned a, b, c, d;
   char tail;

@@ -170,6 +170,17 @@ module ttq_core #(
     end
   end
 
+  // Header records (cut-through, docs/rtl_l2l4.md "Header record"): looked up by the line
+  // filter's second port; the result (hl_*) is not used yet (ttq_arbiter's pre-decision).
+  logic        hdr_v, hdr_ok, hl_v, hl_hit, hl_b;
+  logic [31:0] hdr_seq, hdr_ip;
+  logic [15:0] hdr_port;
+  logic [7:0]  hl_ch;
+  logic [1:0]  hl_kind;
+  logic [32:0] hl_user;  // {ok, seq}
+  logic        unused_hdr;
+  assign unused_hdr = ^{hl_v, hl_hit, hl_b, hl_ch, hl_kind, hl_user};
+
   ttq_l2l4 u_l2l4 (
     .clk, .rst(prst),
     .s_axis_frame_tdata, .s_axis_frame_tkeep, .s_axis_frame_tvalid(l2_tvalid),
@@ -177,7 +188,9 @@ module ttq_core #(
     .s_axis_frame_tlast, .s_axis_frame_tuser,
     .m_axis_udp_tdata(udp_data), .m_axis_udp_tkeep(udp_keep), .m_axis_udp_tvalid(udp_v),
     .m_axis_udp_tready(udp_r), .m_axis_udp_tlast(udp_last),
-    .m_axis_verdict_tdata(vd_data), .m_axis_verdict_tvalid(vd_v), .m_axis_verdict_tready(vd_r)
+    .m_axis_verdict_tdata(vd_data), .m_axis_verdict_tvalid(vd_v), .m_axis_verdict_tready(vd_r),
+    .m_hdr_valid(hdr_v), .m_hdr_ok(hdr_ok), .m_hdr_seq(hdr_seq), .m_hdr_dst_ip(hdr_ip),
+    .m_hdr_dst_port(hdr_port)
   );
 
   // Frames inside ttq_l2l4 (for busy): input frames begun, verdicts not yet taken.
@@ -218,13 +231,17 @@ module ttq_core #(
   assign vd_r    = lf_in_r && vq_cnt_q != (VQ_AW + 1)'(VQ_DEPTH);
   assign vq_push = vd_v && vd_r;
 
-  ttq_line_filter #(.N_LINES(N_LINES)) u_line (
+  ttq_line_filter #(.N_LINES(N_LINES), .HDR_USER_W(33)) u_line (
     .clk, .rst(prst),
     .line_valid, .line_ip, .line_port, .line_channel, .line_kind, .line_b,
     .s_axis_dst_tvalid(vd_v && vq_cnt_q != (VQ_AW + 1)'(VQ_DEPTH)), .s_axis_dst_tready(lf_in_r),
     .s_axis_dst_ip(vd_data[87:56]), .s_axis_dst_port(vd_data[39:24]),
     .m_axis_line_tvalid(lf_v), .m_axis_line_tready(1'b1), .m_axis_line_hit(lf_hit),
-    .m_axis_line_channel(lf_ch), .m_axis_line_kind(lf_kind), .m_axis_line_b(lf_b)
+    .m_axis_line_channel(lf_ch), .m_axis_line_kind(lf_kind), .m_axis_line_b(lf_b),
+    .s_hdr_valid(hdr_v), .s_hdr_dst_ip(hdr_ip), .s_hdr_dst_port(hdr_port),
+    .s_hdr_user({hdr_ok, hdr_seq}), .m_hdr_line_valid(hl_v), .m_hdr_line_hit(hl_hit),
+    .m_hdr_line_channel(hl_ch), .m_hdr_line_kind(hl_kind), .m_hdr_line_b(hl_b),
+    .m_hdr_line_user(hl_user)
   );
 
   // Line results, in frame order, for the join (LUT RAM; one cycle from the filter's output to

@@ -1,6 +1,8 @@
 // L2-L4 header-check stage: Ethernet frames from the MAC in, UDP payloads (realigned to lane 0)
 // and one verdict per frame out. Bit-exact with ttq::parse_udp (host/src/net.cpp): same checks,
-// same order, same drop reason. Interface, verdict contract and cycle budget: docs/rtl_l2l4.md.
+// same order, same drop reason. A header record per frame comes out early, at the packet's
+// MsgSeqNum, bit-exact with ttq::header_verdict (cut-through commit). Interface, verdict contract
+// and cycle budget: docs/rtl_l2l4.md.
 `default_nettype none
 
 module ttq_l2l4 #(
@@ -24,7 +26,15 @@ module ttq_l2l4 #(
   // One record per input frame, in order (layout: l2l4_verdict_t below, docs/rtl_l2l4.md).
   output logic [127:0]        m_axis_verdict_tdata,
   output logic                m_axis_verdict_tvalid,
-  input  logic                m_axis_verdict_tready
+  input  logic                m_axis_verdict_tready,
+  // Header record: one pulse per input frame, in order, 2 cycles after the beat holding payload
+  // byte 3 (or the frame's last beat if it ends first; docs/rtl_l2l4.md "Header record"). No
+  // back-pressure: the consumer takes it in the cycle it is valid.
+  output logic                m_hdr_valid,
+  output logic                m_hdr_ok,        // ttq::header_verdict: headers pass, seq present
+  output logic [31:0]         m_hdr_seq,       // MsgSeqNum (payload bytes 0..3, little-endian)
+  output logic [31:0]         m_hdr_dst_ip,    // host order; with m_hdr_seq valid when m_hdr_ok
+  output logic [15:0]         m_hdr_dst_port
 );
 
   if (DATA_W != 64) begin : g_bad_data_w
@@ -141,6 +151,7 @@ module ttq_l2l4 #(
   // here is even and U = 2 (mod 4), so the payload shift P mod 8 is 2 or 6 (u6_q).
   logic [6:0] um1_q;
   logic [3:0] ub_q, p8_q;   // U >> 3, P >> 3 (= U >> 3 + 1)
+  logic [3:0] m_q;          // (P + 3) >> 3: the beat that completes the MsgSeqNum
   logic       u6_q;         // U mod 8 == 6
   logic       ihlok_q;      // version 4 and IHL >= 5: U >= h + 20, P >= 42
   logic in_lt_ub, in_eq_ub, in_eq_p8;
@@ -164,6 +175,16 @@ module ttq_l2l4 #(
     end
   end
 
+  // Header record trigger: beat M = (P + 3) >> 3 of the frame, found in S0 (m_q is this frame's
+  // from beat 4 on, and a good header has M >= 5), or the frame's last beat if it comes first.
+  // hdone_q: the frame's trigger beat has passed.
+  logic in_hm, hdone_q;
+  assign in_hm = (bsm_q >= 4'd5) && (bsm_q == m_q);
+  always_ff @(posedge clk) begin
+    if (rst) hdone_q <= 1'b0;
+    else if (beat_in) hdone_q <= s_axis_frame_tlast ? 1'b0 : (hdone_q | in_hm);
+  end
+
   // ---------------------------------------------------------------------------------------------
   // S1 registers: the beat and what S0 found in it.
   logic              r1_v_q, r1_last_q, r1_user_q, r1_first_q, r1_b2_q, r1_ub_q, r1_p8_q;
@@ -172,6 +193,8 @@ module ttq_l2l4 #(
   logic [POS_W-1:0]  r1_lp_q;
   logic [16:0]       r1_s01f_q, r1_s23f_q;
   logic              r1_b1_q, r1_mid_q, r1_tw0_q, r1_tw2_q;
+  logic              r1_htrig_q, r1_hm_q, r1_hsq_q;  // header record: trigger, beat M, byte P+3
+  logic [15:0]       r1_phi_q;  // lanes 6-7 of the beat before the S1 beat (MsgSeqNum, s = 6)
   always_ff @(posedge clk) begin
     if (rst) begin
       r1_v_q <= 1'b0;
@@ -195,6 +218,10 @@ module ttq_l2l4 #(
       r1_mid_q <= in_b3 || in_lt_ub;  // a beat inside [h, U) from beat 3 on
       r1_tw0_q <= is_tag(in_w0);
       r1_tw2_q <= is_tag(in_w2);
+      r1_htrig_q <= ~hdone_q & (in_hm | s_axis_frame_tlast);
+      r1_hm_q <= in_hm;
+      r1_hsq_q <= u6_q ? s_axis_frame_tkeep[1] : s_axis_frame_tkeep[5];  // lane of byte P + 3
+      r1_phi_q <= r1_data_q[63:48];
     end
   end
 
@@ -319,6 +346,7 @@ module ttq_l2l4 #(
       um1_q <= u_d - 7'd1;
       ub_q <= u_d[6:3];
       p8_q <= u_d[6:3] + 4'd1;
+      m_q <= 4'((u_d + 7'd11) >> 3);  // P + 3 = U + 11
       u6_q <= u_d[2];
       ihlok_q <= (ip_ver == 4'd4) && (ip_ihl >= 4'd5);
     end
@@ -329,7 +357,7 @@ module ttq_l2l4 #(
   // is read in S0, so that the realigner, which decides in S0, has the payload's end beat and
   // the length check a cycle after the beat that carries them.
   logic [15:0] sport_q, dport_q, ulen_q, ulen_in;
-  logic        ulen_cap, ulen_bad_q, ulen_ok_q, elge_q;
+  logic        ulen_cap, ulen_bad_q, ulen_ok_q, ulen_sq_q, elge_q;
   logic [2:0]  ke_q;    // payload bytes in the last output beat - 1
   logic [BIDX_W-1:0] eb_q;  // beat holding the payload's last byte
   logic [16:0] epos;        // its position U + ulen - 1
@@ -352,6 +380,7 @@ module ttq_l2l4 #(
       ulen_q <= ulen_in;
       ulen_bad_q <= (ulen_in < 16'd8) || (ulen_in > ipf_tmi_q);
       ulen_ok_q <= (ulen_in > 16'd8) && (ulen_in <= ipf_tmi_q);
+      ulen_sq_q <= (ulen_in >= 16'd12) && (ulen_in <= ipf_tmi_q);  // MsgSeqNum in the payload
       eb_q <= epos[16:3];
       // The last payload byte sits at lane >= P mod 8 of its beat: its output beat comes from
       // that beat alone (the "tail" below).
@@ -435,6 +464,31 @@ module ttq_l2l4 #(
   assign m_axis_udp_tdata = udp_data_q;
   assign m_axis_udp_tkeep = udp_keep_q;
   assign m_axis_udp_tlast = udp_last_q;
+
+  // ---------------------------------------------------------------------------------------------
+  // Header record, registered in the trigger beat's S1. Beat M's S1 comes after beat M - 1's S1
+  // (the last checksum word is in beat U >> 3 <= M - 1, the UDP length and, for s = 6, the
+  // destination port in beat M - 1) and after beat 5's S0 (the window holds the destination
+  // address); hdr_pre_q reads the window two registers late, and IPv4 bytes 0..9 end by beat 3.
+  // For a trigger that is not beat M the frame ended before its MsgSeqNum: m_hdr_ok = 0.
+  logic        hv_q, hok_q;
+  logic [31:0] hseq_q, hip_q;
+  logic [15:0] hport_q;
+  always_ff @(posedge clk) begin
+    if (rst) hv_q <= 1'b0;
+    else hv_q <= en & r1_v_q & r1_htrig_q;
+    if (en && r1_v_q && r1_htrig_q) begin
+      hok_q <= r1_hm_q & r1_hsq_q & hdr_pre_q & csum_good(acc_q) & ulen_sq_q;
+      hseq_q <= u6_q ? {r1_data_q[15:0], r1_phi_q} : r1_data_q[47:16];
+      hip_q <= ip_dst;
+      hport_q <= dport_q;
+    end
+  end
+  assign m_hdr_valid = hv_q;
+  assign m_hdr_ok = hok_q;
+  assign m_hdr_seq = hseq_q;
+  assign m_hdr_dst_ip = hip_q;
+  assign m_hdr_dst_port = hport_q;
 
   // ---------------------------------------------------------------------------------------------
   // S1 -> S2: length checks of the frame's last beat (n < T  <=>  last position < T - 1).

@@ -94,6 +94,20 @@ inline FrameDrop parse_udp(const Frame& f, UdpView& out) {
   return d;
 }
 
+// The header verdict of cut-through commit (docs/pipeline.md "Cut-through commit"): what a card
+// that applies a packet as it streams knows at the packet's MsgSeqNum (its first 4 payload bytes),
+// long before the frame's end. True when
+//  - every check of parse_udp_full that the headers decide passes: the frame is checked as if it
+//    were padded with zeros to the length its IPv4 header claims, and its FCS is ignored (so a
+//    frame dropped later as bad_fcs or truncated can pass), and
+//  - the MsgSeqNum is there: the UDP length is >= 12 (4 payload bytes) and the frame's first
+//    P + 4 bytes are present, P being the payload's offset (h + 4*IHL + 8).
+// Then out is filled as parse_udp_full fills it (out.len is the UDP header's length - 8, which a
+// truncated frame may not hold); otherwise out is untouched. Pure; reads at most the first
+// P + 4 <= 94 bytes of the frame. Which line the datagram is on (FastPath::find_line) and the
+// arbiter's order are not part of it. The card's copy: ttq_l2l4's m_hdr_ok (docs/rtl_l2l4.md).
+bool header_verdict(const Frame& f, UdpView& out);
+
 // "a.b.c.d" -> host-order address; false on a malformed string.
 bool parse_ipv4(const char* s, std::uint32_t& out);
 
