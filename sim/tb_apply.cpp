@@ -8,6 +8,10 @@
 // Every book op must be the next BOOK event the model applies. A packet's first event, when it
 // is a BOOK event and the packet began with the block idle, is timed through ttq_apply's
 // handshakes (book op, committed book result, quoter request; docs/rtl_apply.md, Timing).
+// Cut-through runs (feed.commit = "cut_through"): frames are damaged late (bad FCS, truncated,
+// a malformed message); every packet the card would speculate (in order, nothing held) is sent
+// with the spec side-band and then its verdict, and ttq_apply's undo journal must give the
+// model's records (speculative ones, then the corrections) and, after each undo, its state.
 
 #include <verilated.h>
 
@@ -74,8 +78,10 @@ std::uint64_t get_bits(const W& w, int lsb, int width) {
 
 // One input beat: an mdp_ev_t (ctl 0), a GAP (1) or a RESTART (2), or a packet's first event
 // standing for its PKT_HDR too (5, sent as ctl 3, seq_num = the packet's MsgSeqNum: what
-// ttq_core's replay sends); or, handled by the driver and not sent, a kill change (ctl 3) or a
-// slot commit (ctl 4: cfg_commit for `slot`, with the new skew when `changed`).
+// ttq_core's replay sends); or, handled by the driver and not sent, a kill change (ctl 3), a
+// slot commit (ctl 4: cfg_commit for `slot`, with the new skew when `changed`) or a speculated
+// packet's verdict (ctl 6 good, ctl 7 bad: a spec_verdict_v pulse; `undo` indexes the model's
+// state after that packet's undo).
 struct Item {
   std::uint8_t ctl = 0;
   EvWords ev{};
@@ -83,6 +89,9 @@ struct Item {
   std::uint16_t slot = 0;
   bool changed = false;
   SkewRegs skew{};
+  bool spec = false;  // an item of a speculated packet (s_axis_ev_spec)
+  bool undone = false;  // ... of one that fails late (the model's observer does not see it)
+  std::size_t undo = 0;
 };
 
 enum EvKind : std::uint8_t { kPktHdr = 0, kBook = 1, kSeq = 2, kReset = 3, kStatus = 4, kMsgEnd = 5 };
@@ -143,25 +152,72 @@ struct FrontEnd {
   SeqArbiter arb;
   std::vector<Item>* out;
   std::uint64_t merged = 0;  // PKT_HDRs sent with the packet's first event (ctl 3)
+  bool cut = false;          // feed.commit = cut_through: in-order packets are speculated
+  bool spec_now = false;     // the packet being applied is speculated
+  std::uint64_t spec_good = 0, spec_bad = 0;
+  std::uint32_t last_spec_seq = 0;   // MsgSeqNum of the last packet speculated and undone
+  std::vector<std::uint8_t> padded;  // FastPath::speculate_frame's copy of a bad frame
   explicit FrontEnd(std::uint32_t window, std::vector<Item>* o) : arb(window, 0), out(o) {}
+
+  // A packet's items: its PKT_HDR and the events decode_packet reports (up to its first bad
+  // message, when it has one), the PKT_HDR merged into the first event for odd MsgSeqNums.
+  void packet_items(const std::uint8_t* p, std::uint32_t len, std::uint32_t seq, bool spec) {
+    EvWords w = make_ev(kPktHdr);
+    put_bits(w, 160, 32, seq);
+    const std::size_t hdr = out->size();
+    out->push_back(Item{0, w, false});
+    Recorder r{out};
+    mdp3::decode_packet(p, len, r);
+    if ((seq & 1) != 0 && hdr + 1 < out->size() && (*out)[hdr + 1].ctl == 0) {
+      Item& first = (*out)[hdr + 1];
+      first.ctl = 5;
+      put_bits(first.ev, 160, 32, seq);
+      out->erase(out->begin() + static_cast<std::ptrdiff_t>(hdr));
+      ++merged;
+    }
+    for (std::size_t i = hdr; i < out->size(); ++i) (*out)[i].spec = spec;
+  }
+
+  // A frame the model speculated and undid (its spec_undone counter moved): the payload it
+  // decoded, as FastPath::process / speculate_frame find it, goes as a speculated packet and a
+  // bad verdict. The arbiter must agree that the packet was in order (the card's rule).
+  bool speculated(const Frame& f, std::size_t undo) {
+    UdpView u{};
+    const std::uint8_t* p = nullptr;
+    std::uint32_t len = 0;
+    if (parse_udp(f, u) == FrameDrop::kCount) {  // a malformed message
+      p = u.payload;
+      len = u.len;
+    } else {  // bad FCS or truncated: the bytes present, headers checked as if padded
+      padded.assign(14 + 8 + 65535, 0);
+      const std::uint32_t n = std::min<std::uint32_t>(f.len, padded.size());
+      std::memcpy(padded.data(), f.data, n);
+      const Frame pf{padded.data(), static_cast<std::uint32_t>(padded.size()),
+                     static_cast<std::uint32_t>(padded.size()), f.ts_ns, false};
+      if (parse_udp_full(pf, u) != FrameDrop::kCount) return false;
+      const std::uint32_t at = static_cast<std::uint32_t>(u.payload - padded.data());
+      if (n < at + 4) return false;
+      p = u.payload;
+      len = std::min(u.len, n - at);
+    }
+    const std::uint32_t seq = load_le<std::uint32_t>(p);
+    if (!arb.in_order(seq)) return false;
+    last_spec_seq = seq;
+    const std::size_t first = out->size();
+    packet_items(p, len, seq, true);
+    for (std::size_t i = first; i < out->size(); ++i) (*out)[i].undone = true;
+    Item v{7, EvWords{}, false};
+    v.undo = undo;
+    out->push_back(v);
+    ++spec_bad;
+    return true;
+  }
 
   struct Sink {
     FrontEnd* fe;
     void apply(const std::uint8_t* p, std::uint32_t len, std::uint32_t seq) {
-      EvWords w = make_ev(kPktHdr);
-      put_bits(w, 160, 32, seq);
-      const std::size_t hdr = fe->out->size();
-      fe->out->push_back(Item{0, w, false});
-      Recorder r{fe->out};
-      mdp3::decode_packet(p, len, r);
       // Packets of odd MsgSeqNum: the PKT_HDR goes with the next event as one ctl-3 item.
-      if ((seq & 1) != 0 && hdr + 1 < fe->out->size() && (*fe->out)[hdr + 1].ctl == 0) {
-        Item& first = (*fe->out)[hdr + 1];
-        first.ctl = 5;
-        put_bits(first.ev, 160, 32, seq);
-        fe->out->erase(fe->out->begin() + static_cast<std::ptrdiff_t>(hdr));
-        ++fe->merged;
-      }
+      fe->packet_items(p, len, seq, fe->spec_now);
     }
     void gap(std::uint32_t first, std::uint32_t count) {
       EvWords w{};
@@ -189,7 +245,17 @@ struct FrontEnd {
       arb.reset();
       out->push_back(Item{2, EvWords{}, false});
     }
-    arb.offer(load_le<std::uint32_t>(u.payload), u.payload, u.len, f.ts_ns, s);
+    // Cut-through: a packet the arbiter takes at once (nothing held, the next number) is
+    // speculated by the card and confirmed by a good verdict; the rest are applied as before.
+    const std::uint32_t seq = load_le<std::uint32_t>(u.payload);
+    spec_now = cut && !restart && arb.in_order(seq);
+    const std::size_t before = out->size();
+    arb.offer(seq, u.payload, u.len, f.ts_ns, s);
+    if (spec_now && out->size() > before) {
+      out->push_back(Item{6, EvWords{}, false});
+      ++spec_good;
+    }
+    spec_now = false;
   }
   void finish() {
     Sink s{this};
@@ -207,6 +273,8 @@ struct Mode {
   bool burst;
   // Every packet waits until the RTL is idle (the latency checks below apply to each one).
   bool isolated;
+  // feed.commit = cut_through, on frames damaged late (bad FCS, truncated, malformed).
+  bool cut = false;
 };
 
 int g_errors = 0;
@@ -244,6 +312,20 @@ struct RunStats {
   // Book ops checked against the BOOK events the model applies, in order; BOOK events the model
   // skips (no op may come for them).
   std::uint64_t ops = 0, skipped = 0;
+  // Cut-through: frames damaged; packets speculated and kept / undone; undos whose state was
+  // compared with the model's (slots compared); records the model sent as corrections.
+  std::uint64_t damaged = 0, spec_good = 0, spec_bad = 0, undo_checked = 0, slots_checked = 0;
+  std::uint64_t corrections = 0;
+  // Cycles from a verdict's pulse to the window's close (the next item may be taken then).
+  std::uint64_t good_cyc_max = 0, good_cyc_sum = 0, bad_cyc_max = 0, bad_cyc_sum = 0;
+};
+
+// The model's state of every slot after a speculated packet's undo: what the RTL must hold once
+// its undo is done.
+struct SlotState {
+  bool stale = false, suspect = false, halted = false, rpt_known = false, dirty = false;
+  std::uint32_t last_rpt = 0;
+  PublishedTop top;
 };
 
 // The model's verdict on each BOOK event, in event order: applied to a book (FastPath's
@@ -271,10 +353,51 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
   const std::string path = "/tmp/ttq_tb_apply_" + std::to_string(::getpid()) + ".pcap";
   generate_capture(g, path, nullptr, nullptr);
   std::vector<std::vector<std::uint8_t>> store;
-  const std::vector<Frame> frames = load_frames(path, store);
+  std::vector<Frame> frames = load_frames(path, store);
   std::remove(path.c_str());
   std::mt19937_64 rng(seed);
   auto chance = [&](double p) { return static_cast<double>(rng() >> 11) * 0x1.0p-53 < p; };
+  if (m.cut) {
+    // Late failures on ~15 % of the Incremental frames: a bad FCS, a frame cut short after its
+    // MsgSeqNum, or one message's size set to 1 (malformed there; the messages before it are
+    // good). Never both copies of a packet (no extra gaps: a gap makes books stale for the rest
+    // of the run, and stale books quote nothing). Drawn from their own generator (the other
+    // modes' streams unchanged).
+    std::mt19937_64 drng(seed * 7919 + 1);
+    std::vector<std::uint32_t> hit;  // MsgSeqNums damaged once
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+      Frame& f = frames[i];
+      UdpView u{};
+      if (parse_udp(f, u) != FrameDrop::kCount || u.len < 16) continue;
+      if (u.dst_port != capgen::kIncrementalPortA && u.dst_port != capgen::kIncrementalPortB) {
+        continue;
+      }
+      const std::uint64_t r = drng() % 100;
+      if (r >= 15) continue;
+      const std::uint32_t pseq = load_le<std::uint32_t>(u.payload);
+      if (std::find(hit.begin(), hit.end(), pseq) != hit.end()) continue;
+      hit.push_back(pseq);
+      const std::uint32_t at = static_cast<std::uint32_t>(u.payload - f.data);
+      if (r % 3 == 0) {
+        f.bad_fcs = true;
+      } else if (r % 3 == 1) {
+        f.len = at + 4 + static_cast<std::uint32_t>(drng() % (f.len - at - 4));
+      } else {
+        std::vector<std::uint32_t> msgs;
+        for (std::uint32_t off = 12; off + 2 <= u.len;) {
+          msgs.push_back(off);
+          const std::uint32_t sz = load_le<std::uint16_t>(u.payload + off);
+          if (sz < 2) break;
+          off += sz;
+        }
+        if (msgs.empty()) continue;
+        const std::uint32_t off = msgs[drng() % msgs.size()];
+        store[i][at + off] = 1;
+        store[i][at + off + 1] = 0;
+      }
+      ++st.damaged;
+    }
+  }
 
   // Discover the instruments (definitions) with the ordinary model, then fix the table.
   PipelineConfig cfg;
@@ -293,6 +416,7 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
       cfg.instruments.push_back(ic);
     }
   }
+  cfg.cut_through = m.cut;
   QuoterParams& q = cfg.quoter;
   q.ref_mode = chance(0.5) ? RefMode::kMid : RefMode::kJoin;
   q.bid_offset_ticks = static_cast<std::int32_t>(rng() % 4);
@@ -301,6 +425,10 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
   q.max_spread_ticks = chance(0.3) ? 3 + static_cast<std::int32_t>(rng() % 10) : 1000;
   q.requote_tolerance_ticks = static_cast<std::int32_t>(rng() % 3);
   q.order_size = 1 + static_cast<std::int32_t>(rng() % 5);
+  if (m.cut) {  // requote at every move of the top: more quotes for the undos to correct
+    q.requote_tolerance_ticks = 0;
+    q.max_spread_ticks = 1000;
+  }
 
   // Kill toggles and slot commits at a few frame positions.
   std::vector<std::size_t> kill_at, commit_at;
@@ -317,6 +445,24 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
   std::vector<QuoteRecord> want;
   std::vector<Item> items;
   FrontEnd fe(cfg.reorder_window, &items);
+  fe.cut = m.cut;
+  std::vector<std::vector<SlotState>> undo_states;
+  auto model_state = [&] {
+    std::vector<SlotState> v;
+    for (std::size_t s = 0; s < cfg.instruments.size(); ++s) {
+      const Instrument& in = ref.instruments()[s];
+      SlotState x;
+      x.stale = in.stale;
+      x.suspect = in.suspect;
+      x.halted = in.halted;
+      x.rpt_known = in.rpt_known;
+      x.last_rpt = in.rpt_known ? in.last_rpt : 0;
+      x.dirty = in.dirty;
+      x.top = in.last_top;
+      v.push_back(x);
+    }
+    return v;
+  };
   bool kill = false;
   std::size_t ki = 0, ci = 0;
   auto drain_ref = [&] {
@@ -349,23 +495,48 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
       ++ci;
     }
     if (i == frames.size()) break;
+    const std::uint64_t undone = ref.counters().spec_undone;
+    const std::size_t before = want.size();
     ref.process(frames[i]);
     drain_ref();
-    fe.frame(frames[i]);
+    if (ref.counters().spec_undone != undone) {
+      undo_states.push_back(model_state());
+      if (!fe.speculated(frames[i], undo_states.size() - 1)) {
+        std::printf("FAIL %s seed %llu: the model speculated frame %zu, the card's rule does not\n",
+                    m.name, (unsigned long long)seed, i);
+        ++g_errors;
+        return st;
+      }
+      // The model's records of an undone packet: its speculative ones (the packet's MsgSeqNum),
+      // then its corrections (the channel's last applied number).
+      for (std::size_t k = before; k < want.size(); ++k) {
+        st.corrections += want[k].seq != fe.last_spec_seq;
+      }
+    } else {
+      fe.frame(frames[i]);
+    }
   }
+  st.spec_good = fe.spec_good;
+  st.spec_bad = fe.spec_bad;
   st.merged = fe.merged;
   ref.finish();
   drain_ref();
   fe.finish();
   verdicts.settle();
   st.items = items.size();
-  // Each BOOK item's verdict (the stream and the model decode the same applied packets).
+  // Each BOOK item's verdict (the stream and the model decode the same applied packets). An
+  // undone packet's BOOK events are not reported to observers (FastPath::speculate): 2, an op
+  // may come for each (in order) or not.
   std::vector<std::uint8_t> item_op(items.size(), 0);
   {
     std::size_t n = 0;
     for (std::size_t i = 0; i < items.size(); ++i) {
       const Item& it = items[i];
       if ((it.ctl != 0 && it.ctl != 5) || get_bits(it.ev, 276, 4) != kBook) continue;
+      if (it.undone) {
+        item_op[i] = 2;
+        continue;
+      }
       if (n < verdicts.applied.size()) item_op[i] = verdicts.applied[n];
       st.skipped += n < verdicts.applied.size() && !verdicts.applied[n];
       ++n;
@@ -437,6 +608,9 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
   top->cfg_commit = 0;
   top->cfg_commit_slot = 0;
   top->s_axis_ev_tvalid = 0;
+  top->s_axis_ev_spec = 0;
+  top->spec_verdict_v = 0;
+  top->spec_verdict_ok = 0;
   top->m_axis_quote_tready = 0;
   for (int i = 0; i < 4; ++i) tick();
   top->rst = 0;
@@ -444,6 +618,67 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
 
   std::size_t next = 0, got = 0;
   std::uint64_t cycle = 0, idle_for = 0;
+
+  // Cut-through: the published top as the RTL writes it, and, once an undo is done (the
+  // speculation window idle again), every slot's state against the model's after that undo.
+  std::vector<PublishedTop> ptop(kSlots);
+  std::size_t undo_due = SIZE_MAX;
+  bool verdict_due = false, verdict_bad = false;
+  std::uint64_t verdict_at = 0;
+  auto check_undo = [&](const std::vector<SlotState>& want_st) {
+    auto* r = top->rootp;
+    ++st.undo_checked;
+    for (std::size_t s = 0; s < want_st.size(); ++s) {
+      const SlotState& w = want_st[s];
+      SlotState g;
+      g.stale = (r->tb_apply_top__DOT__u_apply__DOT__stale_q >> s) & 1;
+      g.suspect = (r->tb_apply_top__DOT__u_apply__DOT__suspect_q >> s) & 1;
+      g.halted = (r->tb_apply_top__DOT__u_apply__DOT__halted_q >> s) & 1;
+      g.dirty = (r->tb_apply_top__DOT__u_apply__DOT__dirty_q >> s) & 1;
+      g.rpt_known = (r->tb_apply_top__DOT__u_apply__DOT__rpt_known_q >> s) & 1;
+      const bool zero = (r->tb_apply_top__DOT__u_apply__DOT__rpt_zero_q >> s) & 1;
+      g.last_rpt = !g.rpt_known || zero ? 0 : r->tb_apply_top__DOT__u_apply__DOT__last_rpt_mem[s];
+      g.top = ptop[s];
+      // The dirty queue holds exactly the dirty slots (the model's dirty list: each once).
+      {
+        const unsigned cnt = r->tb_apply_top__DOT__u_apply__DOT__dq_cnt_q;
+        const unsigned head = r->tb_apply_top__DOT__u_apply__DOT__dq_head_q;
+        bool queued = false;
+        for (unsigned k = 0; k < cnt; ++k) {
+          queued = queued || r->tb_apply_top__DOT__u_apply__DOT__dq_mem[(head + k) % kSlots] == s;
+        }
+        unsigned want_cnt = 0;
+        for (const SlotState& x : want_st) want_cnt += x.dirty;
+        if (queued != w.dirty || cnt != want_cnt) {
+          std::printf("FAIL %s seed %llu: after undo %zu (cycle %llu): dirty queue of %u entries "
+                      "(model: %u dirty), slot %zu %s it (model: %s)\n", m.name,
+                      (unsigned long long)seed, st.undo_checked - 1, (unsigned long long)cycle,
+                      cnt, want_cnt, s, queued ? "in" : "not in", w.dirty ? "dirty" : "clean");
+          ++g_errors;
+          return;
+        }
+      }
+      ++st.slots_checked;
+      if (g.stale == w.stale && g.suspect == w.suspect && g.halted == w.halted &&
+          g.dirty == w.dirty && g.rpt_known == w.rpt_known && g.last_rpt == w.last_rpt &&
+          g.top == w.top) {
+        continue;
+      }
+      std::printf("FAIL %s seed %llu: after undo %zu (cycle %llu), slot %zu:\n"
+                  "  want stale %d suspect %d halted %d dirty %d rpt %d/%u top %lld x %d / "
+                  "%lld x %d (%d%d%d)\n  got  stale %d suspect %d halted %d dirty %d rpt %d/%u "
+                  "top %lld x %d / %lld x %d (%d%d%d)\n",
+                  m.name, (unsigned long long)seed, st.undo_checked - 1,
+                  (unsigned long long)cycle, s, w.stale, w.suspect, w.halted, w.dirty, w.rpt_known,
+                  w.last_rpt, (long long)w.top.tob.bid_px, w.top.tob.bid_sz,
+                  (long long)w.top.tob.ask_px, w.top.tob.ask_sz, w.top.bid, w.top.ask, w.top.stale,
+                  g.stale, g.suspect, g.halted, g.dirty, g.rpt_known, g.last_rpt,
+                  (long long)g.top.tob.bid_px, g.top.tob.bid_sz, (long long)g.top.tob.ask_px,
+                  g.top.tob.ask_sz, g.top.bid, g.top.ask, g.top.stale);
+      ++g_errors;
+      return;
+    }
+  };
 
   // Book ops, in every mode: ttq_apply must send one ENTRY op for each BOOK event the model
   // applies (item_op), in event order, and none for the others. Each accepted BOOK event the
@@ -454,6 +689,7 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
     std::size_t index;
     std::uint64_t t;  // cycle of the event's acceptance
     bool timed;       // a latency probe (below): its op must be taken at t + kOpLatency
+    bool maybe;       // an undone packet's event: its op may be missing (RptSeq older, ...)
   };
   std::deque<Due> op_due;
   auto op_fail = [&](const char* what, std::size_t index, std::uint64_t t, std::uint64_t at) {
@@ -521,7 +757,15 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
                           r->tb_apply_top__DOT__u_apply__DOT__s_axis_res_tready;
     const bool req_v = r->tb_apply_top__DOT__u_apply__DOT__m_axis_req_tvalid;
     const auto& od = r->tb_apply_top__DOT__u_apply__DOT__m_axis_op_tdata;  // book_op_t
+    auto own = [&](const Due& d) {
+      const Item& it = items[d.index];
+      return int(get_bits(od, 127, 16)) == slot_of(get_bits(it.ev, 128, 32)) &&
+             get_bits(od, 121, 3) == (get_bits(it.ev, 200, 8) & 7) &&
+             get_bits(od, 113, 8) == get_bits(it.ev, 208, 8) &&
+             get_bits(od, 17, 32) == get_bits(it.ev, 64, 32);
+    };
     if (op_fire && get_bits(od, 143, 2) == 0) {  // an ENTRY op
+      while (!op_due.empty() && op_due.front().maybe && !own(op_due.front())) op_due.pop_front();
       if (op_due.empty()) {
         std::printf("FAIL %s seed %llu: a book op at cycle %llu with no BOOK event the model "
                     "applies waiting for one\n", m.name, (unsigned long long)seed,
@@ -571,7 +815,7 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
     const Item& it = items[acc];
     if (starts_packet(it)) idle_start = (after_pub && !top->busy) ? acc : SIZE_MAX;
     const bool book = (it.ctl == 0 || it.ctl == 5) && kind_of(it) == kBook;
-    const bool timed = book && idle_start != SIZE_MAX &&
+    const bool timed = book && item_op[acc] != 2 && idle_start != SIZE_MAX &&
                        (acc == idle_start || (acc == idle_start + 1 && items[idle_start].ctl == 0));
     if (timed) {
       if (probe.on) finish_probe();
@@ -582,13 +826,15 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
       probe.index = acc;
       probe.slot = slot_of(get_bits(it.ev, 128, 32));
     }
-    if (book && item_op[acc]) op_due.push_back(Due{acc, cycle, timed});
-    if (it.ctl <= 2 || it.ctl == 5) after_pub = publishes(it);
+    if (book && item_op[acc]) op_due.push_back(Due{acc, cycle, timed, item_op[acc] == 2});
+    // (An undone packet leaves the state as before it, dirty slots included.)
+    if ((it.ctl <= 2 || it.ctl == 5) && !it.undone) after_pub = publishes(it);
   };
   const std::uint64_t limit = 200 * (items.size() + want.size()) + 100000;
   while ((next < items.size() || top->busy || idle_for < 4) && cycle < limit && g_errors == 0) {
     bool offer = false;
     top->cfg_commit = 0;
+    top->spec_verdict_v = 0;
     if (next < items.size()) {
       const Item& it = items[next];
       // The model's set_kill / set_skew happen between frames: at once in burst mode (the RTL
@@ -613,9 +859,21 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
           st.burst_ctl += top->busy;
           ++next;
         }
+      } else if (it.ctl == 6 || it.ctl == 7) {
+        // The verdict: after the packet's last item was accepted, before the next is offered.
+        if (chance(m.p_in)) {
+          top->spec_verdict_v = 1;
+          top->spec_verdict_ok = it.ctl == 6;
+          if (it.ctl == 7) undo_due = it.undo;
+          verdict_due = true;
+          verdict_bad = it.ctl == 7;
+          verdict_at = cycle;
+          ++next;
+        }
       } else if (!(m.isolated && starts_packet(it) && (top->busy || idle_for < 2)) &&
                  chance(m.p_in)) {
         offer = true;
+        top->s_axis_ev_spec = it.spec;
         for (std::size_t w = 0; w < it.ev.size(); ++w) top->s_axis_ev_tdata[w] = it.ev[w];
         top->s_axis_ev_ctl = it.ctl == 5 ? 3 : it.ctl;
         top->s_axis_ev_channel = 0;
@@ -624,6 +882,29 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
     top->s_axis_ev_tvalid = offer;
     top->m_axis_quote_tready = chance(m.p_ready);
     top->eval();
+    if (top->top_we) {  // the published top (ttq_core's TOP_* table)
+      PublishedTop& t = ptop.at(top->top_slot);
+      t.tob.bid_px = static_cast<std::int64_t>(get_bits(top->top_tob, 128, 64));
+      t.tob.ask_px = static_cast<std::int64_t>(get_bits(top->top_tob, 64, 64));
+      t.tob.bid_sz = static_cast<std::int32_t>(get_bits(top->top_tob, 32, 32));
+      t.tob.ask_sz = static_cast<std::int32_t>(get_bits(top->top_tob, 0, 32));
+      t.bid = (top->top_flags & 1) != 0;
+      t.ask = (top->top_flags & 2) != 0;
+      t.stale = (top->top_flags & 4) != 0;
+    }
+    if (verdict_due && !top->spec_verdict_v &&
+        top->rootp->tb_apply_top__DOT__u_apply__DOT__w_st_q == 0) {
+      const std::uint64_t d = cycle - verdict_at;
+      (verdict_bad ? st.bad_cyc_max : st.good_cyc_max) =
+          std::max(verdict_bad ? st.bad_cyc_max : st.good_cyc_max, d);
+      (verdict_bad ? st.bad_cyc_sum : st.good_cyc_sum) += d;
+      verdict_due = false;
+    }
+    if (undo_due != SIZE_MAX && !top->spec_verdict_v &&
+        top->rootp->tb_apply_top__DOT__u_apply__DOT__w_st_q == 0) {
+      check_undo(undo_states.at(undo_due));
+      undo_due = SIZE_MAX;
+    }
     const bool accepted = offer && top->s_axis_ev_tready;
     time_book_event(accepted ? next : items.size());
     if (accepted) ++next;
@@ -657,6 +938,7 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
   }
   if (g_errors == 0) time_book_event(items.size());
   if (g_errors == 0 && probe.on) finish_probe();
+  while (!op_due.empty() && op_due.back().maybe) op_due.pop_back();
   if (g_errors == 0 && !op_due.empty()) {
     std::printf("FAIL %s seed %llu: %zu BOOK events the model applies got no book op (first: "
                 "item %zu, accepted at cycle %llu)\n", m.name, (unsigned long long)seed,
@@ -665,6 +947,15 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
   }
   if (g_errors == 0 && got != want.size()) {
     std::printf("FAIL %s: %zu records, the model sent %zu\n", m.name, got, want.size());
+    ++g_errors;
+  }
+  if (g_errors == 0 && undo_due != SIZE_MAX) {
+    std::printf("FAIL %s: the last undo never finished\n", m.name);
+    ++g_errors;
+  }
+  if (g_errors == 0 && st.undo_checked != st.spec_bad) {
+    std::printf("FAIL %s: %llu undos checked of %llu\n", m.name,
+                (unsigned long long)st.undo_checked, (unsigned long long)st.spec_bad);
     ++g_errors;
   }
   st.records = got;
@@ -714,15 +1005,21 @@ int main(int argc, char** argv) {
   }
   const Mode modes[] = {{"random", 0.6, 0.5, false, false}, {"nostall", 1.0, 1.0, false, false},
                         {"rnd-burst", 0.6, 0.5, true, false}, {"b2b-burst", 1.0, 1.0, true, false},
-                        {"isolated", 1.0, 1.0, false, true}};
+                        {"isolated", 1.0, 1.0, false, true},
+                        {"ct-random", 0.6, 0.5, false, false, true},
+                        {"ct-nostall", 1.0, 1.0, false, false, true},
+                        {"ct-burst", 0.6, 0.5, true, false, true}};
   std::uint64_t seed = 11, total = 0, same_b2b = 0, reset_b2b = 0, burst_ctl = 0, merged = 0;
   std::uint64_t lat_applied = 0, lat_req = 0, lat_no_op = 0, iso_applied = 0, iso_req = 0;
   std::uint64_t ops = 0, skipped = 0;
+  std::uint64_t ct_damaged = 0, ct_good = 0, ct_bad = 0, ct_corr = 0, ct_undo = 0, ct_slots = 0;
   for (const Case& c : cases) {
     for (const Mode& m : modes) {
       // The isolated runs draw their seeds apart, so the other runs keep the seeds (and streams)
       // they had before the isolated mode existed.
-      const RunStats s = run_capture(c.g, m, m.isolated ? 1000 + seed : seed++);
+      // The cut-through runs too (2000 + n), after the others (their seeds unchanged).
+      const std::uint64_t run_seed = m.isolated ? 1000 + seed : m.cut ? 2000 + seed : seed++;
+      const RunStats s = run_capture(c.g, m, run_seed);
       std::printf("%-24s %-8s %6llu events, %5llu quote records match (%llu pulls; model: %llu "
                   "gaps, %llu stale, %llu halts), %llu cycles\n",
                   c.name, m.name, (unsigned long long)s.items, (unsigned long long)s.records,
@@ -736,6 +1033,29 @@ int main(int argc, char** argv) {
                   (unsigned long long)kOpLatency, (unsigned long long)kCommitLatency,
                   (unsigned long long)kReqLatency, (unsigned long long)s.lat_applied,
                   (unsigned long long)s.lat_req, (unsigned long long)s.lat_no_op);
+      if (m.cut) {
+        std::printf("%-24s %-8s cut-through: %llu frames damaged, %llu packets speculated and "
+                    "kept, %llu undone (%llu correction records), state after %llu undos "
+                    "matches (%llu slots); verdict to close: good mean %.2f max %llu, bad mean "
+                    "%.2f max %llu cycles\n", c.name, m.name, (unsigned long long)s.damaged,
+                    (unsigned long long)s.spec_good, (unsigned long long)s.spec_bad,
+                    (unsigned long long)s.corrections, (unsigned long long)s.undo_checked,
+                    (unsigned long long)s.slots_checked,
+                    s.spec_good ? double(s.good_cyc_sum) / double(s.spec_good) : 0.0,
+                    (unsigned long long)s.good_cyc_max,
+                    s.spec_bad ? double(s.bad_cyc_sum) / double(s.spec_bad) : 0.0,
+                    (unsigned long long)s.bad_cyc_max);
+        if (g_errors == 0 && (s.spec_bad == 0 || s.spec_good == 0)) {
+          std::printf("FAIL %s %s: no packet undone or none kept\n", c.name, m.name);
+          ++g_errors;
+        }
+        ct_damaged += s.damaged;
+        ct_good += s.spec_good;
+        ct_bad += s.spec_bad;
+        ct_corr += s.corrections;
+        ct_undo += s.undo_checked;
+        ct_slots += s.slots_checked;
+      }
       if (g_errors == 0 && m.isolated && s.lat_req == 0) {
         std::printf("FAIL %s %s: no BOOK event's request was timed\n", c.name, m.name);
         ++g_errors;
@@ -777,6 +1097,15 @@ int main(int argc, char** argv) {
               "with the packet's first event\n",
               (unsigned long long)same_b2b, (unsigned long long)reset_b2b,
               (unsigned long long)burst_ctl, (unsigned long long)merged);
+  std::printf("cut-through: %llu frames damaged, %llu packets speculated and kept, %llu undone, "
+              "%llu correction records compared, %llu undos' state checked (%llu slots)\n",
+              (unsigned long long)ct_damaged, (unsigned long long)ct_good,
+              (unsigned long long)ct_bad, (unsigned long long)ct_corr, (unsigned long long)ct_undo,
+              (unsigned long long)ct_slots);
+  if (g_errors == 0 && ct_corr == 0) {
+    std::printf("FAIL: no correction record was compared\n");
+    ++g_errors;
+  }
   if (g_errors == 0 && (same_b2b == 0 || reset_b2b == 0 || burst_ctl == 0 || merged == 0)) {
     std::printf("FAIL: a hazard the pipelined RTL must handle never occurred\n");
     ++g_errors;

@@ -39,6 +39,15 @@ module ttq_apply #(
   input  logic [ttq_pkg::MDP_EV_W-1:0]  s_axis_ev_tdata,
   input  logic [1:0]                    s_axis_ev_ctl,
   input  logic [CH_W-1:0]               s_axis_ev_channel,
+  // Cut-through (docs/rtl_apply.md "Speculated packets: the undo journal"): s_axis_ev_spec marks
+  // every item of a speculated packet (its PKT_HDR or ctl-3 item first); spec_verdict_v is a
+  // one-cycle pulse after the packet's last item is accepted and before the next packet's first
+  // item is offered, spec_verdict_ok its fate (1 good: keep; 0 bad: undo and correct). No item is
+  // taken in the pulse's cycle nor until the verdict is handled. Tie all three to 0 to apply
+  // packets only on their verdict (the block then behaves exactly as without them).
+  input  logic                          s_axis_ev_spec,
+  input  logic                          spec_verdict_v,
+  input  logic                          spec_verdict_ok,
 
   // To / from ttq_book.
   output logic                          m_axis_op_tvalid,
@@ -47,6 +56,11 @@ module ttq_apply #(
   input  logic                          s_axis_res_tvalid,
   output logic                          s_axis_res_tready,
   input  logic [ttq_pkg::BOOK_RES_W-1:0] s_axis_res_tdata,
+  // ttq_book's undo journal: the op is speculated (journaled); forget / restore (pulses); busy.
+  output logic                          m_axis_op_tspec,
+  output logic                          book_j_commit,
+  output logic                          book_j_undo,
+  input  logic                          book_j_busy,
 
   // To / from ttq_quoter (its request ports, flattened here; docs/rtl_quoter.md).
   output logic                          m_axis_req_tvalid,
@@ -347,6 +361,56 @@ module ttq_apply #(
   logic               rq_any;
   logic [SW-1:0]      rq_slot;
 
+  // Speculation window (docs/rtl_apply.md "Speculated packets: the undo journal"): opened by the
+  // first item of a speculated packet, closed once its verdict is handled. Every stage tags its
+  // writes with its item's `spec` bit; the first tagged write of each journaled word saves the old
+  // value (shadow + touched bit, j*_q). Closing: good, the touched bits are cleared; bad, the
+  // shadows are written back (flags at once, LUT RAM words one slot per cycle) and corrections
+  // are sent.
+  typedef enum logic [2:0] {
+    W_IDLE,   // no speculated packet
+    W_OPEN,   // items of a speculated packet are coming
+    W_DRAIN,  // verdict known: waiting for the packet's items (and, bad, its quoter requests)
+    W_WALK,   // bad: restoring one slot per cycle, corrections in slot order
+    W_BOOK    // bad: waiting for ttq_book's undo
+  } wst_e;
+  wst_e               w_st_q;
+  logic               w_idle, w_hold, w_walk, w_start, w_close, w_drained;
+  logic               vd_ok_q;
+  logic               f_spec_q;       // F1's item is speculated
+  logic [SW-1:0]      rs_q;           // the walk's slot
+  logic               rs_step, rs_last;
+  assign w_idle = w_st_q == W_IDLE;
+  assign w_hold = w_st_q == W_DRAIN || w_st_q == W_WALK || w_st_q == W_BOOK;
+  assign w_walk = w_st_q == W_WALK;
+  // The journal (tb_apply's cut-through runs check every part of it; docs/rtl_apply.md):
+  logic [N_INSTR-1:0]   jr_q;             // F1: RptSeq state {known, zero, last_rpt_mem}
+  logic [N_INSTR-1:0]   sh_rk_q, sh_rz_q;
+  logic [31:0]          sh_rpt_mem [N_INSTR];
+  logic                 jls_q;            // F1: the channel's last MsgSeqNum (ls_ch_q)
+  logic [31:0]          ls_sv_q;
+  logic [CH_W-1:0]      ls_ch_q;
+  logic [N_INSTR-1:0]   jc_q;             // C: {stale, suspect, halted, top_ok, bid/ask exist}, top
+  logic [6*N_INSTR-1:0] sh_fl_q;
+  logic [TOB_W-1:0]     sh_top_mem [N_INSTR];
+  logic [N_INSTR-1:0]   jd_q, sh_dt_q;    // C / publisher: dirty
+  logic                 jdq_q;            // the dirty queue's {head, count, head + 1}
+  logic [3*SW+2:0]      sh_dq_q;
+  logic [N_INSTR-1:0]   jp_q;             // the dirty queue's entries (by position)
+  logic [SW*N_INSTR-1:0] dq_sh_q;
+  logic [N_INSTR-1:0]   jqv_q;            // publisher: a request went out (its inputs forgotten)
+  logic [N_INSTR-1:0]   jpt_q;            // the published top (ptop_mem mirrors it)
+  logic [TOB_W+2:0]     sh_pt_mem [N_INSTR];
+  logic [N_INSTR-1:0]   jpv_q;            // quoter results: `prev` (with the slot's SecurityID)
+  logic [PREV_W+31:0]   sh_prev_mem [N_INSTR];
+  logic [N_INSTR-1:0]   infl_spec_q;      // the slot's request in flight is speculated
+  logic                 rs_pt_v_q;        // the walk restores a published top (out next cycle)
+  logic [SW-1:0]        rs_pt_slot_q;
+  logic [TOB_W+2:0]     rs_pt_d_q;
+  logic                 corr_v;           // the walk offers a correction record
+  logic [ttq_pkg::QUOTE_REC_W-1:0] corr_rec;
+  logic [PREV_W+31:0]   cur_prev;
+
   // ---------------------------------------------------------------------------------------------
   // Commit queue (LUT RAM) and its head register.
   logic [CQ_W-1:0]    cq_mem [CQ_D];
@@ -568,14 +632,16 @@ module ttq_apply #(
   // next event, so it is ordered after every event accepted before it (as in the model, where
   // set_kill / set_params happen between frames).
   always_comb begin
-    rq_any = rq_pend_q != '0;
+    rq_any = rq_pend_q != '0 && w_idle;
     rq_slot = lowest(rq_pend_q);
   end
-  assign mk_kill = kill != kill_in_q;
+  // Kill and commit markers wait while a speculated packet is open (the model's set_kill and
+  // set_params come between frames, so after its undo).
+  assign mk_kill = kill != kill_in_q && w_idle;
   assign hdr_we = f_done && (f_hdr_q || f_it_q == IT_HDR);
   assign latest_seq = max_seq(last_seq_q);
   assign f_load = !f_v_q || f_done;
-  assign s_axis_ev_tready = f_load && !mk_kill && !rq_any && !rst;
+  assign s_axis_ev_tready = f_load && !mk_kill && !rq_any && !rst && !w_hold && !spec_verdict_v;
   assign ev_fire = s_axis_ev_tvalid && s_axis_ev_tready;
 
   always_ff @(posedge clk) begin
@@ -628,6 +694,19 @@ module ttq_apply #(
       rpt_known_q[f_slot_q] <= f_lk_q == LP_RESET;
       rpt_zero_q[f_slot_q] <= 1'b1;
     end
+    if (w_start) begin  // undo: the journaled RptSeq flags and the channel's last MsgSeqNum
+      for (int i = 0; i < NI; i++) begin
+        if (jr_q[i]) begin
+          rpt_known_q[i] <= sh_rk_q[i];
+          rpt_zero_q[i] <= sh_rz_q[i];
+        end
+      end
+      if (jls_q) begin
+        for (int c = 0; c < N_CH; c++) begin
+          if (ls_ch_q == CH_W'(c)) last_seq_q[32*c +: 32] <= ls_sv_q;
+        end
+      end
+    end
     if (rst) begin
       f_v_q <= 1'b0;
       lp_ph_q <= 2'd0;
@@ -639,8 +718,10 @@ module ttq_apply #(
       rpt_zero_q <= '0;
     end
   end
-  always_ff @(posedge clk) begin
-    if (rpt_we) last_rpt_mem[f_slot_q] <= f_rpt_q;
+  always_ff @(posedge clk) begin  // F1's write, or the undo walk's (selected by a register)
+    if (rpt_we || (w_walk && jr_q[rs_q])) begin
+      last_rpt_mem[w_walk ? rs_q : f_slot_q] <= w_walk ? sh_rpt_mem[rs_q] : f_rpt_q;
+    end
   end
 
   // Commit queue.
@@ -874,7 +955,8 @@ module ttq_apply #(
         if (kill_go) pub_slot_d = '0;
         else if (rq_go) pub_slot_d = h_slot;
         else if (pub_go && dq_cnt_q != '0) pub_slot_d = pop ? pop_slot : pub_slot_q;
-        else if (dq_cnt_q != '0) pub_slot_d = pub_slot_q;
+        // (after an undo, W_BOOK: the restored queue's head)
+        else if (dq_cnt_q != '0) pub_slot_d = (w_st_q == W_BOOK) ? back_slot : pub_slot_q;
         else pub_slot_d = (c_fire && h_touchy) ? h_slot : nx_slot;
       end
     endcase
@@ -889,6 +971,7 @@ module ttq_apply #(
     // The head after the next pop: from registers, with the late pop selecting last.
     if (pop) dq_head_nx_q <= (dq_head_nx_q == (SW+1)'(N_INSTR - 1)) ? '0 : dq_head_nx_q + 1'b1;
     dq_cnt_q <= dq_cnt_d;
+    if (w_start && jdq_q) {dq_head_q, dq_cnt_q, dq_head_nx_q} <= sh_dq_q;  // undo
     req_v_q <= (req_v_q && !m_axis_req_tready) || p_issue;
     stall_q <= pub_run && p_block && !(stall_q && same_q);
     same_q <= qvalid_q[pub_slot_q] && quote_mem[pub_slot_q] == {pull_rd, top_rd};
@@ -927,8 +1010,8 @@ module ttq_apply #(
   assign q_slot = qres.slot[SW-1:0];
   assign s_axis_qres_tready = !s_axis_qres_tuser[0] || m_axis_quote_tready;
   assign qres_fire = s_axis_qres_tvalid && s_axis_qres_tready;
-  assign m_axis_quote_tvalid = s_axis_qres_tvalid && s_axis_qres_tuser[0];
-  assign m_axis_quote_tdata = s_axis_qres_tdata;
+  assign m_axis_quote_tvalid = (s_axis_qres_tvalid && s_axis_qres_tuser[0]) || corr_v;
+  assign m_axis_quote_tdata = corr_v ? corr_rec : s_axis_qres_tdata;  // no result in the walk
 
   // Per-slot flags.
   always_ff @(posedge clk) begin
@@ -949,6 +1032,14 @@ module ttq_apply #(
       if (cfg_commit && cfg_commit_slot == 16'(i)) qvalid_q[i] <= 1'b0;
     end
     if (qres_fire && s_axis_qres_tuser[1]) prev_ok_q[q_slot] <= 1'b1;
+    if (w_start) begin  // undo: the journaled flags at once; forget the last request's inputs
+      for (int i = 0; i < NI; i++) begin
+        if (jc_q[i]) {stale_q[i], suspect_q[i], halted_q[i], top_ok_q[i], bid_ex_q[i],
+                      ask_ex_q[i]} <= sh_fl_q[6*i +: 6];
+        if (jd_q[i]) dirty_q[i] <= sh_dt_q[i];
+        if (jqv_q[i]) qvalid_q[i] <= 1'b0;
+      end
+    end
     if (rst) begin
       stale_q <= '0;
       suspect_q <= '0;
@@ -964,19 +1055,194 @@ module ttq_apply #(
   end
 
   // Per-slot LUT RAM: one write port each.
+  // (During the undo walk, selected by the register w_st_q, each takes the walk's restore.)
   always_ff @(posedge clk) begin
-    if (c_top_we) top_mem[h_slot] <= {res.bid_px, res.ask_px, res.bid_sz, res.ask_sz};
-  end
-  always_ff @(posedge clk) begin
-    if (qres_fire && s_axis_qres_tuser[1]) begin
-      prev_mem[q_slot] <= {qres.bid_px, qres.ask_px, qres.bid_sz, qres.ask_sz, qres.flags};
+    if (c_top_we || (w_walk && jc_q[rs_q])) begin
+      top_mem[w_walk ? rs_q : h_slot] <= w_walk ? sh_top_mem[rs_q] :
+                                                  {res.bid_px, res.ask_px, res.bid_sz, res.ask_sz};
     end
   end
   always_ff @(posedge clk) begin
-    if (dq_push) dq_mem[dq_tail[SW-1:0]] <= h_slot;
+    if ((qres_fire && s_axis_qres_tuser[1]) || (w_walk && jpv_q[rs_q] && rs_step)) begin
+      prev_mem[w_walk ? rs_q : q_slot] <=
+          w_walk ? sh_prev_mem[rs_q][PREV_W-1:0] :
+                   {qres.bid_px, qres.ask_px, qres.bid_sz, qres.ask_sz, qres.flags};
+    end
+  end
+  always_ff @(posedge clk) begin
+    if (dq_push || (w_walk && jp_q[rs_q])) begin
+      dq_mem[w_walk ? rs_q : dq_tail[SW-1:0]] <= w_walk ? dq_sh_q[SW*rs_q +: SW] : h_slot;
+    end
   end
   always_ff @(posedge clk) begin
     if (p_issue) quote_mem[pub_slot_q] <= {pull_n, top_n};
+  end
+
+  // ---------------------------------------------------------------------------------------------
+  // Speculation: tags, the journal's saves, the window and the undo walk. Every save is the first
+  // tagged write of its word in the window (touched bit clear), reading the old word at the
+  // address being written; the writes themselves are the stages' own (above).
+  logic               cq_spec_mem [CQ_D];
+  logic               head_spec_q, nx_spec, p_spec_now, p_spec_iss, pub_spec_q, pt_spec_q;
+  logic               c_wr, j_rpt_sv, j_ls_sv, j_c_sv, j_dpush_sv, j_dpop_sv, j_dq_sv, j_pos_sv;
+  logic               j_pt_sv, j_pv_sv;
+  logic [TOB_W+2:0]   ptop_mem [N_INSTR];  // the published top as last written (top_we)
+  logic [N_INSTR-1:0] ptop_ok_q;
+  logic               ptop_we;
+  logic [SW-1:0]      ptop_wa;
+  logic [TOB_W+2:0]   ptop_wd, ptop_rd;
+  logic [PREV_W-1:0]  old_prev;
+
+  always_ff @(posedge clk) begin
+    if (f_load) f_spec_q <= ev_fire && s_axis_ev_spec;
+    if (rst) f_spec_q <= 1'b0;
+  end
+  always_ff @(posedge clk) begin
+    if (cq_push) cq_spec_mem[cq_wr_q] <= f_spec_q;
+  end
+  always_ff @(posedge clk) begin
+    if (cq_load) head_spec_q <= cq_spec_mem[cq_rd_q];
+  end
+  assign nx_spec = cq_spec_mem[cq_rd_q];
+  // The publisher's tag: its publication entry's (a kill or commit requote is never speculated);
+  // an early publication belongs to the publication entry behind C's head.
+  assign p_spec_now = (pub_mode_q == P_IDLE) ? (pub_go && head_spec_q) : pub_spec_q;
+  assign p_spec_iss = eb ? nx_spec : p_spec_now;
+
+  assign c_wr = c_flags_we || c_halt_we || c_top_we;
+  assign j_rpt_sv = (rpt_we || lp_rpt_we) && f_spec_q && !jr_q[f_slot_q];
+  assign j_ls_sv = hdr_we && f_spec_q && !jls_q;
+  assign j_c_sv = c_wr && head_spec_q && !jc_q[h_slot];
+  assign j_dpush_sv = dq_push && head_spec_q && !jd_q[h_slot];
+  assign j_dpop_sv = pop && p_spec_now && !jd_q[pub_slot_q];
+  assign j_dq_sv = ((dq_push && head_spec_q) || (pop && p_spec_now)) && !jdq_q;
+  assign j_pos_sv = dq_push && head_spec_q && !jp_q[dq_tail[SW-1:0]];
+  assign j_pt_sv = pt_v_q && pt_spec_q && !jpt_q[pt_slot_q];
+  assign j_pv_sv = qres_fire && s_axis_qres_tuser[1] && infl_spec_q[q_slot] && !jpv_q[q_slot];
+  assign ptop_rd = ptop_ok_q[pt_slot_q] ? ptop_mem[pt_slot_q] : '0;
+  assign old_prev = prev_ok_q[q_slot] ? prev_mem[q_slot] : '0;
+
+  // Shadows in LUT RAM (one write port each, at the written word's address).
+  always_ff @(posedge clk) begin
+    if (j_rpt_sv) sh_rpt_mem[f_slot_q] <= last_rpt_rd;
+  end
+  always_ff @(posedge clk) begin
+    if (j_c_sv) sh_top_mem[h_slot] <= top_mem[h_slot];
+  end
+  always_ff @(posedge clk) begin
+    if (j_pt_sv) sh_pt_mem[pt_slot_q] <= ptop_rd;
+  end
+  always_ff @(posedge clk) begin
+    if (j_pv_sv) sh_prev_mem[q_slot] <= {qres.security_id, old_prev};
+  end
+  // The published-top mirror: every top_we write.
+  assign ptop_we = pt_v_q || rs_pt_v_q;
+  assign ptop_wa = rs_pt_v_q ? rs_pt_slot_q : pt_slot_q;
+  assign ptop_wd = rs_pt_v_q ? rs_pt_d_q : {pt_flags_q, pt_tob_q};
+  always_ff @(posedge clk) begin
+    if (ptop_we) ptop_mem[ptop_wa] <= ptop_wd;
+  end
+
+  // The walk: slot rs_q's words are written back (above); a correction when the packet changed
+  // the slot's `prev` (the model's rule: old != new, and not both without a live side).
+  assign cur_prev = sh_prev_mem[rs_q];
+  logic [PREV_W-1:0] now_prev, was_prev;
+  assign now_prev = prev_mem[rs_q];  // prev_ok is set: the packet's result wrote it
+  assign was_prev = cur_prev[PREV_W-1:0];
+  assign corr_v = w_walk && jpv_q[rs_q] && now_prev != was_prev &&
+                  ((now_prev[7:0] | was_prev[7:0]) &
+                   (ttq_pkg::QF_BID_LIVE | ttq_pkg::QF_ASK_LIVE)) != 8'h00;
+  // A quote_rec_t: {reserved, flags, level 0, slot, seq = the channel's last applied MsgSeqNum,
+  // SecurityID, ask_sz, bid_sz, ask_px, bid_px}; prev is {bid_px, ask_px, bid_sz, ask_sz, flags}.
+  assign corr_rec = {32'd0, was_prev[7:0], 8'd0, 16'(rs_q), ls_sv_q, cur_prev[PREV_W +: 32],
+                     was_prev[39:8], was_prev[71:40], was_prev[135:72], was_prev[199:136]};
+  assign rs_step = !corr_v || m_axis_quote_tready;
+  assign rs_last = rs_q == SW'(N_INSTR - 1);
+
+  // The window.
+  assign w_drained = !f_v_q && cq_cnt_q == '0 && !head_v_q && pub_mode_q == P_IDLE && !pt_v_q;
+  assign w_start = w_st_q == W_DRAIN && !vd_ok_q && w_drained && !req_v_q && infl_q == '0;
+  assign w_close = (w_st_q == W_DRAIN && vd_ok_q && w_drained) ||
+                   (w_st_q == W_BOOK && !book_j_busy);
+  always_ff @(posedge clk) begin
+    unique case (w_st_q)
+      W_IDLE: if (ev_fire && s_axis_ev_spec) w_st_q <= W_OPEN;
+      W_OPEN: if (spec_verdict_v) w_st_q <= W_DRAIN;
+      W_DRAIN: if (w_start) w_st_q <= W_WALK;
+               else if (w_close) w_st_q <= W_IDLE;
+      W_WALK: if (rs_step && rs_last) w_st_q <= W_BOOK;
+      default: if (w_close) w_st_q <= W_IDLE;  // W_BOOK
+    endcase
+    if (spec_verdict_v) vd_ok_q <= spec_verdict_ok;
+    if (w_start) rs_q <= '0;
+    else if (w_walk && rs_step) rs_q <= rs_q + 1'b1;
+    book_j_undo <= w_start;
+    book_j_commit <= w_st_q == W_DRAIN && vd_ok_q && w_drained;
+    rs_pt_v_q <= w_walk && rs_step && jpt_q[rs_q];
+    rs_pt_slot_q <= rs_q;
+    rs_pt_d_q <= sh_pt_mem[rs_q];
+    if (pub_go || kill_go || rq_go) pub_spec_q <= pub_go && head_spec_q;
+    pt_spec_q <= p_spec_iss;
+    if (ptop_we) ptop_ok_q[ptop_wa] <= 1'b1;
+    // Saves (touched bits and flip-flop shadows).
+    if (j_rpt_sv) begin
+      jr_q[f_slot_q] <= 1'b1;
+      sh_rk_q[f_slot_q] <= rpt_known_rd;
+      sh_rz_q[f_slot_q] <= rpt_zero_rd;
+    end
+    if (j_ls_sv) begin
+      jls_q <= 1'b1;
+      ls_ch_q <= f_ch_q;
+      ls_sv_q <= last_seq_q[32*f_ch_q +: 32];
+    end
+    if (j_c_sv) begin
+      jc_q[h_slot] <= 1'b1;
+      sh_fl_q[6*h_slot +: 6] <= {stale_q[h_slot], suspect_q[h_slot], halted_q[h_slot],
+                                 top_ok_q[h_slot], bid_ex_q[h_slot], ask_ex_q[h_slot]};
+    end
+    if (j_dpush_sv) begin
+      jd_q[h_slot] <= 1'b1;
+      sh_dt_q[h_slot] <= 1'b0;  // pushed: it was clean
+    end
+    if (j_dpop_sv) begin
+      jd_q[pub_slot_q] <= 1'b1;
+      sh_dt_q[pub_slot_q] <= 1'b1;  // popped: it was dirty
+    end
+    if (j_dq_sv) begin
+      jdq_q <= 1'b1;
+      sh_dq_q <= {dq_head_q, dq_cnt_q, dq_head_nx_q};
+    end
+    if (j_pos_sv) begin
+      jp_q[dq_tail[SW-1:0]] <= 1'b1;
+      dq_sh_q[SW*dq_tail[SW-1:0] +: SW] <= dq_mem[dq_tail[SW-1:0]];
+    end
+    if (p_issue) infl_spec_q[pub_slot_q] <= p_spec_iss;
+    if (p_issue && p_spec_iss) jqv_q[pub_slot_q] <= 1'b1;
+    if (j_pt_sv) jpt_q[pt_slot_q] <= 1'b1;
+    if (j_pv_sv) jpv_q[q_slot] <= 1'b1;
+    if (w_close || rst) begin  // forget (good) or restored (bad)
+      jr_q <= '0;
+      jls_q <= 1'b0;
+      jc_q <= '0;
+      jd_q <= '0;
+      jdq_q <= 1'b0;
+      jp_q <= '0;
+      jqv_q <= '0;
+      jpt_q <= '0;
+      jpv_q <= '0;
+      infl_spec_q <= '0;
+    end
+    if (rst) begin
+      w_st_q <= W_IDLE;
+      vd_ok_q <= 1'b0;
+      rs_q <= '0;
+      book_j_undo <= 1'b0;
+      book_j_commit <= 1'b0;
+      rs_pt_v_q <= 1'b0;
+      pub_spec_q <= 1'b0;
+      pt_spec_q <= 1'b0;
+      ptop_ok_q <= '0;
+    end
   end
 
 `ifndef SYNTHESIS
@@ -993,18 +1259,27 @@ module ttq_apply #(
       assert (!(s_axis_res_tvalid && s_axis_res_tready && !c_fire));
       // dq_head_nx_q is the slot after the head (mod N_INSTR), once the pointers were reset.
       assert (!dq_rst_seen_q || 32'(dq_head_nx_q) == (32'(dq_head_q) + 1) % NI);
+      // Speculation contract: a verdict only for an open window; in the window, only speculated
+      // items; no quoter result and no record but corrections during the walk.
+      assert (!(spec_verdict_v && w_st_q != W_OPEN));
+      assert (!(ev_fire && !s_axis_ev_spec && !w_idle));
+      assert (!(w_walk && s_axis_qres_tvalid));
+      assert (!(c_wr && pop));
     end
   end
 `endif
 
   // ---------------------------------------------------------------------------------------------
   assign busy = f_v_q || cq_cnt_q != '0 || head_v_q || pub_mode_q != P_IDLE ||
-                req_v_q || infl_q != '0 || mk_kill || rq_any || pt_v_q;
+                req_v_q || infl_q != '0 || mk_kill || rq_any || pt_v_q || !w_idle || rs_pt_v_q;
 
-  assign top_we    = pt_v_q;
-  assign top_slot  = 16'(pt_slot_q);
-  assign top_flags = pt_flags_q;
-  assign top_tob   = pt_tob_q;
+  // The published top: a publication's, or the undo walk's restore of a journaled slot (never
+  // both: the walk runs with the publisher idle).
+  assign top_we    = pt_v_q || rs_pt_v_q;
+  assign top_slot  = rs_pt_v_q ? 16'(rs_pt_slot_q) : 16'(pt_slot_q);
+  assign top_flags = rs_pt_v_q ? rs_pt_d_q[TOB_W +: 3] : pt_flags_q;
+  assign top_tob   = rs_pt_v_q ? rs_pt_d_q[TOB_W-1:0] : pt_tob_q;
+  assign m_axis_op_tspec = f_spec_q;
 
   assign m_axis_op_tvalid = op_issue;
   assign m_axis_op_tdata  = op_new;
@@ -1024,7 +1299,7 @@ module ttq_apply #(
 
   // Fields this stage does not use (the framer's event carries more than the card needs here).
   logic unused_fields;
-  assign unused_fields = ^{ev_in, res, qres, cq_nx, h_ch};
+  assign unused_fields = ^{ev_in, res, qres, cq_nx, h_ch, cur_prev[PREV_W+31:PREV_W]};
 
 endmodule
 

@@ -21,7 +21,18 @@ module ttq_book #(
   // One result per op, in op order: tdata is a ttq_pkg::book_res_t.
   output logic                           m_axis_res_tvalid,
   input  logic                           m_axis_res_tready,
-  output logic [ttq_pkg::BOOK_RES_W-1:0] m_axis_res_tdata
+  output logic [ttq_pkg::BOOK_RES_W-1:0] m_axis_res_tdata,
+
+  // Undo journal (cut-through; docs/rtl_book.md "Undo journal"). An op with s_axis_op_tspec
+  // belongs to a speculated packet: the first such write to a row's levels or to a slot's
+  // occupancy saves the old value. j_commit forgets every saved value (one cycle); j_undo
+  // (a pulse, with no op in flight) restores them: occupancy and complete in one cycle, then one
+  // row per cycle, j_busy high meanwhile (2 * 2^ceil(log2 N_INSTR) cycles) and no op taken.
+  // Tie all three inputs to 0 when nothing is speculated.
+  input  logic                           s_axis_op_tspec,
+  input  logic                           j_commit,
+  input  logic                           j_undo,
+  output logic                           j_busy
 );
 
   // LATENCY: an op accepted in cycle t has its result on m_axis_res in cycle t + 2 when the
@@ -333,13 +344,91 @@ module ttq_book #(
     end
   end
 
+  // ------------------------------------------------------------------------------------------
+  // Undo journal. Shadows at the same addresses as the state: a row's levels (saved from c1's
+  // read of the row, the value before the op), a slot's four occupancy rows and complete bit.
+  // ------------------------------------------------------------------------------------------
+  logic [DEPTH*LW-1:0]      osh_mem [2*NS];
+  logic [IMPL_DEPTH*LW-1:0] ish_mem [2*NS];
+  logic [2*NS-1:0]          jo_q, ji_q;     // row journaled (outright, implied)
+  logic [NS-1:0]            js_q;           // slot's occupancy / complete journaled
+  logic [DEPTH-1:0]         occ_o_sh [2*NS];
+  logic [IMPL_DEPTH-1:0]    occ_i_sh [2*NS];
+  logic [NS-1:0]            cmpl_sh;
+  logic                     spec_q1;        // stage 1: the op is speculated
+  logic                     u_act_q, u_flash_q;
+  logic [SW:0]              u_row_q;
+  logic                     j_o_sv, j_i_sv, j_s_sv, u_last;
+  // One write port per memory: c1's write, or during an undo (u_act_q, no op in c1) the walk's
+  // restore of a journaled row (address and data selected by the register u_act_q).
+  logic          wo_we, wi_we, wo_bid, wo_ask, wi_bid, wi_ask;
+  logic [SW:0]   w_row;
+  logic [DEPTH*LW-1:0]      wo_d;
+  logic [IMPL_DEPTH*LW-1:0] wi_d;
+  always_comb begin
+    w_row  = u_act_q ? u_row_q : row_q1;
+    wo_d   = u_act_q ? osh_mem[u_row_q] : new_o;
+    wi_d   = u_act_q ? ish_mem[u_row_q] : new_i;
+    wo_we  = u_act_q ? jo_q[u_row_q] : (we && !imp_q1);
+    wi_we  = u_act_q ? ji_q[u_row_q] : (we && imp_q1);
+    wo_bid = wo_we && !w_row[SW];
+    wo_ask = wo_we && w_row[SW];
+    wi_bid = wi_we && !w_row[SW];
+    wi_ask = wi_we && w_row[SW];
+  end
   always_ff @(posedge clk) begin
-    if (we && !imp_q1) omem[row_q1] <= new_o;
-    if (we && imp_q1) imem[row_q1] <= new_i;
-    if (we && !imp_q1 && !ask_q1) l1_bid_mem[row_s_q1] <= new_o[LW-1:0];
-    if (we && !imp_q1 && ask_q1) l1_ask_mem[row_s_q1] <= new_o[LW-1:0];
-    if (we && imp_q1 && !ask_q1) l1_ibid_mem[row_s_q1] <= new_i[LW-1:0];
-    if (we && imp_q1 && ask_q1) l1_iask_mem[row_s_q1] <= new_i[LW-1:0];
+    if (wo_we) omem[w_row] <= wo_d;
+    if (wi_we) imem[w_row] <= wi_d;
+    if (wo_bid) l1_bid_mem[w_row[SW-1:0]] <= wo_d[LW-1:0];
+    if (wo_ask) l1_ask_mem[w_row[SW-1:0]] <= wo_d[LW-1:0];
+    if (wi_bid) l1_ibid_mem[w_row[SW-1:0]] <= wi_d[LW-1:0];
+    if (wi_ask) l1_iask_mem[w_row[SW-1:0]] <= wi_d[LW-1:0];
+  end
+
+  assign j_o_sv = we && spec_q1 && !imp_q1 && !jo_q[row_q1];
+  assign j_i_sv = we && spec_q1 && imp_q1 && !ji_q[row_q1];
+  assign j_s_sv = spec_q1 && (we || clr_q1 || rst_q1) && !js_q[row_s_q1];
+  assign u_last = u_row_q == (SW + 1)'(2 * NS - 1);
+  assign j_busy = u_act_q;
+  always_ff @(posedge clk) begin
+    spec_q1 <= s_axis_op_tspec;
+    if (j_o_sv) osh_mem[row_q1] <= rd_o;
+    if (j_i_sv) ish_mem[row_q1] <= rd_i;
+  end
+  always_ff @(posedge clk) begin
+    if (j_s_sv) begin
+      occ_o_sh[{1'b0, row_s_q1}] <= occ_o_q[{1'b0, row_s_q1}];
+      occ_o_sh[{1'b1, row_s_q1}] <= occ_o_q[{1'b1, row_s_q1}];
+      occ_i_sh[{1'b0, row_s_q1}] <= occ_i_q[{1'b0, row_s_q1}];
+      occ_i_sh[{1'b1, row_s_q1}] <= occ_i_q[{1'b1, row_s_q1}];
+      cmpl_sh[row_s_q1] <= cmpl_q[row_s_q1];
+    end
+  end
+  always_ff @(posedge clk) begin
+    if (j_o_sv) jo_q[row_q1] <= 1'b1;
+    if (j_i_sv) ji_q[row_q1] <= 1'b1;
+    if (j_s_sv) js_q[row_s_q1] <= 1'b1;
+    u_flash_q <= j_undo;
+    if (j_undo) begin
+      u_act_q <= 1'b1;
+      u_row_q <= '0;
+    end else if (u_act_q) begin
+      u_row_q <= u_row_q + 1'b1;
+      if (u_last) u_act_q <= 1'b0;
+    end
+    if (j_commit || (u_act_q && u_last)) begin
+      jo_q <= '0;
+      ji_q <= '0;
+      js_q <= '0;
+    end
+    if (rst) begin
+      jo_q <= '0;
+      ji_q <= '0;
+      js_q <= '0;
+      u_act_q <= 1'b0;
+      u_flash_q <= 1'b0;
+      u_row_q <= '0;
+    end
   end
 
   // The same shift on occupancy bits. Each row shifts its own bits (no read-modify-write
@@ -400,6 +489,16 @@ module ttq_book #(
         if (v_q1 && SW'(s) == row_s_q1) begin
           if (clr_q1 || rst_q1) cmpl_q[s] <= rst_q1 || known_q1;
         end
+      end
+      // Undo: the journaled slots' occupancy and complete, in one cycle (no op in c1).
+      if (u_flash_q) begin
+        for (int r = 0; r < 2 * NS; r++) begin
+          if (js_q[r % NS]) begin
+            occ_o_q[r] <= occ_o_sh[r];
+            occ_i_q[r] <= occ_i_sh[r];
+          end
+        end
+        for (int s = 0; s < NS; s++) if (js_q[s]) cmpl_q[s] <= cmpl_sh[s];
       end
     end
   end
@@ -529,7 +628,8 @@ module ttq_book #(
       v_q1       <= acc;
       v_q2       <= v_q1;
       cnt_q      <= cnt_d;
-      tready_q   <= cnt_d < CNT_W'(FIFO_DEPTH);
+      // No op during an undo (j_undo to the walk's last row).
+      tready_q   <= cnt_d < CNT_W'(FIFO_DEPTH) && !j_undo && !(u_act_q && !u_last);
       wr_ptr_q   <= wr_ptr_q + PTR_W'(push);
       rd_ptr_q   <= rd_ptr_q + PTR_W'(from_fifo);
       fifo_cnt_q <= fifo_cnt_q + CNT_W'(push) - CNT_W'(from_fifo);
@@ -547,6 +647,9 @@ module ttq_book #(
       assert (res_v_q == (m_valid_q || v_q2));
       // A legal side entry within depth indexes a level the arrays hold.
       assert (!(v_q1 && ent_q1) || lvl_q1 <= 8'(DEPTH) || act_q1 == 3'd3);
+      // An undo starts with no op in flight, and no op enters until it is done.
+      assert (!(j_undo && (v_q1 || v_q2 || u_act_q)));
+      assert (!(u_act_q && (acc || v_q1)));
     end
   end
 `endif

@@ -762,11 +762,16 @@ module ttq_core #(
   logic [1:0]   qres_u;
   logic         q_v, q_r, c_book, c_stale, c_unknown, apply_busy;
 
+  logic ap_op_spec, ap_j_commit, ap_j_undo, bk_j_busy;  // cut-through journal (unused: 0)
   ttq_apply #(.N_INSTR(N_INSTR), .N_CH(N_CH)) u_apply (
     .clk, .rst(prst), .kill, .cfg_commit(cm3_q), .cfg_commit_slot(cm3_slot_q),
     .slot_cfg(slot_cfg_q), .slot_channel(slot_ch_q),
     .s_axis_ev_tvalid(ap_v), .s_axis_ev_tready(ap_r), .s_axis_ev_tdata(of_head[EV_W-1:0]),
     .s_axis_ev_ctl(of_head[OI_W-1 -: 2]), .s_axis_ev_channel(of_head[EV_W +: CH_W]),
+    // Cut-through (ttq_apply's undo journal): not used yet, every packet applied on its verdict.
+    .s_axis_ev_spec(1'b0), .spec_verdict_v(1'b0), .spec_verdict_ok(1'b0),
+    .m_axis_op_tspec(ap_op_spec), .book_j_commit(ap_j_commit), .book_j_undo(ap_j_undo),
+    .book_j_busy(bk_j_busy),
     .m_axis_op_tvalid(op_v), .m_axis_op_tready(op_r), .m_axis_op_tdata(op_d),
     .s_axis_res_tvalid(res_v), .s_axis_res_tready(res_r), .s_axis_res_tdata(res_d),
     .m_axis_req_tvalid(req_v), .m_axis_req_tready(req_r), .m_axis_req_slot(req_slot),
@@ -904,7 +909,10 @@ module ttq_core #(
   ttq_book #(.N_INSTR(N_INSTR)) u_book (
     .clk, .rst(prst),
     .s_axis_op_tvalid(bk_op_v), .s_axis_op_tready(bk_op_r), .s_axis_op_tdata(bk_op_d),
-    .m_axis_res_tvalid(bk_res_v), .m_axis_res_tready(bk_res_r), .m_axis_res_tdata(res_d)
+    .m_axis_res_tvalid(bk_res_v), .m_axis_res_tready(bk_res_r), .m_axis_res_tdata(res_d),
+    // The undo journal (ttq_apply's; all 0 with speculation unused). A CONFIG op is never
+    // speculated: once used, the spec bit must follow the multiplexer (0 on a CONFIG turn).
+    .s_axis_op_tspec(ap_op_spec), .j_commit(ap_j_commit), .j_undo(ap_j_undo), .j_busy(bk_j_busy)
   );
 
   ttq_quoter u_quoter (

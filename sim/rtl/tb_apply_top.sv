@@ -18,10 +18,18 @@ module tb_apply_top #(
   input  logic [ttq_pkg::MDP_EV_W-1:0]  s_axis_ev_tdata,
   input  logic [1:0]                    s_axis_ev_ctl,
   input  logic [1:0]                    s_axis_ev_channel,
+  input  logic                          s_axis_ev_spec,    // cut-through (ttq_apply's journal)
+  input  logic                          spec_verdict_v,
+  input  logic                          spec_verdict_ok,
   output logic                          m_axis_quote_tvalid,
   input  logic                          m_axis_quote_tready,
   output logic [ttq_pkg::QUOTE_REC_W-1:0] m_axis_quote_tdata,
-  output logic                          busy
+  output logic                          busy,
+  // The published top (ttq_core's TOP_* table), for the cut-through runs' state checks.
+  output logic                          top_we,
+  output logic [15:0]                   top_slot,
+  output logic [2:0]                    top_flags,
+  output logic [191:0]                  top_tob
 );
   logic                          op_v, op_r, res_v, res_r, req_v, req_r, qres_v, qres_r;
   logic [ttq_pkg::BOOK_OP_W-1:0]  op_d;
@@ -34,14 +42,14 @@ module tb_apply_top #(
   logic [ttq_pkg::QUOTE_REC_W-1:0] qres_d;
   logic [1:0]   qres_u;
   logic         unused_cnt, c_be, c_se, c_ui;
-  logic         top_we;  // the published top (ttq_core's TOP_* table; tb_core checks it)
-  logic [15:0]  top_slot;
-  logic [2:0]   top_flags;
-  logic [191:0] top_tob;
+  logic         op_spec, j_commit, j_undo, j_busy;
 
   ttq_apply #(.N_INSTR(N_INSTR), .N_CH(N_CH)) u_apply (
     .clk, .rst, .kill, .cfg_commit, .cfg_commit_slot, .slot_cfg, .slot_channel,
     .s_axis_ev_tvalid, .s_axis_ev_tready, .s_axis_ev_tdata, .s_axis_ev_ctl, .s_axis_ev_channel,
+    .s_axis_ev_spec, .spec_verdict_v, .spec_verdict_ok,
+    .m_axis_op_tspec(op_spec), .book_j_commit(j_commit), .book_j_undo(j_undo),
+    .book_j_busy(j_busy),
     .m_axis_op_tvalid(op_v), .m_axis_op_tready(op_r), .m_axis_op_tdata(op_d),
     .s_axis_res_tvalid(res_v), .s_axis_res_tready(res_r), .s_axis_res_tdata(res_d),
     .m_axis_req_tvalid(req_v), .m_axis_req_tready(req_r), .m_axis_req_slot(req_slot),
@@ -62,7 +70,8 @@ module tb_apply_top #(
   ttq_book #(.N_INSTR(N_INSTR)) u_book (
     .clk, .rst,
     .s_axis_op_tvalid(op_v), .s_axis_op_tready(op_r), .s_axis_op_tdata(op_d),
-    .m_axis_res_tvalid(res_v), .m_axis_res_tready(res_r), .m_axis_res_tdata(res_d)
+    .m_axis_res_tvalid(res_v), .m_axis_res_tready(res_r), .m_axis_res_tdata(res_d),
+    .s_axis_op_tspec(op_spec), .j_commit, .j_undo, .j_busy
   );
 
   ttq_quoter u_quoter (
@@ -87,8 +96,7 @@ module tb_apply_top #(
   );
 
   assign unused_cnt = ^{c_be, c_se, c_ui, req_cfg.security_id, req_cfg.valid, req_cfg.max_spread_ticks,
-                        req_cfg.depth, req_cfg.implied_depth, req_cfg.group, req_cfg.channel,
-                        top_we, top_slot, top_flags, top_tob};
+                        req_cfg.depth, req_cfg.implied_depth, req_cfg.group, req_cfg.channel};
 endmodule
 
 `resetall
