@@ -172,6 +172,135 @@ struct FastPath::SpecHandler : IncHandler {
   static constexpr bool kPrevalidated = false;
 };
 
+// The one-pass apply of an in-order Incremental packet (FastPath::apply_one_pass): the IncHandler's
+// work, but each 46/32 entry is checked and applied in the same loop (mdp3.hpp kFused) instead of
+// the whole packet being validated first and then replayed. Before it changes anything, each
+// entry writes to the undo journal what it may change (RptSeq state; the book side's level it
+// overwrites or pushes off: MbpBook::apply_logged); publication saves an instrument's state once
+// per packet (save_pub, save_sent). A malformed message part-way, or anything the one pass does
+// not do (`fallback`: an instrument to create, more than kWholeBookSaves Book Reset / DeleteFrom
+// entries (each saves the whole book), a channel reset, status, definition or snapshot message),
+// and the packet is taken back (undo_one_pass) and goes the usual way. No observer is set (process() checks), so none is told.
+struct FastPath::OnePassHandler {
+  static constexpr bool kFused = true;
+  FastPath& fp;
+  std::uint16_t channel;
+  EntryUndo* log;              // the next free journal record
+  std::uint32_t messages = 0;  // messages reported so far (on_message)
+  bool fallback = false;
+
+  // lookup_cached, except that an instrument lookup would create cannot be taken back: none is.
+  Instrument* find(std::int32_t id) {
+    const CachedLookup& c = fp.lookup_cache_[static_cast<std::uint32_t>(id) & (kLookupCache - 1)];
+    if (c.security_id == id && c.in != nullptr) [[likely]] return c.in;
+    if (!fp.frozen_ && id != 0 && fp.find(id) == nullptr) {
+      fallback = true;
+      return nullptr;
+    }
+    return fp.lookup_cached(id, channel);
+  }
+  // Journals the RptSeq state check_rpt may change; the book part is filled by apply_logged.
+  [[gnu::always_inline]] EntryUndo& log_rpt(Instrument& in) {
+    EntryUndo& u = *log++;
+    u.in = &in;
+    u.last_rpt = in.last_rpt;
+    u.rpt_known = in.rpt_known;
+    u.stale = in.stale;
+    u.suspect = in.suspect;
+    u.save = BookSave::kNone;
+    return u;
+  }
+
+  void on_message(const mdp3::MsgCtx& m) {
+    if (m.template_id < fp.c_.messages_by_template.size()) {
+      ++fp.c_.messages_by_template[m.template_id];
+    } else {
+      ++fp.c_.messages_other;
+    }
+    messages = m.index + 1u;
+  }
+  void on_message_end(const mdp3::MsgCtx& m, bool last) {
+    if ((m.mei & mdp3::kPublishMask) && !fp.dirty_.empty()) {
+      // The usual publication point, the packet's end: the packet is known good by then (unless
+      // it falls back), so what the publication changes needs no saving.
+      if (last && !fallback) fp.undo_active_ = false;
+      fp.publish(m.seq);
+    }
+  }
+  mdp3::MsgError on_book_group(const mdp3::MsgCtx& m, const std::uint8_t* first,
+                               std::uint16_t block_length, std::uint16_t count) {
+    if (m.template_id == mdp3::kBook46) {
+      return book_group<mdp3::kBook46>(first, block_length, count);
+    }
+    return book_group<mdp3::kBook32>(first, block_length, count);
+  }
+  // The template as a constant: the price conversion folds away.
+  template <std::uint16_t kTemplate>
+  mdp3::MsgError book_group(const std::uint8_t* e, std::uint32_t block_length,
+                            std::uint32_t count) {
+    for (std::uint32_t i = 0; i < count; ++i, e += block_length) {
+      const mdp3::BookEntry be = mdp3::detail::load_book_entry(e);
+      const mdp3::MsgError err = mdp3::detail::check_book_entry(be);
+      if (err != mdp3::MsgError::kOk) [[unlikely]] return err;
+      book_entry<kTemplate>(be);
+    }
+    return mdp3::MsgError::kOk;
+  }
+  // IncHandler::book_entry, journaled.
+  template <std::uint16_t kTemplate>
+  [[gnu::always_inline]] void book_entry(const mdp3::BookEntry& e) {
+    Instrument* in = find(e.security_id);
+    if (!in) return;
+    EntryUndo& u = log_rpt(*in);
+    if (!fp.check_rpt(*in, e.rpt_seq)) return;
+    const std::int64_t px9 =
+        e.price == mdp3::kNullPrice ? 0 : mdp3::to_price9(e.price, kTemplate);
+    ++fp.c_.book_entries;
+    ApplyResult r;
+    if (e.action != mdp3::kDeleteFrom && e.type != mdp3::kBookReset) [[likely]] {
+      u.save = BookSave::kEntry;
+      r = in->book.apply_logged(e, px9, u.book);
+    } else {  // may empty more than the one level apply_logged keeps: the whole book is saved
+      if (fp.n_undo_books_ == kWholeBookSaves) [[unlikely]] {
+        fallback = true;
+        return;
+      }
+      fp.undo_books_[fp.n_undo_books_] = in->book;
+      u.whole = static_cast<std::uint16_t>(fp.n_undo_books_++);
+      u.save = BookSave::kWhole;
+      r = in->book.apply(e, px9);
+      if (e.type == mdp3::kBookReset) in->stale = in->suspect = false;  // always kApplied
+    }
+    switch (r) {
+      case ApplyResult::kApplied: break;
+      case ApplyResult::kBeyondDepth: ++fp.c_.entries_beyond_depth; break;
+      case ApplyResult::kCorrupt:
+        ++fp.c_.book_corrupt;
+        fp.mark_stale(*in);
+        break;
+    }
+    fp.touch(*in);
+  }
+  void on_trade(const mdp3::MsgCtx&, const mdp3::TradeEntry& t) {
+    seq_only(t.security_id, t.rpt_seq);
+  }
+  void on_seq_entry(const mdp3::MsgCtx&, const mdp3::SeqEntry& s) {
+    seq_only(s.security_id, s.rpt_seq);
+  }
+  void seq_only(std::int32_t id, std::uint32_t rpt) {
+    Instrument* in = find(id);
+    if (!in) return;
+    log_rpt(*in);
+    fp.check_rpt(*in, rpt);
+  }
+  void on_channel_reset(const mdp3::MsgCtx&) { fallback = true; }
+  void on_security_status(const mdp3::MsgCtx&, const mdp3::SecurityStatus&) { fallback = true; }
+  void on_snapshot(const mdp3::MsgCtx&, const mdp3::SnapshotHeader&, const mdp3::SnapshotEntries&) {
+    fallback = true;
+  }
+  void on_definition(const mdp3::MsgCtx&, const mdp3::Definition&) { fallback = true; }
+};
+
 // Decode callbacks for a Market Recovery (snapshot) packet: unsequenced, idempotent.
 struct FastPath::SnapHandler {
   static constexpr bool kPrevalidated = true;
@@ -359,6 +488,14 @@ FastPath::FastPath(const PipelineConfig& cfg) : cfg_(cfg) {
   last_seq_.assign(channels, 0);
   queue_.resize(std::max<std::uint32_t>(cfg_.quote_queue, 16));
   rec_ = std::make_unique<PacketRecord>();
+  // One journal record per entry at most: entries are at least kVolumeEntryMin bytes long (the
+  // one pass takes packets of up to PacketRecord::kMaxBytes); one publication save per
+  // instrument.
+  undo_entries_.resize(PacketRecord::kMaxBytes / mdp3::kVolumeEntryMin + 1);
+  undo_pubs_.resize(n);
+  undo_sents_.resize(n);
+  undo_dirty_.resize(n);
+  undo_books_.resize(kWholeBookSaves);
   if (cfg_.cut_through) {
     // The undo restores the instrument table as it was: instruments created by a speculated
     // packet could not be taken back, so the card's fixed table is required (config.cpp says so).
@@ -502,6 +639,19 @@ void FastPath::process(const Frame& f) {
     ++c_.early_duplicates;
     return;
   }
+  // The common case: an Incremental packet the arbiter would apply at once, checked and applied in
+  // one pass. If it is malformed (or holds what the one pass does not do) it has been taken back
+  // exactly and goes the way below, which validates it first.
+  if (kind == FeedKind::kIncremental && !restart && observer_ == nullptr &&
+      u.len <= PacketRecord::kMaxBytes &&
+      u.len >= mdp3::kPacketHeaderSize + mdp3::kMessageHeaderSize) {
+    const std::uint32_t seq = load_le<std::uint32_t>(u.payload);
+    if (arbiters_[channel]->in_order(seq) && apply_one_pass(channel, u.payload, u.len)) {
+      ++c_.packets;
+      arbiters_[channel]->accept_in_order(seq);
+      return;
+    }
+  }
   // Validate the whole packet before it can touch any state, so that a damaged copy on one line
   // is dropped here and the good copy on the other line is the one applied.
   rec_->reset();
@@ -638,6 +788,115 @@ void FastPath::finish() {
   }
 }
 
+// Checks and applies an in-order Incremental packet in one walk (OnePassHandler). True when it is
+// applied: the caller then does the arbiter's bookkeeping. False when it is malformed or holds
+// something the one pass does not do: everything it changed has been put back as it was
+// (instruments, the dirty list, counters, quote records), and it must go the usual way.
+bool FastPath::apply_one_pass(std::uint16_t channel, const std::uint8_t* p, std::uint32_t len) {
+  undo_counters_ = CounterMark{c_.messages_other, c_.book_entries,     c_.entries_beyond_depth,
+                               c_.entries_old_rpt, c_.rpt_gaps,        c_.book_corrupt,
+                               c_.stale_events,    c_.unknown_instruments, c_.tob_changes,
+                               c_.quotes,          c_.quote_overflow};
+  undo_q_count_ = q_count_;
+  n_undo_dirty_ = dirty_.size();
+  if (n_undo_dirty_ != 0) [[unlikely]] {  // mostly empty: a packet mostly ends an event
+    std::copy_n(dirty_.begin(), n_undo_dirty_, undo_dirty_.begin());
+  }
+  n_undo_pubs_ = n_undo_sents_ = n_undo_books_ = 0;
+  if (++undo_serial_ == 0) [[unlikely]] {  // the stamps of 2^32 packets ago would match again
+    for (Instrument& in : insts_) in.undo_pub = in.undo_sent = 0;
+    undo_serial_ = 1;
+  }
+  undo_active_ = true;
+  OnePassHandler h{*this, channel, undo_entries_.data()};
+  const mdp3::MsgError err = mdp3::decode_packet(p, len, h);
+  undo_active_ = false;
+  if (err == mdp3::MsgError::kOk && !h.fallback) [[likely]] {
+    last_seq_[channel] = load_le<std::uint32_t>(p);
+    return true;
+  }
+  undo_one_pass(p, h.log, h.messages);
+  return false;
+}
+
+void FastPath::undo_one_pass(const std::uint8_t* p, const EntryUndo* end,
+                             std::uint32_t messages) {
+  // Newest first: each record holds the state just before its entry, so the oldest one of an
+  // instrument (restored last) leaves it as before the packet.
+  for (const EntryUndo* u = end; u != undo_entries_.data();) {
+    --u;
+    Instrument& in = *u->in;
+    if (u->save == BookSave::kEntry) {
+      in.book.undo(u->book);
+    } else if (u->save == BookSave::kWhole) {
+      in.book = undo_books_[u->whole];
+    }
+    in.last_rpt = u->last_rpt;
+    in.rpt_known = u->rpt_known;
+    in.stale = u->stale;
+    in.suspect = u->suspect;
+  }
+  for (std::size_t k = 0; k < n_undo_pubs_; ++k) {
+    const PubUndo& s = undo_pubs_[k];
+    Instrument& in = insts_[s.slot];
+    in.last_top = s.last_top;
+    in.quoted_tob = s.quoted_tob;
+    in.pub_state = s.pub_state;
+    in.pub_tick = s.pub_tick;
+    in.pub_book = s.pub_book;
+    in.quoted_pull = s.quoted_pull;
+    in.pub_valid = s.pub_valid;
+    in.quote_inputs_valid = s.quote_inputs_valid;
+  }
+  for (std::size_t k = 0; k < n_undo_sents_; ++k) {
+    const SentUndo& s = undo_sents_[k];
+    std::copy_n(s.last_sent.begin(), s.levels, insts_[s.slot].last_sent.begin());
+  }
+  for (std::uint16_t slot : dirty_) insts_[slot].dirty = false;
+  dirty_.assign(undo_dirty_.begin(),
+                undo_dirty_.begin() + static_cast<std::ptrdiff_t>(n_undo_dirty_));
+  for (std::uint16_t slot : dirty_) insts_[slot].dirty = true;
+  const CounterMark& m = undo_counters_;
+  c_.messages_other = m.messages_other;
+  c_.book_entries = m.book_entries;
+  c_.entries_beyond_depth = m.entries_beyond_depth;
+  c_.entries_old_rpt = m.entries_old_rpt;
+  c_.rpt_gaps = m.rpt_gaps;
+  c_.book_corrupt = m.book_corrupt;
+  c_.stale_events = m.stale_events;
+  c_.unknown_instruments = m.unknown_instruments;
+  c_.tob_changes = m.tob_changes;
+  c_.quotes = m.quotes;
+  c_.quote_overflow = m.quote_overflow;
+  q_count_ = undo_q_count_;  // the records emitted since (collect() runs between frames only)
+  // The messages reported so far, counted by template: their headers were checked.
+  std::uint32_t off = mdp3::kPacketHeaderSize;
+  for (std::uint32_t k = 0; k < messages; ++k) {
+    const std::uint16_t t = load_le<std::uint16_t>(p + off + 4);
+    if (t < c_.messages_by_template.size()) {
+      --c_.messages_by_template[t];
+    }
+    off += load_le<std::uint16_t>(p + off);
+  }
+}
+
+// The publication state of an instrument published during a one-pass apply, before it changes
+// (once per packet).
+void FastPath::save_pub(Instrument& in) {
+  in.undo_pub = undo_serial_;
+  undo_pubs_[n_undo_pubs_++] =
+      PubUndo{in.last_top, in.quoted_tob, in.pub_state, in.pub_tick,        in.pub_book,
+              in.slot,     in.quoted_pull, in.pub_valid, in.quote_inputs_valid};
+}
+
+void FastPath::save_sent(Instrument& in) {
+  in.undo_sent = undo_serial_;
+  SentUndo& s = undo_sents_[n_undo_sents_++];
+  s.slot = in.slot;
+  s.levels = in.params.levels;  // evaluate_quotes writes no other
+  std::copy_n(in.last_sent.begin(), s.levels, s.last_sent.begin());
+}
+
 void FastPath::apply_packet(std::uint16_t channel, const std::uint8_t* p, std::uint32_t len) {
   IncHandler h{*this, channel};
   mdp3::decode_packet(p, len, h);  // already validated: cannot fail part-way
@@ -731,6 +990,7 @@ void FastPath::mark_stale(Instrument& in) {
 // The publication of an instrument whose inputs may have changed: out of line, so that the
 // unchanged ones (publish's common case) pay no call.
 void FastPath::publish_changed(Instrument& in, std::uint32_t seq) {
+  if (undo_active_ && in.undo_pub != undo_serial_) save_pub(in);
   PublishedTop top;
   top.tob = in.book.top();
   const MbpBook& b = in.book;
@@ -776,6 +1036,7 @@ void FastPath::publish_changed(Instrument& in, std::uint32_t seq) {
 // buffer and the level loop.
 void FastPath::evaluate_quotes(Instrument& in, const TopOfBook& tob, std::uint32_t seq,
                                std::uint8_t pull, const TopOfBook& key) {
+  if (undo_active_ && in.undo_sent != undo_serial_) save_sent(in);
   in.quote_inputs_valid = true;
   in.quoted_pull = pull;
   in.quoted_tob = key;

@@ -2,6 +2,7 @@
 // publication, staleness and recovery, arbitration and counters.
 #include <catch2/catch.hpp>
 
+#include <random>
 #include <vector>
 
 #include "test_support.hpp"
@@ -499,4 +500,468 @@ TEST_CASE("fixed instrument table (card mode): config order, no creation, defini
   h.send(test::packet(5, {test::security_status_message(mdp3::kNullInt32, 18, "BT")}));
   CHECK(h.fp.find(kId)->halted);
   CHECK(h.fp.find(kOther)->halted);
+}
+
+// ---------------------------------------------------------------------------------------------
+// One-pass apply of an in-order Incremental packet (FastPath::apply_one_pass; no observer set, as
+// in `replay` and `run`): a packet whose later message is malformed after earlier messages were
+// applied and published must leave no trace -- state and quote records as if it never came --
+// and the other line's good copy is then applied as usual.
+
+namespace {
+
+constexpr std::int32_t kIdA = 100001, kIdB = 100002, kIdC = 100003;
+constexpr std::int64_t kT = kTick;
+
+test::BookEntrySpec ent(std::int32_t id, char type, std::uint8_t action, std::uint8_t level,
+                        std::int64_t px, std::int32_t sz, std::uint32_t rpt) {
+  return {px, sz, id, rpt, 1, level, action, type};
+}
+
+// A frame on line A (224.0.31.1) or B (224.0.32.1): both lines carry the same packets; no lines
+// are configured, so both are channel 0.
+Bytes frame_on(char line, const Bytes& payload) {
+  return test::udp_frame(payload, {line == 'A' ? 0xE0001F01u : 0xE0002001u, 14310});
+}
+
+struct Run {
+  FastPath fp;
+  std::vector<QuoteRecord> records;
+  explicit Run(const PipelineConfig& cfg = {}) : fp(cfg) {}
+  void send(const Bytes& payload, char line = 'A') {
+    const Bytes f = frame_on(line, payload);
+    fp.process(test::as_frame(f));
+    std::vector<QuoteRecord> out(256);
+    out.resize(fp.collect(out));
+    records.insert(records.end(), out.begin(), out.end());
+  }
+};
+
+void same_side(const BookSide& x, const BookSide& y) {
+  CHECK(x.occupied == y.occupied);
+  for (std::uint32_t k = 0; k < kMaxDepth; ++k) {
+    INFO("level " << k + 1);
+    CHECK(x.level[k].px == y.level[k].px);
+    CHECK(x.level[k].sz == y.level[k].sz);
+    CHECK(x.level[k].orders == y.level[k].orders);
+  }
+}
+
+// Everything a packet can change in an instrument and in the counters, field by field (not the
+// malformed counters or frame counts, which the damaged copy legitimately moves).
+void same_state(const FastPath& a, const FastPath& b) {
+  REQUIRE(a.instruments().size() == b.instruments().size());
+  for (std::size_t k = 0; k < a.instruments().size(); ++k) {
+    const Instrument& x = a.instruments()[k];
+    const Instrument& y = b.instruments()[k];
+    INFO("instrument " << x.security_id);
+    CHECK(x.security_id == y.security_id);
+    same_side(x.book.bids(), y.book.bids());
+    same_side(x.book.asks(), y.book.asks());
+    same_side(x.book.implied_bids(), y.book.implied_bids());
+    same_side(x.book.implied_asks(), y.book.implied_asks());
+    CHECK(x.book.top_version() == y.book.top_version());
+    CHECK(x.book.complete() == y.book.complete());
+    CHECK(x.last_rpt == y.last_rpt);
+    CHECK(x.rpt_known == y.rpt_known);
+    CHECK(x.stale == y.stale);
+    CHECK(x.suspect == y.suspect);
+    CHECK(x.halted == y.halted);
+    CHECK(x.dirty == y.dirty);
+    CHECK(x.last_top == y.last_top);
+    CHECK(x.last_sent == y.last_sent);
+    CHECK(x.quoted_tob == y.quoted_tob);
+    CHECK(x.quoted_pull == y.quoted_pull);
+    CHECK(x.quote_inputs_valid == y.quote_inputs_valid);
+    CHECK(x.pub_valid == y.pub_valid);
+    CHECK(x.pub_state == y.pub_state);
+    CHECK(x.pub_tick == y.pub_tick);
+    CHECK(x.pub_book == y.pub_book);
+  }
+  const PipelineCounters& c = a.counters();
+  const PipelineCounters& d = b.counters();
+  CHECK(c.packets == d.packets);
+  CHECK(c.messages_by_template == d.messages_by_template);
+  CHECK(c.messages_other == d.messages_other);
+  CHECK(c.book_entries == d.book_entries);
+  CHECK(c.entries_beyond_depth == d.entries_beyond_depth);
+  CHECK(c.entries_old_rpt == d.entries_old_rpt);
+  CHECK(c.rpt_gaps == d.rpt_gaps);
+  CHECK(c.book_corrupt == d.book_corrupt);
+  CHECK(c.stale_events == d.stale_events);
+  CHECK(c.suspect_events == d.suspect_events);
+  CHECK(c.halts == d.halts);
+  CHECK(c.status_msgs == d.status_msgs);
+  CHECK(c.tob_changes == d.tob_changes);
+  CHECK(c.quotes == d.quotes);
+  CHECK(c.quote_overflow == d.quote_overflow);
+  CHECK(c.unknown_instruments == d.unknown_instruments);
+  CHECK(c.arb.applied == d.arb.applied);
+  CHECK(c.arb.gaps == d.arb.gaps);
+  CHECK(c.arb.lost == d.arb.lost);
+  CHECK(c.arb.held == d.arb.held);
+}
+
+void same_records(const std::vector<QuoteRecord>& x, const std::vector<QuoteRecord>& y) {
+  REQUIRE(x.size() == y.size());
+  for (std::size_t k = 0; k < x.size(); ++k) {
+    INFO("record " << k);
+    CHECK(x[k].security_id == y[k].security_id);
+    CHECK(x[k].seq == y[k].seq);
+    CHECK(x[k].slot == y[k].slot);
+    CHECK(x[k].level == y[k].level);
+    CHECK(x[k].bid_px == y[k].bid_px);
+    CHECK(x[k].ask_px == y[k].ask_px);
+    CHECK(x[k].bid_sz == y[k].bid_sz);
+    CHECK(x[k].ask_sz == y[k].ask_sz);
+    CHECK(x[k].flags == y[k].flags);
+  }
+}
+
+// Three instruments of depth 3 (a New at level 1 pushes level 3 off the side), each with bids at
+// levels 1-3 and asks at 1-2, published: seq 1 and 2.
+std::vector<Bytes> three_books() {
+  using mdp3::kNew;
+  std::vector<Bytes> p;
+  p.push_back(test::packet(1, {test::definition_message(kIdA, "AZ6", kT, 3, 2),
+                               test::definition_message(kIdB, "BZ6", kT, 3, 2),
+                               test::definition_message(kIdC, "CZ6", kT, 3, 2)}));
+  std::vector<test::BookEntrySpec> es;
+  for (std::int32_t id : {kIdA, kIdB, kIdC}) {
+    const std::int64_t px = kPx + (id - kIdA) * 100 * kT;
+    es.push_back(ent(id, '0', kNew, 1, px, 31, 1));
+    es.push_back(ent(id, '0', kNew, 2, px - kT, 32, 2));
+    es.push_back(ent(id, '0', kNew, 3, px - 2 * kT, 33, 3));
+    es.push_back(ent(id, '1', kNew, 1, px + 4 * kT, 41, 4));
+    es.push_back(ent(id, '1', kNew, 2, px + 5 * kT, 42, 5));
+  }
+  p.push_back(test::packet(2, {test::book_message(es, 0x84)}));
+  return p;
+}
+
+std::int64_t px_of(std::int32_t id) { return kPx + (id - kIdA) * 100 * kT; }
+
+}  // namespace
+
+TEST_CASE("one pass: a 3rd message malformed after two messages touched 3 instruments and "
+          "published leaves no trace; the B copy is applied",
+          "[fast_path][one_pass]") {
+  using namespace mdp3;
+  // Message 1 (published): A New bid at level 1 (level 3 pushed off), B Delete bid level 1,
+  // C Change ask level 1. Message 2 (published): A Overlay ask 2, B DeleteThru bids, C a RptSeq
+  // gap (stale). Message 3: a good entry for C, then MDUpdateAction 7.
+  const Bytes m1 = test::book_message({ent(kIdA, '0', kNew, 1, px_of(kIdA) + kT, 5, 6),
+                                       ent(kIdB, '0', kDelete, 1, px_of(kIdB), 0, 6),
+                                       ent(kIdC, '1', kChange, 1, px_of(kIdC) + 4 * kT, 9, 6)},
+                                      0x84);
+  const Bytes m2 = test::book_message({ent(kIdA, '1', kOverlay, 2, px_of(kIdA) + 6 * kT, 7, 7),
+                                       ent(kIdB, '0', kDeleteThru, 0, 0, 0, 7),
+                                       ent(kIdC, '0', kNew, 1, px_of(kIdC) + kT, 1, 9)},
+                                      0x84);
+  Bytes m3 = test::book_message({ent(kIdC, '1', kDelete, 2, px_of(kIdC) + 5 * kT, 0, 10),
+                                 ent(kIdA, '0', kNew, 2, px_of(kIdA), 3, 8)},
+                                0x84);
+  m3[10 + 11 + 3 + 32 + 25] = 7;  // the second entry's MDUpdateAction
+  const Bytes bad = test::packet(3, {m1, m2, m3});
+  // The other line's copy of 3: different content, so that what is applied is visible.
+  const Bytes good = test::packet(3, {test::book_message(
+                                         {ent(kIdB, '1', kNew, 1, px_of(kIdB) + 3 * kT, 8, 6)},
+                                         0x84)});
+  const Bytes next = test::packet(4, {test::book_message(
+                                         {ent(kIdA, '0', kChange, 1, px_of(kIdA), 11, 6),
+                                          ent(kIdC, '1', kDelete, 1, px_of(kIdC) + 4 * kT, 0, 7)},
+                                         0x84)});
+
+  Run with, without;
+  for (const Bytes& p : three_books()) {
+    with.send(p);
+    without.send(p);
+  }
+  const std::size_t before = with.records.size();
+  REQUIRE(before == 3);  // one quote per instrument
+  with.send(bad, 'A');
+  CHECK(with.fp.counters().malformed[static_cast<int>(MsgError::kBadAction)] == 1);
+  CHECK(with.records.size() == before);  // messages 1 and 2 published nothing that left
+  same_state(with.fp, without.fp);
+  // From the frames of seq 2: A's bids are 90000 / -1 / -2 ticks with 31 / 32 / 33 lots again.
+  const Instrument& a = *with.fp.find(kIdA);
+  CHECK(a.book.bids().occupied == 0b111);
+  CHECK(a.book.bids().level[0].px == px_of(kIdA));
+  CHECK(a.book.bids().level[0].sz == 31);
+  CHECK(a.book.bids().level[2].px == px_of(kIdA) - 2 * kT);
+  CHECK(a.book.bids().level[2].sz == 33);
+  CHECK(a.book.asks().level[1].sz == 42);
+  CHECK(with.fp.find(kIdB)->book.bids().level[0].sz == 31);
+  CHECK_FALSE(with.fp.find(kIdC)->stale);
+  CHECK(with.fp.counters().stale_events == 0);
+  CHECK(with.fp.counters().packets == 2);
+
+  with.send(good, 'B');
+  without.send(good, 'B');
+  with.send(next, 'A');
+  without.send(next, 'A');
+  same_state(with.fp, without.fp);
+  same_records(with.records, without.records);
+  CHECK(with.fp.counters().arb.gaps == 0);
+  CHECK(with.fp.find(kIdB)->book.asks().level[0].px == px_of(kIdB) + 3 * kT);  // from `good`
+  CHECK(with.fp.find(kIdA)->book.bids().level[0].sz == 11);                     // from `next`
+}
+
+TEST_CASE("one pass: a malformed entry part-way through a message, after a message touched one "
+          "instrument",
+          "[fast_path][one_pass]") {
+  using namespace mdp3;
+  // Message 1 (not published): A New bid 1 and Delete ask 1. Message 2: A Change bid 2, then a
+  // New with a null price.
+  const Bytes m1 = test::book_message({ent(kIdA, '0', kNew, 1, px_of(kIdA) + kT, 5, 6),
+                                       ent(kIdA, '1', kDelete, 1, px_of(kIdA) + 4 * kT, 0, 7)},
+                                      0x00);
+  const Bytes m2 = test::book_message({ent(kIdA, '0', kChange, 2, px_of(kIdA) - kT, 2, 8),
+                                       ent(kIdA, '1', kNew, 1, test::kNullPx, 3, 9)},
+                                      0x84);
+  const Bytes bad = test::packet(3, {m1, m2});
+  const Bytes good = test::packet(3, {m1, test::book_message({}, 0x84)});
+  Run with, without;
+  for (const Bytes& p : three_books()) {
+    with.send(p);
+    without.send(p);
+  }
+  with.send(bad, 'A');
+  CHECK(with.fp.counters().malformed[static_cast<int>(MsgError::kNullPriceOrSize)] == 1);
+  same_state(with.fp, without.fp);
+  same_records(with.records, without.records);
+  CHECK(with.fp.find(kIdA)->book.asks().level[0].px == px_of(kIdA) + 4 * kT);  // seq 2's ask
+  CHECK(with.fp.find(kIdA)->book.bids().level[1].sz == 32);
+  CHECK_FALSE(with.fp.find(kIdA)->dirty);
+  with.send(good, 'B');
+  without.send(good, 'B');
+  same_state(with.fp, without.fp);
+  same_records(with.records, without.records);
+  // `good` moved the top: bid 1 tick up, ask one level out: one requote.
+  REQUIRE(with.records.size() == 4);
+  CHECK(with.records[3].bid_px == px_of(kIdA) + kT);
+  CHECK(with.records[3].ask_px == px_of(kIdA) + 5 * kT);
+}
+
+TEST_CASE("one pass: a packet left unpublished by the previous one, then a malformed one",
+          "[fast_path][one_pass]") {
+  using namespace mdp3;
+  // Seq 3 touches A and B without a publication flag: they are dirty when the bad seq 4 (which
+  // publishes in its first message) comes; the undo must leave them dirty and unpublished.
+  const Bytes open = test::packet(3, {test::book_message(
+                                         {ent(kIdA, '0', kNew, 1, px_of(kIdA) + kT, 5, 6),
+                                          ent(kIdB, '1', kNew, 1, px_of(kIdB) + 3 * kT, 5, 6)},
+                                         0x00)});
+  Bytes m2 = test::book_message({ent(kIdC, '0', kNew, 1, px_of(kIdC) + kT, 5, 6)}, 0x84);
+  m2[10 + 11 + 3 + 26] = 'X';  // MDEntryType
+  const Bytes bad = test::packet(4, {test::book_message({}, 0x84), m2});
+  const Bytes close = test::packet(4, {test::book_message({}, 0x84)});
+  Run with, without;
+  for (const Bytes& p : three_books()) {
+    with.send(p);
+    without.send(p);
+  }
+  with.send(open);
+  without.send(open);
+  REQUIRE(with.fp.find(kIdA)->dirty);
+  with.send(bad, 'A');
+  CHECK(with.fp.counters().malformed[static_cast<int>(MsgError::kBadEntryType)] == 1);
+  same_state(with.fp, without.fp);
+  same_records(with.records, without.records);
+  CHECK(with.fp.find(kIdA)->dirty);
+  CHECK(with.fp.find(kIdB)->dirty);
+  CHECK(with.records.size() == 3);  // nothing published since seq 2
+  with.send(close, 'B');
+  without.send(close, 'B');
+  same_state(with.fp, without.fp);
+  same_records(with.records, without.records);
+  CHECK(with.records.size() == 5);  // A and B requoted at seq 4
+  CHECK(with.records.back().seq == 4);
+}
+
+TEST_CASE("one pass: DeleteFrom and Book Reset entries before a malformed message are taken back",
+          "[fast_path][one_pass]") {
+  using namespace mdp3;
+  // Message 1 (published): C DeleteFrom bids 2 (levels 1-2 gone, 3 moves up), A Book Reset, then
+  // A New ask 1 on the empty book. Message 2: a MsgSize running past the packet.
+  const Bytes m1 = test::book_message({ent(kIdC, '0', kDeleteFrom, 2, 0, 0, 6),
+                                       ent(kIdA, 'J', kNew, 0, 0, 0, 6),
+                                       ent(kIdA, '1', kNew, 1, px_of(kIdA) + 2 * kT, 1, 7)},
+                                      0x84);
+  Bytes m2 = test::book_message({ent(kIdB, '0', kChange, 1, px_of(kIdB), 1, 6)}, 0x84);
+  m2[0] = static_cast<std::uint8_t>(m2.size() + 1);  // MsgSize one past the end
+  const Bytes bad = test::packet(3, {m1, m2});
+  Run with, without;
+  for (const Bytes& p : three_books()) {
+    with.send(p);
+    without.send(p);
+  }
+  with.send(bad, 'A');
+  CHECK(with.fp.counters().malformed[static_cast<int>(MsgError::kMsgSizeOverrun)] == 1);
+  same_state(with.fp, without.fp);
+  same_records(with.records, without.records);
+  // Seq 2's books, from its frame.
+  CHECK(with.fp.find(kIdC)->book.bids().occupied == 0b111);
+  CHECK(with.fp.find(kIdC)->book.bids().level[0].sz == 31);
+  CHECK(with.fp.find(kIdA)->book.asks().occupied == 0b11);
+  CHECK_FALSE(with.fp.find(kIdA)->book.complete());
+  // The good copy (m1 alone) then applies all three entries.
+  const Bytes good = test::packet(3, {m1});
+  with.send(good, 'B');
+  without.send(good, 'B');
+  same_state(with.fp, without.fp);
+  same_records(with.records, without.records);
+  CHECK(with.fp.find(kIdC)->book.bids().occupied == 0b1);
+  CHECK(with.fp.find(kIdC)->book.bids().level[0].sz == 33);
+  CHECK(with.fp.find(kIdA)->book.complete());
+  CHECK(with.fp.find(kIdA)->book.bids().occupied == 0);
+}
+
+TEST_CASE("one pass: what it does not do is taken back and applied the validated way",
+          "[fast_path][one_pass]") {
+  using namespace mdp3;
+  // A book message, then a status message (halt B): not done in one pass. The result must be
+  // that of the validated path (an observer forces it) and what the frames say.
+  struct Quiet final : PipelineObserver {};
+  Quiet quiet;
+  const Bytes mixed = test::packet(3, {test::book_message(
+                                          {ent(kIdA, '0', kNew, 1, px_of(kIdA) + kT, 5, 6)}, 0x84),
+                                      test::security_status_message(kIdB, 18)});
+  // A DeleteFrom entry (done in one pass, the whole book saved), then a new instrument (not done:
+  // it could not be taken back).
+  const Bytes from = test::packet(4, {test::book_message(
+                                         {ent(kIdC, '1', kDeleteFrom, 1, 0, 0, 6),
+                                          ent(kIdA, '1', kNew, 1, px_of(kIdA) + 3 * kT, 2, 7)},
+                                         0x84)});
+  const Bytes fresh = test::packet(5, {test::book_message(
+                                          {ent(kIdA, '1', kDelete, 1, px_of(kIdA) + 3 * kT, 0, 8),
+                                           ent(200009, '0', kNew, 1, kPx, 1, 1)},
+                                          0x84)});
+  Run one, validated;
+  validated.fp.set_observer(&quiet);
+  for (const Bytes& p : three_books()) {
+    one.send(p);
+    validated.send(p);
+  }
+  for (const Bytes* p : {&mixed, &from, &fresh}) {
+    one.send(*p);
+    validated.send(*p);
+    same_state(one.fp, validated.fp);
+    same_records(one.records, validated.records);
+  }
+  CHECK(one.fp.find(kIdB)->halted);
+  CHECK(one.fp.find(kIdA)->book.bids().level[0].px == px_of(kIdA) + kT);
+  CHECK(one.fp.find(kIdC)->book.asks().occupied == 0b1);  // level 2 moved up to 1
+  CHECK(one.fp.find(kIdC)->book.asks().level[0].px == px_of(kIdC) + 5 * kT);
+  REQUIRE(one.fp.find(200009) != nullptr);
+  CHECK(one.fp.counters().packets == 5);
+}
+
+TEST_CASE("one pass: random packets, damaged copies and losses give the validated path's records "
+          "and state",
+          "[fast_path][one_pass]") {
+  using namespace mdp3;
+  // The reference is the same model taking every packet the validated way (an observer set forces
+  // it); the frames are random: 1-3 book messages of 1-4 entries over three instruments of depth
+  // 3 (all actions, now and then a Book Reset, an unknown instrument, a RptSeq gap or repeat), a
+  // damaged copy on line A before the good one on B for one packet in five (a bad action, entry
+  // type, null price, or MsgSize), and now and then a packet lost on both lines.
+  struct Quiet final : PipelineObserver {};
+  Quiet quiet;
+  Run one, validated;
+  validated.fp.set_observer(&quiet);
+  for (const Bytes& p : three_books()) {
+    one.send(p);
+    validated.send(p);
+  }
+  std::mt19937 rng(20261129);
+  auto pick = [&](std::uint32_t n) { return static_cast<std::uint32_t>(rng() % n); };
+  std::uint32_t rpt[3] = {6, 6, 6};
+  std::uint64_t damaged = 0;
+  for (std::uint32_t seq = 3; seq < 1500; ++seq) {
+    std::vector<Bytes> msgs;
+    const std::uint32_t n_msgs = 1 + pick(3);
+    for (std::uint32_t m = 0; m < n_msgs; ++m) {
+      std::vector<test::BookEntrySpec> es;
+      const std::uint32_t n_entries = 1 + pick(4);
+      for (std::uint32_t k = 0; k < n_entries; ++k) {
+        const std::uint32_t i = pick(3);
+        std::int32_t id = kIdA + static_cast<std::int32_t>(i);
+        if (pick(200) == 0) id = 200000 + static_cast<std::int32_t>(pick(3));  // new instrument
+        const char types[4] = {'0', '1', 'E', 'F'};
+        char type = types[pick(4)];
+        static constexpr std::uint8_t kActions[10] = {kNew,    kNew,     kNew,     kNew,
+                                                      kChange, kDelete,  kDelete,  kOverlay,
+                                                      kOverlay, kDeleteThru};
+        std::uint8_t action = kActions[pick(10)];
+        if (pick(40) == 0) action = kDeleteFrom;
+        if (pick(100) == 0) type = 'J';
+        const std::uint8_t level = static_cast<std::uint8_t>(1 + pick(4));
+        const bool bid_side = type == '0' || type == 'E';
+        const std::int64_t away = static_cast<std::int64_t>(pick(3)) * kT;
+        const std::int64_t px = px_of(kIdA + static_cast<std::int32_t>(i)) +
+                                (bid_side ? -kT - away : 4 * kT + away);
+        std::uint32_t r = ++rpt[i];
+        if (pick(100) == 0) r = ++rpt[i];     // a gap
+        if (pick(50) == 0) r = rpt[i] - 2;    // already seen
+        es.push_back(ent(id, type, action, level, px, static_cast<std::int32_t>(1 + pick(50)), r));
+      }
+      static constexpr std::uint8_t kMei[4] = {0x00, 0x04, 0x80, 0x84};
+      msgs.push_back(test::book_message(es, kMei[pick(4)]));
+    }
+    if (seq % 10 == 0) {  // every instrument reset and two-sided again (stale ones recover)
+      std::vector<test::BookEntrySpec> es;
+      for (std::uint32_t i = 0; i < 3; ++i) {
+        const std::int32_t id = kIdA + static_cast<std::int32_t>(i);
+        es.push_back(ent(id, 'J', kNew, 0, 0, 0, ++rpt[i]));
+        es.push_back(ent(id, '0', kNew, 1, px_of(id), 5, ++rpt[i]));
+        es.push_back(ent(id, '1', kNew, 1, px_of(id) + 4 * kT, 5, ++rpt[i]));
+      }
+      msgs.insert(msgs.begin() + static_cast<std::ptrdiff_t>(pick(static_cast<std::uint32_t>(
+                                      msgs.size() + 1))),
+                  test::book_message(es, 0x84));
+    }
+    const Bytes good = test::packet(seq, msgs);
+    if (pick(40) == 0) continue;  // lost on both lines
+    if (pick(5) == 0) {
+      Bytes bad = good;
+      // A random entry of a random message: each message is 10 + 11 + 3 + 32 n + 8 bytes.
+      std::size_t at = 12;
+      const std::uint32_t target = pick(static_cast<std::uint32_t>(msgs.size()));
+      for (std::uint32_t m = 0; m < target; ++m) at += msgs[m].size();
+      const std::size_t entries = (msgs[target].size() - 32) / 32;
+      const std::size_t e = at + 24 + 32 * pick(static_cast<std::uint32_t>(entries));
+      switch (pick(4)) {
+        case 0: bad[e + 25] = 6; break;                       // MDUpdateAction
+        case 1: bad[e + 26] = '2'; break;                     // MDEntryType
+        case 2:  // a New bid with a null price
+          bad[e + 25] = kNew;
+          bad[e + 26] = '0';
+          for (int b = 0; b < 8; ++b) bad[e + b] = b == 7 ? 0x7F : 0xFF;
+          break;
+        default: bad[at] = static_cast<std::uint8_t>(bad[at] + 1); break;  // MsgSize
+      }
+      one.send(bad, 'A');
+      validated.send(bad, 'A');
+      ++damaged;
+    }
+    one.send(good, 'B');
+    validated.send(good, 'B');
+    one.send(good, 'A');  // the late copy: a duplicate
+    validated.send(good, 'A');
+    if (seq % 100 == 0) {
+      same_state(one.fp, validated.fp);
+      same_records(one.records, validated.records);
+    }
+  }
+  same_state(one.fp, validated.fp);
+  same_records(one.records, validated.records);
+  // The run exercised what it is meant to: damaged packets refused, gaps, requotes.
+  std::uint64_t malformed = 0;
+  for (std::uint64_t m : one.fp.counters().malformed) malformed += m;
+  CHECK(malformed == damaged);
+  CHECK(damaged > 200);
+  CHECK(one.fp.counters().arb.gaps > 10);
+  CHECK(one.records.size() > 200);
+  CHECK(one.fp.counters().rpt_gaps > 10);
 }

@@ -133,6 +133,14 @@ class SeqArbiter {
   bool in_order(std::uint32_t seq) const {
     return held_count_ == 0 && (!started_ || seq == expected_);
   }
+  // The bookkeeping of offer(seq, ...) for a packet with in_order(seq) true, without the sink:
+  // the caller has applied the packet itself (FastPath's one-pass apply). Counters and the
+  // expected number end exactly as offer() leaves them.
+  void accept_in_order(std::uint32_t seq) {
+    started_ = true;
+    ++c_.applied;
+    expected_ = seq + 1;
+  }
 
  private:
   struct Slot {

@@ -44,6 +44,20 @@ enum class ApplyResult : std::uint8_t {
   kCorrupt,          // Change price mismatch, or Change/Delete at a known-empty level
 };
 
+// What MbpBook::apply_logged saved of the side one entry went to, enough for MbpBook::undo to put
+// it back exactly (the fast path's one-pass apply takes back a packet that fails part-way). 40
+// bytes: the level the entry overwrote or pushed off the side, the side's occupied bits, the
+// book's top_version, and what the entry did.
+struct BookUndo {
+  Level lost;
+  std::uint64_t top_version;
+  std::uint32_t occupied;
+  std::uint16_t side_off;  // book_detail::kSideOffset of the entry's type
+  std::uint8_t level;
+  std::uint8_t action;
+  ApplyResult result;
+};
+
 class MbpBook {
  public:
   MbpBook() { set_depths(kDefaultDepth, kDefaultImpliedDepth); }
@@ -53,6 +67,12 @@ class MbpBook {
 
   // Applies one 46/32 entry (price already PRICE9). 'J' empties both books.
   ApplyResult apply(const mdp3::BookEntry& e, std::int64_t px9);
+  // apply, saving in `u` what undo(u) needs to take the entry back. Only for an entry of a book
+  // side ('0' '1' 'E' 'F') whose action is not DeleteFrom (those may lose more than one level:
+  // the caller saves the whole book for them instead). Entries taken back in the reverse order
+  // of their apply_logged calls leave the book exactly as it was, top_version included.
+  ApplyResult apply_logged(const mdp3::BookEntry& e, std::int64_t px9, BookUndo& u);
+  void undo(const BookUndo& u);
 
   // Empties every level; `known` says whether the empty book is the truth (reset, snapshot)
   // or just unknown (start-up without a snapshot).
@@ -163,6 +183,59 @@ inline ApplyResult MbpBook::apply(const mdp3::BookEntry& e, std::int64_t px9) {
   BookSide* const s =
       std::launder(reinterpret_cast<BookSide*>(reinterpret_cast<unsigned char*>(side_) + off));
   return apply_side(*s, e, px9);
+}
+
+inline ApplyResult MbpBook::apply_logged(const mdp3::BookEntry& e, std::int64_t px9,
+                                         BookUndo& u) {
+  const std::uint32_t off = book_detail::kSideOffset[static_cast<std::uint8_t>(e.type)];
+  BookSide* const s =
+      std::launder(reinterpret_cast<BookSide*>(reinterpret_cast<unsigned char*>(side_) + off));
+  // The one level the entry can destroy: New pushes the last level (depth) off the side; Change,
+  // Overlay and Delete overwrite level n. Read without a branch on the action (a masked index,
+  // in bounds even for a level 0 or past the depth, where nothing is written and nothing needs
+  // restoring).
+  const std::uint32_t n = e.level;
+  const std::uint32_t lost = (e.action == mdp3::kNew ? std::uint32_t{s->depth} - 1u : n - 1u) &
+                             (kMaxDepth - 1u);
+  u.lost = s->level[lost];
+  u.top_version = top_version_;
+  u.occupied = s->occupied;
+  u.side_off = static_cast<std::uint16_t>(off);
+  u.level = e.level;
+  u.action = e.action;
+  u.result = apply_side(*s, e, px9);
+  return u.result;
+}
+
+inline void MbpBook::undo(const BookUndo& u) {
+  BookSide& s = *std::launder(
+      reinterpret_cast<BookSide*>(reinterpret_cast<unsigned char*>(side_) + u.side_off));
+  if (u.result == ApplyResult::kApplied) {
+    const std::uint32_t i = u.level - 1u;
+    const std::uint32_t depth = s.depth;
+    switch (u.action) {
+      case mdp3::kNew:  // levels n+1..depth came from n..depth-1; level depth was pushed off
+        for (std::uint32_t k = i; k + 1 < depth; ++k) {
+          book_detail::copy_level(s.level[k], s.level[k + 1]);
+        }
+        s.level[depth - 1] = u.lost;
+        break;
+      case mdp3::kDelete:  // levels n..depth-1 came from n+1..depth; level n was overwritten
+        for (std::uint32_t k = depth - 1; k > i; --k) {
+          book_detail::copy_level(s.level[k], s.level[k - 1]);
+        }
+        s.level[i] = u.lost;
+        break;
+      case mdp3::kChange:
+      case mdp3::kOverlay:
+        s.level[i] = u.lost;
+        break;
+      default:  // DeleteThru: the occupied bits only
+        break;
+    }
+  }
+  s.occupied = u.occupied;
+  top_version_ = u.top_version;
 }
 
 inline ApplyResult MbpBook::apply_side(BookSide& s, const mdp3::BookEntry& e, std::int64_t px9) {

@@ -167,6 +167,10 @@ struct Instrument {
   std::uint64_t pub_state = 0;    // FastPath::publish_state
   std::int64_t pub_tick = 0;
   std::uint64_t pub_book = 0;     // book.top_version()
+  // One-pass apply (FastPath::apply_one_pass): the packet number whose undo journal already holds
+  // this instrument's publication state / its last_sent (each saved once per packet).
+  std::uint32_t undo_pub = 0;
+  std::uint32_t undo_sent = 0;
 };
 
 // Sees what the decode and book commands print. Never set on the hot path of `replay`.
@@ -218,11 +222,54 @@ class FastPath {
   struct ArbSink;
   struct PacketRecord;
   struct SpecHandler;
+  struct OnePassHandler;
+  // The undo journal of the one-pass apply (apply_one_pass), sized at construction. Per entry that
+  // named a known instrument: its RptSeq state before the entry and what MbpBook::apply_logged
+  // saved. Per instrument published (once per packet): its publication state, and its last_sent
+  // when evaluate_quotes runs for it.
+  enum class BookSave : std::uint8_t { kNone, kEntry, kWhole };
+  struct EntryUndo {
+    Instrument* in;
+    BookUndo book;            // kEntry
+    std::uint32_t last_rpt;
+    std::uint16_t whole;      // kWhole: the index in undo_books_ of the book before the entry
+    bool rpt_known, stale, suspect;
+    BookSave save;
+  };
+  // DeleteFrom and Book Reset entries (they may empty more than one level) save the whole book:
+  // up to this many per packet; a packet with more goes the validated way.
+  static constexpr std::size_t kWholeBookSaves = 8;
+  struct PubUndo {
+    PublishedTop last_top;
+    TopOfBook quoted_tob;
+    std::uint64_t pub_state;
+    std::int64_t pub_tick;
+    std::uint64_t pub_book;
+    std::uint16_t slot;
+    std::uint8_t quoted_pull;
+    bool pub_valid, quote_inputs_valid;
+  };
+  struct SentUndo {
+    std::array<QuoteLevel, kMaxLevels> last_sent;  // the first `levels`
+    std::uint16_t slot;
+    std::uint8_t levels;
+  };
+  // The counters an Incremental packet's messages can move (besides messages_by_template, which
+  // the undo takes back by walking the messages again).
+  struct CounterMark {
+    std::uint64_t messages_other, book_entries, entries_beyond_depth, entries_old_rpt, rpt_gaps,
+        book_corrupt, stale_events, unknown_instruments, tob_changes, quotes, quote_overflow;
+  };
 
   Instrument* lookup(std::int32_t security_id, std::uint16_t channel);
   Instrument* lookup_cached(std::int32_t security_id, std::uint16_t channel);
   Instrument* create(std::int32_t security_id, std::uint16_t channel, std::uint32_t h);
   void apply_packet(std::uint16_t channel, const std::uint8_t* p, std::uint32_t len);
+  bool apply_one_pass(std::uint16_t channel, const std::uint8_t* p, std::uint32_t len);
+  [[gnu::cold, gnu::noinline]] void undo_one_pass(const std::uint8_t* p, const EntryUndo* end,
+                                                  std::uint32_t messages);
+  [[gnu::noinline]] void save_pub(Instrument& in);
+  [[gnu::noinline]] void save_sent(Instrument& in);
   void on_gap(std::uint16_t channel, std::uint32_t first, std::uint32_t count);
   bool check_rpt(Instrument& in, std::uint32_t rpt);
   void mark_stale(Instrument& in);
@@ -272,6 +319,19 @@ class FastPath {
   std::vector<Instrument> spec_insts_;
   std::vector<std::uint16_t> spec_dirty_;
   std::vector<std::uint8_t> spec_frame_;
+  // One-pass apply of an in-order Incremental packet (apply_one_pass): the journal that takes it
+  // back when a message turns out malformed part-way (then the packet goes the validated way).
+  std::vector<EntryUndo> undo_entries_;
+  std::vector<PubUndo> undo_pubs_;
+  std::vector<SentUndo> undo_sents_;
+  std::vector<MbpBook> undo_books_;
+  std::size_t n_undo_pubs_ = 0, n_undo_sents_ = 0, n_undo_books_ = 0;
+  std::vector<std::uint16_t> undo_dirty_;  // the dirty list before the packet (mostly empty)
+  std::size_t n_undo_dirty_ = 0;
+  CounterMark undo_counters_{};
+  std::size_t undo_q_count_ = 0;
+  std::uint32_t undo_serial_ = 0;  // the packet being applied in one pass (Instrument::undo_*)
+  bool undo_active_ = false;       // apply_one_pass is running: publication saves what it changes
 };
 
 }  // namespace ttq

@@ -310,6 +310,23 @@ constexpr bool records() {
   }
 }
 
+// A handler may declare `static constexpr bool kFused = true` when it checks and applies a 46/32
+// message's entries in one loop of its own: after the message's lengths are checked it gets
+// on_message(ctx), then one `MsgError on_book_group(ctx, first, block_length, count)` call that
+// checks each entry (detail::check_book_entry) before it uses it and returns the first error
+// (decode_packet then returns it) or kOk. Its on_message_end(ctx, last) is told whether the
+// message is the packet's last (after which decode_packet can only return kOk). Such a handler
+// has changed state when a later entry or message turns out malformed: it must be able to take
+// the packet back (FastPath's one-pass apply).
+template <class H>
+constexpr bool fused() {
+  if constexpr (requires { H::kFused; }) {
+    return H::kFused;
+  } else {
+    return false;
+  }
+}
+
 inline void copy_trimmed(char* dst, const std::uint8_t* src, std::size_t n) {
   std::size_t len = n;
   while (len > 0 && (src[len - 1] == 0 || src[len - 1] == ' ')) --len;
@@ -362,7 +379,12 @@ MsgError decode_packet(const std::uint8_t* p, std::uint32_t len, H& h) {
           Group orders{};
           if ((err = read_group(m, msg_size, g.end, true, 0, orders)) != MsgError::kOk) return err;
         }
-        if constexpr (detail::records<H>() && !detail::prevalidated<H>()) {
+        if constexpr (detail::fused<H>()) {
+          h.on_message(ctx);
+          if ((err = h.on_book_group(ctx, g.first, g.block_length, g.count)) != MsgError::kOk) {
+            return err;
+          }
+        } else if constexpr (detail::records<H>() && !detail::prevalidated<H>()) {
           if ((err = detail::check_book_entries(g.first, g.block_length, g.count)) !=
               MsgError::kOk) {
             return err;
@@ -499,7 +521,11 @@ MsgError decode_packet(const std::uint8_t* p, std::uint32_t len, H& h) {
         h.on_message(ctx);  // heartbeat (12), MBO (47) and every other template: skip by MsgSize
         break;
     }
-    h.on_message_end(ctx);
+    if constexpr (detail::fused<H>()) {
+      h.on_message_end(ctx, msg_size == len - off);  // the packet's last message: nothing can fail
+    } else {
+      h.on_message_end(ctx);
+    }
     off += msg_size;
   }
   return MsgError::kOk;
