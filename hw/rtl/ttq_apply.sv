@@ -852,6 +852,7 @@ module ttq_apply #(
   logic [31:0]        pub_seq_q;
   logic               dq_mode, pub_run, req_free, p_block, p_step, p_issue, pop, dq_push;
   logic               stall_q, same_q, eb, nx_pub;
+  logic               head_spec_q;  // C's head entry belongs to a speculated packet
   logic [SW:0]        dq_tail, dq_head_d, dq_cnt_d, dq_head_nx_q;
   logic [SW-1:0]      nx_slot, back_slot, pop_slot, kill_next;
   logic               h_touchy;
@@ -876,7 +877,11 @@ module ttq_apply #(
   // then finds nothing dirty). Only for entries that always touch.
   assign cq_nx = cq_mem[cq_rd_q];
   assign nx_pub = cq_cnt_q != '0 && cq_nx[3:0] == Q_PUB;
+  // Not across a speculation window's edge (review of the journal): an untagged (pre-packet)
+  // touch whose next entry is the speculated packet's first publication is pushed dirty as
+  // usual, so an undo finds it dirty as the model's restored dirty list does.
   assign eb = c_fire && (h_kind == Q_BOOK || h_kind == Q_CLR || h_kind == Q_HALT) &&
+              (w_idle || head_spec_q) &&
               dq_cnt_q == '0 && nx_pub && h_slot == pub_slot_q &&
               !(quotable_q[pub_slot_q] && (infl_q[pub_slot_q] || !req_free));
   assign p_issue = ((pub_run && !p_block) || eb) && quotable_q[pub_slot_q];
@@ -1083,7 +1088,7 @@ module ttq_apply #(
   // tagged write of its word in the window (touched bit clear), reading the old word at the
   // address being written; the writes themselves are the stages' own (above).
   logic               cq_spec_mem [CQ_D];
-  logic               head_spec_q, nx_spec, p_spec_now, p_spec_iss, pub_spec_q, pt_spec_q;
+  logic               nx_spec, p_spec_now, p_spec_iss, pub_spec_q, pt_spec_q;
   logic               c_wr, j_rpt_sv, j_ls_sv, j_c_sv, j_dpush_sv, j_dpop_sv, j_dq_sv, j_pos_sv;
   logic               j_pt_sv, j_pv_sv;
   logic [TOB_W+2:0]   ptop_mem [N_INSTR];  // the published top as last written (top_we)

@@ -41,9 +41,10 @@ module ttq_book #(
   // registers.
   //   c0  decode; compare px with every level of the op's side as stored (before the op in c1);
   //       occupancy, complete and depth as stored, each corrected for the op in c1 (forwarding)
-  //   c1  read the side, decide corrupt, shift the levels and occupancy, write back
-  //   c2  read level 1 of the four sides (after c1's write), consolidate; out on m_axis_res, or
-  //       into the output register / FIFO when something is held or the output is not ready
+  //   c1  read the side, decide corrupt, shift the levels and occupancy, write back; register
+  //       level 1 of the slot's four sides after the op (the mirrors' read, or the new level 1)
+  //   c2  consolidate those registers with the occupied bits; out on m_axis_res, or into the
+  //       output register / FIFO when something is held or the output is not ready
   localparam int LATENCY = 2;
   localparam int SW      = (N_INSTR > 1) ? $clog2(N_INSTR) : 1;  // slot index bits
   localparam int NS      = 1 << SW;                             // memory rows per side
@@ -73,7 +74,7 @@ module ttq_book #(
   // ------------------------------------------------------------------------------------------
   // State. Levels in LUT RAM rows {ask, slot}; occupancy, complete and depths in flops (a clear
   // or a configure changes all four sides of a slot in one cycle). Level 1 of each side is
-  // mirrored in its own LUT RAM so c2 can read the four sides of a slot at once.
+  // mirrored in its own LUT RAM so c1 can read the four sides of a slot at once.
   // ------------------------------------------------------------------------------------------
   logic [DEPTH*LW-1:0]      omem [2*NS];    // outright levels; level k+1 at [k*LW +: LW]
   logic [IMPL_DEPTH*LW-1:0] imem [2*NS];    // implied levels
@@ -525,8 +526,27 @@ module ttq_book #(
     res_q2   <= (ent_q1 && corrupt) ? ttq_pkg::BOOK_RES_CORRUPT : res0_q1;
   end
 
+  // Level 1 of the slot's four sides after A, registered for c2 (c2 computes top() from these
+  // flip-flops, not from a LUT RAM read: one LUT level less on the path from c2 into ttq_apply's
+  // commit stage). The mirrors are read here at A's slot: they hold every earlier op's write (a
+  // write lands at the end of its c1); the side A writes takes A's new level 1 instead.
+  // Loaded only with an op in c1 (c2's result is used only then): without this enable yosys
+  // takes the registers and the bypass for a transparent synchronous read and maps it back to
+  // an address register in front of the mirrors' read (memory_libmap, "Extracted addr FF"),
+  // the netlist of before this change.
+  logic [LW-1:0] l1_b_q2, l1_a_q2, l1_ib_q2, l1_ia_q2;
+  always_ff @(posedge clk) begin
+    if (v_q1) begin
+      l1_b_q2  <= (we && !imp_q1 && !ask_q1) ? new_o[LW-1:0] : l1_bid_mem[row_s_q1];
+      l1_a_q2  <= (we && !imp_q1 && ask_q1) ? new_o[LW-1:0] : l1_ask_mem[row_s_q1];
+      l1_ib_q2 <= (we && imp_q1 && !ask_q1) ? new_i[LW-1:0] : l1_ibid_mem[row_s_q1];
+      l1_ia_q2 <= (we && imp_q1 && ask_q1) ? new_i[LW-1:0] : l1_iask_mem[row_s_q1];
+    end
+  end
+
   // ------------------------------------------------------------------------------------------
-  // c2: consolidated top of the slot after the op (MbpBook::top()), then the output
+  // c2: consolidated top of the slot after the op (MbpBook::top()) from c1's level-1 registers
+  // and the occupied bits (flip-flops, after c1's update), then the output
   // ------------------------------------------------------------------------------------------
   logic [LW-1:0] l1_b, l1_a, l1_ib, l1_ia;
   logic          h_b, h_a, h_ib, h_ia;
@@ -563,10 +583,10 @@ module ttq_book #(
   endfunction
 
   always_comb begin
-    l1_b  = l1_bid_mem[row_s_q2];
-    l1_a  = l1_ask_mem[row_s_q2];
-    l1_ib = l1_ibid_mem[row_s_q2];
-    l1_ia = l1_iask_mem[row_s_q2];
+    l1_b  = l1_b_q2;
+    l1_a  = l1_a_q2;
+    l1_ib = l1_ib_q2;
+    l1_ia = l1_ia_q2;
     h_b   = occ_o_q[{1'b0, row_s_q2}][0];
     h_a   = occ_o_q[{1'b1, row_s_q2}][0];
     h_ib  = occ_i_q[{1'b0, row_s_q2}][0];

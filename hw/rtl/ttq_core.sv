@@ -712,7 +712,11 @@ module ttq_core #(
       if (of_m_push) of_wr_q <= of_wr_q + 2'd1;
       if (of_m_pop) of_rd_q <= of_rd_q + 2'd1;
       of_cnt_q <= of_cnt_q + 3'(of_push) - 3'(of_pop);
-      of_hv_q  <= of_cnt_q + 3'(of_push) - 3'(of_pop) != '0;
+      // = (of_cnt_q + of_push - of_pop != 0), with ttq_apply's tready (late: F1's RptSeq check)
+      // selecting last between the two precomputed cases (with the queue's count behind it, it
+      // was one pin at 7 LUT levels in the whole core).
+      of_hv_q  <= ap_r ? (of_cnt_q > 3'd1 || c_ctl_push || (of_cnt_q == 3'd1 && rd_vld))
+                       : (of_cnt_q != '0 || rd_vld || c_ctl_push);
     end
   end
 
