@@ -7,6 +7,23 @@
 
 namespace ttq {
 
+namespace {
+
+// One's-complement sum of the IPv4 header at `ip` (`ihl` bytes, a multiple of 4), 32 bits at a
+// time, folded to 16 bits: the same sum as 16-bit words, in a quarter of the additions. A good
+// header sums to 0xFFFF.
+inline bool ipv4_checksum_ok(const std::uint8_t* ip, std::uint32_t ihl) {
+  std::uint64_t sum = 0;
+  for (std::uint32_t i = 0; i < ihl; i += 4) sum += load_be32(ip + i);
+  sum = (sum & 0xFFFFFFFFu) + (sum >> 32);
+  sum = (sum & 0xFFFFu) + (sum >> 16);
+  sum = (sum & 0xFFFFu) + (sum >> 16);
+  sum = (sum & 0xFFFFu) + (sum >> 16);
+  return sum == 0xFFFFu;
+}
+
+}  // namespace
+
 const char* to_string(FrameDrop d) {
   switch (d) {
     case FrameDrop::kRunt: return "runt";
@@ -45,15 +62,7 @@ FrameDrop parse_udp_full(const Frame& f, UdpView& out) {
   const std::uint32_t total = load_be16(ip + 2);
   if (total < ihl) return FrameDrop::kBadIpHeader;
   if (n < off + ihl) return FrameDrop::kTruncated;
-  // One's-complement sum of the header, 32 bits at a time (IHL is a multiple of 4 bytes), folded
-  // to 16 bits: the same sum as 16-bit words, in a quarter of the additions.
-  std::uint64_t sum = 0;
-  for (std::uint32_t i = 0; i < ihl; i += 4) sum += load_be32(ip + i);
-  sum = (sum & 0xFFFFFFFFu) + (sum >> 32);
-  sum = (sum & 0xFFFFu) + (sum >> 16);
-  sum = (sum & 0xFFFFu) + (sum >> 16);
-  sum = (sum & 0xFFFFu) + (sum >> 16);
-  if (sum != 0xFFFFu) return FrameDrop::kBadIpChecksum;
+  if (!ipv4_checksum_ok(ip, ihl)) return FrameDrop::kBadIpChecksum;
   if ((load_be16(ip + 6) & 0x3FFFu) != 0) return FrameDrop::kIpFragment;
   if (ip[9] != 17) return FrameDrop::kNotUdp;
   // Only now is the datagram known to be an unfragmented, intact UDP one that needs a UDP header.
@@ -86,13 +95,7 @@ bool header_verdict(const Frame& f, UdpView& out) {
   const std::uint32_t total = load_be16(ip + 2);
   if ((ip[0] >> 4) != 4 || ihl < 20 || total < ihl) return false;
   if (n < off + ihl + 8 + 4) return false;  // the UDP header and the MsgSeqNum
-  std::uint64_t sum = 0;
-  for (std::uint32_t i = 0; i < ihl; i += 4) sum += load_be32(ip + i);
-  sum = (sum & 0xFFFFFFFFu) + (sum >> 32);
-  sum = (sum & 0xFFFFu) + (sum >> 16);
-  sum = (sum & 0xFFFFu) + (sum >> 16);
-  sum = (sum & 0xFFFFu) + (sum >> 16);
-  if (sum != 0xFFFFu) return false;
+  if (!ipv4_checksum_ok(ip, ihl)) return false;
   if ((load_be16(ip + 6) & 0x3FFFu) != 0 || ip[9] != 17 || total < ihl + 8) return false;
   const std::uint8_t* udp = ip + ihl;
   const std::uint32_t udp_len = load_be16(udp + 4);
