@@ -56,6 +56,18 @@ module ttq_line_filter #(
 
   localparam int FW = 11;  // {channel, kind, line} of one entry
 
+  // First matching entry, lowest index wins: {hit, {channel, kind, line}}. No valid entry at all
+  // (empty) is a hit on channel 0, incremental, line A. Both lookups use it.
+  function automatic logic [FW:0] pick_line(input logic [N_LINES-1:0] match, input logic empty,
+                                            input logic [N_LINES*FW-1:0] fields);
+    logic [FW:0] r;
+    r = {empty, {FW{1'b0}}};
+    for (int i = N_LINES - 1; i >= 0; i--) begin
+      if (match[i]) r = {1'b1, fields[i*FW +: FW]};
+    end
+    pick_line = r;
+  endfunction
+
   // Stage 1: compare against every entry and keep a copy of the table's fields, so a table
   // written while the record is in flight cannot mix two tables in one result.
   logic               v1_q;
@@ -86,19 +98,9 @@ module ttq_line_filter #(
     end
   end
 
-  // First matching entry: the lowest index wins.
   logic          hit_d;
   logic [FW-1:0] res_d;
-  always_comb begin
-    hit_d = empty_q;
-    res_d = '0;  // no configuration: channel 0, incremental, line A
-    for (int i = N_LINES - 1; i >= 0; i--) begin
-      if (match_q[i]) begin
-        hit_d = 1'b1;
-        res_d = fields_q[i*FW +: FW];
-      end
-    end
-  end
+  assign {hit_d, res_d} = pick_line(match_q, empty_q, fields_q);
 
   always_ff @(posedge clk) begin
     if (adv1) begin
@@ -130,16 +132,7 @@ module ttq_line_filter #(
   logic [HDR_USER_W-1:0] huser1_q, huser2_q;
   logic                  hhit_d;
   logic [FW-1:0]         hres_d;
-  always_comb begin
-    hhit_d = hempty_q;
-    hres_d = '0;
-    for (int i = N_LINES - 1; i >= 0; i--) begin
-      if (hmatch_q[i]) begin
-        hhit_d = 1'b1;
-        hres_d = hfields_q[i*FW +: FW];
-      end
-    end
-  end
+  assign {hhit_d, hres_d} = pick_line(hmatch_q, hempty_q, hfields_q);
   always_ff @(posedge clk) begin
     if (rst) begin
       hv1_q <= 1'b0;

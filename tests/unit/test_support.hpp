@@ -89,4 +89,25 @@ inline Frame as_frame(const Bytes& b, std::uint64_t ts_ns = 0) {
                ts_ns, false};
 }
 
+// Big-endian (network order) 16-bit field access in a hand-made frame.
+inline void put16(Bytes& b, std::size_t off, std::uint16_t v) {
+  b[off] = static_cast<std::uint8_t>(v >> 8);
+  b[off + 1] = static_cast<std::uint8_t>(v);
+}
+inline std::uint16_t get16(const Bytes& b, std::size_t off) {
+  return static_cast<std::uint16_t>((b[off] << 8) | b[off + 1]);
+}
+
+// Recomputes the IPv4 header checksum (RFC 1071) of the header at `ip` after a deliberate edit,
+// so that the edit, not the checksum, is what the parser sees. Test-side code, checked against a
+// published header in ut_net.cpp "a hand-written frame with a published IPv4 checksum".
+inline void reseal(Bytes& b, std::size_t ip) {
+  const std::size_t ihl = 4u * (b[ip] & 0x0Fu);
+  b[ip + 10] = b[ip + 11] = 0;
+  std::uint32_t sum = 0;
+  for (std::size_t i = 0; i < ihl; i += 2) sum += get16(b, ip + i);
+  while (sum >> 16) sum = (sum & 0xFFFFu) + (sum >> 16);
+  put16(b, ip + 10, static_cast<std::uint16_t>(~sum));
+}
+
 }  // namespace ttq::test

@@ -20,6 +20,9 @@ using ttq::FrameDrop;
 using ttq::UdpView;
 using ttq::test::Bytes;
 using ttq::test::FrameSpec;
+using ttq::test::get16;
+using ttq::test::put16;
+using ttq::test::reseal;
 using ttq::test::udp_frame;
 
 namespace {
@@ -39,24 +42,6 @@ Frame frame_of(const Bytes& b, bool bad_fcs = false) {
 bool verdict(const Bytes& b, bool bad_fcs = false) {
   UdpView u{};
   return ttq::header_verdict(frame_of(b, bad_fcs), u);
-}
-
-void put16(Bytes& b, std::size_t off, std::uint16_t v) {
-  b[off] = static_cast<std::uint8_t>(v >> 8);
-  b[off + 1] = static_cast<std::uint8_t>(v);
-}
-std::uint16_t get16(const Bytes& b, std::size_t off) {
-  return static_cast<std::uint16_t>((b[off] << 8) | b[off + 1]);
-}
-
-// RFC 1071 checksum of the IPv4 header at ip, after a deliberate edit (test-side code).
-void reseal(Bytes& b, std::size_t ip) {
-  const std::size_t ihl = 4u * (b[ip] & 0x0Fu);
-  b[ip + 10] = b[ip + 11] = 0;
-  std::uint32_t sum = 0;
-  for (std::size_t i = 0; i < ihl; i += 2) sum += get16(b, ip + i);
-  while (sum >> 16) sum = (sum & 0xFFFFu) + (sum >> 16);
-  put16(b, ip + 10, static_cast<std::uint16_t>(~sum));
 }
 
 Bytes cut(const Bytes& b, std::size_t n) {

@@ -17,6 +17,9 @@ using ttq::parse_udp;
 using ttq::UdpView;
 using ttq::test::Bytes;
 using ttq::test::FrameSpec;
+using ttq::test::get16;
+using ttq::test::put16;
+using ttq::test::reseal;
 using ttq::test::udp_frame;
 
 namespace {
@@ -42,27 +45,6 @@ std::string name(FrameDrop d) { return d == FrameDrop::kCount ? "ok" : ttq::to_s
 std::string parse(const Bytes& b, std::uint32_t wire_len = 0) {
   UdpView u{};
   return name(parse_udp(frame_of(b, wire_len), u));
-}
-
-void put16(Bytes& b, std::size_t off, std::uint16_t v) {
-  b[off] = static_cast<std::uint8_t>(v >> 8);
-  b[off + 1] = static_cast<std::uint8_t>(v);
-}
-
-std::uint16_t get16(const Bytes& b, std::size_t off) {
-  return static_cast<std::uint16_t>((b[off] << 8) | b[off + 1]);
-}
-
-// Recomputes the IPv4 header checksum (RFC 1071) of the header at `ip` after a deliberate edit,
-// so that the edit, not the checksum, is what the parser sees. Test-side code, checked against a
-// published header in "a hand-written frame" below.
-void reseal(Bytes& b, std::size_t ip) {
-  const std::size_t ihl = 4u * (b[ip] & 0x0Fu);
-  b[ip + 10] = b[ip + 11] = 0;
-  std::uint32_t sum = 0;
-  for (std::size_t i = 0; i < ihl; i += 2) sum += get16(b, ip + i);
-  while (sum >> 16) sum = (sum & 0xFFFFu) + (sum >> 16);
-  put16(b, ip + 10, static_cast<std::uint16_t>(~sum));
 }
 
 }  // namespace
