@@ -37,6 +37,9 @@ using Bytes = std::vector<std::uint8_t>;
 // Documented latencies (docs/rtl_mdp_framer.md), cycles between handshakes, outputs always ready.
 constexpr std::uint64_t kEntryLatency = 2;  // beat with a BOOK/SEQ entry's last needed byte
 constexpr std::uint64_t kSeqLatencyMax = 3;  // SEQ: +1 when the walker is one item behind
+// MSG_END of a message the block reads to its end (every template but the skipped ones): never
+// before the pipeline's 2 cycles after the beat holding the message's last byte (any run).
+constexpr std::uint64_t kMsgEndLatencyMin = 2;
 constexpr std::uint64_t kEndLatency = 5;     // tlast beat -> PKT_END (END_LAT)
 
 enum Kind : std::uint8_t { kPktHdr = 0, kBook, kSeq, kReset, kStatus, kMsgEnd, kPktEnd };
@@ -181,6 +184,12 @@ void mark_last_bytes(const Bytes& p, Expect& x) {
         e.last_byte = ent + id + 7;
       }
     }
+    // MSG_END: a skipped template's (12, 47, unknown ones) is written by its header item;
+    // every other waits for the message's last byte.
+    const bool skipped = !(tid == 46 || tid == 32 || tid == 42 || tid == 48 || tid == 37 ||
+                           (tid >= 33 && tid <= 35) || (tid >= 49 && tid <= 51) || tid == 4 ||
+                           tid == 30 || tid == 52 || tid == 38 || tid == 54 || tid == 27);
+    if (k < x.evs.size() && !skipped) x.evs[k].last_byte = off + size - 1;
     ++k;  // MSG_END
     off += size;
   }
@@ -561,6 +570,7 @@ struct Mode {
 struct RunStats {
   std::uint64_t cycles = 0, beats = 0, mismatches = 0, tready_low = 0, events = 0;
   std::map<std::uint64_t, std::uint64_t> book_lat, seq_lat, end_lat, end_lat_mut, hdr_lat;
+  std::map<std::uint64_t, std::uint64_t> mend_lat;
 };
 
 std::uint64_t bits_of(const VlWide<9>& w, int lo, int width) {
@@ -793,6 +803,12 @@ RunStats run(const std::vector<Pkt>& all, const std::vector<Expect>& all_exp, co
         const std::int64_t lb = x.evs[k].last_byte;
         if (lb < 0) continue;
         const std::uint64_t lat = g[k].cycle - in_cycles[i][static_cast<std::size_t>(lb / 8)];
+        if (x.evs[k].kind == kMsgEnd) {
+          ++st.mend_lat[lat];
+          if (g[k].cycle < in_cycles[i][static_cast<std::size_t>(lb / 8)] + kMsgEndLatencyMin)
+            fail("MSG_END before its message's last byte", k);
+          continue;
+        }
         const bool book = x.evs[k].kind == kBook;
         ++(book ? st.book_lat : st.seq_lat)[lat];
         if (no_stall && (book ? lat != kEntryLatency : (lat < kEntryLatency || lat > kSeqLatencyMax))) {
@@ -917,6 +933,7 @@ int main(int argc, char** argv) {
     };
     hist("BOOK lat", st.book_lat);
     hist("SEQ lat", st.seq_lat);
+    hist("MSG_END lat", st.mend_lat);
     hist("PKT_END lat", st.end_lat);
     hist("(mutated)", st.end_lat_mut);
     hist("PKT_HDR lat", st.hdr_lat);

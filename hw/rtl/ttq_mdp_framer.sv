@@ -54,6 +54,26 @@ module ttq_mdp_framer #(
     T_SNAP38 = 16'd38, T_TS42 = 16'd42, T_BOOK46 = 16'd46, T_TS48 = 16'd48, T_DS49 = 16'd49,
     T_LB50 = 16'd50, T_SS51 = 16'd51, T_SNAP52 = 16'd52, T_DEF54 = 16'd54;
 
+  // Template classes (what MHDR does with a message), stored per byte beside the ring (tcls).
+  localparam logic [3:0] K_SKIP = 4'd0, K_BOOK = 4'd1, K_SNAP = 4'd2, K_DEF = 4'd3,
+    K_RESET = 4'd4, K_STATUS = 4'd5, K_TS = 4'd6, K_DS = 4'd7, K_LB = 4'd8, K_SS = 4'd9,
+    K_VOL = 4'd10;
+  function automatic logic [3:0] tcls(input logic [15:0] t);
+    unique case (t)
+      T_BOOK46, T_BOOK32: tcls = K_BOOK;
+      T_SNAP52, T_SNAP38: tcls = K_SNAP;
+      T_DEF54, T_DEF27: tcls = K_DEF;
+      T_RESET: tcls = K_RESET;
+      T_STATUS: tcls = K_STATUS;
+      T_TS48, T_TS42: tcls = K_TS;
+      T_DS33, T_DS49: tcls = K_DS;
+      T_LB34, T_LB50: tcls = K_LB;
+      T_SS35, T_SS51: tcls = K_SS;
+      T_VOL37: tcls = K_VOL;
+      default: tcls = K_SKIP;
+    endcase
+  endfunction
+
   typedef enum logic [2:0] {
     S_PHDR,  // packet header + first message header (bytes 0..21)
     S_MHDR,  // message header and the root's first 9 bytes (MEI), or the packet's end
@@ -110,12 +130,15 @@ module ttq_mdp_framer #(
   assign in_fire = s_axis_udp_tvalid & s_axis_udp_tready;
 
   assign in_len = OFF_W'({in_beats_q, 3'b000}) + OFF_W'(keep_bytes(s_axis_udp_tkeep));
+  // length >= 22 without the sum: 3 beats before, or 2 and lane 5 kept (tkeep is contiguous)
+  logic in_ge22;
+  assign in_ge22 = in_beats_q >= 16'd3 || (in_beats_q == 16'd2 && s_axis_udp_tkeep[5]);
   assign in_end = {wr_q, 3'b000} + AW'(keep_bytes(s_axis_udp_tkeep));
   assign in_nxt = {wr_q + 1'b1, 3'b000};
   always_ff @(posedge clk) begin
     if (in_fire && s_axis_udp_tlast) begin
       lf_len12_q[lf_wr_q] <= in_len - OFF_W'(12);
-      lf_ge22_q[lf_wr_q] <= in_len >= OFF_W'(22);
+      lf_ge22_q[lf_wr_q] <= in_ge22;
       lf_end_q[lf_wr_q] <= in_end;
       lf_nxt_q[lf_wr_q] <= in_nxt;
     end
@@ -130,7 +153,7 @@ module ttq_mdp_framer #(
       hd_nxt_q <= lf_nxt_q[lf_rd1_q];
     end else if (lf_pop || lf_cnt_q == '0) begin
       hd_len12_q <= in_len - OFF_W'(12);
-      hd_ge22_q <= in_len >= OFF_W'(22);
+      hd_ge22_q <= in_ge22;
       hd_end_q <= in_end;
       hd_nxt_q <= in_nxt;
     end
@@ -184,6 +207,8 @@ module ttq_mdp_framer #(
   // ahead (by the message header for an empty group, else by the group header and each entry
   // for the entry after it), so the entry item does not compare offsets.
   logic ord_q, ord_d;
+  logic ordh_q, ordh_d;                       // ord is the message header's: r_ord (rdiff_q)
+  logic ord_eff;
   logic [3:0] err_q, err_d, pe_q, pe_d;       // packet error; pending book-entry error
   logic [31:0] seq_q, seq_d;
   logic hdr_ok_q, hdr_ok_d;                   // first message: MsgSize >= 10, schemaId 1
@@ -191,13 +216,13 @@ module ttq_mdp_framer #(
   // Late checks: set by this cycle's item, applied next cycle.
   logic lm_q, lm_d;                           // a message header was taken
   logic [5:0] mchk_q, mchk_d;                 // its checks: {trunc, small, overrun, schema,
-                                              // root past MsgSize, 0}; the root's minimum is
-                                              // rcls_q & rlt_q (below)
+                                              // 0, 0}; root past MsgSize is r_past (rdiff_q),
+                                              // the root's minimum rcls_q & rlt_q (below)
   logic minc_q, minc_d;                       // the item counted a message (MSG_END)
   logic lg_q, lg_d;                           // a group header was taken
   logic [AW-1:0] ghe_q, ghe_d;                // its header's end
-  logic gerr_q, gerr_d;                       // it fails: overrun, or blockLength too short
-  logic gshort_q, gshort_d;                   // ... and the first failing check is the length
+  logic ghov_q, gcnz_q, gbld_q;               // its header past MsgSize; numInGroup != 0;
+                                              // blockLength below the minimum (registered raw)
   logic gmov_q, gmov_d;                       // it fails: blockLength x numInGroup past MsgSize
   logic le_q, le_d;                           // a book entry was taken
   logic [3:0] eerr_q, eerr_d;                 // its check_book_entry result
@@ -238,6 +263,56 @@ module ttq_mdp_framer #(
     assign w40[64*k +: 64] = mem_q[cb];
   end
   assign win = 256'(w40 >> {cur_q[2:0], 3'b000});
+
+  // Decodes stored beside the ring, computed from the beat as it is written (tdata comes from
+  // ttq_l2l4's output register), so that the walker's decisions read a few bits through the
+  // 8:1 lane multiplexer instead of comparing window fields after it:
+  // - the template class (tcls) of the 16-bit value at each byte, for MHDR's templateId at
+  //   cur + 4: lanes 4-6 of the window's first beat (copy 0), lane 7 of the first beat and
+  //   lanes 0-3 of the second (copy 1; the pair across the beat boundary is computed when the
+  //   second beat is written, from the first one's byte 7 kept in pb_q);
+  // - "byte != 0", for a group header's numInGroup at cur + 2 (or cur + 7 for NoOrderIDEntries):
+  //   lanes 2-7 of the first beat (copy 0), lanes 0-6 of the second (copy 1).
+  logic [7:0] pb_q;  // byte 7 of the last beat written
+  always_ff @(posedge clk) begin
+    if (in_fire) pb_q <= s_axis_udp_tdata[63:56];
+  end
+  logic [3:0] in_cls [8];  // in_cls[l]: class of the pair starting at lane l - 1 (0: pb_q, byte 0)
+  logic [7:0] in_nz;
+  for (genvar l = 0; l < 8; l++) begin : g_in_dec
+    if (l == 0) begin : g_x
+      assign in_cls[0] = tcls({s_axis_udp_tdata[7:0], pb_q});
+    end else begin : g_w
+      assign in_cls[l] = tcls(s_axis_udp_tdata[8*(l-1) +: 16]);
+    end
+    assign in_nz[l] = s_axis_udp_tdata[8*l +: 8] != 8'd0;
+  end
+  logic [17:0] dm0_q [BUF_BEATS];  // copy 0 (beat cb): {nz lanes 7..2, class lanes 6..4}
+  logic [26:0] dm1_q [BUF_BEATS];  // copy 1 (beat cb + 1): {nz lanes 6..0, class lanes 3..0, 7 of cb}
+  always_ff @(posedge clk) begin
+    if (in_fire) begin
+      dm0_q[g_ring[0].wa_q] <= {in_nz[7:2], in_cls[7], in_cls[6], in_cls[5]};
+      dm1_q[g_ring[1].wa_q] <= {in_nz[6:0], in_cls[4], in_cls[3], in_cls[2], in_cls[1],
+                                in_cls[0]};
+    end
+  end
+  logic [17:0] dm0;
+  logic [26:0] dm1;
+  assign dm0 = dm0_q[cb];
+  assign dm1 = dm1_q[cb];
+  // Indexed by cur_q[2:0]: the class at cur + 4, "byte != 0" at cur + 2 and at cur + 7 (arrays
+  // indexed by a register: one 8:1 multiplexer per bit, not a shifter).
+  logic [3:0] cls_at [8];
+  logic [7:0] nz2_at, nz7_at;
+  for (genvar i = 0; i < 8; i++) begin : g_cls_at
+    if (i < 3) begin : g_c0
+      assign cls_at[i] = dm0[4*i +: 4];
+    end else begin : g_c1
+      assign cls_at[i] = dm1[4*(i-3) +: 4];
+    end
+  end
+  assign nz2_at = {dm1[21:20], dm0[17:12]};
+  assign nz7_at = {dm1[26:20], dm0[17]};
   // The packet header's window: every packet starts on a beat (cur_q[2:0] == 0 in S_PHDR, asserted
   // below), so its fields are read straight from the ring, one LUT level before the byte
   // multiplexer's output.
@@ -326,36 +401,61 @@ module ttq_mdp_framer #(
   (* keep *) logic [AW-1:0] cur10;  // beside the window read, not after it
   assign cur10 = cur_q + AW'(10);
   assign h_grp1 = cur10 + AW'(h_root);
-  assign c_book = h_tid == T_BOOK46 || h_tid == T_BOOK32;
-  assign c_seq = h_tid == T_TS48 || h_tid == T_TS42 || h_tid == T_VOL37 || h_tid == T_DS33 ||
-                 h_tid == T_DS49 || h_tid == T_LB34 || h_tid == T_LB50 || h_tid == T_SS35 ||
-                 h_tid == T_SS51;
-  assign c_snap = h_tid == T_SNAP52 || h_tid == T_SNAP38;
-  assign c_def = h_tid == T_DEF54 || h_tid == T_DEF27;
-  assign c_reset = h_tid == T_RESET;
-  assign c_status = h_tid == T_STATUS;
-  assign c_skip = !(c_book || c_seq || c_snap || c_def || c_reset || c_status);
+  // The class of templateId at cur + 4, decoded when its bytes were written (not h_tid).
+  logic [3:0] h_cls;
+  assign h_cls = cls_at[cur_q[2:0]];
+  assign c_book = h_cls == K_BOOK;
+  assign c_seq = h_cls >= K_TS && h_cls <= K_VOL;
+  assign c_snap = h_cls == K_SNAP;
+  assign c_def = h_cls == K_DEF;
+  assign c_reset = h_cls == K_RESET;
+  assign c_status = h_cls == K_STATUS;
+  assign c_skip = h_cls == K_SKIP || h_cls > K_VOL;
   // decode_packet's header checks, in its order: truncated header, MsgSize < 10, MsgSize past
-  // the payload, schemaId, root past MsgSize or below the template's minimum.
+  // the payload, schemaId (here), root past MsgSize or below the template's minimum (from
+  // registers, next cycle: r_past, rcls_q & rlt_q).
   assign h_chk = {len_known && end_rel < AW'(10),
                   h_size < 16'd10,
                   len_known && AW'(h_size) > end_rel,
                   h_schema != 16'd1,
-                  h_size - h_root < 16'd10 || h_root > h_size, 1'b0};
+                  1'b0, 1'b0};  // (root past MsgSize: rdiff_q, next cycle)
   // The root's template minimum: class and length compares registered apart, combined next
   // cycle ({9: book, SeqNum, reset; 28: status; 16: snapshot; 107: definition}).
   logic [3:0] rcls_q, rlt_q;
+  // MsgSize - rootBlockLength, one carry chain after the window, registered (held outside
+  // S_MHDR, so it is the last header item's): the root past MsgSize (< 10, the header) and
+  // NoOrderIDEntries' "fits" after an empty book group (>= 10 + 3 + 8) are compared from it.
+  logic [16:0] rdiff_q;
   always_ff @(posedge clk) begin
     rcls_q <= {c_book || c_seq || c_reset, c_status, c_snap, c_def};
     rlt_q <= {h_root < 16'd9, h_root < 16'd28, h_root < 16'd16, h_root < 16'd107};
+    if (st_q == S_MHDR) rdiff_q <= {1'b0, h_size} - {1'b0, h_root};
   end
+  logic r_past, r_ord;
+  // (< 10 and >= 21 written as LUT logic: a compare with a constant would be a carry chain
+  // in front of l_err, which every item's override waits for.)
+  logic rd_hi0;  // rdiff_q[15:5] == 0
+  assign rd_hi0 = rdiff_q[15:5] == '0;
+  assign r_past = rdiff_q[16] || (rd_hi0 && !rdiff_q[4] &&
+                                  (!rdiff_q[3] || (!rdiff_q[2] && !rdiff_q[1])));
+  assign r_ord = !rdiff_q[16] && (!rd_hi0 ||
+                                  (rdiff_q[4] && (rdiff_q[3] || (rdiff_q[2] &&
+                                                                 (rdiff_q[1] || rdiff_q[0])))));
+  assign ord_eff = ordh_q ? r_ord : ord_q;
 
   // Group header at cur, for S_GRP.
   logic [15:0] g_bl;
   logic [7:0] g_cnt;
   logic [AW-1:0] g_hdr_end;
   assign g_bl = b16(win, 0);
-  assign g_cnt = gk_q == G_ORD ? b8(win, 7) : b8(win, 2);
+  // numInGroup: byte 2, or 7 for NoOrderIDEntries; one 16:1 multiplexer by registers.
+  logic gord_q;  // gk_q == G_ORD
+  logic [7:0] cnt_at [16];
+  for (genvar i = 0; i < 8; i++) begin : g_cnt_at
+    assign cnt_at[i] = w40[8*(i+2) +: 8];
+    assign cnt_at[8+i] = w40[8*(i+7) +: 8];
+  end
+  assign g_cnt = cnt_at[{gord_q, cur_q[2:0]}];
   assign g_hdr_end = gk_q == G_ORD ? cur_q + AW'(8) : cur_q + AW'(3);
 
   // Entry at cur, for S_ENT.
@@ -369,15 +469,21 @@ module ttq_mdp_framer #(
   logic [3:0] l_code;
   logic [AW-1:0] g_need;
   logic [AW-1:0] g_room;
-  logic g_hov, g_short, g_mov;
+  logic g_hov, g_mov;
   logic [3:0] pe_eff;
   // Group checks of the item at cur (S_GRP), registered for the next cycle: header past MsgSize,
   // blockLength below the minimum, header + blockLength x numInGroup past MsgSize.
   assign g_room = me_q - g_hdr_end;
   assign g_hov = g_room[AW-1];
+  // room - 8 (registers only): NoOrderIDEntries' 8-byte header fits after this group when
+  // blockLength <= room - 8 (one compare after the window; a borrow, room < 8: it does not).
+  logic [AW:0] g_room8;
+  assign g_room8 = {1'b0, g_room} - (AW + 1)'(8);
   logic [16:0] g_bld;  // blockLength - minimum (its sign: too short)
   assign g_bld = {1'b0, g_bl} - 17'(gmin_q);
-  assign g_short = g_cnt != 8'd0 && g_bld[16];
+  // numInGroup != 0, from the flags stored beside the ring (not g_cnt after the window).
+  logic g_cnz;
+  assign g_cnz = gord_q ? nz7_at[cur_q[2:0]] : nz2_at[cur_q[2:0]];
   // blockLength x numInGroup > room as the sign of product + ~room: one carry chain after the
   // DSP (~room comes from registers only), registered alone in gmov_q.
   logic [25:0] g_nroom, g_ovs;
@@ -391,7 +497,7 @@ module ttq_mdp_framer #(
     l_err = 1'b0;
     l_final = 1'b0;
     l_code = ttq_pkg::MDP_OK;
-    if (lm_q && (mchk_q != '0 || (rcls_q & rlt_q) != '0)) begin
+    if (lm_q && (mchk_q != '0 || r_past || (rcls_q & rlt_q) != '0)) begin
       l_err = 1'b1;
       l_final = mchk_q[5] || mchk_q[4] || mchk_q[3];
       if (mchk_q[5]) l_code = ttq_pkg::MDP_MSG_HDR_TRUNCATED;
@@ -399,9 +505,10 @@ module ttq_mdp_framer #(
       else if (mchk_q[3]) l_code = ttq_pkg::MDP_MSG_SIZE_OVERRUN;
       else if (mchk_q[2]) l_code = ttq_pkg::MDP_BAD_SCHEMA_ID;
       else l_code = ttq_pkg::MDP_ROOT_TOO_SHORT;
-    end else if (lg_q && (gerr_q || gmov_q)) begin
+    end else if (lg_q && (ghov_q || (gcnz_q && gbld_q) || gmov_q)) begin
       l_err = 1'b1;
-      l_code = gshort_q ? ttq_pkg::MDP_ENTRY_TOO_SHORT : ttq_pkg::MDP_GROUP_OVERRUN;
+      l_code = !ghov_q && gcnz_q && gbld_q ? ttq_pkg::MDP_ENTRY_TOO_SHORT :
+               ttq_pkg::MDP_GROUP_OVERRUN;
     end
   end
   assign pe_eff = pe_q != ttq_pkg::MDP_OK ? pe_q : le_q ? eerr_q : ttq_pkg::MDP_OK;
@@ -422,6 +529,7 @@ module ttq_mdp_framer #(
     idoff_d = idoff_q;
     need_d = need_q;
     ord_d = ord_q;
+    ordh_d = ordh_q;
     err_d = err_q;
     pe_d = pe_eff;
     seq_d = seq_q;
@@ -431,10 +539,8 @@ module ttq_mdp_framer #(
     mchk_d = h_chk;
     minc_d = 1'b0;
     lg_d = 1'b0;
-    gerr_d = g_hov || g_short;
     gmov_d = g_mov;
     ghe_d = g_hdr_end;
-    gshort_d = !g_hov && g_short;
     le_d = 1'b0;
     eerr_d = book_check(b8(win, 25), b8(win, 26), b8(win, 24), win[63:0], b32(win, 8));
     ev_we = 1'b0;
@@ -478,35 +584,37 @@ module ttq_mdp_framer #(
             lm_d = 1'b1;
             me_d = h_end;
             mp_d = 1'b1;
-            ord_d = 17'(h_size) >= 17'(h_root) + 17'd21;  // group header end + 8 <= MsgSize
+            ordh_d = 1'b1;  // ord from rdiff_q (below)
+            // cur_d is cur + 10 (template 30's root) here; h_grp1 or h_end replace it after this
+            // block (cur_n), so that they pass one multiplexer after their adders.
+            cur_d = cur10;
             if (c_book || c_seq) begin
               mei_d = b8(win, 18);
               st_d = S_GRP;
               gk_d = c_book ? G_BOOK : G_SEQ;
-              cur_d = h_grp1;
             end
             // The group's blockLength minimum; for SeqNum entries the SecurityID offset, and
             // the bytes an entry's event needs (27, or SecurityID + RptSeq).
             if (c_book) begin
               gmin_d = 6'd27;
               need_d = 6'd27;
-            end else if (h_tid == T_TS48 || h_tid == T_TS42) begin
+            end else if (h_cls == K_TS) begin
               gmin_d = 6'd25;
               idoff_d = 5'd12;
               need_d = 6'd20;
-            end else if (h_tid == T_DS33 || h_tid == T_DS49) begin
+            end else if (h_cls == K_DS) begin
               gmin_d = 6'd20;
               idoff_d = 5'd12;
               need_d = 6'd20;
-            end else if (h_tid == T_LB34 || h_tid == T_LB50) begin
+            end else if (h_cls == K_LB) begin
               gmin_d = 6'd32;
               idoff_d = 5'd24;
               need_d = 6'd32;
-            end else if (h_tid == T_SS35 || h_tid == T_SS51) begin
+            end else if (h_cls == K_SS) begin
               gmin_d = 6'd16;
               idoff_d = 5'd8;
               need_d = 6'd16;
-            end else if (h_tid == T_VOL37) begin
+            end else if (h_cls == K_VOL) begin
               gmin_d = 6'd12;
               idoff_d = 5'd4;
               need_d = 6'd12;
@@ -519,26 +627,21 @@ module ttq_mdp_framer #(
               mei_d = b8(win, 18);
               ev_we = 1'b1;  // RESET
               st_d = S_MEND;
-              cur_d = h_end;
             end
             if (c_status) begin
               st_d = S_ROOT;
-              cur_d = cur_q + AW'(10);
             end
             if (c_snap) begin
               st_d = S_GRP;
               gk_d = G_SNAP;
-              cur_d = h_grp1;
             end
             if (c_def) begin
               mei_d = b8(win, 10);
               st_d = S_GRP;
               gk_d = G_DEF1;
-              cur_d = h_grp1;
             end
             if (c_skip) begin  // skipped by MsgSize: MSG_END now, its bytes are not read
               // (if the packet ends inside it, the next S_MHDR item reports MsgSizeOverrun)
-              cur_d = h_end;
               ev_we = 1'b1;  // MSG_END
               idx_d = idx_q + 1'b1;
               minc_d = 1'b1;
@@ -562,17 +665,18 @@ module ttq_mdp_framer #(
               S_GRP: begin
                 lg_d = 1'b1;
                 bl_d = g_bl;
-                ord_d = AW'(g_bl) + AW'(8) <= me_q - g_hdr_end;
+                ord_d = !g_room8[AW] && AW'(g_bl) <= g_room8[AW-1:0];
+                ordh_d = 1'b0;
                 cnt_d = g_cnt;
                 ent_d = '0;
                 st_d = S_MEND;
                 cur_d = me_q;
                 unique case (gk_q)
                   G_BOOK: begin
-                    if (g_cnt != 8'd0) begin
+                    if (g_cnz) begin
                       st_d = S_ENT;
                       cur_d = g_hdr_end;
-                    end else if (ord_q) begin
+                    end else if (ord_eff) begin
                       st_d = S_GRP;
                       gk_d = G_ORD;
                       gmin_d = 6'd0;
@@ -580,7 +684,7 @@ module ttq_mdp_framer #(
                     end
                   end
                   G_SEQ: begin
-                    if (g_cnt != 8'd0) begin
+                    if (g_cnz) begin
                       st_d = S_ENT;
                       cur_d = g_hdr_end;
                     end
@@ -618,9 +722,10 @@ module ttq_mdp_framer #(
                 if (gk_q == G_BOOK) begin
                   le_d = 1'b1;
                   ord_d = AW'(bl_q) + AW'(8) <= me_rel - AW'(bl_q);
+                  ordh_d = 1'b0;
                   if (cnt_q != 8'd1) begin
                     cur_d = e_next;
-                  end else if (ord_q) begin
+                  end else if (ord_eff) begin
                     // NoOrderIDEntries; a bad entry's error waits for it (decode_packet's order)
                     st_d = S_GRP;
                     gk_d = G_ORD;
@@ -687,6 +792,15 @@ module ttq_mdp_framer #(
       minc_d = 1'b0;
     end
   end
+
+  // The next cur: a message header's h_grp1 (a group follows the root) or h_end (RESET, a skipped
+  // template) is chosen by the last multiplexer, by conditions that do not wait for the adders.
+  logic [AW-1:0] cur_n;
+  logic h_take, use_grp1, use_end;
+  assign h_take = go && st_q == S_MHDR && !at_end && !(mp_q && late_ovr);
+  assign use_grp1 = h_take && (c_book || c_seq || c_snap || c_def);
+  assign use_end = h_take && (c_reset || c_skip);
+  assign cur_n = use_grp1 ? h_grp1 : use_end ? h_end : cur_d;  // (l_err: cur is don't-care)
 
   // The event written this cycle (its fields depend on the state only; ev_we decides).
   // PKT_HDR: the first MsgSize > length - 12, as the sign of a difference.
@@ -777,7 +891,7 @@ module ttq_mdp_framer #(
       mp_q <= 1'b0;
     end else begin
       st_q <= st_d;
-      cur_q <= cur_d;
+      cur_q <= cur_n;
       lm_q <= lm_d;
       lg_q <= lg_d;
       le_q <= le_d;
@@ -788,6 +902,7 @@ module ttq_mdp_framer #(
 
   always_ff @(posedge clk) begin
     gk_q <= gk_d;
+    gord_q <= gk_d == G_ORD;
     me_q <= me_d;
     tid_q <= tid_d;
     idx_q <= idx_d;
@@ -799,15 +914,17 @@ module ttq_mdp_framer #(
     idoff_q <= idoff_d;
     need_q <= need_d;
     ord_q <= ord_d;
+    ordh_q <= ordh_d;
     err_q <= err_d;
     seq_q <= seq_d;
     hdr_ok_q <= hdr_ok_d;
     fsize_q <= fsize_d;
     mchk_q <= mchk_d;
     minc_q <= minc_d;
-    gerr_q <= gerr_d;
     ghe_q <= ghe_d;
-    gshort_q <= gshort_d;
+    ghov_q <= g_hov;
+    gcnz_q <= g_cnz;
+    gbld_q <= g_bld[16];
     gmov_q <= gmov_d;
     eerr_q <= eerr_d;
   end
@@ -882,6 +999,11 @@ module ttq_mdp_framer #(
       assert (!(ev_we && ev_full));
       assert (!(lf_pop && !len_known));
       assert (st_q != S_PHDR || cur_q[2:0] == 3'd0);  // win0 is the packet header's window
+      // The decodes stored beside the ring match the window wherever the walker uses them.
+      if (st_q == S_MHDR && go && (!len_known || (!at_end && !end_rel[AW-1] && end_rel >= 6)))
+        assert (h_cls == tcls(h_tid));
+      if (st_q == S_GRP && go && (!len_known || (!g_hov && !late_ovr)))
+        assert (g_cnz == (g_cnt != 8'd0));
     end
   end
 `endif
