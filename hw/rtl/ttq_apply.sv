@@ -394,10 +394,14 @@ module ttq_apply #(
   logic [6*N_INSTR-1:0] sh_fl_q;
   logic [TOB_W-1:0]     sh_top_mem [N_INSTR];
   logic [N_INSTR-1:0]   jd_q, sh_dt_q;    // C / publisher: dirty
-  logic                 jdq_q;            // the dirty queue's {head, count, head + 1}
-  logic [3*SW+2:0]      sh_dq_q;
+  logic                 jdq_q;            // the dirty queue's {head, count, head + 1, tail}
+  logic [4*SW+2:0]      sh_dq_q;
   logic [N_INSTR-1:0]   jp_q;             // the dirty queue's entries (by position)
   logic [SW*N_INSTR-1:0] dq_sh_q;
+  // A tagged push's save, a cycle late (from registers only): the position pushed and its old
+  // entry, read at the registered tail in the push's cycle, before the push overwrites it.
+  logic                 dsv_v_q;
+  logic [SW-1:0]        dsv_pos_q, dsv_old_q;
   logic [N_INSTR-1:0]   jqv_q;            // publisher: a request went out (its inputs forgotten)
   logic [N_INSTR-1:0]   jpt_q;            // the published top (ptop_mem mirrors it)
   logic [TOB_W+2:0]     sh_pt_mem [N_INSTR];
@@ -407,8 +411,13 @@ module ttq_apply #(
   logic                 rs_pt_v_q;        // the walk restores a published top (out next cycle)
   logic [SW-1:0]        rs_pt_slot_q;
   logic [TOB_W+2:0]     rs_pt_d_q;
-  logic                 corr_v;           // the walk offers a correction record
+  logic                 corr_d;           // the walk's slot needs a correction record
   logic [ttq_pkg::QUOTE_REC_W-1:0] corr_rec;
+  // The correction on m_axis_quote: a one-entry output register, so that the output's valid and
+  // its data multiplexer have registered selects (prev_mem's read and the 200-bit compare end
+  // here, not in ttq_quote_fifo).
+  logic                 corr_v_q;
+  logic [ttq_pkg::QUOTE_REC_W-1:0] corr_rec_q;
   logic [PREV_W+31:0]   cur_prev;
 
   // ---------------------------------------------------------------------------------------------
@@ -853,10 +862,12 @@ module ttq_apply #(
   logic               dq_mode, pub_run, req_free, p_block, p_step, p_issue, pop, dq_push;
   logic               stall_q, same_q, eb, nx_pub;
   logic               head_spec_q;  // C's head entry belongs to a speculated packet
-  logic [SW:0]        dq_tail, dq_head_d, dq_cnt_d, dq_head_nx_q;
+  logic [SW:0]        dq_head_d, dq_cnt_d, dq_head_nx_q;
+  logic [SW-1:0]      dq_tail_q;  // = dq_head_q + dq_cnt_q (mod N_INSTR), kept as a register
   logic [SW-1:0]      nx_slot, back_slot, pop_slot, kill_next;
   logic               h_touchy;
   logic [CQ_W-1:0]    cq_nx;
+  logic               nx_spec;  // the entry behind C's head belongs to a speculated packet
   logic               req_v_q;
   logic [SW-1:0]      req_slot_q;
   logic [31:0]        req_seq_q;
@@ -879,9 +890,12 @@ module ttq_apply #(
   assign nx_pub = cq_cnt_q != '0 && cq_nx[3:0] == Q_PUB;
   // Not across a speculation window's edge (review of the journal): an untagged (pre-packet)
   // touch whose next entry is the speculated packet's first publication is pushed dirty as
-  // usual, so an undo finds it dirty as the model's restored dirty list does.
+  // usual, so an undo finds it dirty as the model's restored dirty list does. An untagged touch
+  // with its own packet's (untagged) publication behind it still goes early while a window is
+  // open (2026-11-30: gated by w_idle before, which cost a packet held for its verdict, right in
+  // front of a speculated one, a cycle on its request).
   assign eb = c_fire && (h_kind == Q_BOOK || h_kind == Q_CLR || h_kind == Q_HALT) &&
-              (w_idle || head_spec_q) &&
+              (head_spec_q || !nx_spec) &&
               dq_cnt_q == '0 && nx_pub && h_slot == pub_slot_q &&
               !(quotable_q[pub_slot_q] && (infl_q[pub_slot_q] || !req_free));
   assign p_issue = ((pub_run && !p_block) || eb) && quotable_q[pub_slot_q];
@@ -924,8 +938,6 @@ module ttq_apply #(
   end
 
   always_comb begin
-    dq_tail = dq_head_q + dq_cnt_q;
-    if (dq_tail >= (SW+1)'(N_INSTR)) dq_tail = dq_tail - (SW+1)'(N_INSTR);
     dq_head_d = pop ? dq_head_nx_q : dq_head_q;
     dq_cnt_d = dq_cnt_q + (SW+1)'(dq_push) - (SW+1)'(pop);
     // pub_slot_q's candidates, from registers and early signals only; the late ones (p_step,
@@ -976,7 +988,10 @@ module ttq_apply #(
     // The head after the next pop: from registers, with the late pop selecting last.
     if (pop) dq_head_nx_q <= (dq_head_nx_q == (SW+1)'(N_INSTR - 1)) ? '0 : dq_head_nx_q + 1'b1;
     dq_cnt_q <= dq_cnt_d;
-    if (w_start && jdq_q) {dq_head_q, dq_cnt_q, dq_head_nx_q} <= sh_dq_q;  // undo
+    // The tail in a register (2026-11-30): the push address and the journal's save of the entry
+    // it overwrites read dq_mem at a register, not at an adder of head and count.
+    if (dq_push) dq_tail_q <= (dq_tail_q == SW'(N_INSTR - 1)) ? '0 : dq_tail_q + 1'b1;
+    if (w_start && jdq_q) {dq_head_q, dq_cnt_q, dq_head_nx_q, dq_tail_q} <= sh_dq_q;  // undo
     req_v_q <= (req_v_q && !m_axis_req_tready) || p_issue;
     stall_q <= pub_run && p_block && !(stall_q && same_q);
     same_q <= qvalid_q[pub_slot_q] && quote_mem[pub_slot_q] == {pull_rd, top_rd};
@@ -999,6 +1014,7 @@ module ttq_apply #(
       dq_head_q <= '0;
       dq_head_nx_q <= (SW+1)'(1);
       dq_cnt_q <= '0;
+      dq_tail_q <= '0;
       req_v_q <= 1'b0;
       cnt_book_entry <= 1'b0;
       cnt_unknown_instr <= 1'b0;
@@ -1015,8 +1031,11 @@ module ttq_apply #(
   assign q_slot = qres.slot[SW-1:0];
   assign s_axis_qres_tready = !s_axis_qres_tuser[0] || m_axis_quote_tready;
   assign qres_fire = s_axis_qres_tvalid && s_axis_qres_tready;
-  assign m_axis_quote_tvalid = (s_axis_qres_tvalid && s_axis_qres_tuser[0]) || corr_v;
-  assign m_axis_quote_tdata = corr_v ? corr_rec : s_axis_qres_tdata;  // no result in the walk
+  // A correction is offered only from W_WALK / W_BOOK, where no request is at the quoter (the
+  // walk starts with req_v_q and infl_q clear, and nothing issues a request until the window
+  // closes, which waits for corr_v_q): the multiplexer needs no arbitration.
+  assign m_axis_quote_tvalid = (s_axis_qres_tvalid && s_axis_qres_tuser[0]) || corr_v_q;
+  assign m_axis_quote_tdata = corr_v_q ? corr_rec_q : s_axis_qres_tdata;
 
   // Per-slot flags.
   always_ff @(posedge clk) begin
@@ -1076,7 +1095,7 @@ module ttq_apply #(
   end
   always_ff @(posedge clk) begin
     if (dq_push || (w_walk && jp_q[rs_q])) begin
-      dq_mem[w_walk ? rs_q : dq_tail[SW-1:0]] <= w_walk ? dq_sh_q[SW*rs_q +: SW] : h_slot;
+      dq_mem[w_walk ? rs_q : dq_tail_q] <= w_walk ? dq_sh_q[SW*rs_q +: SW] : h_slot;
     end
   end
   always_ff @(posedge clk) begin
@@ -1088,8 +1107,8 @@ module ttq_apply #(
   // tagged write of its word in the window (touched bit clear), reading the old word at the
   // address being written; the writes themselves are the stages' own (above).
   logic               cq_spec_mem [CQ_D];
-  logic               nx_spec, p_spec_now, p_spec_iss, pub_spec_q, pt_spec_q;
-  logic               c_wr, j_rpt_sv, j_ls_sv, j_c_sv, j_dpush_sv, j_dpop_sv, j_dq_sv, j_pos_sv;
+  logic               p_spec_now, p_spec_iss, pub_spec_q, pt_spec_q;
+  logic               c_wr, j_rpt_sv, j_ls_sv, j_c_sv, j_dpush_sv, j_dpop_sv, j_dq_sv;
   logic               j_pt_sv, j_pv_sv;
   logic [TOB_W+2:0]   ptop_mem [N_INSTR];  // the published top as last written (top_we)
   logic [N_INSTR-1:0] ptop_ok_q;
@@ -1121,7 +1140,6 @@ module ttq_apply #(
   assign j_dpush_sv = dq_push && head_spec_q && !jd_q[h_slot];
   assign j_dpop_sv = pop && p_spec_now && !jd_q[pub_slot_q];
   assign j_dq_sv = ((dq_push && head_spec_q) || (pop && p_spec_now)) && !jdq_q;
-  assign j_pos_sv = dq_push && head_spec_q && !jp_q[dq_tail[SW-1:0]];
   assign j_pt_sv = pt_v_q && pt_spec_q && !jpt_q[pt_slot_q];
   assign j_pv_sv = qres_fire && s_axis_qres_tuser[1] && infl_spec_q[q_slot] && !jpv_q[q_slot];
   assign ptop_rd = ptop_ok_q[pt_slot_q] ? ptop_mem[pt_slot_q] : '0;
@@ -1154,21 +1172,23 @@ module ttq_apply #(
   logic [PREV_W-1:0] now_prev, was_prev;
   assign now_prev = prev_mem[rs_q];  // prev_ok is set: the packet's result wrote it
   assign was_prev = cur_prev[PREV_W-1:0];
-  assign corr_v = w_walk && jpv_q[rs_q] && now_prev != was_prev &&
+  assign corr_d = jpv_q[rs_q] && now_prev != was_prev &&
                   ((now_prev[7:0] | was_prev[7:0]) &
                    (ttq_pkg::QF_BID_LIVE | ttq_pkg::QF_ASK_LIVE)) != 8'h00;
   // A quote_rec_t: {reserved, flags, level 0, slot, seq = the channel's last applied MsgSeqNum,
   // SecurityID, ask_sz, bid_sz, ask_px, bid_px}; prev is {bid_px, ask_px, bid_sz, ask_sz, flags}.
   assign corr_rec = {32'd0, was_prev[7:0], 8'd0, 16'(rs_q), ls_sv_q, cur_prev[PREV_W +: 32],
                      was_prev[39:8], was_prev[71:40], was_prev[135:72], was_prev[199:136]};
-  assign rs_step = !corr_v || m_axis_quote_tready;
+  // The walk steps when the correction register is free or being emptied (registers and the
+  // sink's tready only).
+  assign rs_step = !corr_v_q || m_axis_quote_tready;
   assign rs_last = rs_q == SW'(N_INSTR - 1);
 
   // The window.
   assign w_drained = !f_v_q && cq_cnt_q == '0 && !head_v_q && pub_mode_q == P_IDLE && !pt_v_q;
   assign w_start = w_st_q == W_DRAIN && !vd_ok_q && w_drained && !req_v_q && infl_q == '0;
   assign w_close = (w_st_q == W_DRAIN && vd_ok_q && w_drained) ||
-                   (w_st_q == W_BOOK && !book_j_busy);
+                   (w_st_q == W_BOOK && !book_j_busy && !corr_v_q);
   always_ff @(posedge clk) begin
     unique case (w_st_q)
       W_IDLE: if (ev_fire && s_axis_ev_spec) w_st_q <= W_OPEN;
@@ -1181,6 +1201,12 @@ module ttq_apply #(
     if (spec_verdict_v) vd_ok_q <= spec_verdict_ok;
     if (w_start) rs_q <= '0;
     else if (w_walk && rs_step) rs_q <= rs_q + 1'b1;
+    if (w_walk && rs_step) begin  // the slot's correction (or none) into the output register
+      corr_v_q <= corr_d;
+      corr_rec_q <= corr_rec;
+    end else if (m_axis_quote_tready) begin
+      corr_v_q <= 1'b0;
+    end
     book_j_undo <= w_start;
     book_j_commit <= w_st_q == W_DRAIN && vd_ok_q && w_drained;
     rs_pt_v_q <= w_walk && rs_step && jpt_q[rs_q];
@@ -1215,11 +1241,16 @@ module ttq_apply #(
     end
     if (j_dq_sv) begin
       jdq_q <= 1'b1;
-      sh_dq_q <= {dq_head_q, dq_cnt_q, dq_head_nx_q};
+      sh_dq_q <= {dq_head_q, dq_cnt_q, dq_head_nx_q, dq_tail_q};
     end
-    if (j_pos_sv) begin
-      jp_q[dq_tail[SW-1:0]] <= 1'b1;
-      dq_sh_q[SW*dq_tail[SW-1:0] +: SW] <= dq_mem[dq_tail[SW-1:0]];
+    // A position's first tagged push saves its old entry, a cycle late (dsv_*: registers only;
+    // two pushes at one position are N_INSTR pushes apart, and the walk starts after the drain).
+    dsv_v_q <= dq_push && head_spec_q;
+    dsv_pos_q <= dq_tail_q;
+    dsv_old_q <= dq_mem[dq_tail_q];
+    if (dsv_v_q && !jp_q[dsv_pos_q]) begin
+      jp_q[dsv_pos_q] <= 1'b1;
+      dq_sh_q[SW*dsv_pos_q +: SW] <= dsv_old_q;
     end
     if (p_issue) infl_spec_q[pub_slot_q] <= p_spec_iss;
     if (p_issue && p_spec_iss) jqv_q[pub_slot_q] <= 1'b1;
@@ -1244,6 +1275,8 @@ module ttq_apply #(
       book_j_undo <= 1'b0;
       book_j_commit <= 1'b0;
       rs_pt_v_q <= 1'b0;
+      corr_v_q <= 1'b0;
+      dsv_v_q <= 1'b0;
       pub_spec_q <= 1'b0;
       pt_spec_q <= 1'b0;
       ptop_ok_q <= '0;
@@ -1268,7 +1301,9 @@ module ttq_apply #(
       // items; no quoter result and no record but corrections during the walk.
       assert (!(spec_verdict_v && w_st_q != W_OPEN));
       assert (!(ev_fire && !s_axis_ev_spec && !w_idle));
-      assert (!(w_walk && s_axis_qres_tvalid));
+      assert (!((w_walk || corr_v_q) && s_axis_qres_tvalid));
+      // The tail register is head + count (mod N_INSTR).
+      assert (!dq_rst_seen_q || 32'(dq_tail_q) == (32'(dq_head_q) + 32'(dq_cnt_q)) % NI);
       assert (!(c_wr && pop));
     end
   end
