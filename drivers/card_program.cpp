@@ -147,9 +147,9 @@ bool CardProgram::check_fits(std::string& error) {
   }
   if (c.cut_through) {
     error =
-        msg("feed.commit = \"cut_through\": this card commits a packet on its verdict; the "
-            "cut-through semantics is specified in the model only (docs/pipeline.md \"Cut-through "
-            "commit\"), so use feed.commit = \"verdict\" with a card");
+        msg("feed.commit = \"cut_through\": this card commits a packet on its verdict; its "
+            "cut-through mode runs in simulation only until its open defects are fixed "
+            "(docs/latency.md, RTL piece 3), so use feed.commit = \"verdict\" with a card");
     return false;
   }
   if (c.reorder_timeout_ns != 0) {

@@ -7,3 +7,7 @@ ttq_verilator_tb(tb_core TOP ttq_core
                      ttq_book.sv ttq_mdp_framer.sv ttq_line_filter.sv ttq_arbiter.sv ttq_apply.sv
                      ttq_core.sv
                  TB ${CMAKE_CURRENT_LIST_DIR}/tb_core.cpp)
+# Cut-through mode (the core's `cut_through` strap, the model's feed.commit = "cut_through"): the
+# same captures and modes, faulty ones included (late failures are undone), latency asserted.
+add_test(NAME sim.tb_core_ct COMMAND tb_core --cut-through)
+set_tests_properties(sim.tb_core_ct PROPERTIES TIMEOUT 600)

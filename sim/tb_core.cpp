@@ -45,6 +45,11 @@ constexpr double kClockMhz = 322.265625;
 // Latency bounds asserted in no-stall mode (docs/latency.md): trigger -> quote valid, cycles.
 constexpr std::uint64_t kLatencyMin = 17;  // exactly: one entry, one message, one record
 constexpr std::uint64_t kLatencyMax = 224;
+// The same in cut-through mode (tb_core --cut-through): a record's message is applied as it
+// streams, so its quote no longer waits for the packet's end.
+constexpr std::uint64_t kCtLatencyMin = 14;  // exactly (measured 2026-11-30, helper h2)
+constexpr std::uint64_t kCtLatencyMax = 178;
+constexpr std::uint64_t kCtLatencyMaxB2b = 178;
 // A soft reset of a busy card with no input after it: cycles from T + 1 to busy low.
 constexpr std::uint64_t kBusyAfterReset = 2 * kSlots + 16;
 
@@ -69,6 +74,8 @@ struct Mode {
   double p_in, p_ready;
   bool nostall;   // every tvalid / tready high
   bool isolated;  // a frame starts only when the core is idle: the pipeline's own latency
+  bool ct = false;  // cut-through mode (the core's `cut_through` strap; the model's
+                    // feed.commit = "cut_through")
 };
 
 // The Verilated core with a clock, the input frame stream and the output record stream. Every
@@ -92,6 +99,7 @@ class Core final : public RegisterBus {
 #endif
     top_->clk = 0;
     top_->rst = 1;
+    top_->cut_through = m.ct;
     idle_inputs();
     for (int i = 0; i < 4; ++i) tick();
     top_->rst = 0;
@@ -253,11 +261,35 @@ class Core final : public RegisterBus {
       --trace_left_;
       const auto* r = top_->rootp;
       std::printf("trace %llu: in_rdy %d vq %d pq %d fm %d arb_st %d cst %d rd_i %d of %d apply_pub %d "
-                  "q_v %d\n", (unsigned long long)cycle_, top_->s_axis_frame_tready,
+                  "q_v %d | ct sq wr %d rp %d hp %d st %d fq jn %d hd %d/%d/%d\n",
+                  (unsigned long long)cycle_, top_->s_axis_frame_tready,
                   r->ttq_core__DOT__vq_cnt_q, r->ttq_core__DOT__pq_cnt_q, r->ttq_core__DOT__fm_in_q,
                   r->ttq_core__DOT__u_arb__DOT__st_q, r->ttq_core__DOT__cst_q, r->ttq_core__DOT__rd_i_q,
                   r->ttq_core__DOT__of_cnt_q, r->ttq_core__DOT__u_apply__DOT__pub_mode_q,
-                  top_->m_axis_quote_tvalid);
+                  top_->m_axis_quote_tvalid, r->ttq_core__DOT__sq_wr_q, r->ttq_core__DOT__sq_rp_q,
+                  r->ttq_core__DOT__sq_hp_q, r->ttq_core__DOT__sq_st_q, r->ttq_core__DOT__fq_jn_q,
+                  r->ttq_core__DOT__hd_sent_q, r->ttq_core__DOT__hd_ans_v_q,
+                  r->ttq_core__DOT__hd_ans_q);
+    }
+    if (pv_trace_ >= 0) {  // TTQ_TB_CORE_PV=slot: ttq_apply's prev of a slot, window state
+      const auto* r = top_->rootp;
+      const unsigned f = r->ttq_core__DOT__u_apply__DOT__prev_mem[pv_trace_].m_storage[0] & 0xff;
+      const unsigned w = r->ttq_core__DOT__u_apply__DOT__w_st_q;
+      const unsigned j = (r->ttq_core__DOT__u_apply__DOT__jpv_q >> pv_trace_) & 1;
+      const unsigned ok = (r->ttq_core__DOT__u_apply__DOT__prev_ok_q >> pv_trace_) & 1;
+      if (f != pv_f_ || w != pv_w_ || j != pv_j_) {
+        std::printf("pv %llu: prev flags %02x ok %u window %u jpv %u sq_st %d pk %d open %d\n",
+                    (unsigned long long)cycle_, f, ok, w, j, r->ttq_core__DOT__sq_st_q,
+                    r->ttq_core__DOT__fq_pk_q, r->ttq_core__DOT__sp_open_q);
+        pv_f_ = f;
+        pv_w_ = w;
+        pv_j_ = j;
+      }
+    }
+    {  // Cut-through: undos the card made (ttq_apply's book_j_undo starts win_undo_q).
+      const bool u = top_->rootp->ttq_core__DOT__win_undo_q;
+      if (u && !undo_q_) ++undos_;
+      undo_q_ = u;
     }
     if (top_->m_axis_quote_tvalid) {
       if (!out_pending_) {
@@ -305,9 +337,27 @@ class Core final : public RegisterBus {
     return false;
   }
 
+  // State of the cut-through path and the join (printed when a run does not go idle).
+  void dump_state() const {
+    const auto* r = top_->rootp;
+    std::printf("  state at cycle %llu: busy %d vq %d pq %d fr_in %d arb_st %d cst %d of %d | "
+                "fq wr %d vd %d jn %d pk %d hd sent %d ans %d/%d | sq st %d wr %d rp %d hp %d "
+                "open %d win %d\n",
+                (unsigned long long)cycle_, top_->busy, r->ttq_core__DOT__vq_cnt_q,
+                r->ttq_core__DOT__pq_cnt_q, r->ttq_core__DOT__fr_in_q,
+                r->ttq_core__DOT__u_arb__DOT__st_q, r->ttq_core__DOT__cst_q,
+                r->ttq_core__DOT__of_cnt_q, r->ttq_core__DOT__fq_wr_q, r->ttq_core__DOT__fq_vd_q,
+                r->ttq_core__DOT__fq_jn_q, r->ttq_core__DOT__fq_pk_q,
+                r->ttq_core__DOT__hd_sent_q, r->ttq_core__DOT__hd_ans_v_q,
+                r->ttq_core__DOT__hd_ans_q, r->ttq_core__DOT__sq_st_q, r->ttq_core__DOT__sq_wr_q,
+                r->ttq_core__DOT__sq_rp_q, r->ttq_core__DOT__sq_hp_q, r->ttq_core__DOT__sp_open_q,
+                r->ttq_core__DOT__win_q);
+  }
+
   std::vector<Rec>& records() { return got_; }
   std::uint64_t cycles() const { return cycle_; }
   std::uint64_t stall_cycles() const { return stall_cycles_; }
+  std::uint64_t undos() const { return undos_; }
 
  private:
   bool chance(double p) { return static_cast<double>(rng_() >> 11) * 0x1.0p-53 < p; }
@@ -364,6 +414,10 @@ class Core final : public RegisterBus {
   // TTQ_TB_CORE_TRACE=N: per-cycle state after the first N trigger beats of isolated runs.
   int trace_budget_ = std::getenv("TTQ_TB_CORE_TRACE") ? std::atoi(std::getenv("TTQ_TB_CORE_TRACE")) : 0;
   int trace_left_ = 0;
+  int pv_trace_ = std::getenv("TTQ_TB_CORE_PV") ? std::atoi(std::getenv("TTQ_TB_CORE_PV")) : -1;
+  unsigned pv_f_ = 0, pv_w_ = 0, pv_j_ = 0;
+  bool undo_q_ = false;
+  std::uint64_t undos_ = 0;
   std::uint64_t out_first_ = 0, cycle_ = 0, stall_cycles_ = 0;
   std::vector<Rec> got_;
   bool expect_reset_ = false, mark_ready_ = false, hold_input_ = false;
@@ -455,6 +509,7 @@ struct RunStats {
   std::uint64_t frames = 0, records = 0, cycles = 0, stalls = 0, bad_fcs = 0, truncated = 0;
   std::uint64_t soft_resets = 0;
   std::uint64_t tops = 0, tops_stale = 0;  // published tops compared; of them, stale ones
+  std::uint64_t undone = 0;  // cut-through: packets the model speculated and undid
   std::vector<std::uint64_t> lat;
 };
 
@@ -579,6 +634,8 @@ Capture make_capture(const GenOptions& g, std::mt19937_64& rng, double p_bad_fcs
   return cap;
 }
 
+void check_counters(const std::string& where, CardProgram& prog, const PipelineCounters& mc);
+
 RunStats run_capture(const char* name, const GenOptions& g, const Mode& m, std::uint64_t seed,
                      double p_bad_fcs, double p_trunc, bool toggle_kill, int cfg_depth,
                      int pad = 0, bool soft_reset = false) {
@@ -622,13 +679,28 @@ RunStats run_capture(const char* name, const GenOptions& g, const Mode& m, std::
     trig[i] = static_cast<int>(b / 8);
   }
 
-  // The model and the RTL, side by side: the same frames, kills between the same frames.
-  auto ref = std::make_unique<FastPath>(cfg);
+  // The model and the RTL, side by side: the same frames, kills between the same frames. In a
+  // cut-through run the model is feed.commit = "cut_through" (the card is programmed from the
+  // same configuration; the mode is the core's strap).
+  PipelineConfig ref_cfg = cfg;
+  ref_cfg.cut_through = m.ct;
+  auto ref = std::make_unique<FastPath>(ref_cfg);
   std::vector<QuoteRecord> want;
   auto drain_ref = [&] {
     QuoteRecord buf[256];
     for (std::size_t n; (n = ref->collect(buf)) > 0;) want.insert(want.end(), buf, buf + n);
   };
+  if (m.ct) {
+    // The host programmed every slot with a COMMIT, which ttq_apply answers with a requote: on
+    // an empty book a silent pull (no record), which still sets the slot's `prev` (last sent
+    // level: flags PULL_BOOK). The model built from the configuration never requoted, so its
+    // last_sent is all zero. Invisible under commit on verdict (a level with no live side is
+    // never sent), a cut-through correction sends that level back as it was: the model is told
+    // of the same commits (set_skew with the configured skew is the model's commit requote).
+    // docs/rtl_core.md "Cut-through mode": a card / model difference to settle in the model.
+    for (const InstrumentConfig& ic : cfg.instruments) ref->set_skew(ic.security_id, ic.skew);
+    drain_ref();
+  }
   bool kill = false;
   std::size_t ki = 0;
   const std::uint64_t limit = 400 * frames.size() + 1'000'000;
@@ -637,6 +709,7 @@ RunStats run_capture(const char* name, const GenOptions& g, const Mode& m, std::
     while (ki < kill_at.size() && kill_at[ki] == i) {
       if (!core.drain(limit)) {
         fail(std::string(name) + ": the core did not go idle");
+        core.dump_state();
         return st;
       }
       kill = !kill;
@@ -654,7 +727,8 @@ RunStats run_capture(const char* name, const GenOptions& g, const Mode& m, std::
         return st;
       }
       prog.soft_reset();
-      ref = std::make_unique<FastPath>(cfg);
+      st.undone += ref->counters().spec_undone;
+      ref = std::make_unique<FastPath>(ref_cfg);
       ref->set_kill(kill);
       drain_ref();
       ++st.soft_resets;
@@ -677,10 +751,12 @@ RunStats run_capture(const char* name, const GenOptions& g, const Mode& m, std::
   }
   if (!core.drain(limit)) {
     fail(std::string(name) + ": the core did not go idle");
+    core.dump_state();
     return st;
   }
   ref->finish();
   drain_ref();
+  st.undone += ref->counters().spec_undone;
   prog.flush();
   if (!core.drain(limit)) fail(std::string(name) + ": the core did not go idle after FLUSH");
   st.tops += check_tops(std::string(name) + " " + m.name + " at the end", prog, *ref, cfg,
@@ -701,6 +777,16 @@ RunStats run_capture(const char* name, const GenOptions& g, const Mode& m, std::
                     e.bid_sz, (long long)e.ask_px, e.ask_sz, e.flags, r.slot, r.seq,
                     (long long)r.bid_px, r.bid_sz, (long long)r.ask_px, r.ask_sz, r.flags);
       fail(buf);
+      if (std::getenv("TTQ_TB_CORE_CTX") && g_errors == 1) {  // the records around it
+        for (std::size_t k = i > 6 ? i - 6 : 0; k < std::min(n, i + 6); ++k) {
+          const QuoteRecord& a = want[k];
+          const QuoteRecord& b = got[k].r;
+          std::printf("  %zu want slot %u seq %u %lld x %d / %lld x %d f %02x | got slot %u seq %u "
+                      "%lld x %d / %lld x %d f %02x\n", k, a.slot, a.seq, (long long)a.bid_px,
+                      a.bid_sz, (long long)a.ask_px, a.ask_sz, a.flags, b.slot, b.seq,
+                      (long long)b.bid_px, b.bid_sz, (long long)b.ask_px, b.ask_sz, b.flags);
+        }
+      }
     }
   }
   if (got.size() != want.size()) {
@@ -726,6 +812,14 @@ RunStats run_capture(const char* name, const GenOptions& g, const Mode& m, std::
   same("gaps", cc.arb.gaps, mc.arb.gaps);
   same("lost", cc.arb.lost, mc.arb.lost);
   same("stale_events", cc.stale_events, mc.stale_events);
+  // Cut-through: the card undid exactly the packets the model undid (a verdict pulse lost or
+  // taken as good would leave the records equal wherever the packet published nothing).
+  if (m.ct) {
+    same("undone packets (spec_undone)", core.undos(), st.undone);
+    // Every counter the card has (BOOK_ENTRIES, STALE_EVENTS, UNKNOWN_INSTRUMENTS, QUOTES, ...):
+    // an undone packet counts what it applied, its messages before the first bad one only.
+    check_counters(std::string(name) + " " + m.name, prog, mc);
+  }
 
   // Latency of the records a message triggered (no-stall only).
   if (m.nostall) {
@@ -1056,17 +1150,28 @@ int main(int argc, char** argv) {
   const Mode random{"random", 0.6, 0.5, false, false};
   const Mode nostall{"nostall", 1.0, 1.0, true, false};
   const Mode isolated{"isolated", 1.0, 1.0, true, true};
-  std::uint64_t seed = 21, total = 0, total_tops = 0, total_tops_stale = 0, total_soft_resets = 0;
+  // Cut-through mode (`tb_core --cut-through`, ctest sim.tb_core_ct): the same captures and
+  // modes with the core's strap set, against the model with feed.commit = "cut_through".
+  const Mode ct_random{"ct-rand", 0.6, 0.5, false, false, true};
+  const Mode ct_nostall{"ct-nost", 1.0, 1.0, true, false, true};
+  const Mode ct_isolated{"ct-isol", 1.0, 1.0, true, true, true};
+  bool ct = false;
+  for (int i = 1; i < argc; ++i) ct |= std::string(argv[i]) == "--cut-through";
+  const std::vector<const Mode*> modes =
+      ct ? std::vector<const Mode*>{&ct_random, &ct_nostall, &ct_isolated}
+         : std::vector<const Mode*>{&random, &nostall, &isolated};
+  std::uint64_t seed = ct ? 1021 : 21, total = 0, total_tops = 0, total_tops_stale = 0,
+                total_soft_resets = 0, total_undone = 0;
   std::vector<std::uint64_t> lat, lat_b2b;
   // TTQ_TB_CORE_BUSY_ONLY=1: only the busy soft-reset runs (below), for work on them.
   const bool busy_only = std::getenv("TTQ_TB_CORE_BUSY_ONLY") != nullptr;
   for (const Case& c : cases) {
     if (busy_only) break;
-    for (const Mode* m : {&random, &nostall, &isolated}) {
-      const bool kill = m == &random;
+    for (const Mode* m : modes) {
+      const bool kill = !m->nostall;
       RunStats s =
           run_capture(c.name, c.g, *m, seed++, c.bad_fcs, c.trunc, kill, c.cfg_depth, c.pad,
-                      /*soft_reset=*/m == &random);
+                      /*soft_reset=*/!m->nostall);
       std::printf("%-42s %-8s %6llu frames (%llu bad FCS, %llu truncated), %5llu records match, "
                   "%llu cycles, %llu input stall cycles, %llu published tops match (%llu stale)%s\n",
                   c.name, m->name, (unsigned long long)s.frames, (unsigned long long)s.bad_fcs,
@@ -1074,10 +1179,13 @@ int main(int argc, char** argv) {
                   (unsigned long long)s.cycles, (unsigned long long)s.stalls,
                   (unsigned long long)s.tops, (unsigned long long)s.tops_stale,
                   s.soft_resets ? ", soft reset halfway" : "");
+      if (ct) std::printf("%-42s %-8s %llu packets speculated and undone (model)\n", c.name,
+                          m->name, (unsigned long long)s.undone);
       total += s.records;
+      total_undone += s.undone;
       // The throughput target: with every tvalid / tready high the input never waits, on
       // every capture (docs/rtl_core.md, "Back-pressure and throughput").
-      if (m == &nostall && s.stalls != 0) {
+      if (m->nostall && !m->isolated && s.stalls != 0) {
         fail(std::string(c.name) + ": " + std::to_string(s.stalls) +
              " input stall cycles in the no-stall run (must be 0)");
       }
@@ -1096,7 +1204,7 @@ int main(int argc, char** argv) {
   // resets per run at random points, on four of the captures above (new seeds); KILL set in the
   // last run (the reset must keep it: the card quotes nothing, as the model).
   BusyStats bt;
-  {
+  if (!ct) {
     // TTQ_TB_CORE_BUSY_SEED=N: other seeds (N, N+1, ...) for a longer search by hand.
     const char* seed_env = std::getenv("TTQ_TB_CORE_BUSY_SEED");
     const std::uint64_t seed0 = seed_env ? std::strtoull(seed_env, nullptr, 10) : 101;
@@ -1149,6 +1257,11 @@ int main(int argc, char** argv) {
   }
   if (g_errors == 0 && total == 0) fail("no quote record was compared");
   if (g_errors == 0 && total_soft_resets == 0) fail("no soft reset was exercised");
+  // Cut-through: the faulty captures must make the model speculate and undo packets, else the
+  // undo path (verdict pulse, journal, corrections) was not compared.
+  if (ct) std::printf("cut-through: %llu packets speculated and undone by the model\n",
+                      (unsigned long long)total_undone);
+  if (g_errors == 0 && ct && total_undone == 0) fail("cut-through: no packet was undone");
   if (g_errors == 0 && (total_tops == 0 || total_tops_stale == 0)) {
     fail("no published top (or no stale one) was compared");
   }
@@ -1166,9 +1279,17 @@ int main(int argc, char** argv) {
     if (lat.empty() || lat_b2b.empty()) {
       fail("no latency sample");
     } else {
-      report("isolated packets, no stall", lat);
-      report("back-to-back frames, no stall (queueing included)", lat_b2b);
-      if (lat.front() != kLatencyMin || lat.back() > kLatencyMax) {
+      report(ct ? "cut-through, isolated packets, no stall" : "isolated packets, no stall", lat);
+      report(ct ? "cut-through, back-to-back frames, no stall (queueing included)"
+                : "back-to-back frames, no stall (queueing included)", lat_b2b);
+      if (ct) {
+        if (lat.front() != kCtLatencyMin || lat.back() > kCtLatencyMax ||
+            lat_b2b.back() > kCtLatencyMaxB2b) {
+          fail("cut-through latency: isolated min must be " + std::to_string(kCtLatencyMin) +
+               ", max at most " + std::to_string(kCtLatencyMax) + ", back-to-back max at most " +
+               std::to_string(kCtLatencyMaxB2b) + " cycles");
+        }
+      } else if (lat.front() != kLatencyMin || lat.back() > kLatencyMax) {
         fail("isolated latency: min must be " + std::to_string(kLatencyMin) + ", max at most " +
              std::to_string(kLatencyMax) + " cycles (docs/latency.md)");
       }

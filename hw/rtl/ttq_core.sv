@@ -6,6 +6,11 @@
 // come (cut-through, under a handle), and only the arbiter's APPLY replays them into ttq_apply. A
 // frame flagged bad at tlast (tuser), truncated, failing any header check, of an unknown line or
 // holding a malformed MDP packet is discarded whole: no book ever sees part of a packet.
+//
+// Cut-through (input `cut_through` high, docs/rtl_core.md "Cut-through mode"): a packet the
+// arbiter pre-decides in order at its MsgSeqNum (header record -> line -> pre-decision) is applied
+// as it streams, message by message, tagged spec, and kept or undone by ttq_apply's journal on
+// its verdict; its APPLY is not replayed. The model is FastPath with feed.commit = "cut_through".
 `default_nettype none
 
 module ttq_core #(
@@ -17,6 +22,9 @@ module ttq_core #(
 ) (
   input  logic                            clk,
   input  logic                            rst,
+  // Mode strap: 1 = cut-through commit (feed.commit = "cut_through"), 0 = commit on verdict.
+  // Change it only while `rst` is high (the card level drives it from its configuration).
+  input  logic                            cut_through,
 
   // AXI4-Lite control (ttq_regs, docs/registers.md).
   input  logic [ttq_regs_pkg::ADDR_W-1:0] s_axil_awaddr,
@@ -171,15 +179,25 @@ module ttq_core #(
   end
 
   // Header records (cut-through, docs/rtl_l2l4.md "Header record"): looked up by the line
-  // filter's second port; the result (hl_*) is not used yet (ttq_arbiter's pre-decision).
+  // filter's second port; the result (hl_*) feeds the frame queue of cut-through mode (below).
   logic        hdr_v, hdr_ok, hl_v, hl_hit, hl_b;
   logic [31:0] hdr_seq, hdr_ip;
   logic [15:0] hdr_port;
   logic [7:0]  hl_ch;
   logic [1:0]  hl_kind;
   logic [32:0] hl_user;  // {ok, seq}
-  logic        unused_hdr;
-  assign unused_hdr = ^{hl_v, hl_hit, hl_b, hl_ch, hl_kind, hl_user};
+
+  // Cut-through state (declared here, used by the join, the command side and ttq_apply's input;
+  // the logic is in the section "Cut-through" below). All of it is held in reset in mode 0.
+  logic ct_rst;         // prst, or the mode is commit on verdict
+  logic j_ct_wait;      // the join's frame waits for its pre-decision
+  logic j_spec;         // the join's frame was pre-decided in order: its record is speculated
+  logic cmd_blk;        // a speculated packet is open: no command that sends items is taken
+  logic cmd_spec;       // the arbiter's command is a speculated packet's APPLY / DROP_MALFORMED
+  logic sq_off;         // the speculated-event queue offers an item to ttq_apply
+  logic ct_busy;        // cut-through work in flight
+  logic ct_cfg_hold;    // no CONFIG turn: a speculation window may be open
+  logic sq_room;        // the speculated-event queue can take the framer's event
 
   ttq_l2l4 u_l2l4 (
     .clk, .rst(prst),
@@ -367,7 +385,7 @@ module ttq_core #(
   logic [PQ_AW:0]      pq_cnt_q;
 
   assign pq_room = pq_cnt_q != (PQ_AW + 1)'(PQ_DEPTH);
-  assign ev_r    = (wr_have_q || fl_cnt_q != '0) && pq_room && !prst;
+  assign ev_r    = (wr_have_q || fl_cnt_q != '0) && pq_room && sq_room && !prst;
   assign ev_take = ev_v && ev_r;
   assign wr_h    = wr_have_q ? wr_h_q : fl_mem[fl_rd_q];
   assign fl_pop  = ev_take && !wr_have_q;
@@ -463,7 +481,8 @@ module ttq_core #(
     j_good    = j_reason == ttq_pkg::DROP_NONE && ln_hit;
     j_inc     = j_good && ln_kind == 2'd0;
     // Everything the frame needs is here, and its outputs can move.
-    j_ready   = ln_v && vq_cnt_q != '0 && (!j_payload || pq_cnt_q != '0);
+    // (cut-through: and the frame's pre-decision, if it is asked for one, is in.)
+    j_ready   = ln_v && vq_cnt_q != '0 && (!j_payload || pq_cnt_q != '0) && !j_ct_wait;
     j_free    = j_payload && !j_inc;  // a dropped or non-incremental packet gives its handle back
     j_go      = j_ready && (!j_inc || arb_in_r) && !(j_free && cmd_free);
     vq_pop    = j_go;
@@ -522,21 +541,24 @@ module ttq_core #(
   logic [HANDLE_W-1:0] cmd_h;
   logic                cmd_fast;  // the command is the APPLY of the record taken last cycle
 
-  // The cut-through pre-decision port and the spec flags are tied off: this core does not
-  // speculate yet (docs/latency.md, RTL piece 3).
-  /* verilator lint_off PINCONNECTEMPTY */
+  // The cut-through pre-decision (section "Cut-through" below): asked for the join's frame once
+  // every earlier frame has been joined (so its record, if any, was taken: the arbiter's
+  // guarantee 1), and that frame's record waits for the answer (guarantee 2, j_ct_wait).
+  logic                spq_v, spq_r, spa_v, spa_yes;
+  logic [CH_W-1:0]     spq_ch;
+  logic [31:0]         spq_seq;
   ttq_arbiter #(.N_CH(N_CH), .RING(8), .HANDLE_W(HANDLE_W)) u_arb (
     .clk, .rst(prst), .cfg_window(arb_window),
     .s_axis_pkt_tvalid(pk_v), .s_axis_pkt_tready(arb_in_r), .s_axis_pkt_flush(pk_flush),
     .s_axis_pkt_channel(pk_ch), .s_axis_pkt_seq(pk_seq), .s_axis_pkt_handle(pk_h),
-    .s_axis_pkt_plausible(pk_plaus), .s_axis_pkt_valid(pk_valid), .s_axis_pkt_spec(1'b0),
-    .s_axis_spec_tvalid(1'b0), .s_axis_spec_tready(), .s_axis_spec_channel('0),
-    .s_axis_spec_seq(32'd0), .m_spec_valid(), .m_spec_in_order(),
+    .s_axis_pkt_plausible(pk_plaus), .s_axis_pkt_valid(pk_valid),
+    .s_axis_pkt_spec(j_spec && !fl_v),
+    .s_axis_spec_tvalid(spq_v), .s_axis_spec_tready(spq_r), .s_axis_spec_channel(spq_ch),
+    .s_axis_spec_seq(spq_seq), .m_spec_valid(spa_v), .m_spec_in_order(spa_yes),
     .m_axis_cmd_tvalid(cmd_v), .m_axis_cmd_tready(cmd_r), .m_axis_cmd_op(cmd_op),
     .m_axis_cmd_channel(cmd_ch), .m_axis_cmd_seq(cmd_seq), .m_axis_cmd_count(cmd_count),
-    .m_axis_cmd_handle(cmd_h), .m_axis_cmd_fast(cmd_fast), .m_axis_cmd_spec()
+    .m_axis_cmd_handle(cmd_h), .m_axis_cmd_fast(cmd_fast), .m_axis_cmd_spec(cmd_spec)
   );
-  /* verilator lint_on PINCONNECTEMPTY */
 
   localparam logic [2:0] OP_APPLY = 3'd0, OP_GAP = 3'd1, OP_HOLD = 3'd2, OP_DROP_EARLY = 3'd3,
                          OP_DROP_DUP = 3'd4, OP_DROP_BAD = 3'd5, OP_RESTART = 3'd6;
@@ -598,8 +620,8 @@ module ttq_core #(
     // less what ttq_apply takes this cycle (later takes only help). The first read of a packet
     // is issued by C_IDLE as it takes the APPLY (rd_vld is low there), or, after a speculative
     // read that the APPLY confirms, the second one.
-    rd_first = cst_q == C_IDLE && cmd_v && !rd_vld && cmd_op == OP_APPLY && cmd_n != '0 &&
-               32'(of_cnt_q) + 1 <= OF_DEPTH + 32'(ap_take);
+    rd_first = cst_q == C_IDLE && cmd_v && !rd_vld && cmd_op == OP_APPLY && !cmd_spec &&
+               !cmd_blk && cmd_n != '0 && 32'(of_cnt_q) + 1 <= OF_DEPTH + 32'(ap_take);
     // C_REPLAY reads rd_i_q; so does a confirmed speculative read (rd_i_q set by it).
     rd_issue = rd_first || ((cst_q == C_REPLAY || sp_hit) && rd_i_q != rd_n_q &&
                             32'(of_cnt_q) + 32'(rd_vld) + 1 <= OF_DEPTH + 32'(ap_take));
@@ -620,10 +642,16 @@ module ttq_core #(
       C_IDLE: if (sp_hit) begin
         cmd_r = 1'b1;  // the confirmed APPLY: its first event is in rd_data_q
       end else if (cmd_v && !rd_vld) begin
+        // Cut-through: a speculated packet's APPLY was applied as it streamed: its handle is
+        // freed, nothing replayed. While a speculated packet is open (cmd_blk) a command that
+        // sends items to ttq_apply waits, so they follow that packet's items and verdict.
         case (cmd_op)
-          OP_APPLY: cmd_r = 1'b1;
+          OP_APPLY: begin
+            cmd_r    = cmd_spec || !cmd_blk;
+            cmd_free = cmd_spec && cmd_h != H_NONE;
+          end
           OP_GAP, OP_RESTART: begin
-            cmd_r = of_cnt_q != 3'(OF_DEPTH);
+            cmd_r = of_cnt_q != 3'(OF_DEPTH) && !cmd_blk;
             c_ctl_push = cmd_r;
             c_ctl = cmd_op == OP_GAP ? 2'd1 : 2'd2;
             c_ev.seq_num = cmd_seq;
@@ -651,8 +679,9 @@ module ttq_core #(
   end
 
   // The join hands the arbiter a valid packet with events, nothing else is going on here.
+  // (Not for a speculated record, whose APPLY is not replayed, nor while one is open.)
   assign sp_go   = j_go && j_inc && j_payload && pr_ok && pr_n_nz && cst_q == C_IDLE && !cmd_v &&
-                   !rd_v_q && of_cnt_q != 3'(OF_DEPTH);
+                   !rd_v_q && of_cnt_q != 3'(OF_DEPTH) && !j_spec && !cmd_blk;
 
   always_ff @(posedge clk) begin
     if (rd_issue || sp_go) begin
@@ -693,7 +722,7 @@ module ttq_core #(
           held_q[cmd_h] <= 1'b0;
           cst_q   <= rd_i_q == rd_n_q || (rd_issue && rd_i_q + 1'b1 == rd_n_q) ? C_FREE : C_REPLAY;
         end else if (cmd_v && cmd_r) begin
-          if (cmd_op == OP_APPLY) begin
+          if (cmd_op == OP_APPLY && !cmd_spec) begin
             rd_h_q  <= cmd_h;
             rd_ch_q <= cmd_ch;
             rd_i_q  <= (IDX_W + 1)'(cmd_skip) + (IDX_W + 1)'(rd_first);
@@ -748,10 +777,244 @@ module ttq_core #(
   end
 `endif
 
+
   // ---------------------------------------------------------------------------------------------
-  // Apply, book, quoter.
-  logic [OI_W-1:0] of_head;
+  // Cut-through (mode 1; docs/rtl_core.md "Cut-through mode"). Three parts:
+  //  - the frame queue (fq_*): one entry per input frame, in frame order, written by three
+  //    producers at their own pointers (the header lookup: queried?, channel, seq; the l2l4
+  //    verdict: reason, payload) and read by two consumers (the join, which asks the arbiter's
+  //    pre-decision for its frame and waits for it; the speculated-event queue, which finds the
+  //    frame of each framer packet);
+  //  - the speculated-event queue (sq_*): every framer event, in order, next to the packet store.
+  //    A packet pre-decided in order goes to ttq_apply from here, tagged spec, message by message:
+  //    a message's events are released by its MSG_END (the model applies only the messages
+  //    before the first bad one, whole), the events of a message that never ends (malformed,
+  //    cut) are dropped at PKT_END, which becomes the verdict pulse. Other packets are skipped;
+  //  - ordering with the command side: while a speculated packet is open (pre-decided yes, its
+  //    verdict not yet given) the command side takes no command that sends items (cmd_blk), and
+  //    the packet's items start only once the command side has sent every earlier item.
+  localparam int unsigned FQ_DEPTH = 32;
+  localparam int unsigned FQ_AW = $clog2(FQ_DEPTH);
+  localparam int unsigned FQ_PW = FQ_AW + 2;  // pointer: one bit more than a lap, for "before"
+  localparam int unsigned SQ_DEPTH = 64;
+  localparam int unsigned SQ_AW = $clog2(SQ_DEPTH);
+
+  assign ct_rst = prst || !cut_through;
+
+  logic             fq_q_q [FQ_DEPTH];    // asked: header ok, line hit, incremental
+  logic             fq_yes_q [FQ_DEPTH];  // the answer (valid once the join has passed it)
+  logic [CH_W-1:0]  fq_ch_q [FQ_DEPTH];
+  logic [31:0]      fq_seq_q [FQ_DEPTH];
+  logic             fq_pay_q [FQ_DEPTH];  // the l2l4 verdict's payload bit
+  logic [3:0]       fq_rs_q [FQ_DEPTH];   // and its reason
+  logic [FQ_PW-1:0] fq_wr_q, fq_vd_q, fq_jn_q, fq_pk_q;
+  logic [FQ_AW-1:0] fq_jn_i, fq_pk_i;
+  logic             jn_has, jn_q, hd_sent_q, hd_ans_v_q, hd_ans_q;
+  logic             pk_has, pk_vd, pk_ans, pk_yes;
+  logic [FQ_PW-1:0] pk_to_jn, pk_to_vd;
+
+  assign fq_jn_i  = fq_jn_q[FQ_AW-1:0];
+  assign fq_pk_i  = fq_pk_q[FQ_AW-1:0];
+  assign pk_to_jn = fq_jn_q - fq_pk_q;
+  assign pk_to_vd = fq_vd_q - fq_pk_q;
+  always_comb begin
+    jn_has = fq_wr_q != fq_jn_q;  // the join's frame has its header answer
+    jn_q   = jn_has && fq_q_q[fq_jn_i];
+    // The join's frame: asked, not answered yet. Its record (or drop) waits.
+    j_ct_wait = cut_through && (!jn_has || (fq_q_q[fq_jn_i] && !hd_ans_v_q));
+    j_spec    = cut_through && hd_ans_v_q && hd_ans_q;
+    spq_v     = cut_through && jn_q && !hd_sent_q && !hd_ans_v_q;
+    spq_ch    = fq_ch_q[fq_jn_i];
+    spq_seq   = fq_seq_q[fq_jn_i];
+    // The speculated-event queue's frame (fq_pk_q): known, answered, verdict in.
+    pk_has = fq_wr_q != fq_pk_q;
+    pk_vd  = pk_to_vd != '0 && pk_to_vd <= FQ_PW'(FQ_DEPTH);
+    pk_ans = (pk_to_jn != '0 && pk_to_jn <= FQ_PW'(FQ_DEPTH)) || (pk_to_jn == '0 && hd_ans_v_q);
+    pk_yes = pk_to_jn == '0 ? hd_ans_q : fq_yes_q[fq_pk_i];
+  end
+
+  always_ff @(posedge clk) begin
+    if (hl_v) begin
+      fq_q_q[fq_wr_q[FQ_AW-1:0]]   <= hl_user[32] && hl_hit && hl_kind == 2'd0;
+      fq_ch_q[fq_wr_q[FQ_AW-1:0]]  <= hl_ch[CH_W-1:0];
+      fq_seq_q[fq_wr_q[FQ_AW-1:0]] <= hl_user[31:0];
+    end
+    if (vq_push) begin
+      fq_pay_q[fq_vd_q[FQ_AW-1:0]] <= vd_data[7];
+      fq_rs_q[fq_vd_q[FQ_AW-1:0]]  <= vd_data[3:0];
+    end
+    if (spa_v) fq_yes_q[fq_jn_i] <= spa_yes;
+  end
+
+  always_ff @(posedge clk) begin
+    if (ct_rst) begin
+      fq_wr_q    <= '0;
+      fq_vd_q    <= '0;
+      fq_jn_q    <= '0;
+      hd_sent_q  <= 1'b0;
+      hd_ans_v_q <= 1'b0;
+      hd_ans_q   <= 1'b0;
+    end else begin
+      if (hl_v) fq_wr_q <= fq_wr_q + 1'b1;
+      if (vq_push) fq_vd_q <= fq_vd_q + 1'b1;
+      if (vq_pop) begin
+        fq_jn_q    <= fq_jn_q + 1'b1;
+        hd_sent_q  <= 1'b0;
+        hd_ans_v_q <= 1'b0;
+        hd_ans_q   <= 1'b0;
+      end else begin
+        if (spq_v && spq_r) hd_sent_q <= 1'b1;
+        if (spa_v) begin
+          hd_ans_v_q <= 1'b1;
+          hd_ans_q   <= spa_yes;
+        end
+      end
+    end
+  end
+
+  // Speculated-event queue. Writer: every event the store takes. A packet's events after its
+  // last MSG_END (or PKT_HDR) are released only by the next MSG_END; at PKT_END they are
+  // dropped by writing the PKT_END over the first of them (sq_rp_q), unless the reader is
+  // already skipping this very packet (then it may have read past sq_rp_q).
+  logic [EV_W:0]    sq_mem [SQ_DEPTH];   // {ok (PKT_END: err == OK and not oversize), event}
+  logic [SQ_AW:0]   sq_wr_q, sq_rp_q, sq_hp_q;
+  logic [SQ_AW:0]   sq_wr_at;
+  logic [EV_W:0]    sq_in, sq_hd;
+  logic             sq_push, sq_rb, sq_rel_in;
+  logic [15:0]      sq_wpk_q, sq_cpk_q;  // packets written / finished by the reader
+  ttq_pkg::mdp_ev_t sq_ev;
+
+  typedef enum logic [1:0] {Q_ID, Q_SPEC, Q_SKIP} sqst_e;
+  sqst_e            sq_st_q;
+  logic             sq_sent_q;           // an item of the open speculated packet went
+  logic [7:0]       sp_open_q;           // speculated packets answered yes, verdict not given
+  logic             sq_pop, sq_fin, sq_vd_v, sq_vd_ok, sq_item, sq_end, sq_rel, cmd_idle;
+
+  assign sq_room   = !cut_through || (sq_wr_q - sq_hp_q) < (SQ_AW + 1)'(SQ_DEPTH);
+  assign sq_push   = cut_through && ev_take;
+  assign sq_in     = {ev_in.err == ttq_pkg::MDP_OK && !wr_over_q, ev_data};
+  assign sq_rel_in = ev_last || ev_in.kind == ttq_pkg::MDP_EV_PKT_HDR ||
+                     ev_in.kind == ttq_pkg::MDP_EV_MSG_END;
+  assign sq_rb     = ev_last && !(sq_st_q == Q_SKIP && sq_cpk_q == sq_wpk_q);
+  assign sq_wr_at  = sq_rb ? sq_rp_q : sq_wr_q;
+  assign sq_hd     = sq_mem[sq_hp_q[SQ_AW-1:0]];
+  assign sq_ev     = sq_hd[EV_W-1:0];
+
+  always_ff @(posedge clk) begin
+    if (sq_push) sq_mem[sq_wr_at[SQ_AW-1:0]] <= sq_in;
+  end
+
+  // Reader.
+  always_comb begin
+    sq_end   = sq_ev.kind == ttq_pkg::MDP_EV_PKT_END;
+    sq_rel   = sq_hp_q != sq_rp_q;              // a released item is at the head
+    // The command side has sent every item of the commands it took.
+    cmd_idle = cst_q == C_IDLE && of_cnt_q == '0 && !rd_v_q;
+    sq_off   = sq_st_q == Q_SPEC && sq_rel && !sq_end && cmd_idle;
+    // PKT_END of a speculated packet, its frame's l2l4 verdict in: the verdict pulse (when an
+    // item went; a packet that sent none opened no window).
+    sq_vd_v  = sq_st_q == Q_SPEC && sq_rel && sq_end && pk_vd && sq_sent_q;
+    sq_vd_ok = sq_hd[EV_W] && fq_rs_q[fq_pk_i] == ttq_pkg::DROP_NONE;
+    sq_fin   = (sq_st_q == Q_SPEC && sq_rel && sq_end && pk_vd) ||
+               (sq_st_q == Q_SKIP && sq_hp_q != sq_wr_q && sq_end);
+  end
+  // Apart from the block above: ttq_apply's tready depends on the verdict pulse (no loop, but one
+  // always block would look like one).
+  assign sq_item = sq_off && ap_r;
+  assign sq_pop  = sq_item || sq_fin || (sq_st_q == Q_SKIP && sq_hp_q != sq_wr_q && !sq_end);
+
+  always_ff @(posedge clk) begin
+    if (ct_rst) begin
+      sq_wr_q   <= '0;
+      sq_rp_q   <= '0;
+      sq_hp_q   <= '0;
+      sq_wpk_q  <= '0;
+      sq_cpk_q  <= '0;
+      sq_st_q   <= Q_ID;
+      sq_sent_q <= 1'b0;
+      sp_open_q <= '0;
+      fq_pk_q   <= '0;
+    end else begin
+      if (sq_push) begin
+        sq_wr_q <= sq_wr_at + 1'b1;
+        if (sq_rel_in) sq_rp_q <= sq_wr_at + 1'b1;
+        if (ev_last) sq_wpk_q <= sq_wpk_q + 1'b1;
+      end
+      if (sq_pop) sq_hp_q <= sq_hp_q + 1'b1;
+      if (sq_item) sq_sent_q <= 1'b1;
+      sp_open_q <= sp_open_q + 8'(spa_v && spa_yes) - 8'(sq_fin && sq_st_q == Q_SPEC);
+      unique case (sq_st_q)
+        Q_ID: if (pk_has) begin
+          // The next framer packet belongs to the first frame from fq_pk_q on that streamed a
+          // payload: a frame that was asked did (its header passed); another one's verdict says.
+          if (fq_q_q[fq_pk_i]) begin
+            if (pk_ans) sq_st_q <= pk_yes ? Q_SPEC : Q_SKIP;
+          end else if (pk_vd) begin
+            if (fq_pay_q[fq_pk_i]) sq_st_q <= Q_SKIP;
+            else fq_pk_q <= fq_pk_q + 1'b1;
+          end
+        end
+        default: if (sq_fin) begin
+          sq_st_q   <= Q_ID;
+          sq_sent_q <= 1'b0;
+          sq_cpk_q  <= sq_cpk_q + 1'b1;
+          fq_pk_q   <= fq_pk_q + 1'b1;
+        end
+      endcase
+    end
+  end
+  assign cmd_blk = sp_open_q != '0;
+
+  // CONFIG turns wait while a speculated packet is open or its window in ttq_apply / ttq_book is
+  // (ttq_book's journal cannot undo a CONFIG op; the model's set_params comes between frames):
+  // from the answer to ttq_book's commit, or to the end of its undo walk.
+  logic win_q, win_undo_q;
+  always_ff @(posedge clk) begin
+    if (ct_rst) begin
+      win_q      <= 1'b0;
+      win_undo_q <= 1'b0;
+    end else begin
+      if (sq_item) win_q <= 1'b1;
+      if (ap_j_undo) win_undo_q <= 1'b1;
+      if (ap_j_commit || (win_undo_q && !bk_j_busy)) begin
+        win_q      <= 1'b0;
+        win_undo_q <= 1'b0;
+      end
+    end
+  end
+  assign ct_cfg_hold = sp_open_q != '0 || win_q;
+  assign ct_busy = fq_wr_q != fq_jn_q || fq_wr_q != fq_pk_q || sq_wr_q != sq_hp_q ||
+                   sq_st_q != Q_ID || sp_open_q != '0 || win_q;
+
+`ifndef SYNTHESIS
+  // The assumptions this section rests on, checked in every cut-through simulation.
+  always_ff @(posedge clk) begin
+    if (!ct_rst) begin
+      assert (!(hl_v && fq_wr_q - fq_pk_q >= FQ_PW'(FQ_DEPTH - 2)) &&
+              !(hl_v && fq_wr_q - fq_jn_q >= FQ_PW'(FQ_DEPTH - 2)))
+        else $error("ttq_core: cut-through frame queue overflow");
+      // A frame whose header passed streams its payload (docs/rtl_l2l4.md, contract 3).
+      assert (!(vq_push && fq_vd_q != fq_wr_q && fq_q_q[fq_vd_q[FQ_AW-1:0]] && !vd_data[7]))
+        else $error("ttq_core: a frame asked for a pre-decision sent no payload");
+      // A full queue with nothing to release would never drain (a message longer than it).
+      assert (!(sq_wr_q - sq_hp_q == (SQ_AW + 1)'(SQ_DEPTH) && sq_st_q == Q_SPEC && !sq_rel))
+        else $error("ttq_core: speculated-event queue full inside one message");
+      // No command that sends items is taken while a speculated packet is open.
+      assert (!(cmd_blk && cmd_v && cmd_r && !cmd_spec &&
+                (cmd_op == OP_APPLY || cmd_op == OP_GAP || cmd_op == OP_RESTART)))
+        else $error("ttq_core: a command with items taken while a speculated packet is open");
+      assert (!(sq_off && (of_cnt_q != '0 || rd_vld)))
+        else $error("ttq_core: speculated and replayed items offered together");
+    end
+  end
+`endif
+
+  // ---------------------------------------------------------------------------------------------
+  // Apply, book, quoter. ttq_apply's items: the command side's, or (cut-through) a speculated
+  // packet's, never both offered (sq_off waits for the command side to be idle).
+  logic [OI_W-1:0] of_head, ap_item;
   assign of_head = of_hv_q ? of_hd_q : {rd_hdr_q ? 2'd3 : 2'd0, rd_ch_q, rd_ev};
+  assign ap_item = sq_off ? {2'd0, fq_ch_q[fq_pk_i], sq_ev} : of_head;
 
   logic                          op_v, op_r, res_v, res_r, req_v, req_r, qres_v, qres_r;
   logic                          bk_op_v, bk_op_r, bk_res_v, bk_res_r;
@@ -766,14 +1029,15 @@ module ttq_core #(
   logic [1:0]   qres_u;
   logic         q_v, q_r, c_book, c_stale, c_unknown, apply_busy;
 
-  logic ap_op_spec, ap_j_commit, ap_j_undo, bk_j_busy;  // cut-through journal (unused: 0)
+  logic ap_op_spec, ap_j_commit, ap_j_undo, bk_j_busy;  // cut-through journal
   ttq_apply #(.N_INSTR(N_INSTR), .N_CH(N_CH)) u_apply (
     .clk, .rst(prst), .kill, .cfg_commit(cm3_q), .cfg_commit_slot(cm3_slot_q),
     .slot_cfg(slot_cfg_q), .slot_channel(slot_ch_q),
-    .s_axis_ev_tvalid(ap_v), .s_axis_ev_tready(ap_r), .s_axis_ev_tdata(of_head[EV_W-1:0]),
-    .s_axis_ev_ctl(of_head[OI_W-1 -: 2]), .s_axis_ev_channel(of_head[EV_W +: CH_W]),
-    // Cut-through (ttq_apply's undo journal): not used yet, every packet applied on its verdict.
-    .s_axis_ev_spec(1'b0), .spec_verdict_v(1'b0), .spec_verdict_ok(1'b0),
+    .s_axis_ev_tvalid(ap_v || sq_off), .s_axis_ev_tready(ap_r),
+    .s_axis_ev_tdata(ap_item[EV_W-1:0]),
+    .s_axis_ev_ctl(ap_item[OI_W-1 -: 2]), .s_axis_ev_channel(ap_item[EV_W +: CH_W]),
+    // Cut-through (ttq_apply's undo journal): a speculated packet's items and its verdict.
+    .s_axis_ev_spec(sq_off), .spec_verdict_v(sq_vd_v), .spec_verdict_ok(sq_vd_ok),
     .m_axis_op_tspec(ap_op_spec), .book_j_commit(ap_j_commit), .book_j_undo(ap_j_undo),
     .book_j_busy(bk_j_busy),
     .m_axis_op_tvalid(op_v), .m_axis_op_tready(op_r), .m_axis_op_tdata(op_d),
@@ -843,7 +1107,9 @@ module ttq_core #(
   // After a reset ttq_apply's ops wait (bc_boot_q) until every slot's CONFIG op has gone, so a
   // slot's first entry never meets the book's default depths, whatever N_INSTR and however soon
   // the first frame comes (a turn takes two cycles: 2 x N_INSTR cycles at most).
-  assign bc_go   = bc_any && (!op_v || bc_boot_q) && !bc_turn_q;
+  // Cut-through: no turn while a speculation window may be open (ct_cfg_hold), except after a
+  // reset, when ttq_apply's ops (speculated ones too) wait for every turn anyway.
+  assign bc_go   = bc_any && (!op_v || bc_boot_q) && !bc_turn_q && (!ct_cfg_hold || bc_boot_q);
   assign bk_op_v = !ow_full && (bc_turn_q || (op_v && !bc_boot_q));
   assign bk_op_d = bc_turn_q ? bc_op_q : op_d;
   assign op_r    = bk_op_r && !ow_full && !bc_turn_q && !bc_boot_q;
@@ -914,9 +1180,10 @@ module ttq_core #(
     .clk, .rst(prst),
     .s_axis_op_tvalid(bk_op_v), .s_axis_op_tready(bk_op_r), .s_axis_op_tdata(bk_op_d),
     .m_axis_res_tvalid(bk_res_v), .m_axis_res_tready(bk_res_r), .m_axis_res_tdata(res_d),
-    // The undo journal (ttq_apply's; all 0 with speculation unused). A CONFIG op is never
-    // speculated: once used, the spec bit must follow the multiplexer (0 on a CONFIG turn).
-    .s_axis_op_tspec(ap_op_spec), .j_commit(ap_j_commit), .j_undo(ap_j_undo), .j_busy(bk_j_busy)
+    // The undo journal (ttq_apply's). A CONFIG op is never speculated: the spec bit follows
+    // the multiplexer (0 on a CONFIG turn; none is chosen while a window may be open).
+    .s_axis_op_tspec(ap_op_spec && !bc_turn_q), .j_commit(ap_j_commit), .j_undo(ap_j_undo),
+    .j_busy(bk_j_busy)
   );
 
   ttq_quoter u_quoter (
@@ -1030,10 +1297,10 @@ module ttq_core #(
   assign busy = fr_in_q != '0 || mid_frame_q || vq_cnt_q != '0 || ln_v || fm_in_q != '0 ||
                 wr_have_q || pq_cnt_q != '0 || flush_left_q != '0 || cmd_v || !arb_in_r ||
                 cst_q != C_IDLE || rd_v_q || of_cnt_q != '0 || apply_busy || q_v || !cfg_ready ||
-                e_ready_q || e_cfire_q;
+                e_ready_q || e_cfire_q || ct_busy;
 
   logic unused;
-  assign unused = ^{bc_cfg[CFG_W-1:279], bc_cfg[268:33], bc_cfg[31:0],ln_b, vd_data[127:88], vd_data[55:40], vd_data[23:8], vd_data[6:4],
+  assign unused = ^{hl_b, hl_ch[7:CH_W], bc_cfg[CFG_W-1:279], bc_cfg[268:33], bc_cfg[31:0],ln_b, vd_data[127:88], vd_data[55:40], vd_data[23:8], vd_data[6:4],
                     ln_ch[7:CH_W], cfg_ready, req_cfg.security_id, req_cfg.valid, req_cfg.max_spread_ticks,
                     req_cfg.depth, req_cfg.implied_depth, req_cfg.group, req_cfg.channel,
                     pr_over, ev_in.kind, ev_in.spare, ev_in.msg_index, ev_in.template_id,
