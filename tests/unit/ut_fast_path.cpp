@@ -5,6 +5,7 @@
 #include <random>
 #include <vector>
 
+#include "instrument_state.hpp"
 #include "test_support.hpp"
 #include "ttq/fast_path.hpp"
 
@@ -537,46 +538,12 @@ struct Run {
   }
 };
 
-void same_side(const BookSide& x, const BookSide& y) {
-  CHECK(x.occupied == y.occupied);
-  for (std::uint32_t k = 0; k < kMaxDepth; ++k) {
-    INFO("level " << k + 1);
-    CHECK(x.level[k].px == y.level[k].px);
-    CHECK(x.level[k].sz == y.level[k].sz);
-    CHECK(x.level[k].orders == y.level[k].orders);
-  }
-}
-
 // Everything a packet can change in an instrument and in the counters, field by field (not the
 // malformed counters or frame counts, which the damaged copy legitimately moves).
 void same_state(const FastPath& a, const FastPath& b) {
   REQUIRE(a.instruments().size() == b.instruments().size());
   for (std::size_t k = 0; k < a.instruments().size(); ++k) {
-    const Instrument& x = a.instruments()[k];
-    const Instrument& y = b.instruments()[k];
-    INFO("instrument " << x.security_id);
-    CHECK(x.security_id == y.security_id);
-    same_side(x.book.bids(), y.book.bids());
-    same_side(x.book.asks(), y.book.asks());
-    same_side(x.book.implied_bids(), y.book.implied_bids());
-    same_side(x.book.implied_asks(), y.book.implied_asks());
-    CHECK(x.book.top_version() == y.book.top_version());
-    CHECK(x.book.complete() == y.book.complete());
-    CHECK(x.last_rpt == y.last_rpt);
-    CHECK(x.rpt_known == y.rpt_known);
-    CHECK(x.stale == y.stale);
-    CHECK(x.suspect == y.suspect);
-    CHECK(x.halted == y.halted);
-    CHECK(x.dirty == y.dirty);
-    CHECK(x.last_top == y.last_top);
-    CHECK(x.last_sent == y.last_sent);
-    CHECK(x.quoted_tob == y.quoted_tob);
-    CHECK(x.quoted_pull == y.quoted_pull);
-    CHECK(x.quote_inputs_valid == y.quote_inputs_valid);
-    CHECK(x.pub_valid == y.pub_valid);
-    CHECK(x.pub_state == y.pub_state);
-    CHECK(x.pub_tick == y.pub_tick);
-    CHECK(x.pub_book == y.pub_book);
+    test::same_instrument(a.instruments()[k], b.instruments()[k]);
   }
   const PipelineCounters& c = a.counters();
   const PipelineCounters& d = b.counters();
