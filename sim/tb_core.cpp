@@ -30,6 +30,7 @@
 #endif
 #include "card_program.hpp"
 #include "ttq/capgen.hpp"
+#include "ttq/card_regs.hpp"
 #include "ttq/fast_path.hpp"
 #include "ttq/mdp3.hpp"
 #include "ttq/net.hpp"
@@ -74,7 +75,7 @@ struct Mode {
   double p_in, p_ready;
   bool nostall;   // every tvalid / tready high
   bool isolated;  // a frame starts only when the core is idle: the pipeline's own latency
-  bool ct = false;  // cut-through mode (the core's `cut_through` strap; the model's
+  bool ct = false;  // cut-through mode (register MODE = 1; the model's
                     // feed.commit = "cut_through")
 };
 
@@ -99,12 +100,23 @@ class Core final : public RegisterBus {
 #endif
     top_->clk = 0;
     top_->rst = 1;
-    top_->cut_through = m.ct;
     idle_inputs();
     for (int i = 0; i < 4; ++i) tick();
     top_->rst = 0;
     for (int i = 0; i < 20000 && top_->busy; ++i) tick();  // the register block's reset sweep
     if (top_->busy) fail("busy after reset");
+    // The commit mode: MODE, in force from the next soft reset (STATUS shows it).
+    const std::uint32_t caps1 = read32(card::reg::kCaps1);
+    if (card::field::kCaps1CutThrough.get(caps1) != 1) fail("CAPS1.CUT_THROUGH is not 1");
+    write32(card::reg::kMode, m.ct ? 1u : 0u);
+    if (card::field::kStatusCutThrough.get(read32(card::reg::kStatus)) != 0) {
+      fail("MODE took effect before a soft reset");
+    }
+    write32(card::reg::kControl, card::field::kControlSoftReset.put(1u));
+    for (int i = 0; i < 16; ++i) tick();
+    if (card::field::kStatusCutThrough.get(read32(card::reg::kStatus)) != (m.ct ? 1u : 0u)) {
+      fail("STATUS.CUT_THROUGH does not show MODE after the soft reset");
+    }
   }
 
   ~Core() override {
@@ -681,7 +693,7 @@ RunStats run_capture(const char* name, const GenOptions& g, const Mode& m, std::
 
   // The model and the RTL, side by side: the same frames, kills between the same frames. In a
   // cut-through run the model is feed.commit = "cut_through" (the card is programmed from the
-  // same configuration; the mode is the core's strap).
+  // same configuration; the mode is the register MODE).
   PipelineConfig ref_cfg = cfg;
   ref_cfg.cut_through = m.ct;
   auto ref = std::make_unique<FastPath>(ref_cfg);
@@ -1151,7 +1163,7 @@ int main(int argc, char** argv) {
   const Mode nostall{"nostall", 1.0, 1.0, true, false};
   const Mode isolated{"isolated", 1.0, 1.0, true, true};
   // Cut-through mode (`tb_core --cut-through`, ctest sim.tb_core_ct): the same captures and
-  // modes with the core's strap set, against the model with feed.commit = "cut_through".
+  // modes with MODE = 1, against the model with feed.commit = "cut_through".
   const Mode ct_random{"ct-rand", 0.6, 0.5, false, false, true};
   const Mode ct_nostall{"ct-nost", 1.0, 1.0, true, false, true};
   const Mode ct_isolated{"ct-isol", 1.0, 1.0, true, true, true};

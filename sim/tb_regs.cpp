@@ -35,6 +35,7 @@ constexpr std::uint32_t kDepth = TB_DEPTH;
 constexpr std::uint32_t kDataW = TB_DATA_W;
 constexpr std::uint32_t kNLines = TB_N_LINES;
 constexpr std::uint32_t kNCh = TB_N_CH;
+constexpr std::uint32_t kCutThrough = TB_CUT_THROUGH;
 #else
 // The instance under test uses the package defaults.
 constexpr std::uint32_t kN = card::kCapNInstrDefault;
@@ -42,6 +43,7 @@ constexpr std::uint32_t kDepth = card::kCapDepthDefault;
 constexpr std::uint32_t kDataW = card::kCapDataWDefault;
 constexpr std::uint32_t kNLines = card::kCapNLinesDefault;
 constexpr std::uint32_t kNCh = card::kCapNChDefault;
+constexpr std::uint32_t kCutThrough = card::kCapCutThroughDefault;
 #endif
 constexpr unsigned kNCnt = static_cast<unsigned>(card::Counter::kCount);
 constexpr std::uint32_t kOkay = 0, kSlvErr = 2;
@@ -317,6 +319,7 @@ class Bench {
   unsigned soft_pulses = 0;
   unsigned flush_cycles = 0, flush_rises = 0;  // cycles flush_o was high; its rising edges
   bool busy = false;                           // driven on busy_i
+  bool ct_mode = false;                        // driven on ct_mode_i (the core's mode in force)
   // Published-top port (top_we_i ...): one entry queued by publish() for the next step; else a
   // background publisher rewriting bg_slot with numbered versions (bg_slot >= 0); else, now and
   // then, a write to a slot at or beyond N_INSTR, which the block must ignore.
@@ -420,6 +423,7 @@ class Bench {
                                                : static_cast<std::uint32_t>(rnd(0, kN - 1));
     d.cfg_rd_slot_i = static_cast<std::uint16_t>(slot);
     d.busy_i = busy;
+    d.ct_mode_i = ct_mode;
     TopIn ti;
     bool top_we = false;
     if (top_pending) {
@@ -627,7 +631,7 @@ bool is_global(std::uint32_t a) {
   using namespace card::reg;
   for (std::uint32_t g : {kId, kVersion, kBuildHashLo, kBuildHashHi, kCaps0, kCaps1, kGitCommitLo,
                           kGitCommitHi, kControl, kStatus, kError, kErrCount, kErrAddr, kErrInfo,
-                          kCommitStatus, kCommitCount, kCaps2, kArbWindow}) {
+                          kCommitStatus, kCommitCount, kCaps2, kArbWindow, kMode}) {
     if (a == g) return true;
   }
   return false;
@@ -673,7 +677,9 @@ struct Model {
   std::vector<SlotWords> shadow;
   std::vector<LineWords> lines;
   std::uint32_t arb_window = 0;
+  std::uint32_t mode = 0;
   bool busy = false;      // what busy_i is driven to
+  bool ct_mode = false;   // what ct_mode_i is driven to
   unsigned flushes = 0;   // flush_o pulses the writes so far must have produced
   bool kill = false;
   std::uint32_t err = 0, err_count = 0, err_addr = 0, err_code = 0, err_read = 0;
@@ -703,6 +709,7 @@ struct Model {
     }
     lines.assign(kNLines, l);
     arb_window = card::reg::kArbWindowReset;
+    mode = card::reg::kModeReset;
     kill = false;
     err = err_count = err_addr = err_code = err_read = 0;
     cmt_slot = cmt_res = cmt_count = snap = 0;
@@ -722,12 +729,14 @@ struct Model {
     if (a == kBuildHashLo) return static_cast<std::uint32_t>(card::kBuildHash);
     if (a == kBuildHashHi) return static_cast<std::uint32_t>(card::kBuildHash >> 32);
     if (a == kCaps0) return f::kCaps0NInstr.put(kN) | f::kCaps0Depth.put(kDepth);
-    if (a == kCaps1) return f::kCaps1DataW.put(kDataW);
+    if (a == kCaps1) return f::kCaps1DataW.put(kDataW) | f::kCaps1CutThrough.put(kCutThrough);
     if (a == kCaps2) return f::kCaps2NLines.put(kNLines) | f::kCaps2NCh.put(kNCh);
     if (a == kArbWindow) return arb_window;
+    if (a == kMode) return mode;
     if (a == kControl) return f::kControlKill.put(kill);  // SOFT_RESET and FLUSH read 0
     if (a == kStatus) {
-      return f::kStatusKill.put(kill) | f::kStatusError.put(err != 0) | f::kStatusBusy.put(busy);
+      return f::kStatusKill.put(kill) | f::kStatusError.put(err != 0) | f::kStatusBusy.put(busy) |
+             f::kStatusCutThrough.put(ct_mode);
     }
     if (a == kError) return err;
     if (a == kErrCount) return err_count;
@@ -761,12 +770,15 @@ class Checked {
       m_.record(f::kErrorPartialWrite, E::kPartialWrite, a, false);
     } else if (d.kind == Decoded::kCounter || d.kind == Decoded::kTop ||
                (d.kind == Decoded::kGlobal && a != card::reg::kError &&
-                a != card::reg::kArbWindow)) {
+                a != card::reg::kArbWindow && a != card::reg::kMode)) {
       m_.record(f::kErrorRoWrite, E::kRoWrite, a, false);
     } else if (a == card::reg::kError) {
       m_.err &= ~v;
     } else if (a == card::reg::kArbWindow) {
       if (v >= card::reg::kArbWindowMin && v <= card::reg::kArbWindowMax) m_.arb_window = v;
+      else m_.record(f::kErrorFieldRange, E::kFieldRange, a, false);
+    } else if (a == card::reg::kMode) {
+      if (v <= card::reg::kModeMax) m_.mode = v;
       else m_.record(f::kErrorFieldRange, E::kFieldRange, a, false);
     } else if (d.kind == Decoded::kLine) {
       if (line_word_ok(*kLineWords[d.word], v)) m_.lines[d.slot][d.word] = v;
@@ -829,6 +841,7 @@ class Checked {
     const Vttq_regs& d = b_.top();
     CHECK(d.arb_window_o == m_.arb_window, "arb_window_o %u, want %u", d.arb_window_o,
           m_.arb_window);
+    CHECK(d.mode_ct_o == m_.mode, "mode_ct_o %u, want %u", d.mode_ct_o, m_.mode);
     namespace l = card::line;
     const std::uint32_t offs[] = {l::kLineValid, l::kLineIp,   l::kLinePort,
                                   l::kLineChannel, l::kLineKind, l::kLineB};
@@ -851,6 +864,10 @@ class Checked {
   void set_busy(bool on) {
     b_.busy = on;
     m_.busy = on;
+  }
+  void set_ct_mode(bool on) {
+    b_.ct_mode = on;
+    m_.ct_mode = on;
   }
 
   // A read through the bus, checked against the model. Counter LO reads accept any value the
@@ -1022,9 +1039,11 @@ void test_identity_and_reset(Bench& b, Model& m, Checked& c) {
   CHECK(hash == card::kBuildHash, "BUILD_HASH %#llx", static_cast<unsigned long long>(hash));
   for (std::uint32_t a : {kCaps0, kCaps1, kGitCommitLo, kGitCommitHi, kControl, kStatus, kError,
                           kErrCount, kErrAddr, kErrInfo, kCommitStatus, kCommitCount, kCaps2,
-                          kArbWindow}) {
+                          kArbWindow, kMode}) {
     c.rd(a);
   }
+  CHECK(card::field::kCaps1CutThrough.get(c.rd(kCaps1)) == kCutThrough, "CAPS1.CUT_THROUGH");
+  CHECK(c.rd(kMode) == 0 && !b.top().mode_ct_o, "MODE after reset: commit on verdict");
   CHECK(card::field::kCaps0NInstr.get(c.rd(kCaps0)) == kN, "CAPS0.N_INSTR");
   CHECK(card::field::kCaps2NLines.get(c.rd(kCaps2)) == kNLines, "CAPS2.N_LINES");
   CHECK(card::field::kCaps2NCh.get(c.rd(kCaps2)) == kNCh, "CAPS2.N_CH");
@@ -1451,7 +1470,7 @@ void test_published_top(Bench& b, Model& m, Checked& c) {
 
 void test_unmapped(Bench& b, Checked& c) {
   std::vector<std::uint32_t> addrs = {
-      0x048, 0x0fc, 0x001, 0x002, 0x023, 0x042,                    // global holes, unaligned
+      0x04c, 0x0fc, 0x001, 0x002, 0x023, 0x042, 0x049,             // global holes, unaligned
       card::kCounterBase + 8 * kNCnt, 0x1fc, 0x7fc, 0xffc,         // past the counters
       card::counter_lo(card::Counter::kFrames) + 1,                // unaligned counter
       card::line::addr(0, 0x18), card::line::addr(0, 0x1c),        // line holes
@@ -1552,7 +1571,7 @@ void test_layout(Bench& b) {
   CHECK(card::reg::kArbWindowMin == 0 && card::reg::kArbWindowMax == 255 &&
             card::reg::kArbWindowReset == ttq::PipelineConfig{}.reorder_window,
         "ARB_WINDOW range 0..255, reset = the model's reorder_window");
-  CHECK(card::kVersionMajor == 2 && card::kVersionMinor == 2, "map version %u.%u",
+  CHECK(card::kVersionMajor == 2 && card::kVersionMinor == 3, "map version %u.%u",
         card::kVersionMajor, card::kVersionMinor);
   // Map 2.2: the published top, read-only words from 0xA0 of each slot window.
   CHECK(card::slot::kTopFlags == 0xa0 && card::slot::kTopBidSz == 0xa4 &&
@@ -1591,6 +1610,24 @@ void test_feed_regs(Bench& b, Model& m, Checked& c) {
   }
   c.wr(aw, 3, 0x1);
   c.expect_error(f::kErrorPartialWrite, E::kPartialWrite, aw);
+  // MODE (map 2.3): 0 and 1 read back and reach mode_ct_o; anything else is refused, changes
+  // nothing and is recorded; a partial write is refused.
+  const std::uint32_t mo = card::reg::kMode;
+  CHECK(card::reg::kModeMin == 0 && card::reg::kModeMax == 1 && card::reg::kModeReset == 0,
+        "MODE range 0..1, reset 0");
+  for (std::uint32_t v : {1u, 0u, 1u}) {
+    c.wr(mo, v);
+    CHECK(c.rd(mo) == v && b.top().mode_ct_o == (v != 0), "MODE %u", v);
+  }
+  for (std::uint32_t v : {2u, 3u, 0x80000001u, 0xffffffffu}) {
+    c.wr(mo, v);
+    CHECK(c.rd(mo) == 1 && b.top().mode_ct_o, "MODE %#x taken", v);
+    c.expect_error(f::kErrorFieldRange, E::kFieldRange, mo);
+  }
+  c.wr(mo, 0, 0x1);
+  CHECK(c.rd(mo) == 1, "MODE partial write taken");
+  c.expect_error(f::kErrorPartialWrite, E::kPartialWrite, mo);
+  c.wr(mo, 0);
 
   // Line table: every entry written in the documented order (VALID = 0, fields, VALID), random
   // values in range including each bound; read back, outputs compared after every write.
@@ -1672,8 +1709,13 @@ void test_feed_regs(Bench& b, Model& m, Checked& c) {
   for (int k = 0; k < 6; ++k) {
     c.set_busy(k % 2 == 0);
     CHECK(f::kStatusBusy.get(c.rd(card::reg::kStatus)) == (k % 2 == 0 ? 1u : 0u), "STATUS.BUSY");
+    // STATUS.CUT_THROUGH is the core's mode in force (ct_mode_i), not MODE.
+    c.set_ct_mode(k % 3 == 1);
+    CHECK(f::kStatusCutThrough.get(c.rd(card::reg::kStatus)) == (k % 3 == 1 ? 1u : 0u),
+          "STATUS.CUT_THROUGH");
   }
   c.set_busy(false);
+  c.set_ct_mode(false);
   std::printf("feed registers: %u line writes refused, %u flush pulses\n", refused,
               b.flush_rises);
 }
@@ -1741,7 +1783,8 @@ void test_soak(Bench& b, Checked& c) {
       c.set_busy(b.chance(0.5));
       c.rd(card::reg::kStatus);
     } else if (op < 92) {
-      c.wr(card::reg::kArbWindow, static_cast<std::uint32_t>(b.rnd(0, 300)));
+      if (b.chance(0.5)) c.wr(card::reg::kArbWindow, static_cast<std::uint32_t>(b.rnd(0, 300)));
+      else c.wr(card::reg::kMode, static_cast<std::uint32_t>(b.rnd(0, 3)));
     } else {
       const std::uint32_t x = static_cast<std::uint32_t>(b.rng()) & ((1u << card::kAddrWidth) - 1);
       if (b.chance(0.5)) c.rd(x);

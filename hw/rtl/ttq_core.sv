@@ -7,7 +7,7 @@
 // frame flagged bad at tlast (tuser), truncated, failing any header check, of an unknown line or
 // holding a malformed MDP packet is discarded whole: no book ever sees part of a packet.
 //
-// Cut-through (input `cut_through` high, docs/rtl_core.md "Cut-through mode"): a packet the
+// Cut-through (a CUT_THROUGH = 1 build with MODE = 1, docs/rtl_core.md "Cut-through mode"): a packet the
 // arbiter pre-decides in order at its MsgSeqNum (header record -> line -> pre-decision) is applied
 // as it streams, message by message, tagged spec, and kept or undone by ttq_apply's journal on
 // its verdict; its APPLY is not replayed. The model is FastPath with feed.commit = "cut_through".
@@ -18,14 +18,13 @@ module ttq_core #(
   parameter int unsigned N_CH       = 4,    // channels (arbiter state)
   parameter int unsigned N_LINES    = 8,    // feed-line table entries
   parameter int unsigned EV_PER_PKT = 128,  // events a stored packet may hold (power of 2)
-  parameter logic [63:0] GIT_COMMIT = 64'h0
+  parameter logic [63:0] GIT_COMMIT = 64'h0,
+  // 1: cut-through commit built in (CAPS1.CUT_THROUGH; the register MODE selects it at the next
+  // reset / soft reset). 0: commit on verdict only; the cut-through logic folds away.
+  parameter int unsigned CUT_THROUGH = 0
 ) (
   input  logic                            clk,
   input  logic                            rst,
-  // Mode strap: 1 = cut-through commit (feed.commit = "cut_through"), 0 = commit on verdict.
-  // Change it only while `rst` is high (the card level drives it from its configuration).
-  input  logic                            cut_through,
-
   // AXI4-Lite control (ttq_regs, docs/registers.md).
   input  logic [ttq_regs_pkg::ADDR_W-1:0] s_axil_awaddr,
   input  logic                            s_axil_awvalid,
@@ -94,20 +93,23 @@ module ttq_core #(
   logic [N_LINES*2-1:0]  line_kind;
   logic [N_CNT*CIW-1:0]  cnt_inc;
   logic prst;  // pipeline reset
+  // The commit mode in force: MODE as of the last reset / soft reset, on a CUT_THROUGH build.
+  logic mode_ct, ct_mode_q, cut_through;
   // Published top of book, ttq_apply -> the register block's TOP_* table (docs/registers.md).
   logic         top_we;
   logic [15:0]  top_slot;
   logic [2:0]   top_flags;
   logic [191:0] top_tob;  // {bid_px, ask_px, bid_sz, ask_sz}
 
-  ttq_regs #(.N_INSTR(N_INSTR), .N_CH(N_CH), .N_LINES(N_LINES), .GIT_COMMIT(GIT_COMMIT)) u_regs (
+  ttq_regs #(.N_INSTR(N_INSTR), .N_CH(N_CH), .N_LINES(N_LINES), .GIT_COMMIT(GIT_COMMIT),
+             .CUT_THROUGH(CUT_THROUGH)) u_regs (
     .clk, .rst,
     .s_axil_awaddr, .s_axil_awvalid, .s_axil_awready, .s_axil_wdata, .s_axil_wstrb,
     .s_axil_wvalid, .s_axil_wready, .s_axil_bresp, .s_axil_bvalid, .s_axil_bready,
     .s_axil_araddr, .s_axil_arvalid, .s_axil_arready, .s_axil_rdata, .s_axil_rresp,
     .s_axil_rvalid, .s_axil_rready,
     .kill_o(kill), .soft_rst_o(soft_rst), .cfg_ready_o(cfg_ready), .flush_o(flush), .busy_i(busy),
-    .arb_window_o(arb_window),
+    .arb_window_o(arb_window), .mode_ct_o(mode_ct), .ct_mode_i(cut_through),
     .line_valid_o(line_valid), .line_ip_o(line_ip), .line_port_o(line_port),
     .line_channel_o(line_channel), .line_kind_o(line_kind), .line_b_o(line_b),
     .cfg_rd_slot_i(cfg_rd_slot), .cfg_rd_o(cfg_rd),
@@ -119,6 +121,13 @@ module ttq_core #(
   );
 
   always_ff @(posedge clk) prst <= rst || soft_rst;
+  // Loaded with the pipeline reset (prst rises in the next cycle), so the whole pipeline starts
+  // in the new mode; a constant 0 without CUT_THROUGH.
+  always_ff @(posedge clk) begin
+    if (rst) ct_mode_q <= 1'b0;
+    else if (soft_rst) ct_mode_q <= mode_ct;
+  end
+  assign cut_through = CUT_THROUGH != 0 && ct_mode_q;
 
   // The committed slot table as ttq_apply takes it (all slots at once): a copy refreshed from the
   // register block's read port on every commit (commit pulse, slot number out, config in).

@@ -12,6 +12,7 @@ module ttq_regs #(
   parameter int unsigned DATA_W = ttq_regs_pkg::DATA_W_DEFAULT,
   parameter int unsigned N_LINES = ttq_regs_pkg::N_LINES_DEFAULT,  // line table entries
   parameter int unsigned N_CH = ttq_regs_pkg::N_CH_DEFAULT,        // feed channels
+  parameter int unsigned CUT_THROUGH = ttq_regs_pkg::CUT_THROUGH_DEFAULT,  // CAPS1.CUT_THROUGH
   parameter logic [63:0] GIT_COMMIT = 64'h0  // commit of the bitstream build (GIT_COMMIT reg)
 ) (
   input  wire logic                                clk,
@@ -42,6 +43,8 @@ module ttq_regs #(
   output logic                                     flush_o,     // CONTROL.FLUSH, one-cycle pulse
   input  wire logic                                busy_i,      // -> STATUS.BUSY (registered)
   output logic [7:0]                               arb_window_o, // ARB_WINDOW
+  output logic                                     mode_ct_o,   // MODE (the core latches it)
+  input  wire logic                                ct_mode_i,   // -> STATUS.CUT_THROUGH
   // Line table, as ttq_line_filter takes it: entry i at [i*W +: W].
   output logic [N_LINES-1:0]                       line_valid_o,
   output logic [N_LINES*32-1:0]                    line_ip_o,
@@ -116,8 +119,11 @@ module ttq_regs #(
   if (N_CH < ttq_regs_pkg::N_CH_MIN || N_CH > ttq_regs_pkg::N_CH_MAX) begin : g_nch
     $fatal(1, "ttq_regs: N_CH outside the register map's range");
   end
+  if (CUT_THROUGH > ttq_regs_pkg::CUT_THROUGH_MAX) begin : g_ct
+    $fatal(1, "ttq_regs: CUT_THROUGH is 0 or 1");
+  end
   // The output widths are ttq_line_filter's and the arbiter's; the map must agree with them.
-  if (ttq_regs_pkg::ARB_WINDOW_W != 8 || ttq_regs_pkg::LINE_VALID_W != 1 ||
+  if (ttq_regs_pkg::ARB_WINDOW_W != 8 || ttq_regs_pkg::MODE_W != 1 || ttq_regs_pkg::LINE_VALID_W != 1 ||
       ttq_regs_pkg::LINE_IP_W != 32 || ttq_regs_pkg::LINE_PORT_W != 16 ||
       ttq_regs_pkg::LINE_CHANNEL_W != 8 || ttq_regs_pkg::LINE_KIND_W != 2 ||
       ttq_regs_pkg::LINE_B_W != 1) begin : g_widths
@@ -205,6 +211,7 @@ module ttq_regs #(
   logic                  cfg_ready_q;
   logic                  kill_q, soft_rst_q, flush_q, busy_q;
   logic [7:0]            arb_window_q;
+  logic                  mode_q;
   logic [N_LINES-1:0]    line_valid_q, line_b_q;
   logic [N_LINES*32-1:0] line_ip_q;
   logic [N_LINES*16-1:0] line_port_q;
@@ -355,9 +362,11 @@ module ttq_regs #(
         dec_glb_val[ttq_regs_pkg::CAPS0_DEPTH_LSB +: ttq_regs_pkg::CAPS0_DEPTH_W] =
             ttq_regs_pkg::CAPS0_DEPTH_W'(DEPTH);
       end
-      ttq_regs_pkg::A_CAPS1:
+      ttq_regs_pkg::A_CAPS1: begin
         dec_glb_val[ttq_regs_pkg::CAPS1_DATA_W_LSB +: ttq_regs_pkg::CAPS1_DATA_W_W] =
             ttq_regs_pkg::CAPS1_DATA_W_W'(DATA_W);
+        dec_glb_val[ttq_regs_pkg::CAPS1_CUT_THROUGH_LSB] = CUT_THROUGH != 0;
+      end
       ttq_regs_pkg::A_GIT_COMMIT_LO: dec_glb_val = GIT_COMMIT[31:0];
       ttq_regs_pkg::A_GIT_COMMIT_HI: dec_glb_val = GIT_COMMIT[63:32];
       ttq_regs_pkg::A_CONTROL: begin
@@ -368,6 +377,7 @@ module ttq_regs #(
         dec_glb_val[ttq_regs_pkg::STATUS_KILL_LSB] = kill_q;
         dec_glb_val[ttq_regs_pkg::STATUS_ERROR_LSB] = |err_q;
         dec_glb_val[ttq_regs_pkg::STATUS_BUSY_LSB] = busy_q;
+        dec_glb_val[ttq_regs_pkg::STATUS_CUT_THROUGH_LSB] = ct_mode_i;
       end
       ttq_regs_pkg::A_ERROR: begin
         dec_glb_wr = 1'b1;
@@ -395,6 +405,10 @@ module ttq_regs #(
       ttq_regs_pkg::A_ARB_WINDOW: begin
         dec_glb_wr = 1'b1;
         dec_glb_val[7:0] = arb_window_q;
+      end
+      ttq_regs_pkg::A_MODE: begin
+        dec_glb_wr = 1'b1;
+        dec_glb_val[0] = mode_q;
       end
       default: dec_glb = 1'b0;
     endcase
@@ -451,7 +465,7 @@ module ttq_regs #(
   logic                  dq_glb_q, dq_glb_wr_q, dq_cnt_q, dq_cnt_hi_q, dq_line_q, dq_shd_q;
   logic                  dq_cmt_q, dq_top_q, dq_top_w0_q, dq_none, dq_ro;
   logic [2:0]            dq_top_widx_q;
-  logic                  dq_control_q, dq_error_q, dq_partial_q;
+  logic                  dq_control_q, dq_error_q, dq_partial_q, dq_mode_q;
   logic                  dq_glb_ok_q, dq_lok_q, dq_sok_q, dq_cmt_go_q;  // *ok_q: data checks
   logic [SLOT_IDX_W-1:0] dq_slot_q;
   logic [WIDX_W-1:0]     dq_widx_q;
@@ -471,6 +485,7 @@ module ttq_regs #(
     dq_top_widx_q <= slot_off[4:2];
     dq_control_q <= dec_addr == ttq_regs_pkg::A_CONTROL;
     dq_error_q <= dec_addr == ttq_regs_pkg::A_ERROR;
+    dq_mode_q <= dec_addr == ttq_regs_pkg::A_MODE;
     dq_partial_q <= x_strb_q != 4'hF;
     dq_glb_ok_q <= dec_glb && ttq_regs_pkg::glb_word_ok(dec_addr, x_data_q);
     dq_lok_q <= x_lok_q[line_off[2 +: LWIDX_W]];  // S_EXEC ANDs them with dq_line_q / dq_shd_q
@@ -726,7 +741,7 @@ module ttq_regs #(
           end else if (dq_error_q) begin  // write 1 to clear
             err_clr = x_data_q[4:0];
           end else if (dq_glb_ok_q) begin
-            arb_we = 1'b1;  // ARB_WINDOW, the only ranged global register
+            arb_we = 1'b1;  // ARB_WINDOW or MODE, the ranged global registers (dq_mode_q)
           end else if (dq_line_q && dq_lok_q) begin
             line_we = 1'b1;
           end else if (dq_shd_q && dq_sok_q) begin
@@ -921,6 +936,7 @@ module ttq_regs #(
   always_ff @(posedge clk) begin
     if (rst) begin
       arb_window_q <= ttq_regs_pkg::ARB_WINDOW_RESET;
+      mode_q <= ttq_regs_pkg::MODE_RESET;
       line_valid_q <= {N_LINES{ttq_regs_pkg::LINE_VALID_RESET}};
       line_ip_q <= {N_LINES{ttq_regs_pkg::LINE_IP_RESET}};
       line_port_q <= {N_LINES{ttq_regs_pkg::LINE_PORT_RESET}};
@@ -928,7 +944,8 @@ module ttq_regs #(
       line_kind_q <= {N_LINES{ttq_regs_pkg::LINE_KIND_RESET}};
       line_b_q <= {N_LINES{ttq_regs_pkg::LINE_B_RESET}};
     end else begin
-      if (arb_we) arb_window_q <= x_data_q[7:0];
+      if (arb_we && !dq_mode_q) arb_window_q <= x_data_q[7:0];
+      if (arb_we && dq_mode_q) mode_q <= x_data_q[0];
       for (int unsigned i = 0; i < N_LINES; i++) begin
         if (line_we && dq_line_idx_q == LINE_IDX_W'(i)) begin
           unique case (dq_line_off_q)
@@ -972,6 +989,7 @@ module ttq_regs #(
   assign soft_rst_o = soft_rst_q;
   assign flush_o = flush_q;
   assign arb_window_o = arb_window_q;
+  assign mode_ct_o = mode_q;
   assign line_valid_o = line_valid_q;
   assign line_ip_o = line_ip_q;
   assign line_port_o = line_port_q;

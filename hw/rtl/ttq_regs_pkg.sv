@@ -11,9 +11,9 @@ package ttq_regs_pkg;
 
   // Identity: the host compares these with card_regs.hpp before it drives the card.
   localparam logic [31:0] REGS_ID = 32'h5454_5131;
-  localparam logic [31:0] REGS_VERSION = 32'h0002_0200;  // 2.2.0
-  localparam logic [63:0] BUILD_HASH = 64'hAF44_1C8C_216D_1166;
-  // git blob hash of hw/regmap/ttq_regs.toml: af441c8c216d116681365edd3b061a67719e70bb
+  localparam logic [31:0] REGS_VERSION = 32'h0002_0300;  // 2.3.0
+  localparam logic [63:0] BUILD_HASH = 64'h56BA_F450_B1E3_A428;
+  // git blob hash of hw/regmap/ttq_regs.toml: 56baf450b1e3a42801a158daf3172a460ec79361
 
   localparam int unsigned ADDR_W = 19;  // AXI4-Lite byte address width
 
@@ -30,6 +30,9 @@ package ttq_regs_pkg;
   localparam int unsigned N_LINES_DEFAULT = 8;
   localparam int unsigned N_LINES_MIN = 1;
   localparam int unsigned N_LINES_MAX = 64;
+  localparam int unsigned CUT_THROUGH_DEFAULT = 0;
+  localparam int unsigned CUT_THROUGH_MIN = 0;
+  localparam int unsigned CUT_THROUGH_MAX = 1;
   localparam int unsigned N_CH_DEFAULT = 4;
   localparam int unsigned N_CH_MIN = 1;
   localparam int unsigned N_CH_MAX = 256;
@@ -53,6 +56,7 @@ package ttq_regs_pkg;
   localparam logic [ADDR_W-1:0] A_COMMIT_COUNT = 19'h0_003C;
   localparam logic [ADDR_W-1:0] A_CAPS2 = 19'h0_0040;
   localparam logic [ADDR_W-1:0] A_ARB_WINDOW = 19'h0_0044;
+  localparam logic [ADDR_W-1:0] A_MODE = 19'h0_0048;
 
   // Bit fields of global registers: LSB and width.
   localparam int unsigned VERSION_PATCH_LSB = 0;
@@ -67,6 +71,8 @@ package ttq_regs_pkg;
   localparam int unsigned CAPS0_DEPTH_W = 8;
   localparam int unsigned CAPS1_DATA_W_LSB = 0;
   localparam int unsigned CAPS1_DATA_W_W = 16;
+  localparam int unsigned CAPS1_CUT_THROUGH_LSB = 16;
+  localparam int unsigned CAPS1_CUT_THROUGH_W = 1;
   localparam int unsigned CONTROL_KILL_LSB = 0;
   localparam int unsigned CONTROL_KILL_W = 1;
   localparam int unsigned CONTROL_SOFT_RESET_LSB = 1;
@@ -79,6 +85,8 @@ package ttq_regs_pkg;
   localparam int unsigned STATUS_ERROR_W = 1;
   localparam int unsigned STATUS_BUSY_LSB = 2;
   localparam int unsigned STATUS_BUSY_W = 1;
+  localparam int unsigned STATUS_CUT_THROUGH_LSB = 3;
+  localparam int unsigned STATUS_CUT_THROUGH_W = 1;
   localparam int unsigned ERROR_FIELD_RANGE_LSB = 0;
   localparam int unsigned ERROR_FIELD_RANGE_W = 1;
   localparam int unsigned ERROR_COMMIT_REFUSED_LSB = 1;
@@ -105,6 +113,8 @@ package ttq_regs_pkg;
   // Global RW registers with a range: bits kept, reset value.
   localparam int unsigned ARB_WINDOW_W = 8;
   localparam logic [7:0] ARB_WINDOW_RESET = 8'h08;
+  localparam int unsigned MODE_W = 1;
+  localparam logic [0:0] MODE_RESET = 1'h0;
 
   // Validation on write of the ranged global registers: 1 when v may be written to the
   // register at byte address addr (all 32 bits are checked).
@@ -112,6 +122,7 @@ package ttq_regs_pkg;
     logic r;
     case (addr)
       A_ARB_WINDOW: r = v <= 32'h0000_00FF;
+      A_MODE: r = v <= 32'h0000_0001;
       default: r = 1'b0;
     endcase
     glb_word_ok = r;

@@ -17,12 +17,12 @@ namespace ttq::card {
 // Identity: check these against the card before driving it.
 inline constexpr std::uint32_t kId = 0x54545131u;  // "TTQ1"
 inline constexpr std::uint32_t kVersionMajor = 2;
-inline constexpr std::uint32_t kVersionMinor = 2;
+inline constexpr std::uint32_t kVersionMinor = 3;
 inline constexpr std::uint32_t kVersionPatch = 0;
-inline constexpr std::uint32_t kVersion = 0x00020200u;  // VERSION register
-inline constexpr std::uint64_t kBuildHash = 0xaf441c8c216d1166ull;
+inline constexpr std::uint32_t kVersion = 0x00020300u;  // VERSION register
+inline constexpr std::uint64_t kBuildHash = 0x56baf450b1e3a428ull;
 // git hash-object of the map source; BUILD_HASH is its first 16 hex digits.
-inline constexpr char kRegmapBlobHash[] = "af441c8c216d116681365edd3b061a67719e70bb";
+inline constexpr char kRegmapBlobHash[] = "56baf450b1e3a42801a158daf3172a460ec79361";
 inline constexpr unsigned kAddrWidth = 19;
 
 // Card parameters reported in CAPS0 .. CAPS2.
@@ -38,6 +38,9 @@ inline constexpr std::uint32_t kCapDataWMax = 1024;
 inline constexpr std::uint32_t kCapNLinesDefault = 8;
 inline constexpr std::uint32_t kCapNLinesMin = 1;
 inline constexpr std::uint32_t kCapNLinesMax = 64;
+inline constexpr std::uint32_t kCapCutThroughDefault = 0;
+inline constexpr std::uint32_t kCapCutThroughMin = 0;
+inline constexpr std::uint32_t kCapCutThroughMax = 1;
 inline constexpr std::uint32_t kCapNChDefault = 4;
 inline constexpr std::uint32_t kCapNChMin = 1;
 inline constexpr std::uint32_t kCapNChMax = 256;
@@ -73,11 +76,17 @@ inline constexpr std::uint32_t kCommitStatus = 0x038;
 inline constexpr std::uint32_t kCommitCount = 0x03c;
 inline constexpr std::uint32_t kCaps2 = 0x040;
 inline constexpr std::uint32_t kArbWindow = 0x044;
+inline constexpr std::uint32_t kMode = 0x048;
 // ARB_WINDOW: RW, 8 bits, writes outside [min, max] refused (FIELD_RANGE).
 inline constexpr std::uint32_t kArbWindowWidth = 8;
 inline constexpr std::uint32_t kArbWindowMin = 0;
 inline constexpr std::uint32_t kArbWindowMax = 255;
 inline constexpr std::uint32_t kArbWindowReset = 8;
+// MODE: RW, 1 bits, writes outside [min, max] refused (FIELD_RANGE).
+inline constexpr std::uint32_t kModeWidth = 1;
+inline constexpr std::uint32_t kModeMin = 0;
+inline constexpr std::uint32_t kModeMax = 1;
+inline constexpr std::uint32_t kModeReset = 0;
 }  // namespace reg
 
 namespace field {
@@ -87,12 +96,14 @@ inline constexpr Field kVersionMajor{16, 8};
 inline constexpr Field kCaps0NInstr{0, 16};
 inline constexpr Field kCaps0Depth{16, 8};
 inline constexpr Field kCaps1DataW{0, 16};
+inline constexpr Field kCaps1CutThrough{16, 1};
 inline constexpr Field kControlKill{0, 1};
 inline constexpr Field kControlSoftReset{1, 1};
 inline constexpr Field kControlFlush{2, 1};
 inline constexpr Field kStatusKill{0, 1};
 inline constexpr Field kStatusError{1, 1};
 inline constexpr Field kStatusBusy{2, 1};
+inline constexpr Field kStatusCutThrough{3, 1};
 inline constexpr Field kErrorFieldRange{0, 1};
 inline constexpr Field kErrorCommitRefused{1, 1};
 inline constexpr Field kErrorRoWrite{2, 1};
@@ -199,6 +210,7 @@ enum class Cap : std::uint8_t {
   kDepth,
   kDataW,
   kNLines,
+  kCutThrough,
   kNCh,
 };
 
@@ -503,7 +515,8 @@ struct GlobalRegs {
   std::uint32_t commit_count;
   std::uint32_t caps2;
   std::uint32_t arb_window;
-  std::uint32_t reserved_048[46];
+  std::uint32_t mode;
+  std::uint32_t reserved_04c[45];
 };
 static_assert(sizeof(GlobalRegs) == 0x100);
 static_assert(offsetof(GlobalRegs, id) == reg::kId);
@@ -524,6 +537,7 @@ static_assert(offsetof(GlobalRegs, commit_status) == reg::kCommitStatus);
 static_assert(offsetof(GlobalRegs, commit_count) == reg::kCommitCount);
 static_assert(offsetof(GlobalRegs, caps2) == reg::kCaps2);
 static_assert(offsetof(GlobalRegs, arb_window) == reg::kArbWindow);
+static_assert(offsetof(GlobalRegs, mode) == reg::kMode);
 
 struct CounterRegs {
   std::uint32_t lo;  // read first: snapshots hi
@@ -616,7 +630,7 @@ static_assert(offsetof(SlotRegs, top_bid_sz) == slot::kTopBidSz);
 static_assert(offsetof(SlotRegs, top_bid_px_lo) == slot::kTopBidPx);
 static_assert(offsetof(SlotRegs, top_ask_px_lo) == slot::kTopAskPx);
 static_assert(offsetof(SlotRegs, top_ask_sz) == slot::kTopAskSz);
-static_assert(reg::kArbWindow < kCounterBase &&
+static_assert(reg::kMode < kCounterBase &&
               kCounterBase + 8u * static_cast<std::uint32_t>(Counter::kCount) <= line::kBase);
 static_assert(line::kBase + line::kMaxCount * line::kStride <= slot::kBase);
 static_assert(slot::kBase + slot::kMaxCount * slot::kStride <= (1u << kAddrWidth));
