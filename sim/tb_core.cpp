@@ -44,11 +44,11 @@ using namespace ttq;
 constexpr int kSlots = 16;            // ttq_core's N_INSTR
 constexpr double kClockMhz = 322.265625;
 // Latency bounds asserted in no-stall mode (docs/latency.md): trigger -> quote valid, cycles.
-constexpr std::uint64_t kLatencyMin = 17;  // exactly: one entry, one message, one record
+constexpr std::uint64_t kLatencyMin = 16;  // exactly: one entry, one message, one record
 constexpr std::uint64_t kLatencyMax = 224;
 // The same in cut-through mode (tb_core --cut-through): a record's message is applied as it
 // streams, so its quote no longer waits for the packet's end.
-constexpr std::uint64_t kCtLatencyMin = 14;  // exactly (measured 2026-11-30, helper h2)
+constexpr std::uint64_t kCtLatencyMin = 13;  // exactly (measured 2026-11-30, helper h4: quoter 3)
 constexpr std::uint64_t kCtLatencyMax = 178;
 constexpr std::uint64_t kCtLatencyMaxB2b = 178;
 // A soft reset of a busy card with no input after it: cycles from T + 1 to busy low.

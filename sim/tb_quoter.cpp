@@ -33,7 +33,7 @@ using ttq::TopOfBook;
 __extension__ typedef __int128 i128;
 __extension__ typedef unsigned __int128 u128;
 
-constexpr int kLatency = 4;  // LATENCY in hw/rtl/ttq_quoter.sv
+constexpr int kLatency = 3;  // LATENCY in hw/rtl/ttq_quoter.sv
 constexpr std::int64_t kI64Min = std::numeric_limits<std::int64_t>::min();
 constexpr std::int64_t kI64Max = std::numeric_limits<std::int64_t>::max();
 constexpr std::int32_t kI32Min = std::numeric_limits<std::int32_t>::min();

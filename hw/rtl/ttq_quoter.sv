@@ -1,5 +1,5 @@
 // Quoter stage of the card: level 0 of ttq::compute_quotes and FastPath::requote's decision, bit
-// for bit with host/src/quoter.cpp, one request per cycle, LATENCY = 4. Stateless: each request
+// for bit with host/src/quoter.cpp, one request per cycle, LATENCY = 3. Stateless: each request
 // carries its slot's registers and last sent level 0. docs/rtl_quoter.md: stages and proofs.
 `default_nettype none
 
@@ -53,21 +53,25 @@ module ttq_quoter #(
   output logic [1:0]                      m_axis_quote_tuser
 );
 
-  // LATENCY: a request accepted in cycle t (tvalid && tready) is on m_axis_quote in cycle t + 4
+  // LATENCY: a request accepted in cycle t (tvalid && tready) is on m_axis_quote in cycle t + 3
   // when the output is not back-pressured (tb_quoter asserts it). Logic cK loads the stage K+1
-  // registers (suffix _qK+1, comb signals _cK); c3 loads the output register or the FIFO.
+  // registers (suffix _qK+1, comb signals _cK); c2 loads the output register or the FIFO.
   //   c0  d = A - B (65 bit); estimate n_e = ((d >> w) * (r << a)) >> 35 (2 DSPs), w and a
   //       straight from recip_sh's bits; d - k*T; rule 4-7 constants and thresholds; tol * T
-  //       (3 DSPs) and its sum; size sums and prev sizes == them; prev-level equalities
+  //       (3 DSPs) and its sum; size sums and prev sizes == them; prev-level equalities; B
+  //       minus ceil, floor and the prev prices
   //   c1  h_e * T (2 DSPs), c = [d >= (n_e + 1) T]; rules 2-3 range checks; the rule 4-7 case
   //       of each side for n = n_e + c, c = 0, 1, picked by c; Q * T for four tick constants
-  //       (12 DSPs) and K = B + Q * T; prev -/+ max(tol * T, 1); size clamps and the pick of
-  //       prev size == size
-  //   c2  prices K + {0, 1, 2} * h_e * T + j * T, 65 bit
-  //   c3  rules 10-11, requote rule, emit decision
-  localparam int LATENCY = 4;
+  //       (12 DSPs), K = B + Q * T and K minus each price bound of its side (ceil or floor,
+  //       prev +/- max(tol * T, 1)), each one carry chain; the case picks K, those differences,
+  //       coef * h_e*T and j * T; size clamps and the pick of prev size == size
+  //   c2  prices K + {0, 1, 2} * h_e * T + j * T (65 bit) and, in parallel, the compares with
+  //       the bounds as signs of (K - bound) + coef * h_e*T + j * T; rules 10-11, requote rule,
+  //       emit decision
+  localparam int LATENCY = 3;
   localparam int TW      = 25;  // tick-domain values: |x| < 2^22 with validated parameters
   localparam int PW      = 65;  // prices and price bounds before the int64 check
+  localparam int DW      = 66;  // price minus a bound: |x| < 2^65
   localparam int RW      = 42;  // d - (n_e + 1) * T is in (-2^41, 2^41): computed mod 2^42
   localparam int PTR_W   = $clog2(FIFO_DEPTH);
   localparam int CNT_W   = $clog2(FIFO_DEPTH + 1);
@@ -87,22 +91,26 @@ module ttq_quoter #(
   //   coef: 0, 1 or 2 times h_e*T;  j: -1..3 times T
   localparam int CASE_W = 7;  // {ksel[1:0], coef[1:0], j[2:0]}
 
+  function automatic logic [DW-1:0] sx64(input logic [63:0] x);  // int64 sign-extended to DW
+    sx64 = {{(DW-64){x[63]}}, x};
+  endfunction
+
   // ------------------------------------------------------------------------------------------
   // Flow control. Every cycle the pipeline advances; results that find the output register
-  // busy wait in the skid FIFO. cnt counts requests in stages 1-3 plus the FIFO, so accepting
+  // busy wait in the skid FIFO. cnt counts requests in stages 1-2 plus the FIFO, so accepting
   // only while cnt < FIFO_DEPTH means the FIFO can never overflow, and tready is a register.
   // A stage's data registers load only when the stage before holds a request (one clock enable
   // per stage). No two stages share an enable, so synthesis keeps the delay lines as flip-flops
-  // instead of SRL16E shift registers, whose slow clock-to-out would sit in front of c3's logic.
+  // instead of SRL16E shift registers, whose slow clock-to-out would sit in front of c2's logic.
   // ------------------------------------------------------------------------------------------
   logic             acc;
-  logic             v_q1, v_q2, v_q3;
+  logic             v_q1, v_q2;
   logic [CNT_W-1:0] cnt_q, cnt_d;
   logic             tready_q;
   logic [PTR_W-1:0] wr_ptr_q, rd_ptr_q;
   logic [CNT_W-1:0] fifo_cnt_q;
   logic             out_free, fifo_empty, from_fifo, direct, push;
-  logic [OUT_W-1:0] res_c3, fifo_head;
+  logic [OUT_W-1:0] res_c2, fifo_head;
   logic [OUT_W-1:0] fifo_mem [FIFO_DEPTH];
   logic             m_valid_q;
   logic [OUT_W-1:0] m_data_q;
@@ -135,6 +143,8 @@ module ttq_quoter #(
   logic [37:0]    tp0_c0, tp1_c0;
   logic [26:0]    tp2_c0;
   logic [60:0]    thr_c0;
+  logic [DW-1:0]  bmc_c0, bmf_c0, bmpb_c0, bmpb1_c0, bmpa_c0, bmpa1_c0;
+  logic [42:0]    tn_c0;
 
   // Rule 3: d = A - B exactly.
   assign d_c0 = {s_axis_req_ask_px[63], s_axis_req_ask_px} -
@@ -254,33 +264,41 @@ module ttq_quoter #(
     tp1_c0 = {17'b0, s_axis_req_tol} * {21'b0, s_axis_req_tick[33:17]};
     tp2_c0 = {6'b0, s_axis_req_tol} * {21'b0, s_axis_req_tick[39:34]};
     thr_c0 = {23'b0, tp0_c0} + {6'b0, tp1_c0, 17'b0} + {tp2_c0, 34'b0};
+    // B minus the price bounds, for the compares of c2 (see there): B - ceil - 1, B - floor,
+    // B - prev and B - prev - 1 of each side, and -T.
+    bmc_c0   = sx64(s_axis_req_bid_px) + ~sx64(s_axis_req_price_ceil);
+    bmf_c0   = sx64(s_axis_req_bid_px) - sx64(s_axis_req_price_floor);
+    bmpb_c0  = sx64(s_axis_req_bid_px) - sx64(s_axis_req_prev_bid_px);
+    bmpb1_c0 = sx64(s_axis_req_bid_px) + ~sx64(s_axis_req_prev_bid_px);
+    bmpa_c0  = sx64(s_axis_req_bid_px) - sx64(s_axis_req_prev_ask_px);
+    bmpa1_c0 = sx64(s_axis_req_bid_px) + ~sx64(s_axis_req_prev_ask_px);
+    tn_c0    = '0 - {3'b0, s_axis_req_tick};
   end
 
-  logic [79:0]       id_q1, id_q2, id_q3;  // {slot, seq, security_id}
-  logic [7:0]        pull_q1, pull_q2, pull_q3;
-  logic              pull_any_q1, pull_any_q2, pull_any_q3;
+  logic [79:0]       id_q1, id_q2;  // {slot, seq, security_id}
+  logic [7:0]        pull_q1, pull_q2;
+  logic              pull_any_q1, pull_any_q2;
   logic [64:0]       d_q1;
   logic [55:0]       d_lim_q1;
   logic              sides_q1;
   logic [16:0]       ne_q1;  // n_e = ne_q1, h_e = ne_q1[16:1], p_e = ne_q1[0]
   logic [41:0]       dm1_q1, dm2_q1;
-  logic              book_ok_q2, book_ok_q3;
-  logic [63:0]       b_q1, b_q2;
-  logic [39:0]       t_q1, t_q2;
-  logic [41:0]       t3_q1, t3_q2;
+  logic              book_ok_q2;
+  logic [63:0]       b_q1;
+  logic [39:0]       t_q1;
+  logic [41:0]       t3_q1;
+  logic [42:0]       tn_q1;
   logic              mid_q1, xb_q1, xa_q1;
   logic [TW-1:0]     cb_q1, ca_q1, q1b_q1, q1a_q1, ub1_q1, ua0_q1, ua1_q1;
   logic [TW-1:0]     vw_q1, vwm1_q1, vb2m1_q1, va2_q1, va2m1_q1;
   logic [60:0]       thr_q1;
   logic              tol0_q1;
-  logic [63:0]       floor_q1, floor_q2, floor_q3;
-  logic [63:0]       ceil_q1, ceil_q2, ceil_q3;
+  logic [DW-1:0]     bmc_q1, bmf_q1, bmpb_q1, bmpb1_q1, bmpa_q1, bmpa1_q1;
   logic [32:0]       szb_q1, sza_q1;
   logic              pbszm_q1, paszm_q1;  // prev size == 2^31 - 1
   logic              pbsze_q1, pasze_q1;  // prev size == the unclamped sum's low 32 bits
-  logic [63:0]       pbpx_q1, papx_q1;
   // Requote rule 1-2 ingredients: the new flags are pull, 0x20 or {al, bl}; the new sizes are
-  // 0 or the clamped size. Compare prev with each possibility early, pick at c3.
+  // 0 or the clamped size. Compare prev with each possibility early, pick at c2.
   logic              eq_pull_q1, eq_book_q1, pf_hi0_q1, pbsz0_q1, pasz0_q1;
   logic [1:0]        pf_lo_q1;
 
@@ -298,6 +316,7 @@ module ttq_quoter #(
       b_q1        <= s_axis_req_bid_px;
       t_q1        <= s_axis_req_tick;
       t3_q1       <= t3_c0;
+      tn_q1       <= tn_c0;
       mid_q1      <= s_axis_req_mid;
       xb_q1       <= xb_c0;
       xa_q1       <= xa_c0;
@@ -315,14 +334,16 @@ module ttq_quoter #(
       va2m1_q1    <= va2m1_c0;
       thr_q1      <= thr_c0;
       tol0_q1     <= s_axis_req_tol == '0;
-      floor_q1    <= s_axis_req_price_floor;
-      ceil_q1     <= s_axis_req_price_ceil;
+      bmc_q1      <= bmc_c0;
+      bmf_q1      <= bmf_c0;
+      bmpb_q1     <= bmpb_c0;
+      bmpb1_q1    <= bmpb1_c0;
+      bmpa_q1     <= bmpa_c0;
+      bmpa1_q1    <= bmpa1_c0;
       szb_q1      <= szb_c0;
       sza_q1      <= sza_c0;
       pbsze_q1    <= pbsze_c0;
       pasze_q1    <= pasze_c0;
-      pbpx_q1     <= s_axis_req_prev_bid_px;
-      papx_q1     <= s_axis_req_prev_ask_px;
       eq_pull_q1  <= s_axis_req_prev_flags == s_axis_req_pull;
       eq_book_q1  <= s_axis_req_prev_flags == ttq_pkg::QF_PULL_BOOK;
       pf_hi0_q1   <= s_axis_req_prev_flags[7:2] == '0;
@@ -336,8 +357,9 @@ module ttq_quoter #(
 
   // ------------------------------------------------------------------------------------------
   // c1: stage 1 -> stage 2. Rules 2-3; h_e * T and the correction c; the rule 4-7 case of each
-  // side for the two candidates n_e + c, picked by c; K = B + Q * T; the requote bounds; size
-  // clamps.
+  // side for the two candidates n_e + c, picked by c; Q * T for the four tick constants and,
+  // for every K = B + Q * T a case can pick, K and K minus each price bound the side is compared
+  // with at c2; the case then picks K, those differences, coef * h_e*T and j * T; size clamps.
   // ------------------------------------------------------------------------------------------
   logic [15:0]   he_c1;
   logic          pe0_c1;
@@ -355,14 +377,33 @@ module ttq_quoter #(
   // sits two to three levels behind c instead of one.
   (* keep *) logic [2*CASE_W-1:0] cand_b_c1, cand_a_c1;
   logic [CASE_W-1:0]   case_b_c1, case_a_c1;
-  logic [PW-1:0] bx_c1, k1b_c1, k2b_c1, k1a_c1, k2a_c1, thx_c1;
-  logic [PW-1:0] hib_c1, lob_c1, hia_c1, loa_c1;
+  logic [DW-1:0] bx_c1, thd_c1;
+  // Per side and K (1: B + Q1 * T, 2: B + Q2 * T; K = B needs no sum): K, and K minus the
+  // bounds (bid: ceil + 1, hi = prev + t', lo + 1 = prev - t' + 1; ask: floor, hi, lo + 1).
+  logic [DW-1:0] k1b_c1, k2b_c1, k1a_c1, k2a_c1;
+  logic [DW-1:0] ce1b_c1, ce2b_c1, hi1b_c1, hi2b_c1, lo1b_c1, lo2b_c1, hi0b_c1, lo0b_c1;
+  logic [DW-1:0] fl1a_c1, fl2a_c1, hi1a_c1, hi2a_c1, lo1a_c1, lo2a_c1, hi0a_c1, lo0a_c1;
   logic [31:0]   szb_c1, sza_c1;
 
-  // Q * T from its three products, sign-extended to PW bits.
-  function automatic logic [PW-1:0] qt_sum(input logic [42:0] p0, input logic [42:0] p1,
-                                          input logic [30:0] p2);
-    qt_sum = {{(PW-43){p0[42]}}, p0} + {{(PW-60){p1[42]}}, p1, 17'b0} + {p2, 34'b0};
+  // base + Q * T from its three products, DW bits, written as one sum that starts with the base
+  // so that yosys makes each a single multi-operand adder (one carry chain) and shares only the
+  // products: a shared Q * T sum would put two carry chains in series.
+  function automatic logic [DW-1:0] qt_add(input logic [DW-1:0] base, input logic [42:0] p0,
+                                           input logic [42:0] p1, input logic [30:0] p2);
+    qt_add = base + {{(DW-43){p0[42]}}, p0} + {{(DW-60){p1[42]}}, p1, 17'b0} +
+             {{(DW-65){p2[30]}}, p2, 34'b0};
+  endfunction
+  function automatic logic [DW-1:0] qt_add3(input logic [DW-1:0] base, input logic [42:0] p0,
+                                            input logic [42:0] p1, input logic [30:0] p2,
+                                            input logic [DW-1:0] x);  // base + Q * T + x
+    qt_add3 = base + {{(DW-43){p0[42]}}, p0} + {{(DW-60){p1[42]}}, p1, 17'b0} +
+              {{(DW-65){p2[30]}}, p2, 34'b0} + x;
+  endfunction
+  function automatic logic [DW-1:0] qt_sub3(input logic [DW-1:0] base, input logic [42:0] p0,
+                                            input logic [42:0] p1, input logic [30:0] p2,
+                                            input logic [DW-1:0] x);  // base + Q * T - x
+    qt_sub3 = base + {{(DW-43){p0[42]}}, p0} + {{(DW-60){p1[42]}}, p1, 17'b0} +
+              {{(DW-65){p2[30]}}, p2, 34'b0} - x;
   endfunction
 
   assign he_c1   = ne_q1[16:1];
@@ -383,7 +424,7 @@ module ttq_quoter #(
     dd1_c1 = pe0_c1 ? dm2_q1 : dm1_q1;
     x1_c1  = dd1_c1 - {ht_c1[40:0], 1'b0};
     c1_c1  = !x1_c1[RW-1];
-    // Q * T for the four tick constants, T cut in 17 + 17 + 6 bits; K = B + Q * T.
+    // Q * T for the four tick constants, T cut in 17 + 17 + 6 bits.
     q1bp0_c1 = $signed(q1b_q1) * $signed({1'b0, t_q1[16:0]});
     q1bp1_c1 = $signed(q1b_q1) * $signed({1'b0, t_q1[33:17]});
     q1bp2_c1 = $signed(q1b_q1) * $signed({1'b0, t_q1[39:34]});
@@ -396,17 +437,33 @@ module ttq_quoter #(
     cap0_c1  = $signed(ca_q1) * $signed({1'b0, t_q1[16:0]});
     cap1_c1  = $signed(ca_q1) * $signed({1'b0, t_q1[33:17]});
     cap2_c1  = $signed(ca_q1) * $signed({1'b0, t_q1[39:34]});
-    bx_c1  = {b_q1[63], b_q1};
-    k1b_c1 = bx_c1 + qt_sum(q1bp0_c1, q1bp1_c1, q1bp2_c1);
-    k2b_c1 = bx_c1 + qt_sum(cbp0_c1, cbp1_c1, cbp2_c1);
-    k1a_c1 = bx_c1 + qt_sum(q1ap0_c1, q1ap1_c1, q1ap2_c1);
-    k2a_c1 = bx_c1 + qt_sum(cap0_c1, cap1_c1, cap2_c1);
-    // Requote rule 3: moved <=> |px - prev| >= max(tol * T, 1), as px >= hi or px <= lo.
-    thx_c1 = {4'b0, thr_q1[60:1], thr_q1[0] | tol0_q1};  // tol = 0 gives thr = 0
-    hib_c1 = {pbpx_q1[63], pbpx_q1} + thx_c1;
-    lob_c1 = {pbpx_q1[63], pbpx_q1} - thx_c1;
-    hia_c1 = {papx_q1[63], papx_q1} + thx_c1;
-    loa_c1 = {papx_q1[63], papx_q1} - thx_c1;
+    // Requote rule 3: moved <=> |px - prev| >= t' = max(tol * T, 1), as px >= prev + t' or
+    // px <= prev - t' (tol = 0 gives tol * T = 0).
+    thd_c1 = {5'b0, thr_q1[60:1], thr_q1[0] | tol0_q1};
+    bx_c1  = {{(DW-64){b_q1[63]}}, b_q1};
+    k1b_c1  = qt_add(bx_c1, q1bp0_c1, q1bp1_c1, q1bp2_c1);
+    k2b_c1  = qt_add(bx_c1, cbp0_c1, cbp1_c1, cbp2_c1);
+    k1a_c1  = qt_add(bx_c1, q1ap0_c1, q1ap1_c1, q1ap2_c1);
+    k2a_c1  = qt_add(bx_c1, cap0_c1, cap1_c1, cap2_c1);
+    // Bid: K - ceil - 1 (px <= ceil <=> px - ceil - 1 < 0), K - prev - t' (px >= hi <=> >= 0),
+    // K - prev + t' - 1 (px <= lo <=> < 0).
+    ce1b_c1 = qt_add(bmc_q1, q1bp0_c1, q1bp1_c1, q1bp2_c1);
+    ce2b_c1 = qt_add(bmc_q1, cbp0_c1, cbp1_c1, cbp2_c1);
+    hi1b_c1 = qt_sub3(bmpb_q1, q1bp0_c1, q1bp1_c1, q1bp2_c1, thd_c1);
+    hi2b_c1 = qt_sub3(bmpb_q1, cbp0_c1, cbp1_c1, cbp2_c1, thd_c1);
+    lo1b_c1 = qt_add3(bmpb1_q1, q1bp0_c1, q1bp1_c1, q1bp2_c1, thd_c1);
+    lo2b_c1 = qt_add3(bmpb1_q1, cbp0_c1, cbp1_c1, cbp2_c1, thd_c1);
+    hi0b_c1 = bmpb_q1 - thd_c1;
+    lo0b_c1 = bmpb1_q1 + thd_c1;
+    // Ask: K - floor (px >= floor <=> >= 0), K - prev - t', K - prev + t' - 1.
+    fl1a_c1 = qt_add(bmf_q1, q1ap0_c1, q1ap1_c1, q1ap2_c1);
+    fl2a_c1 = qt_add(bmf_q1, cap0_c1, cap1_c1, cap2_c1);
+    hi1a_c1 = qt_sub3(bmpa_q1, q1ap0_c1, q1ap1_c1, q1ap2_c1, thd_c1);
+    hi2a_c1 = qt_sub3(bmpa_q1, cap0_c1, cap1_c1, cap2_c1, thd_c1);
+    lo1a_c1 = qt_add3(bmpa1_q1, q1ap0_c1, q1ap1_c1, q1ap2_c1, thd_c1);
+    lo2a_c1 = qt_add3(bmpa1_q1, cap0_c1, cap1_c1, cap2_c1, thd_c1);
+    hi0a_c1 = bmpa_q1 - thd_c1;
+    lo0a_c1 = bmpa1_q1 + thd_c1;
     // Rule 9 clamp to [0, 2^31 - 1].
     szb_c1 = szb_q1[32] ? 32'd0 : szb_q1[31] ? 32'h7fff_ffff : szb_q1[31:0];
     sza_c1 = sza_q1[32] ? 32'd0 : sza_q1[31] ? 32'h7fff_ffff : sza_q1[31:0];
@@ -480,16 +537,32 @@ module ttq_quoter #(
   assign case_b_c1 = c1_c1 ? cand_b_c1[CASE_W +: CASE_W] : cand_b_c1[0 +: CASE_W];
   assign case_a_c1 = c1_c1 ? cand_a_c1[CASE_W +: CASE_W] : cand_a_c1[0 +: CASE_W];
 
-  logic [CASE_W-1:0] case_b_q2, case_a_q2;
-  logic [55:0]   ht_q2;
-  logic [PW-1:0] k1b_q2, k2b_q2, k1a_q2, k2a_q2;
-  logic [PW-1:0] hib_q2, lob_q2, hia_q2, loa_q2, hib_q3, lob_q3, hia_q3, loa_q3;
-  logic [31:0]   szb_q2, szb_q3, sza_q2, sza_q3;
-  logic          bpos_q2, bpos_q3, apos_q2, apos_q3;  // clamped size > 0
-  // Requote ingredients, loaded by c1 and carried to c3 in one vector.
+  // The case picks K, the differences, coef * h_e*T and j * T (j = -1: -T) of each side.
+  // ksel 0 is K = B: its differences with ceil / floor come from c0, those with the requote
+  // bounds need no product.
+  function automatic logic [DW-1:0] pick3(input logic [1:0] ks, input logic [DW-1:0] v0,
+                                          input logic [DW-1:0] v1, input logic [DW-1:0] v2);
+    pick3 = (ks == 2'd1) ? v1 : (ks == 2'd2) ? v2 : v0;
+  endfunction
+  function automatic logic [57:0] coef_h(input logic [1:0] cf, input logic [55:0] ht);
+    coef_h = (cf == 2'd1) ? {2'b0, ht} : (cf == 2'd2) ? {1'b0, ht, 1'b0} : '0;
+  endfunction
+  function automatic logic [42:0] j_t(input logic [2:0] j, input logic [39:0] t,
+                                      input logic [41:0] t3, input logic [42:0] tn);
+    j_t = (j == 3'd1) ? {3'b0, t} : (j == 3'd2) ? {2'b0, t, 1'b0} : (j == 3'd3) ? {1'b0, t3} :
+          (j == 3'b111) ? tn : '0;
+  endfunction
+
+  logic [PW-1:0] kb_q2, ka_q2;  // K
+  logic [DW-1:0] ceb_q2, hib_q2, lob_q2, fla_q2, hia_q2, loa_q2;  // K minus the bounds
+  logic [57:0]   chb_q2, cha_q2;  // coef * h_e*T
+  logic [42:0]   jtb_q2, jta_q2;  // j * T, signed
+  logic [31:0]   szb_q2, sza_q2;
+  logic          bpos_q2, apos_q2;  // clamped size > 0
+  // Requote ingredients, loaded by c1.
   localparam int RQ_W = 7;
-  logic [RQ_W-1:0] rq_q2, rq_q3;    // {eq_pull, eq_book, pf_hi0, pf_lo (2 bits), pb0, pa0}
-  logic [1:0]      eqs_q2, eqs_q3;  // {prev_bid_sz == szb, prev_ask_sz == sza}
+  logic [RQ_W-1:0] rq_q2;   // {eq_pull, eq_book, pf_hi0, pf_lo (2 bits), pb0, pa0}
+  logic [1:0]      eqs_q2;  // {prev_bid_sz == szb, prev_ask_sz == sza}
 
   always_ff @(posedge clk) begin
     if (v_q1) begin  // a bubble leaves the stage as it was
@@ -497,26 +570,22 @@ module ttq_quoter #(
       pull_q2     <= pull_q1;
       pull_any_q2 <= pull_any_q1;
       book_ok_q2  <= book_ok_c1;
-      b_q2        <= b_q1;
-      t_q2        <= t_q1;
-      t3_q2       <= t3_q1;
-      case_b_q2   <= case_b_c1;
-      case_a_q2   <= case_a_c1;
-      ht_q2       <= ht_c1;
-      k1b_q2      <= k1b_c1;
-      k2b_q2      <= k2b_c1;
-      k1a_q2      <= k1a_c1;
-      k2a_q2      <= k2a_c1;
-      hib_q2      <= hib_c1;
-      lob_q2      <= lob_c1;
-      hia_q2      <= hia_c1;
-      loa_q2      <= loa_c1;
+      kb_q2       <= PW'(pick3(case_b_c1[6:5], bx_c1, k1b_c1, k2b_c1));
+      ceb_q2      <= pick3(case_b_c1[6:5], bmc_q1, ce1b_c1, ce2b_c1);
+      hib_q2      <= pick3(case_b_c1[6:5], hi0b_c1, hi1b_c1, hi2b_c1);
+      lob_q2      <= pick3(case_b_c1[6:5], lo0b_c1, lo1b_c1, lo2b_c1);
+      ka_q2       <= PW'(pick3(case_a_c1[6:5], bx_c1, k1a_c1, k2a_c1));
+      fla_q2      <= pick3(case_a_c1[6:5], bmf_q1, fl1a_c1, fl2a_c1);
+      hia_q2      <= pick3(case_a_c1[6:5], hi0a_c1, hi1a_c1, hi2a_c1);
+      loa_q2      <= pick3(case_a_c1[6:5], lo0a_c1, lo1a_c1, lo2a_c1);
+      chb_q2      <= coef_h(case_b_c1[4:3], ht_c1);
+      cha_q2      <= coef_h(case_a_c1[4:3], ht_c1);
+      jtb_q2      <= j_t(case_b_c1[2:0], t_q1, t3_q1, tn_q1);
+      jta_q2      <= j_t(case_a_c1[2:0], t_q1, t3_q1, tn_q1);
       szb_q2      <= szb_c1;
       sza_q2      <= sza_c1;
       bpos_q2     <= !szb_q1[32] && (szb_q1[31:0] != '0);
       apos_q2     <= !sza_q1[32] && (sza_q1[31:0] != '0);
-      floor_q2    <= floor_q1;
-      ceil_q2     <= ceil_q1;
       rq_q2       <= {eq_pull_q1, eq_book_q1, pf_hi0_q1, pf_lo_q1, pbsz0_q1, pasz0_q1};
       // prev size == the clamped size: the clamp's constants and the sum compared at c0.
       eqs_q2      <= {szb_q1[32] ? pbsz0_q1 : szb_q1[31] ? pbszm_q1 : pbsze_q1,
@@ -525,83 +594,51 @@ module ttq_quoter #(
   end
 
   // ------------------------------------------------------------------------------------------
-  // c2: stage 2 -> stage 3. price = K + coef * h_e*T + j*T, exact in 65 bits.
+  // c2: rules 10-11 and the requote rule. price = K + coef * h_e*T + j*T, exact in 65 bits, and
+  // each compare of the price with a bound is the sign of (K - bound) + coef * h_e*T + j*T from
+  // c1's difference: three operands and one carry chain each, in parallel with the price's own.
   // ------------------------------------------------------------------------------------------
-  function automatic logic [PW-1:0] price(input logic [CASE_W-1:0] cs, input logic [PW-1:0] b,
-                                          input logic [PW-1:0] k1, input logic [PW-1:0] k2,
-                                          input logic [55:0] ht, input logic [39:0] t,
-                                          input logic [41:0] t3);
-    logic [PW-1:0] k, h, j;
-    logic          cin;
-    k   = (cs[6:5] == 2'd1) ? k1 : (cs[6:5] == 2'd2) ? k2 : b;
-    h   = (cs[4:3] == 2'd1) ? {9'b0, ht} : (cs[4:3] == 2'd2) ? {8'b0, ht, 1'b0} : '0;
-    j   = (cs[2:0] == 3'd1) ? {25'b0, t} :
-          (cs[2:0] == 3'd2) ? {24'b0, t, 1'b0} :
-          (cs[2:0] == 3'd3) ? {23'b0, t3} :
-          (cs[2:0] == 3'b111) ? ~{25'b0, t} : '0;
-    cin = cs[2:0] == 3'b111;  // -T = ~T + 1
-    price = k + h + j + {{(PW-1){1'b0}}, cin};
+  logic [PW-1:0] bpx_c2, apx_c2;
+  logic [DW-1:0] ceb_c2, hib_c2, lob_c2, fla_c2, hia_c2, loa_c2;
+  logic       quote_c2, bl_c2, al_c2, mb_c2, ma_c2;
+  logic       eq_pull_c2, eq_book_c2, pf_hi0_c2, pb0_c2, pa0_c2, flags_eq_c2, upd_c2, send_c2;
+  logic [1:0] pf_lo_c2;
+  logic [7:0] flags_c2;
+
+  // x + coef * h_e*T + j*T, DW bits (the first operand differs in every sum: none is shared).
+  function automatic logic [DW-1:0] add3(input logic [DW-1:0] x, input logic [57:0] ch,
+                                         input logic [42:0] jt);
+    add3 = x + {{(DW-58){1'b0}}, ch} + {{(DW-43){jt[42]}}, jt};
   endfunction
 
-  logic [PW-1:0] bpx_c2, apx_c2;
-  assign bpx_c2 = price(case_b_q2, {b_q2[63], b_q2}, k1b_q2, k2b_q2, ht_q2, t_q2, t3_q2);
-  assign apx_c2 = price(case_a_q2, {b_q2[63], b_q2}, k1a_q2, k2a_q2, ht_q2, t_q2, t3_q2);
-
-  logic [PW-1:0] bpx_q3, apx_q3;
-
-  always_ff @(posedge clk) begin
-    if (v_q2) begin  // a bubble leaves the stage as it was
-      id_q3       <= id_q2;
-      pull_q3     <= pull_q2;
-      pull_any_q3 <= pull_any_q2;
-      book_ok_q3  <= book_ok_q2;
-      bpx_q3      <= bpx_c2;
-      apx_q3      <= apx_c2;
-      hib_q3      <= hib_q2;
-      lob_q3      <= lob_q2;
-      hia_q3      <= hia_q2;
-      loa_q3      <= loa_q2;
-      szb_q3      <= szb_q2;
-      sza_q3      <= sza_q2;
-      bpos_q3     <= bpos_q2;
-      apos_q3     <= apos_q2;
-      floor_q3    <= floor_q2;
-      ceil_q3     <= ceil_q2;
-      rq_q3       <= rq_q2;
-      eqs_q3      <= eqs_q2;
-    end
-  end
-
-  // ------------------------------------------------------------------------------------------
-  // c3: rules 10-11 and the requote rule.
-  // ------------------------------------------------------------------------------------------
-  logic       quote_c3, bl_c3, al_c3, mb_c3, ma_c3;
-  logic       eq_pull_c3, eq_book_c3, pf_hi0_c3, pb0_c3, pa0_c3, flags_eq_c3, upd_c3, send_c3;
-  logic [1:0] pf_lo_c3;
-  logic [7:0] flags_c3;
-
   always_comb begin
-    {eq_pull_c3, eq_book_c3, pf_hi0_c3, pf_lo_c3, pb0_c3, pa0_c3} = rq_q3;
-    quote_c3 = !pull_any_q3 && book_ok_q3;
+    bpx_c2 = kb_q2 + {{(PW-58){1'b0}}, chb_q2} + {{(PW-43){jtb_q2[42]}}, jtb_q2};
+    apx_c2 = ka_q2 + {{(PW-58){1'b0}}, cha_q2} + {{(PW-43){jta_q2[42]}}, jta_q2};
+    ceb_c2 = add3(ceb_q2, chb_q2, jtb_q2);  // < 0 <=> bid <= ceil
+    hib_c2 = add3(hib_q2, chb_q2, jtb_q2);  // >= 0 <=> bid >= prev + t'
+    lob_c2 = add3(lob_q2, chb_q2, jtb_q2);  // < 0 <=> bid <= prev - t'
+    fla_c2 = add3(fla_q2, cha_q2, jta_q2);  // >= 0 <=> ask >= floor
+    hia_c2 = add3(hia_q2, cha_q2, jta_q2);
+    loa_c2 = add3(loa_q2, cha_q2, jta_q2);
+    {eq_pull_c2, eq_book_c2, pf_hi0_c2, pf_lo_c2, pb0_c2, pa0_c2} = rq_q2;
+    quote_c2 = !pull_any_q2 && book_ok_q2;
     // Rule 10: strict floor / ceiling, and a price outside int64 is not quoted.
-    bl_c3 = quote_c3 && bpos_q3 && (bpx_q3[64] == bpx_q3[63]) &&
-            ($signed(bpx_q3) <= $signed({ceil_q3[63], ceil_q3}));
-    al_c3 = quote_c3 && apos_q3 && (apx_q3[64] == apx_q3[63]) &&
-            ($signed(apx_q3) >= $signed({floor_q3[63], floor_q3}));
-    mb_c3 = ($signed(bpx_q3) >= $signed(hib_q3)) || ($signed(bpx_q3) <= $signed(lob_q3));
-    ma_c3 = ($signed(apx_q3) >= $signed(hia_q3)) || ($signed(apx_q3) <= $signed(loa_q3));
+    bl_c2 = quote_c2 && bpos_q2 && (bpx_c2[64] == bpx_c2[63]) && ceb_c2[DW-1];
+    al_c2 = quote_c2 && apos_q2 && (apx_c2[64] == apx_c2[63]) && !fla_c2[DW-1];
+    mb_c2 = !hib_c2[DW-1] || lob_c2[DW-1];
+    ma_c2 = !hia_c2[DW-1] || loa_c2[DW-1];
     // Rule 1, 2-3 and 11.
-    flags_c3 = pull_any_q3 ? pull_q3 : !book_ok_q3 ? ttq_pkg::QF_PULL_BOOK :
-               (al_c3 ? ttq_pkg::QF_ASK_LIVE : 8'h00) | (bl_c3 ? ttq_pkg::QF_BID_LIVE : 8'h00);
-    flags_eq_c3 = pull_any_q3 ? eq_pull_c3 : !book_ok_q3 ? eq_book_c3 :
-                  pf_hi0_c3 && (pf_lo_c3 == {al_c3, bl_c3});
+    flags_c2 = pull_any_q2 ? pull_q2 : !book_ok_q2 ? ttq_pkg::QF_PULL_BOOK :
+               (al_c2 ? ttq_pkg::QF_ASK_LIVE : 8'h00) | (bl_c2 ? ttq_pkg::QF_BID_LIVE : 8'h00);
+    flags_eq_c2 = pull_any_q2 ? eq_pull_c2 : !book_ok_q2 ? eq_book_c2 :
+                  pf_hi0_c2 && (pf_lo_c2 == {al_c2, bl_c2});
     // needs_requote, then FastPath::requote's silent case: nothing live before or after.
-    upd_c3  = !flags_eq_c3 ||
-              !(bl_c3 ? eqs_q3[1] : pb0_c3) || !(al_c3 ? eqs_q3[0] : pa0_c3) ||
-              (bl_c3 && mb_c3) || (al_c3 && ma_c3);
-    send_c3 = upd_c3 && (pf_lo_c3 != 2'b00 || bl_c3 || al_c3);
-    res_c3 = {flags_c3, id_q3, al_c3 ? sza_q3 : 32'd0, bl_c3 ? szb_q3 : 32'd0,
-              al_c3 ? apx_q3[63:0] : 64'd0, bl_c3 ? bpx_q3[63:0] : 64'd0, upd_c3, send_c3};
+    upd_c2  = !flags_eq_c2 ||
+              !(bl_c2 ? eqs_q2[1] : pb0_c2) || !(al_c2 ? eqs_q2[0] : pa0_c2) ||
+              (bl_c2 && mb_c2) || (al_c2 && ma_c2);
+    send_c2 = upd_c2 && (pf_lo_c2 != 2'b00 || bl_c2 || al_c2);
+    res_c2 = {flags_c2, id_q2, al_c2 ? sza_q2 : 32'd0, bl_c2 ? szb_q2 : 32'd0,
+              al_c2 ? apx_c2[63:0] : 64'd0, bl_c2 ? bpx_c2[63:0] : 64'd0, upd_c2, send_c2};
   end
 
   // ------------------------------------------------------------------------------------------
@@ -610,21 +647,20 @@ module ttq_quoter #(
   assign out_free   = !m_valid_q || m_axis_quote_tready;
   assign fifo_empty = fifo_cnt_q == '0;
   assign from_fifo  = out_free && !fifo_empty;
-  assign direct     = out_free && fifo_empty && v_q3;
-  assign push       = v_q3 && !direct;
+  assign direct     = out_free && fifo_empty && v_q2;
+  assign push       = v_q2 && !direct;
   assign fifo_head  = fifo_mem[rd_ptr_q];
   assign cnt_d      = cnt_q + CNT_W'(acc) - CNT_W'(from_fifo || direct);
 
   always_ff @(posedge clk) begin
-    if (push) fifo_mem[wr_ptr_q] <= res_c3;
-    if (out_free) m_data_q <= from_fifo ? fifo_head : res_c3;
+    if (push) fifo_mem[wr_ptr_q] <= res_c2;
+    if (out_free) m_data_q <= from_fifo ? fifo_head : res_c2;
   end
 
   always_ff @(posedge clk) begin
     if (rst) begin
       v_q1       <= 1'b0;
       v_q2       <= 1'b0;
-      v_q3       <= 1'b0;
       cnt_q      <= '0;
       tready_q   <= 1'b0;
       wr_ptr_q   <= '0;
@@ -634,13 +670,12 @@ module ttq_quoter #(
     end else begin
       v_q1       <= acc;
       v_q2       <= v_q1;
-      v_q3       <= v_q2;
       cnt_q      <= cnt_d;
       tready_q   <= cnt_d < CNT_W'(FIFO_DEPTH);
       wr_ptr_q   <= wr_ptr_q + PTR_W'(push);
       rd_ptr_q   <= rd_ptr_q + PTR_W'(from_fifo);
       fifo_cnt_q <= fifo_cnt_q + CNT_W'(push) - CNT_W'(from_fifo);
-      if (out_free) m_valid_q <= !fifo_empty || v_q3;
+      if (out_free) m_valid_q <= !fifo_empty || v_q2;
     end
   end
 
