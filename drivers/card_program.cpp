@@ -115,6 +115,7 @@ bool CardProgram::check_identity(std::string& error) {
   const std::uint32_t caps0 = bus_.read32(card::reg::kCaps0);
   n_instr_ = card::field::kCaps0NInstr.get(caps0);
   depth_ = card::field::kCaps0Depth.get(caps0);
+  ct_built_ = card::field::kCaps1CutThrough.get(bus_.read32(card::reg::kCaps1)) != 0;
   const std::uint32_t caps2 = bus_.read32(card::reg::kCaps2);
   n_lines_ = card::field::kCaps2NLines.get(caps2);
   n_ch_ = card::field::kCaps2NCh.get(caps2);
@@ -145,11 +146,12 @@ bool CardProgram::check_fits(std::string& error) {
                             c.channels.size(), n_ch_));
     return false;
   }
-  if (c.cut_through) {
+  if (c.cut_through && !ct_built_) {
     error =
-        msg("feed.commit = \"cut_through\": this card commits a packet on its verdict; its "
-            "cut-through mode runs in simulation only until its open defects are fixed "
-            "(docs/latency.md, RTL piece 3), so use feed.commit = \"verdict\" with a card");
+        msg("feed.commit = \"cut_through\": this card was built without cut-through commit "
+            "(CAPS1.CUT_THROUGH = 0: it commits every packet on its verdict only); use "
+            "feed.commit = \"verdict\", or a card built with the ttq_core parameter "
+            "CUT_THROUGH = 1 (docs/card.md \"Commit mode\")");
     return false;
   }
   if (c.reorder_timeout_ns != 0) {
@@ -248,6 +250,36 @@ bool CardProgram::program(std::string& error) {
   // Errors left from an earlier session are not ours: clear them (W1C) so the check after
   // programming sees only this session's refusals.
   bus_.write32(card::reg::kError, bus_.read32(card::reg::kError));
+
+  // The commit mode first: MODE takes effect at a soft reset, which restarts the pipeline from
+  // empty books and clears the counters and every slot's last sent quote, keeping the
+  // configuration. Done before the slots are committed (a commit requotes its slot, which the
+  // model's instruments start from: FastPath loaded = committed), and only when the mode in
+  // force differs (a card fresh from reset runs commit on verdict).
+  const std::uint32_t want = cfg_.cut_through ? 1u : 0u;
+  bus_.write32(card::reg::kMode, want);
+  if (!check_errors("writing MODE", error)) return false;
+  if (card::field::kStatusCutThrough.get(bus_.read32(card::reg::kStatus)) != want) {
+    const std::uint32_t kill = card::field::kStatusKill.get(bus_.read32(card::reg::kStatus));
+    bus_.write32(card::reg::kControl, card::field::kControlKill.put(kill) |
+                                          card::field::kControlSoftReset.put(1u));
+    // The pipeline's work after a soft reset (ttq_apply's requote of every slot when KILL is
+    // set) takes about one cycle per slot; a register access takes several.
+    constexpr int kIdlePolls = 10'000;
+    for (int i = 0; i < kIdlePolls && busy(); ++i) {
+    }
+    const std::uint32_t st = bus_.read32(card::reg::kStatus);
+    if (card::field::kStatusBusy.get(st) != 0) {
+      error = msg("the card stays busy after CONTROL.SOFT_RESET (selecting the commit mode)");
+      return false;
+    }
+    if (card::field::kStatusCutThrough.get(st) != want) {
+      error = msg(fmt::format("MODE = {} did not take effect at CONTROL.SOFT_RESET "
+                              "(STATUS.CUT_THROUGH reads {}); docs/registers.md",
+                              want, card::field::kStatusCutThrough.get(st)));
+      return false;
+    }
+  }
 
   bus_.write32(card::reg::kArbWindow, cfg_.reorder_window);
 

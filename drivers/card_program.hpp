@@ -43,9 +43,11 @@ class CardProgram {
 
   // ID, VERSION, BUILD_HASH, then CAPS. Before any write; false + why on a mismatch.
   bool check_identity(std::string& error);
-  // Checks that the config fits the card (card mode: docs/card.md), then writes ARB_WINDOW, the
-  // line table, every configured instrument's slot (committed, COMMIT_STATUS checked) and checks
-  // the ERROR register. KILL is left as it is (the caller clears it last).
+  // Checks that the config fits the card (card mode: docs/card.md; feed.commit = "cut_through"
+  // needs CAPS1.CUT_THROUGH), then writes MODE from feed.commit (with a CONTROL.SOFT_RESET when
+  // the mode in force differs, STATUS.CUT_THROUGH checked after it), ARB_WINDOW, the line table,
+  // every configured instrument's slot (committed, COMMIT_STATUS checked) and checks the ERROR
+  // register. KILL is left as it is (the caller clears it last; a soft reset keeps it).
   bool program(std::string& error);
 
   void set_kill(bool on);
@@ -78,7 +80,9 @@ class CardProgram {
   void invalidate_tops() { ++top_gen_; }
   // CONTROL.SOFT_RESET (KILL kept): the pipeline restarts from empty books, the counters clear,
   // the configuration stays (docs/registers.md). Call with the core idle (STATUS.BUSY 0) and
-  // the quote records drained: records still in the output queue are lost.
+  // the quote records drained: records still in the output queue are lost. The slots are not
+  // committed again: each slot's last sent quote is forgotten (FastPath::soft_reset, not a
+  // FastPath built afresh, is the model of the card after it).
   void soft_reset();
   // One slot's TOP_* entry, read now (TOP_FLAGS first: it latches the other words).
   PublishedTop read_top(std::uint32_t slot);
@@ -116,6 +120,7 @@ class CardProgram {
   std::uint32_t n_instr_ = 0, depth_ = 0, n_lines_ = 0, n_ch_ = 0;
   std::uint64_t oversize_packets_ = 0;
   bool kill_ = false;
+  bool ct_built_ = false;  // CAPS1.CUT_THROUGH (check_identity)
   // Published-top cache: slot i is valid while top_gen_of_[i] == top_gen_ (never 0).
   std::vector<PublishedTop> tops_;
   std::vector<std::uint64_t> top_gen_of_;

@@ -518,6 +518,15 @@ FastPath::FastPath(const PipelineConfig& cfg) : cfg_(cfg) {
       in->group[glen] = 0;
     }
     frozen_ = true;
+    // Loaded = committed: the host programs each of the card's slots with a COMMIT, which
+    // ttq_apply answers with a requote of that slot (docs/rtl_apply.md "Kill changes and
+    // commits"). On the empty book that is a silent pull, but it sets what the slot last sent
+    // to {0, PULL_BOOK} (and the quoter's last inputs), which a cut-through correction of the
+    // slot's first quote sends back. No record: an empty book quotes nothing, and nothing was
+    // live. Under commit on verdict no record changes (a level with no live side is never sent,
+    // and a live quote differs from both in its flags). set_kill(false) is that requote of
+    // every instrument (the kill switch is off at construction).
+    set_kill(false);
   }
 }
 

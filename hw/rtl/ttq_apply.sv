@@ -239,7 +239,8 @@ module ttq_apply #(
   // ---------------------------------------------------------------------------------------------
   // Per-slot state (FastPath's Instrument). Flags in flip-flops (reset); wide fields in LUT RAM
   // (no reset: each is guarded by a flag), each with one write port:
-  //   last_rpt_mem  F1 (the RptSeq check)      read F1, both at f_slot_q
+  //   last_rpt_mem  F1 (the RptSeq check)      read F1 (the journal's save), both at f_slot_q
+  //                 (the check itself compares with a copy in flip-flops, lrm_q, on the way in)
   //   top_mem       C  (book results)          read by the publisher (pub_slot_q)
   //   prev_mem      quoter results             read by the publisher
   //   dq_mem        C  (touches, at the tail)  read by the publisher (head)
@@ -252,6 +253,7 @@ module ttq_apply #(
   logic [N_INSTR-1:0] prev_ok_q;    // prev_mem written since reset (else prev reads as 0)
   logic [N_INSTR-1:0] infl_q;       // a quoter request of the slot is in flight
   logic [31:0]        last_rpt_mem [N_INSTR];
+  logic [32*N_INSTR-1:0] lrm_q;     // last_rpt_mem's words in flip-flops (the check's compares)
   logic [TOB_W-1:0]   top_mem      [N_INSTR];  // the book's top after its latest op
   logic [PREV_W-1:0]  prev_mem     [N_INSTR];  // last sent level 0 (the quoter's `prev`)
   logic [SW-1:0]      dq_mem       [N_INSTR];  // dirty slots in first-touched order
@@ -337,7 +339,16 @@ module ttq_apply #(
   logic [SW-1:0]      f_slot_q;
   logic [CH_W-1:0]    f_ch_q;
   logic [31:0]        f_rpt_q, f_seq_q, f_size_q;
-  logic [31:0]        f_rpt_m1_q;    // RptSeq - 1 (mod 2^32): "in sequence" is an equality
+  // The RptSeq check, made on the way in for every slot (its last RptSeq: lrm_q, F1's writes of
+  // last_rpt_mem in flip-flops; its flags), with the slot F1 writes in the loading cycle
+  // checked against the RptSeq written instead (the forward, for an event of that slot right
+  // behind it): FastPath::check_rpt's two outcomes F1 needs.
+  logic [N_INSTR-1:0] f_old_q;       // per slot: older (known, RptSeq <= last)
+  logic [N_INSTR-1:0] f_d1_q;        // per slot: RptSeq == last + 1 (mod 2^32)
+  logic [N_INSTR-1:0] in_le, in_d1;  // on the way in: RptSeq <= lrm_q / RptSeq - 1 == lrm_q
+  logic               in_rpt0, in_rpt1;  // RptSeq == 0 / 1 (against a channel reset's 0)
+  logic               fw_le, fw_d1;  // ... against the RptSeq F1 writes (f_rpt_q)
+  logic [31:0]        lrm_wd, in_rpt_m1;
   logic [63:0]        f_px_q;
   logic [7:0]         f_level_q;
   logic [2:0]         f_action_q;
@@ -358,6 +369,8 @@ module ttq_apply #(
   logic               hdr_we;        // F1 is done with a PKT_HDR (its own item or ctl 3)
   logic               kill_in_q;     // the kill value last sent down the pipeline
   logic [N_INSTR-1:0] rq_pend_q;     // committed slots waiting for their requote marker
+  logic               rq_nz_q;       // rq_pend_q != 0, as a register (s_axis_ev_tready)
+  logic               rq_clr, rq_set, rq_ge2, rq_seen;
   logic               rq_any;
   logic [SW-1:0]      rq_slot;
 
@@ -441,7 +454,10 @@ module ttq_apply #(
   ttq_pkg::book_op_t  op_new;
   logic               op_free, op_issue;
   logic               f_done, f_load, ev_fire, mk_kill;
-  logic               rpt_known_rd, rpt_zero_rd, rpt_older, rpt_d1;
+  logic               rpt_known_rd, rpt_zero_rd, rpt_d1;
+  logic               rpt_older, rpt_nold;
+  logic               bk_go, sq_go;  // a BOOK / SEQ item of a slot in the table, with room
+  logic               f_done_x, cq_push_x, op_issue_x;  // the parts without the RptSeq check
   logic [31:0]        last_rpt_rd;
   logic               rpt_we, lp_rpt_we;
   logic               c_entry_d, c_unknown_d;
@@ -453,11 +469,16 @@ module ttq_apply #(
   assign rpt_known_rd = rpt_known_q[f_slot_q];
   assign rpt_zero_rd = rpt_zero_q[f_slot_q];
   assign last_rpt_rd = last_rpt_mem[f_slot_q];
-  assign rpt_older = rpt_known_rd && (rpt_zero_rd ? f_rpt_q == 32'd0 : f_rpt_q <= last_rpt_rd);
-  // RptSeq == last + 1 (mod 2^32) as RptSeq - 1 == last: the subtraction is made on the way into
-  // F1, so the check is an equality of two registered words (one LUT level less than a
-  // subtract-then-compare in this cycle, whose result feeds the commit-queue entry).
-  assign rpt_d1 = rpt_zero_rd ? f_rpt_m1_q == 32'd0 : f_rpt_m1_q == last_rpt_rd;
+  // The check drives F1's handshakes (s_axis_ev_tready, m_axis_op_tvalid), which ttq_core's
+  // logic continues, so it reads flip-flops only (2026-11-30: it read last_rpt_mem, a LUT RAM,
+  // through a 32-bit compare's carry chain, which ABC's area recovery stretched to seven levels
+  // with ttq_core's logic): the check was made on the way in, for every slot (f_old_q, f_d1_q,
+  // with F1's write of the loading cycle forwarded); F1 selects its slot's. The slot's RptSeq
+  // state does not change while the item waits in F1 (only F1 writes it; the undo walk runs
+  // with F1 empty).
+  assign rpt_older = f_old_q[f_slot_q];
+  assign rpt_nold = !rpt_older;
+  assign rpt_d1 = f_d1_q[f_slot_q];
   // An entry that passes carries {known, RptSeq = last + 1}; C derives jump / in sequence
   // (the entry's data does not wait for `older`, which only enables the push and the op).
   always_comb begin
@@ -491,70 +512,56 @@ module ttq_apply #(
   endfunction
 
   always_comb begin
-    f_done = 1'b0;
-    cq_push = 1'b0;
+    f_done_x = 1'b0;
+    cq_push_x = 1'b0;
     cq_wd = '0;
-    op_issue = 1'b0;
-    rpt_we = 1'b0;
+    op_issue_x = 1'b0;
+    bk_go = 1'b0;
+    sq_go = 1'b0;
     lp_rpt_we = 1'b0;
-    c_entry_d = 1'b0;
     c_unknown_d = 1'b0;
     lp_ph_d = lp_ph_q;
     lp_scope_d = lp_scope_q;
     lp_slot_d = f_slot_q;
     if (f_v_q && !f_hit_q && (f_it_q == IT_BOOK || f_it_q == IT_SEQ || f_it_q == IT_STAT)) begin
-      f_done = 1'b1;  // an instrument not in the table: counted, nothing else
+      f_done_x = 1'b1;  // an instrument not in the table: counted, nothing else
       c_unknown_d = 1'b1;
     end else if (f_v_q) begin
       unique case (f_it_q)
-        IT_HDR: f_done = 1'b1;  // hdr_we below; no commit entry (the markers carry the seq)
+        IT_HDR: f_done_x = 1'b1;  // hdr_we below; no commit entry (the markers carry the seq)
         IT_BOOK: begin
           // The op is offered (valid) whatever ttq_book's tready; F1 holds until it is taken.
+          // (The check's part: below.)
           if (cq_room) begin
-            if (rpt_older) begin
-              f_done = 1'b1;
-            end else begin
-              op_issue = 1'b1;
-              if (op_free) begin
-                f_done = 1'b1;
-                rpt_we = 1'b1;
-                cq_push = 1'b1;
-                cq_wd = entry(Q_BOOK, f_slot_q, rpt_known_rd, rpt_d1, f_reset, '0, '0);
-                c_entry_d = 1'b1;
-              end
-            end
+            bk_go = 1'b1;
+            cq_wd = entry(Q_BOOK, f_slot_q, rpt_known_rd, rpt_d1, f_reset, '0, '0);
           end
         end
         IT_SEQ: begin
           if (cq_room) begin
-            f_done = 1'b1;
-            if (!rpt_older) begin
-              rpt_we = 1'b1;
-              if (rpt_known_rd) begin  // a first RptSeq changes nothing else
-                cq_push = 1'b1;
-                cq_wd = entry(Q_CHK, f_slot_q, rpt_known_rd, rpt_d1, 1'b0, '0, '0);
-              end
-            end
+            f_done_x = 1'b1;
+            sq_go = 1'b1;
+            cq_wd = entry(Q_CHK, f_slot_q, rpt_known_rd, rpt_d1, 1'b0, '0, '0);
           end
         end
         IT_STAT: begin
           if (cq_room) begin
-            f_done = 1'b1;
-            cq_push = 1'b1;
+            f_done_x = 1'b1;
+            cq_push_x = 1'b1;
             cq_wd = entry(Q_HALT, f_slot_q, f_halt_q, 1'b0, 1'b0, '0, '0);
           end
         end
         IT_PUB: begin
           if (cq_room) begin
-            f_done = 1'b1;
-            cq_push = 1'b1;
+            f_done_x = 1'b1;
+            cq_push_x = 1'b1;
             cq_wd = entry(Q_PUB, '0, 1'b0, 1'b0, 1'b0, f_hdr_q ? f_seq_q : cur_seq_q, '0);
           end
         end
         IT_MARK: begin
           if (cq_room) begin
-            f_done = 1'b1;
-            cq_push = 1'b1;
+            f_done_x = 1'b1;
+            cq_push_x = 1'b1;
             // The latest MsgSeqNum as of the marker's place among the events: F1 writes it
             // in event order, C requotes with the entry's copy.
             cq_wd = f_mk_kill_q ? entry(Q_KILL, '0, f_halt_q, 1'b0, 1'b0, latest_seq, '0) :
@@ -571,21 +578,21 @@ module ttq_apply #(
           end else if (lp_scope_q == '0) begin
             if (f_lk_q == LP_GAP || f_lk_q == LP_RESTART) begin
               if (cq_room) begin  // then publish: first + count for a gap, 1 for a restart
-                f_done = 1'b1;
+                f_done_x = 1'b1;
                 lp_ph_d = 2'd0;
-                cq_push = 1'b1;
+                cq_push_x = 1'b1;
                 cq_wd = entry(Q_PUB, '0, 1'b0, 1'b0, 1'b0,
                               (f_lk_q == LP_GAP) ? f_seq_q + f_rpt_q : 32'd1, '0);
               end
             end else begin
-              f_done = 1'b1;
+              f_done_x = 1'b1;
               lp_ph_d = 2'd0;
             end
           end else begin
             unique case (f_lk_q)
               LP_GAP: begin
                 if (cq_room) begin
-                  cq_push = 1'b1;
+                  cq_push_x = 1'b1;
                   cq_wd = entry(Q_GAP, f_slot_q, 1'b0, 1'b0, 1'b0, '0, '0);
                   lp_scope_d = lp_rest;
                   lp_slot_d = lowest(lp_rest);
@@ -593,7 +600,7 @@ module ttq_apply #(
               end
               LP_STATUS: begin
                 if (cq_room) begin
-                  cq_push = 1'b1;
+                  cq_push_x = 1'b1;
                   cq_wd = entry(Q_HALT, f_slot_q, f_halt_q, 1'b0, 1'b0, '0, '0);
                   lp_scope_d = lp_rest;
                   lp_slot_d = lowest(lp_rest);
@@ -601,10 +608,10 @@ module ttq_apply #(
               end
               default: begin  // RESET (known) / RESTART (unknown): RptSeq 0, clear the book
                 if (cq_room) begin
-                  op_issue = 1'b1;
+                  op_issue_x = 1'b1;
                   if (op_free) begin
                     lp_rpt_we = 1'b1;
-                    cq_push = 1'b1;
+                    cq_push_x = 1'b1;
                     cq_wd = entry(Q_CLR, f_slot_q, 1'b0, 1'b0, 1'b0, '0, '0);
                     lp_scope_d = lp_rest;
                     lp_slot_d = lowest(lp_rest);
@@ -614,10 +621,19 @@ module ttq_apply #(
             endcase
           end
         end
-        default: f_done = 1'b1;  // IT_NONE
+        default: f_done_x = 1'b1;  // IT_NONE
       endcase
     end
   end
+
+  // The RptSeq check's part (FastPath::check_rpt): an older event is skipped (BOOK: done without
+  // an op); else the op is offered, and once it is taken (SEQ: at once) the slot's RptSeq is
+  // written and, but for a SEQ's first RptSeq, an entry pushed.
+  assign f_done = f_done_x || (bk_go && (op_free || rpt_older));
+  assign op_issue = op_issue_x || (bk_go && rpt_nold);
+  assign rpt_we = ((bk_go && op_free) || sq_go) && rpt_nold;
+  assign cq_push = cq_push_x || (((bk_go && op_free) || (sq_go && rpt_known_rd)) && rpt_nold);
+  assign c_entry_d = bk_go && op_free && rpt_nold;
 
   // A Book Reset is the op's etype BOOK_T_RESET (4), the only value f_bet_q takes with bit 2 set:
   // no decode and no register of its own (f_reset_q until 2026-11-29, the same value).
@@ -641,8 +657,17 @@ module ttq_apply #(
   // next event, so it is ordered after every event accepted before it (as in the model, where
   // set_kill / set_params happen between frames).
   always_comb begin
-    rq_any = rq_pend_q != '0 && w_idle;
+    rq_any = rq_nz_q && w_idle;
     rq_slot = lowest(rq_pend_q);
+    // rq_nz_q's next value: a marker clears the lowest slot, a commit sets one.
+    rq_ge2 = 1'b0;  // two or more slots waiting
+    rq_seen = 1'b0;
+    for (int i = 0; i < NI; i++) begin
+      if (rq_pend_q[i] && rq_seen) rq_ge2 = 1'b1;
+      if (rq_pend_q[i]) rq_seen = 1'b1;
+    end
+    rq_clr = f_load && !mk_kill && rq_any;
+    rq_set = cfg_commit && cfg_commit_slot < 16'(N_INSTR);
   end
   // Kill and commit markers wait while a speculated packet is open (the model's set_kill and
   // set_params come between frames, so after its undo).
@@ -669,7 +694,15 @@ module ttq_apply #(
       f_known_q <= lk_in == LP_RESET;
       f_ch_q <= s_axis_ev_channel;
       f_rpt_q <= ev_in.rpt_seq;
-      f_rpt_m1_q <= ev_in.rpt_seq - 32'd1;
+      for (int i = 0; i < NI; i++) begin  // (F1's write of this cycle: known, not 0, f_rpt_q)
+        if (rpt_we && f_slot_q == SW'(i)) begin
+          f_old_q[i] <= fw_le;
+          f_d1_q[i] <= fw_d1;
+        end else begin
+          f_old_q[i] <= rpt_known_q[i] && (rpt_zero_q[i] ? in_rpt0 : in_le[i]);
+          f_d1_q[i] <= rpt_zero_q[i] ? in_rpt1 : in_d1[i];
+        end
+      end
       f_seq_q <= ev_in.seq_num;
       f_hdr_q <= !mk_kill && !rq_any && s_axis_ev_ctl == 2'd3;
       f_size_q <= ev_in.size;
@@ -683,6 +716,7 @@ module ttq_apply #(
       f_slot_q <= lp_slot_d;  // a channel-wide action's slot (f_slot_q when not stepping)
     end
     if (f_load && mk_kill) kill_in_q <= kill;
+    rq_nz_q <= rq_set || (rq_clr ? rq_ge2 : rq_nz_q);
     lp_ph_q <= lp_ph_d;
     lp_scope_q <= lp_scope_d;
     if (hdr_we) begin
@@ -692,7 +726,7 @@ module ttq_apply #(
       end
     end
     for (int i = 0; i < NI; i++) begin
-      if (f_load && !mk_kill && rq_any && rq_slot == SW'(i)) rq_pend_q[i] <= 1'b0;
+      if (rq_clr && rq_slot == SW'(i)) rq_pend_q[i] <= 1'b0;
       if (cfg_commit && cfg_commit_slot == 16'(i)) rq_pend_q[i] <= 1'b1;
     end
     if (rpt_we) begin
@@ -723,6 +757,7 @@ module ttq_apply #(
       cur_seq_q <= '0;
       last_seq_q <= '0;
       rq_pend_q <= '0;
+      rq_nz_q <= 1'b0;
       rpt_known_q <= '0;
       rpt_zero_q <= '0;
     end
@@ -730,6 +765,26 @@ module ttq_apply #(
   always_ff @(posedge clk) begin  // F1's write, or the undo walk's (selected by a register)
     if (rpt_we || (w_walk && jr_q[rs_q])) begin
       last_rpt_mem[w_walk ? rs_q : f_slot_q] <= w_walk ? sh_rpt_mem[rs_q] : f_rpt_q;
+    end
+  end
+  // Its copy in flip-flops, the same writes; the compares of the item coming in with every slot.
+  assign lrm_wd = w_walk ? sh_rpt_mem[rs_q] : f_rpt_q;
+  assign in_rpt_m1 = ev_in.rpt_seq - 32'd1;
+  assign in_rpt0 = ev_in.rpt_seq == 32'd0;
+  assign in_rpt1 = ev_in.rpt_seq == 32'd1;
+  assign fw_le = ev_in.rpt_seq <= f_rpt_q;
+  assign fw_d1 = in_rpt_m1 == f_rpt_q;
+  always_comb begin
+    for (int i = 0; i < NI; i++) begin
+      in_le[i] = ev_in.rpt_seq <= lrm_q[32*i +: 32];
+      in_d1[i] = in_rpt_m1 == lrm_q[32*i +: 32];
+    end
+  end
+  always_ff @(posedge clk) begin
+    for (int i = 0; i < NI; i++) begin
+      if ((rpt_we && f_slot_q == SW'(i)) || (w_walk && jr_q[rs_q] && rs_q == SW'(i))) begin
+        lrm_q[32*i +: 32] <= lrm_wd;
+      end
     end
   end
 
@@ -1302,6 +1357,7 @@ module ttq_apply #(
       assert (!(spec_verdict_v && w_st_q != W_OPEN));
       assert (!(ev_fire && !s_axis_ev_spec && !w_idle));
       assert (!((w_walk || corr_v_q) && s_axis_qres_tvalid));
+      assert (rq_nz_q == (rq_pend_q != '0));
       // The tail register is head + count (mod N_INSTR).
       assert (!dq_rst_seen_q || 32'(dq_tail_q) == (32'(dq_head_q) + 32'(dq_cnt_q)) % NI);
       assert (!(c_wr && pop));

@@ -172,8 +172,11 @@ module ttq_core #(
   // clears it: after a hard reset the input must start at a frame boundary.
   logic skip_q, port_mid_q, l2_tvalid, l2_tready, in_beat, port_beat;
   logic mid_frame_q;
-  assign l2_tvalid           = s_axis_frame_tvalid && !skip_q;
-  assign s_axis_frame_tready = l2_tready || skip_q;
+  logic ct_in_hold;  // cut-through: no new frame into ttq_l2l4, the frame queue could fill
+  // Cut-through: a new frame waits at its first beat while the frame queue could fill
+  // (ct_in_hold, a register; never inside a frame).
+  assign l2_tvalid           = s_axis_frame_tvalid && !skip_q && !(ct_in_hold && !mid_frame_q);
+  assign s_axis_frame_tready = (l2_tready && !(ct_in_hold && !mid_frame_q)) || skip_q;
   assign in_beat             = l2_tvalid && l2_tready;  // a beat into ttq_l2l4
   assign port_beat           = s_axis_frame_tvalid && s_axis_frame_tready;
   always_ff @(posedge clk) begin
@@ -805,7 +808,8 @@ module ttq_core #(
   localparam int unsigned FQ_DEPTH = 32;
   localparam int unsigned FQ_AW = $clog2(FQ_DEPTH);
   localparam int unsigned FQ_PW = FQ_AW + 2;  // pointer: one bit more than a lap, for "before"
-  localparam int unsigned SQ_DEPTH = 64;
+  // SQ_DEPTH >= EV_PER_PKT + 1 (a whole stored packet and its PKT_END; proof at the queue).
+  localparam int unsigned SQ_DEPTH = 2 * EV_PER_PKT;
   localparam int unsigned SQ_AW = $clog2(SQ_DEPTH);
 
   assign ct_rst = prst || !cut_through;
@@ -855,6 +859,32 @@ module ttq_core #(
     if (spa_v) fq_yes_q[fq_jn_i] <= spa_yes;
   end
 
+  // Input hold (the frame queue has no back-pressure: a header record is written as it comes).
+  // fq_in_q counts the frames begun into ttq_l2l4; every one of them gets its entry (header
+  // record, verdict) at or after its first beat, so the entries in use are at most
+  // D = fq_in_q - min(fq_pk_q, fq_jn_q) (fq_pk_q and fq_jn_q never pass fq_wr_q <= fq_in_q).
+  // Invariant D <= FQ_DEPTH - 2 (the assertions below keep 2 spare): a frame starts in cycle t
+  // only if ct_in_hold_q = (D(t-1) >= FQ_DEPTH - 3) was low, so D(t) <= D(t-1) + 1 <= FQ_DEPTH - 3
+  // and D(t+1) <= FQ_DEPTH - 2; with the hold high D does not grow (the readers only advance).
+  // The hold acts only at a frame's first beat (mid_frame_q), never inside a frame, and it is
+  // released as the join and the speculated-event queue's reader move on, which need no later
+  // frame. Back to back at 1 beat/cycle the queue stays far below it (tb_core --cut-through:
+  // 0 input stall cycles).
+  logic [FQ_PW-1:0] fq_in_q, fq_in_pk, fq_in_jn;
+  logic             ct_in_hold_q;
+  assign fq_in_pk   = fq_in_q - fq_pk_q;
+  assign fq_in_jn   = fq_in_q - fq_jn_q;
+  assign ct_in_hold = ct_in_hold_q;
+  always_ff @(posedge clk) begin
+    if (ct_rst) begin
+      fq_in_q      <= '0;
+      ct_in_hold_q <= 1'b0;
+    end else begin
+      if (fr_start) fq_in_q <= fq_in_q + 1'b1;
+      ct_in_hold_q <= fq_in_pk >= FQ_PW'(FQ_DEPTH - 3) || fq_in_jn >= FQ_PW'(FQ_DEPTH - 3);
+    end
+  end
+
   always_ff @(posedge clk) begin
     if (ct_rst) begin
       fq_wr_q    <= '0;
@@ -881,14 +911,33 @@ module ttq_core #(
     end
   end
 
-  // Speculated-event queue. Writer: every event the store takes. A packet's events after its
-  // last MSG_END (or PKT_HDR) are released only by the next MSG_END; at PKT_END they are
-  // dropped by writing the PKT_END over the first of them (sq_rp_q), unless the reader is
+  // Speculated-event queue. Writer: every event the store stores, and PKT_END. A packet's events
+  // after its last MSG_END (or PKT_HDR) are released only by the next MSG_END; at PKT_END they
+  // are dropped by writing the PKT_END over the first of them (sq_rp_q), unless the reader is
   // already skipping this very packet (then it may have read past sq_rp_q).
+  // No hang (SQ_DEPTH >= EV_PER_PKT + 1): a packet P takes at most EV_PER_PKT + 1 entries (above).
+  // The writer waits (sq_room low) only with SQ_DEPTH entries in the queue. While the reader is
+  // at P (Q_ID: waiting for P's frame's answer or verdict; Q_SPEC: releasing P message by
+  // message) everything in the queue is P's or later, so a full queue holds P's PKT_END: all of
+  // P is released, and what the reader needs to finish P (the answer, the l2l4 verdict of P's
+  // frame, ttq_apply's tready) needs no later event. Inside P the writer never waits: P's
+  // entries before its PKT_END are at most EV_PER_PKT < SQ_DEPTH. In Q_SKIP the reader takes
+  // every entry. (With 64 entries a message of 64+ events -- a template 37 message of 64
+  // entries fits a 1,500-byte frame -- filled the queue unreleased: the card hung.)
   logic [EV_W:0]    sq_mem [SQ_DEPTH];   // {ok (PKT_END: err == OK and not oversize), event}
   logic [SQ_AW:0]   sq_wr_q, sq_rp_q, sq_hp_q;
   logic [SQ_AW:0]   sq_wr_at;
-  logic [EV_W:0]    sq_in, sq_hd;
+  logic [EV_W:0]    sq_in;
+  // The head is a register (sq_hd_q = sq_mem[sq_hp_q] whenever the queue is not empty, loaded
+  // a cycle ahead like the ingress heads, a write landing at the head forwarded), and so is the
+  // speculated packet's channel (sq_ch_q, its frame's, loaded as the reader enters Q_SPEC): the
+  // item ttq_apply takes in cut-through mode and the reader's decisions start from registers,
+  // not from a LUT-RAM read (which was in front of ttq_apply's input decode and RptSeq check:
+  // the whole core's only 8-LUT-level paths, docs/synthesis.md). No cycle is added: the register
+  // holds in each cycle what the RAM read gave.
+  logic [EV_W:0]    sq_hd_q;
+  logic [SQ_AW:0]   sq_hp_nx;
+  logic [CH_W-1:0]  sq_ch_q;
   logic             sq_push, sq_rb, sq_rel_in;
   logic [15:0]      sq_wpk_q, sq_cpk_q;  // packets written / finished by the reader
   ttq_pkg::mdp_ev_t sq_ev;
@@ -900,18 +949,37 @@ module ttq_core #(
   logic             sq_pop, sq_fin, sq_vd_v, sq_vd_ok, sq_item, sq_end, sq_rel, cmd_idle;
 
   assign sq_room   = !cut_through || (sq_wr_q - sq_hp_q) < (SQ_AW + 1)'(SQ_DEPTH);
-  assign sq_push   = cut_through && ev_take;
+  // Like the packet store, the queue takes a packet's first EV_PER_PKT events and its PKT_END
+  // only (an oversize packet's PKT_END is not ok: its verdict undoes it; the messages that ended
+  // within the first EV_PER_PKT events were applied, a cut one is dropped at PKT_END as usual).
+  assign sq_push   = cut_through && ev_take && (ev_last || !wr_idx_q[IDX_W]);
   assign sq_in     = {ev_in.err == ttq_pkg::MDP_OK && !wr_over_q, ev_data};
   assign sq_rel_in = ev_last || ev_in.kind == ttq_pkg::MDP_EV_PKT_HDR ||
                      ev_in.kind == ttq_pkg::MDP_EV_MSG_END;
   assign sq_rb     = ev_last && !(sq_st_q == Q_SKIP && sq_cpk_q == sq_wpk_q);
   assign sq_wr_at  = sq_rb ? sq_rp_q : sq_wr_q;
-  assign sq_hd     = sq_mem[sq_hp_q[SQ_AW-1:0]];
-  assign sq_ev     = sq_hd[EV_W-1:0];
+  assign sq_hp_nx  = sq_hp_q + 1'b1;
+  assign sq_ev     = sq_hd_q[EV_W-1:0];
 
+  // A write lands at the head only where the queue is empty (sq_wr_q) or on a PKT_END written
+  // back at sq_rp_q = sq_hp_q (nothing released: no pop in that cycle); with a pop, at the next
+  // head only where the queue holds just the popped entry. Otherwise the next head is in the RAM.
   always_ff @(posedge clk) begin
     if (sq_push) sq_mem[sq_wr_at[SQ_AW-1:0]] <= sq_in;
+    if (sq_push && sq_wr_at == (sq_pop ? sq_hp_nx : sq_hp_q)) sq_hd_q <= sq_in;
+    else if (sq_pop) sq_hd_q <= sq_mem[sq_hp_nx[SQ_AW-1:0]];
+    if (sq_st_q == Q_ID) sq_ch_q <= fq_ch_q[fq_pk_i];
   end
+`ifndef SYNTHESIS
+  always_ff @(posedge clk) begin
+    if (!ct_rst) begin
+      assert (sq_hp_q == sq_wr_q || sq_hd_q == sq_mem[sq_hp_q[SQ_AW-1:0]])
+        else $error("ttq_core: sq_hd_q differs from the speculated-event queue's head");
+      assert (sq_st_q != Q_SPEC || sq_ch_q == fq_ch_q[fq_pk_i])
+        else $error("ttq_core: sq_ch_q differs from the speculated packet's channel");
+    end
+  end
+`endif
 
   // Reader.
   always_comb begin
@@ -923,7 +991,7 @@ module ttq_core #(
     // PKT_END of a speculated packet, its frame's l2l4 verdict in: the verdict pulse (when an
     // item went; a packet that sent none opened no window).
     sq_vd_v  = sq_st_q == Q_SPEC && sq_rel && sq_end && pk_vd && sq_sent_q;
-    sq_vd_ok = sq_hd[EV_W] && fq_rs_q[fq_pk_i] == ttq_pkg::DROP_NONE;
+    sq_vd_ok = sq_hd_q[EV_W] && fq_rs_q[fq_pk_i] == ttq_pkg::DROP_NONE;
     sq_fin   = (sq_st_q == Q_SPEC && sq_rel && sq_end && pk_vd) ||
                (sq_st_q == Q_SKIP && sq_hp_q != sq_wr_q && sq_end);
   end
@@ -1002,6 +1070,8 @@ module ttq_core #(
       assert (!(hl_v && fq_wr_q - fq_pk_q >= FQ_PW'(FQ_DEPTH - 2)) &&
               !(hl_v && fq_wr_q - fq_jn_q >= FQ_PW'(FQ_DEPTH - 2)))
         else $error("ttq_core: cut-through frame queue overflow");
+      assert (fq_in_pk <= FQ_PW'(FQ_DEPTH - 2) && fq_in_jn <= FQ_PW'(FQ_DEPTH - 2))
+        else $error("ttq_core: more frames in flight than the input hold allows");
       // A frame whose header passed streams its payload (docs/rtl_l2l4.md, contract 3).
       assert (!(vq_push && fq_vd_q != fq_wr_q && fq_q_q[fq_vd_q[FQ_AW-1:0]] && !vd_data[7]))
         else $error("ttq_core: a frame asked for a pre-decision sent no payload");
@@ -1023,7 +1093,7 @@ module ttq_core #(
   // packet's, never both offered (sq_off waits for the command side to be idle).
   logic [OI_W-1:0] of_head, ap_item;
   assign of_head = of_hv_q ? of_hd_q : {rd_hdr_q ? 2'd3 : 2'd0, rd_ch_q, rd_ev};
-  assign ap_item = sq_off ? {2'd0, fq_ch_q[fq_pk_i], sq_ev} : of_head;
+  assign ap_item = sq_off ? {2'd0, sq_ch_q, sq_ev} : of_head;
 
   logic                          op_v, op_r, res_v, res_r, req_v, req_r, qres_v, qres_r;
   logic                          bk_op_v, bk_op_r, bk_res_v, bk_res_r;

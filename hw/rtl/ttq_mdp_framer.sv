@@ -964,10 +964,14 @@ module ttq_mdp_framer #(
   logic [7:0] credit_q;
   ttq_pkg::mdp_ev_t head;
   logic head_end, ev_pop;
+  // Per entry: it is a PKT_END, in flip-flops beside ev_mem, so that tvalid and tlast (and the
+  // credit count, and ttq_core's logic behind them) do not start at the LUT RAM read and the
+  // kind's decode after it (2026-11-30: with ABC's area recovery, 7 levels in the whole core).
+  logic [EV_DEPTH-1:0] ev_end_q;
 
   assign ev_full = ev_cnt_q == (EV_AW + 1)'(EV_DEPTH);
   assign head = ev_mem[ev_rd_q];
-  assign head_end = head.kind == ttq_pkg::MDP_EV_PKT_END;
+  assign head_end = ev_end_q[ev_rd_q];
   assign m_axis_ev_tdata = head;
   assign m_axis_ev_tlast = head_end;
   assign m_axis_ev_tvalid = ev_cnt_q != '0 && (!head_end || credit_q != '0);
@@ -975,6 +979,9 @@ module ttq_mdp_framer #(
 
   always_ff @(posedge clk) begin
     if (ev_we) ev_mem[ev_wr_q] <= ev_d;
+  end
+  always_ff @(posedge clk) begin
+    if (ev_we) ev_end_q[ev_wr_q] <= ev_d.kind == ttq_pkg::MDP_EV_PKT_END;
   end
 
   always_ff @(posedge clk) begin
@@ -998,6 +1005,7 @@ module ttq_mdp_framer #(
     if (!rst) begin
       assert (!(ev_we && ev_full));
       assert (!(lf_pop && !len_known));
+      assert (ev_cnt_q == '0 || head_end == (head.kind == ttq_pkg::MDP_EV_PKT_END));
       assert (st_q != S_PHDR || cur_q[2:0] == 3'd0);  // win0 is the packet header's window
       // The decodes stored beside the ring match the window wherever the walker uses them.
       if (st_q == S_MHDR && go && (!len_known || (!at_end && !end_rel[AW-1] && end_rel >= 6)))

@@ -4,7 +4,9 @@
 // the specification says may differ.
 #include <catch2/catch.hpp>
 
+#include <cstring>
 #include <map>
+#include <memory>
 #include <random>
 #include <tuple>
 #include <vector>
@@ -196,7 +198,8 @@ TEST_CASE("cut_through: only a packet the arbiter would take at once is speculat
   const auto q = first.quotes();
   REQUIRE(q.size() == 2);
   CHECK((q[0].flags & (kQuoteBidLive | kQuoteAskLive)) != 0);  // speculative
-  CHECK(q[1].flags == 0);  // back to nothing working (last sent before: nothing)
+  // Back to nothing working: the level as the slot's commit left it (a silent pull).
+  CHECK(q[1].flags == kQuotePullBook);
   CHECK_FALSE(first.inst().rpt_known);
 }
 
@@ -450,5 +453,166 @@ TEST_CASE("cut_through = verdict + speculation and corrections, on random packet
     INFO("seed " << seed);
     CHECK(undone > 50);  // the property was exercised
     CHECK(c.counters().stale_events >= v.counters().stale_events);
+  }
+}
+
+// D3 (review 2026-11-30): the host commits every slot of the card while programming it, and
+// ttq_apply answers each commit with a requote of the slot: on the empty book a silent pull that
+// still sets the slot's last sent level to {0, PULL_BOOK}. The model starts its instruments the
+// same way (loaded = committed), so a correction of a slot's FIRST quote re-sends that level
+// (the card: flags 0x20), not an all-zero one.
+TEST_CASE("cut_through: loaded = committed: the correction of a slot's first quote is the "
+          "commit's silent pull",
+          "[fast_path][cut_through]") {
+  for (bool ct : {false, true}) {
+    Run r(ct);
+    CHECK(r.quotes().empty());  // the commit requote is silent
+    for (std::int32_t id : {kId, kOther}) {
+      const Instrument& in = r.inst(id);
+      CHECK(in.last_sent[0] == QuoteLevel{0, 0, 0, 0, kQuotePullBook});
+      CHECK(in.quote_inputs_valid);
+    }
+  }
+  Run c(true);
+  c.send(opening(), /*bad_fcs=*/true);  // the channel's first packet: speculated, undone
+  const auto q = c.quotes();
+  REQUIRE(q.size() == 2);
+  CHECK(q[0].flags == (kQuoteBidLive | kQuoteAskLive));
+  CHECK(q[1].slot == 0);
+  CHECK(q[1].seq == 0);
+  CHECK(q[1].bid_px == 0);
+  CHECK(q[1].ask_px == 0);
+  CHECK(q[1].bid_sz == 0);
+  CHECK(q[1].ask_sz == 0);
+  CHECK(q[1].flags == kQuotePullBook);  // the old model: 0 (last_sent never requoted)
+  // Without the fixed table (no card, no commit) nothing is loaded ahead of the feed.
+  PipelineConfig free = card_config(false);
+  free.fixed_instruments = false;
+  FastPath f(free);
+  CHECK(f.instruments().empty());
+}
+
+// CONTROL.SOFT_RESET: the card clears its pipeline (books, apply state, the dirty list, the
+// arbiters, the counters) and every slot's `prev` (ttq_apply prev_ok_q: reads as 0) without a
+// requote; the configuration and KILL stay, and a set KILL is sent down the new pipeline again
+// (a requote of every slot). FastPath::soft_reset is that.
+TEST_CASE("soft_reset: empty books, counters cleared, configuration kept, prev forgotten",
+          "[fast_path][cut_through]") {
+  Run c(true);
+  QuoterParams p;
+  p.order_size = 3;
+  REQUIRE(c.fp.set_params(kId, p) == nullptr);
+  c.fp.set_skew(kId, SkewRegs{0, 1});
+  c.send(opening());
+  REQUIRE(c.quotes().size() == 1);
+  c.send(test::packet(2, {bid_down()}), /*bad_fcs=*/true);  // leaves spec_undone = 1, records
+  c.fp.soft_reset();
+  CHECK(c.quotes().empty());  // records not collected before the reset are gone (as the card's)
+  const PipelineCounters& k = c.fp.counters();
+  CHECK(k.frames == 0);
+  CHECK(k.packets == 0);
+  CHECK(k.quotes == 0);
+  CHECK(k.spec_undone == 0);
+  CHECK(k.arb.applied == 0);
+  CHECK(c.fp.instruments().size() == 2);
+  for (std::int32_t id : {kId, kOther}) {
+    const Instrument& in = c.inst(id);
+    CHECK(in.book.top() == TopOfBook{});
+    CHECK_FALSE(in.rpt_known);
+    CHECK_FALSE(in.dirty);
+    CHECK(in.last_sent[0] == QuoteLevel{});  // the card's prev after a reset: 0, not requoted
+    CHECK_FALSE(in.quote_inputs_valid);
+    CHECK(in.last_top == PublishedTop{});
+  }
+  CHECK(c.inst(kId).params.order_size == 3);  // kept
+  CHECK(c.inst(kId).skew.size_adj == 1);
+  CHECK(c.inst(kId).tick == kTick);
+  // The channel starts again (seq 1 is its first packet); a late failure of it is corrected to
+  // the all-zero level, as the card (prev cleared) does.
+  c.send(opening(), /*bad_fcs=*/true);
+  auto q = c.quotes();
+  REQUIRE(q.size() == 2);
+  CHECK(q[0].bid_sz == 2);  // order_size 3, size_adj 1: both kept
+  CHECK(q[0].ask_sz == 4);
+  CHECK(q[1].flags == 0);
+  CHECK(c.fp.counters().spec_undone == 1);
+  c.send(opening());
+  q = c.quotes();
+  REQUIRE(q.size() == 1);
+  CHECK(q[0].seq == 1);
+  CHECK(q[0].bid_px == kPx);
+
+  // KILL kept, and every slot requoted under it (silently: nothing live after the reset).
+  c.fp.set_kill(true);
+  REQUIRE(c.quotes().size() == 1);  // the pull of the live quote
+  c.fp.soft_reset();
+  CHECK(c.fp.killed());
+  CHECK(c.quotes().empty());
+  for (std::int32_t id : {kId, kOther}) {
+    CHECK(c.inst(id).last_sent[0] == QuoteLevel{0, 0, 0, 0, kQuotePullKill});
+  }
+}
+
+// Under commit on verdict the forgotten prev changes no record: a model reset halfway sends what
+// a model built afresh for the second half sends (tb_core's soft-reset runs rely on it too).
+TEST_CASE("soft_reset: under verdict, the same records as a model built afresh",
+          "[fast_path][cut_through]") {
+  for (std::uint32_t seed = 1; seed <= 4; ++seed) {
+    std::mt19937 rng(seed);
+    auto pick = [&](std::uint32_t n) { return static_cast<std::uint32_t>(rng() % n); };
+    std::vector<Bytes> frames;
+    std::vector<bool> bad;
+    std::uint32_t rpt[2] = {0, 0};
+    for (std::uint32_t s = 1; s <= 400; ++s) {
+      if (s == 201) rpt[0] = rpt[1] = 0;
+      std::vector<test::BookEntrySpec> es;
+      for (std::uint32_t e = 1 + pick(3); e > 0; --e) {
+        const std::int32_t eid = pick(2) == 0 ? kId : kOther;
+        std::uint32_t& r = rpt[eid == kId ? 0 : 1];
+        ++r;
+        const bool bid = pick(2) == 0;
+        const std::int64_t px = bid ? kPx - kTick * pick(4) : kPx + kTick * (1 + pick(4));
+        es.push_back(entry(bid ? '0' : '1', px, static_cast<std::int32_t>(1 + pick(9)), r, 1,
+                           mdp3::kNew, eid));
+      }
+      // Two copies (lines A and B); the first has a bad FCS now and then.
+      const Bytes f = test::udp_frame(test::packet(s > 200 ? s - 200 : s,
+                                                   {test::book_message(es, 0x84)}));
+      frames.push_back(f);
+      bad.push_back(pick(8) == 0);
+      frames.push_back(f);
+      bad.push_back(false);
+    }
+    const bool kill = seed % 2 == 0;
+    Run reset(false);
+    auto fresh = std::make_unique<Run>(false);
+    for (Run* r : {&reset, fresh.get()}) r->fp.set_kill(kill);
+    std::size_t records = 0;
+    for (std::size_t i = 0; i < frames.size(); ++i) {
+      if (i == 400) {
+        reset.fp.soft_reset();
+        fresh = std::make_unique<Run>(false);
+        fresh->fp.set_kill(kill);
+        CHECK(fresh->quotes().empty());
+      }
+      if (i == 600) {  // a kill change after the reset: every slot requoted in both
+        for (Run* r : {&reset, fresh.get()}) r->fp.set_kill(!kill);
+      }
+      for (Run* r : {&reset, fresh.get()}) {
+        Frame f = test::as_frame(frames[i]);
+        f.bad_fcs = bad[i];
+        r->fp.process(f);
+      }
+      const auto a = reset.quotes(), b = fresh->quotes();
+      REQUIRE(a.size() == b.size());
+      for (std::size_t j = 0; j < a.size(); ++j) {
+        REQUIRE(std::memcmp(&a[j], &b[j], sizeof(QuoteRecord)) == 0);
+      }
+      records += a.size();
+    }
+    CHECK(records > 50);
+    for (std::int32_t id : {kId, kOther}) {
+      CHECK(reset.inst(id).book.top() == fresh->inst(id).book.top());
+    }
   }
 }

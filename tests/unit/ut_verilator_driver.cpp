@@ -3,8 +3,9 @@
 // frames flagged with a bad FCS (which a pcap cannot carry), kill toggles, parameter and skew
 // writes between bursts. Every burst's quote records must be identical, and so must every
 // instrument's top_of_book (the card's published-top registers against FastPath's last_top),
-// then the counters the card keeps. Skipped (with a warning) when this ttq has no verilator
-// backend.
+// then the counters the card keeps; the same under feed.commit = "cut_through" (the card's MODE
+// = 1) with truncated and malformed first copies besides the bad FCS. Skipped (with a warning)
+// when this ttq has no verilator backend.
 #include <fmt/format.h>
 #include <unistd.h>
 
@@ -15,11 +16,13 @@
 #include <memory>
 #include <numeric>
 #include <random>
+#include <set>
 #include <string>
 #include <vector>
 
 #include "ttq/capgen.hpp"
 #include "ttq/driver.hpp"
+#include "ttq/net.hpp"
 #include "ttq/pcap_source.hpp"
 
 using namespace ttq;
@@ -31,9 +34,10 @@ std::int64_t capgen_tick(int i) {  // instrument 100000 + i: BTC, ETH, MBT, MET,
   return kTicks[(i - 1) % 4];
 }
 
-PipelineConfig card_config(int n_instr, std::uint32_t window) {
+PipelineConfig card_config(int n_instr, std::uint32_t window, bool cut_through = false) {
   PipelineConfig c;
   c.fixed_instruments = true;
+  c.cut_through = cut_through;
   c.reorder_window = window;
   c.channels = {ChannelConfig{310}, ChannelConfig{320}};
   c.lines = {
@@ -75,6 +79,50 @@ Capture generate(const GenOptions& o) {
   std::filesystem::remove(path);
   for (std::size_t i = 0; i < c.frames.size(); ++i) c.frames[i].data = c.bytes[i].data();
   return c;
+}
+
+// Late failures for feed.commit = "cut_through": with probability 1/every, the first copy of a
+// MsgSeqNum on an incremental line (so mostly the one the arbiter would take at once) is cut
+// inside its MDP payload after the MsgSeqNum (truncated: the IP header claims the whole packet)
+// or has one message made malformed (its size overruns the packet). The other line's copy stays
+// good.
+struct Damage {
+  std::size_t truncated = 0, malformed = 0;
+};
+Damage damage(Capture& c, std::uint64_t seed, std::uint64_t every) {
+  Damage d;
+  std::mt19937_64 rng(seed);
+  std::set<std::uint32_t> seen;
+  for (std::size_t i = 0; i < c.frames.size(); ++i) {
+    Frame& f = c.frames[i];
+    UdpView u{};
+    if (parse_udp(f, u) != FrameDrop::kCount || u.len < 12) continue;
+    if (u.dst_port != capgen::kIncrementalPortA && u.dst_port != capgen::kIncrementalPortB) {
+      continue;
+    }
+    std::uint32_t seq;
+    std::memcpy(&seq, u.payload, 4);
+    if (!seen.insert(seq).second || rng() % every != 0) continue;
+    const auto at = static_cast<std::uint32_t>(u.payload - f.data);
+    if (rng() % 2 == 0) {
+      f.len = at + 4 + static_cast<std::uint32_t>(rng() % (u.len - 4));  // some payload lost
+      ++d.truncated;
+      continue;
+    }
+    std::vector<std::uint32_t> msgs;  // the messages' offsets in the frame
+    for (std::uint32_t off = at + 12; off + 2 <= at + u.len;) {
+      const std::uint16_t size = static_cast<std::uint16_t>(f.data[off] | f.data[off + 1] << 8);
+      if (size < 2) break;
+      msgs.push_back(off);
+      off += size;
+    }
+    if (msgs.empty()) continue;
+    const std::uint32_t m = msgs[rng() % msgs.size()];
+    c.bytes[i][m] = 0xFF;  // size 0xFFFF: overruns the packet, malformed from this message on
+    c.bytes[i][m + 1] = 0xFF;
+    ++d.malformed;
+  }
+  return d;
 }
 
 std::vector<QuoteRecord> drain(Driver& d) {
@@ -190,12 +238,32 @@ struct Ops {
   std::uint64_t kill = 0, params = 0, skew = 0;
 };
 
-void compare(const GenOptions& o, int n_instr, std::uint32_t window, Ops ops) {
-  const PipelineConfig cfg = card_config(n_instr, window);
+// cut_through: both backends with feed.commit = "cut_through" (the card: MODE = 1), frames
+// damaged (damage above) besides the bad FCS, and a third run, the sw backend under "verdict"
+// on the same frames and operations, whose records are those of cut_through without the
+// speculative ones and the corrections: how many there were is the difference (asserted).
+void compare(const GenOptions& o, int n_instr, std::uint32_t window, Ops ops,
+             bool cut_through = false) {
+  const PipelineConfig cfg = card_config(n_instr, window, cut_through);
   Run run;
   if (!start(run, cfg)) return;
+  std::unique_ptr<Driver> verdict;
+  std::size_t verdict_records = 0;
+  if (cut_through) {
+    std::string err;
+    verdict = make_driver("sw", card_config(n_instr, window), err);
+    REQUIRE(verdict);
+  }
+  auto also = [&](auto&& op) {
+    if (verdict) {
+      op(*verdict);
+      verdict_records += drain(*verdict).size();
+    }
+  };
 
-  const Capture cap = generate(o);
+  Capture cap = generate(o);
+  Damage dmg;
+  if (cut_through) dmg = damage(cap, o.seed * 31 + 7, 30);
   std::mt19937_64 rng(o.seed * 7919);
   auto pick = [&](std::uint64_t n) { return rng() % n; };
   std::vector<Frame> burst;
@@ -214,6 +282,7 @@ void compare(const GenOptions& o, int n_instr, std::uint32_t window, Ops ops) {
     i += n;
     run.sw->submit(burst);
     run.v->submit(burst);
+    also([&](Driver& d) { d.submit(burst); });
     run.same("a burst");
 
     if (ops.kill && pick(ops.kill) == 0) {
@@ -221,6 +290,7 @@ void compare(const GenOptions& o, int n_instr, std::uint32_t window, Ops ops) {
       ++kills;
       run.sw->set_kill(kill);
       run.v->set_kill(kill);
+      also([&](Driver& d) { d.set_kill(kill); });
       run.same(kill ? "kill on" : "kill off");
     }
     if (ops.params && pick(ops.params) == 0) {
@@ -247,6 +317,7 @@ void compare(const GenOptions& o, int n_instr, std::uint32_t window, Ops ops) {
       const char* a = run.sw->set_params(id, p);
       const char* b = run.v->set_params(id, p);
       REQUIRE((a == nullptr) == (b == nullptr));
+      also([&](Driver& d) { d.set_params(id, p); });
       run.same(fmt::format("set_params({})", id));
     }
     if (ops.skew && pick(ops.skew) == 0) {
@@ -256,11 +327,13 @@ void compare(const GenOptions& o, int n_instr, std::uint32_t window, Ops ops) {
       ++skews;
       run.sw->set_skew(id, s);
       run.v->set_skew(id, s);
+      also([&](Driver& d) { d.set_skew(id, s); });
       run.same(fmt::format("set_skew({})", id));
     }
   }
   run.sw->finish();
   run.v->finish();
+  also([&](Driver& d) { d.finish(); });
   run.same("finish");
   // An unknown instrument is refused by both.
   CHECK(run.sw->set_params(999, QuoterParams{}) != nullptr);
@@ -275,6 +348,20 @@ void compare(const GenOptions& o, int n_instr, std::uint32_t window, Ops ops) {
   CHECK(run.stale_tops > 0);
   CHECK(bad_fcs > 0);
   CHECK(run.v->counters().frame_drops[static_cast<std::size_t>(FrameDrop::kBadFcs)] == bad_fcs);
+  if (cut_through) {
+    const std::uint64_t undone = run.sw->counters().spec_undone;
+    const std::size_t extra = run.records - verdict_records;  // speculative + corrections
+    WARN(fmt::format("cut_through: {} frames truncated, {} made malformed, {} bad FCS; {} packets "
+                     "undone, {} records ({} under verdict: {} speculative or corrections); {} "
+                     "tops compared ({} stale)",
+                     dmg.truncated, dmg.malformed, bad_fcs, undone, run.records, verdict_records,
+                     extra, run.tops, run.stale_tops));
+    CHECK(run.records >= verdict_records);
+    CHECK(undone >= 20);
+    CHECK(extra >= 20);
+    CHECK(dmg.truncated > 0);
+    CHECK(dmg.malformed > 0);
+  }
 }
 
 }  // namespace
@@ -311,6 +398,43 @@ TEST_CASE("verilator backend = sw card mode: schema 8, no implied book, window 2
   o.jitter_packets = 3;
   o.garbage = 0.05;
   compare(o, 6, 2, Ops{300, 0, 0});
+}
+
+// feed.commit = "cut_through" on both (the card selected by MODE, CardProgram::program): late
+// failures (bad FCS, truncated, malformed) of packets the card applies as they stream, so
+// speculative records and corrections, on the captures of the two cases above; parameter and
+// skew writes in the second.
+TEST_CASE("verilator backend = sw card mode, cut_through: loss, reordering, late failures, kill",
+          "[verilator][cut_through]") {
+  GenOptions o;
+  o.seed = 35;
+  o.instruments = 11;
+  o.events = 20000;
+  o.loss_a = o.loss_b = 0.01;  // milder than above: books that go stale stay so in card mode
+  o.dup = 0.03;
+  o.reorder = 0.02;
+  o.jitter_packets = 4;
+  o.garbage = 0.03;
+  o.vlan = 0.05;
+  o.halt = 0.003;
+  compare(o, 10, 8, Ops{150, 0, 0}, /*cut_through=*/true);
+}
+
+TEST_CASE("verilator backend = sw card mode, cut_through: schema 8, no implied book, params, skew",
+          "[verilator][cut_through]") {
+  GenOptions o;
+  o.seed = 36;
+  o.instruments = 6;
+  o.events = 20000;
+  o.schema_version = 8;
+  o.depth = 5;
+  o.implied = false;
+  o.loss_a = o.loss_b = 0.01;
+  o.dup = 0.05;
+  o.reorder = 0.02;
+  o.jitter_packets = 3;
+  o.garbage = 0.05;
+  compare(o, 6, 8, Ops{300, 40, 30}, /*cut_through=*/true);
 }
 
 // Parameter and skew writes between bursts. Both requote the instrument at once: the model in

@@ -132,6 +132,8 @@ struct PublishedTop {
   friend bool operator==(const PublishedTop&, const PublishedTop&) = default;
 };
 
+// A field that comes from the configuration (not from market data or quoting) must also be kept
+// by FastPath::soft_reset (fast_path_reset.cpp), which rebuilds every instrument from its fields.
 struct Instrument {
   std::int32_t security_id = 0;
   std::uint16_t slot = 0;
@@ -204,6 +206,14 @@ class FastPath {
 
   void set_kill(bool on);
   bool killed() const { return killed_; }
+  // The card's CONTROL.SOFT_RESET (docs/card.md "Soft reset"): the pipeline restarts from empty
+  // books -- apply state, published tops, the dirty list, the A/B arbiters, the quote queue and
+  // every counter cleared -- while the configuration stays (instruments, parameters and skews
+  // as last set, the kill switch). Unlike a FastPath built from the configuration (every slot
+  // loaded = committed), no slot is requoted: what each level last sent is forgotten (all zero),
+  // as the card's `prev`, which a cut-through correction of a slot's first quote sends back.
+  // With the kill switch on, every instrument is requoted under it, as the card's kill marker.
+  void soft_reset();
   void set_skew(std::int32_t security_id, const SkewRegs& s);
   // Replaces the quoter parameters of one instrument (security_id != 0) or of every instrument and
   // the default for new ones (security_id == 0). Validated first: on a bad value returns the

@@ -5,6 +5,12 @@
                                    bytes), a 9000-byte jumbo frame (IPv4 TCP), a jumbo IPv6
                                    frame, and UDP to a port no line uses. Each added frame has
                                    its predecessor's timestamp. Prints the counts as key=value.
+  pcaptool.py damage IN OUT SEED P copy IN, damaging with probability P the first copy of each
+                                   MsgSeqNum on the incremental lines (UDP ports 14310 / 15310):
+                                   truncated inside the MDP payload after the MsgSeqNum (the IP
+                                   and UDP headers still claim the whole packet), or one message
+                                   made malformed (its size field overruns the packet). The
+                                   other line's copy stays good. Prints the counts as key=value.
   pcaptool.py usec IN OUT          copy IN as a microsecond pcap (timestamps floored): DPDK's
                                    net_pcap hands microseconds, so a run and a replay of OUT see
                                    the very same times.
@@ -84,6 +90,61 @@ def inject(src, dst):
     print(" ".join(f"{k}={v}" for k, v in counts.items()), f"frames={len(out)}")
 
 
+def udp_payload(b):
+    """Offset of the UDP payload and the destination port of an IPv4 UDP frame, else None."""
+    off = 12
+    while len(b) >= off + 2 and b[off:off + 2] == b"\x81\x00":
+        off += 4
+    if len(b) < off + 2 or b[off:off + 2] != b"\x08\x00":
+        return None
+    ip = off + 2
+    if len(b) < ip + 20 or b[ip] >> 4 != 4 or b[ip + 9] != 17:
+        return None
+    udp = ip + (b[ip] & 15) * 4
+    if len(b) < udp + 8:
+        return None
+    return udp + 8, struct.unpack_from(">H", b, udp + 2)[0]
+
+
+def damage(src, dst, seed, p):
+    import random
+    rng = random.Random(int(seed))
+    p = float(p)
+    hdr, frames = read_pcap(src)
+    out, seen, counts = [], set(), {"truncated": 0, "malformed": 0}
+    for sec, frac, wirelen, b in frames:
+        u = udp_payload(b)
+        if u is None or u[1] not in (14310, 15310) or len(b) < u[0] + 12:
+            out.append((sec, frac, wirelen, b))
+            continue
+        at = u[0]
+        seq = struct.unpack_from("<I", b, at)[0]
+        first = seq not in seen
+        seen.add(seq)
+        if not first or rng.random() >= p:
+            out.append((sec, frac, wirelen, b))
+            continue
+        msgs, off = [], at + 12
+        while off + 2 <= len(b):
+            size = struct.unpack_from("<H", b, off)[0]
+            if size < 2:
+                break
+            msgs.append(off)
+            off += size
+        if rng.random() < 0.5 or not msgs:
+            cut = rng.randint(at + 4, len(b) - 1)  # the MsgSeqNum present, some payload missing
+            out.append((sec, frac, wirelen, b[:cut]))
+            counts["truncated"] += 1
+        else:
+            m = rng.choice(msgs)
+            bb = bytearray(b)
+            struct.pack_into("<H", bb, m, 0xFFFF)  # overruns the packet: malformed from here
+            out.append((sec, frac, wirelen, bytes(bb)))
+            counts["malformed"] += 1
+    write_pcap(dst, hdr, out)
+    print(" ".join(f"{k}={v}" for k, v in counts.items()), f"frames={len(out)}")
+
+
 def usec(src, dst):
     hdr, frames = read_pcap(src)
     nano = struct.unpack_from("<I", hdr, 0)[0] == 0xA1B23C4D
@@ -109,6 +170,8 @@ def send(src, iface):
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "inject":
         inject(sys.argv[2], sys.argv[3])
+    elif len(sys.argv) == 6 and sys.argv[1] == "damage":
+        damage(*sys.argv[2:6])
     elif len(sys.argv) == 4 and sys.argv[1] == "usec":
         usec(sys.argv[2], sys.argv[3])
     elif len(sys.argv) == 4 and sys.argv[1] == "send":
