@@ -260,19 +260,16 @@ bool CardProgram::program(std::string& error) {
   bus_.write32(card::reg::kMode, want);
   if (!check_errors("writing MODE", error)) return false;
   if (card::field::kStatusCutThrough.get(bus_.read32(card::reg::kStatus)) != want) {
-    const std::uint32_t kill = card::field::kStatusKill.get(bus_.read32(card::reg::kStatus));
-    bus_.write32(card::reg::kControl, card::field::kControlKill.put(kill) |
-                                          card::field::kControlSoftReset.put(1u));
+    // KILL as the card has it is kept across the reset (soft_reset writes kill_).
+    kill_ = card::field::kStatusKill.get(bus_.read32(card::reg::kStatus)) != 0;
+    soft_reset();
     // The pipeline's work after a soft reset (ttq_apply's requote of every slot when KILL is
     // set) takes about one cycle per slot; a register access takes several.
-    constexpr int kIdlePolls = 10'000;
-    for (int i = 0; i < kIdlePolls && busy(); ++i) {
-    }
-    const std::uint32_t st = bus_.read32(card::reg::kStatus);
-    if (card::field::kStatusBusy.get(st) != 0) {
+    if (!wait_idle()) {
       error = msg("the card stays busy after CONTROL.SOFT_RESET (selecting the commit mode)");
       return false;
     }
+    const std::uint32_t st = bus_.read32(card::reg::kStatus);
     if (card::field::kStatusCutThrough.get(st) != want) {
       error = msg(fmt::format("MODE = {} did not take effect at CONTROL.SOFT_RESET "
                               "(STATUS.CUT_THROUGH reads {}); docs/registers.md",
@@ -383,6 +380,14 @@ bool CardProgram::busy() {
   return card::field::kStatusBusy.get(bus_.read32(card::reg::kStatus)) != 0;
 }
 
+bool CardProgram::wait_idle() {
+  constexpr int kIdlePolls = 10'000;
+  for (int i = 0; i < kIdlePolls; ++i) {
+    if (!busy()) return true;
+  }
+  return false;
+}
+
 const char* CardProgram::set_skew(std::int32_t id, const SkewRegs& s) {
   for (std::uint32_t slot = 0; slot < slots_.size(); ++slot) {
     if (slots_[slot].security_id != id) continue;
@@ -477,9 +482,7 @@ bool CardProgram::top_of_book(std::int32_t id, PublishedTop& out) {
       // A card may still be applying the batch just submitted (xrt: the data mover returns when
       // the frames are in, not when they are applied). Bounded: a card that stays busy is read
       // as it is.
-      constexpr int kIdlePolls = 10'000;
-      for (int i = 0; i < kIdlePolls && busy(); ++i) {
-      }
+      wait_idle();
       idle_gen_ = top_gen_;
     }
     tops_[slot] = read_top(slot);

@@ -56,6 +56,8 @@ class CardProgram {
   void flush();
   // STATUS.BUSY: frames or packets still in flight in the core.
   bool busy();
+  // Polls STATUS.BUSY until it reads 0, at most 10,000 reads: false if the card stays busy.
+  bool wait_idle();
 
   // Slot rewrites + COMMIT. nullptr on success, else why (nothing is written on a refusal the
   // host can see; a commit the card refuses leaves the slot's old configuration in use).
