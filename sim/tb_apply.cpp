@@ -164,6 +164,7 @@ struct FrontEnd {
   bool spec_now = false;     // the packet being applied is speculated
   std::uint64_t spec_good = 0, spec_bad = 0;
   std::uint32_t last_spec_seq = 0;   // MsgSeqNum of the last packet speculated and undone
+  std::uint64_t unfinished = 0;      // undone packets sent with a message that never ends
   std::vector<std::uint8_t> padded;  // FastPath::speculate_frame's copy of a bad frame
   const std::vector<std::uint32_t>* hold = nullptr;  // edge mode: packets sent unspeculated
   std::uint64_t held = 0;
@@ -215,6 +216,24 @@ struct FrontEnd {
     last_spec_seq = seq;
     const std::size_t first = out->size();
     packet_items(p, len, seq, true);
+    // A message that never ends, as ttq_core sends a cut one (the framer's events stream before
+    // the cut is known): copies of the packet's last BOOK event, one with a RptSeq jump (a book
+    // entry and a stale event) and one of an instrument not in the table, and no MSG_END. They
+    // must count nothing (the model applies whole messages; the counters are compared below).
+    for (std::size_t i = out->size(); i > first + 1; --i) {
+      const Item& b = (*out)[i - 1];
+      if ((b.ctl != 0 && b.ctl != 5) || get_bits(b.ev, 276, 4) != kBook) continue;
+      Item jump{0, b.ev, false};
+      jump.ev = b.ev;
+      put_bits(jump.ev, 96, 32, get_bits(b.ev, 96, 32) + 1000);
+      Item unknown = jump;
+      put_bits(unknown.ev, 128, 32, 0x7FFF0000u);
+      out->push_back(jump);
+      out->push_back(unknown);
+      for (std::size_t k = out->size() - 2; k < out->size(); ++k) (*out)[k].spec = true;
+      ++unfinished;
+      break;
+    }
     for (std::size_t i = first; i < out->size(); ++i) (*out)[i].undone = true;
     Item v{7, EvWords{}, false};
     v.undo = undo;
@@ -335,6 +354,10 @@ struct RunStats {
   // Cut-through: frames damaged; packets speculated and kept / undone; undos whose state was
   // compared with the model's (slots compared); records the model sent as corrections.
   std::uint64_t damaged = 0, spec_good = 0, spec_bad = 0, undo_checked = 0, slots_checked = 0;
+  std::uint64_t unfinished = 0;  // undone packets sent with a message that never ends
+  // ttq_apply's counter increments summed (BOOK_ENTRIES, STALE_EVENTS, UNKNOWN_INSTRUMENTS),
+  // equal to the model's counters at the end of every run.
+  std::uint64_t cnt_be = 0, cnt_se = 0, cnt_ui = 0;
   std::uint64_t corrections = 0;
   // Edge mode: packet pairs arranged (P1's publication moved to P2; P1 unspeculated); commits of
   // an unspeculated touch whose next entry is the open window's first publication (the case
@@ -686,6 +709,7 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
   st.spec_good = fe.spec_good;
   st.held = fe.held;
   st.spec_bad = fe.spec_bad;
+  st.unfinished = fe.unfinished;
   st.merged = fe.merged;
   ref.finish();
   drain_ref();
@@ -1243,6 +1267,9 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
       }
       ++got;
     }
+    st.cnt_be += top->cnt_be;
+    st.cnt_se += top->cnt_se;
+    st.cnt_ui += top->cnt_ui;
     const bool quiet = next >= items.size() || (items[next].ctl >= 3 && items[next].ctl != 5) ||
                        (m.isolated && starts_packet(items[next]));
     idle_for = (quiet && !top->busy && !top->m_axis_quote_tvalid) ? idle_for + 1 : 0;
@@ -1278,6 +1305,16 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
   st.records = got;
   st.cycles = cycle;
   const PipelineCounters& c = ref.counters();
+  if (g_errors == 0 && (st.cnt_be != c.book_entries || st.cnt_se != c.stale_events ||
+                        st.cnt_ui != c.unknown_instruments)) {
+    std::printf("FAIL %s seed %llu: counters book entries / stale events / unknown instruments "
+                "%llu / %llu / %llu, the model %llu / %llu / %llu\n", m.name,
+                (unsigned long long)seed, (unsigned long long)st.cnt_be,
+                (unsigned long long)st.cnt_se, (unsigned long long)st.cnt_ui,
+                (unsigned long long)c.book_entries, (unsigned long long)c.stale_events,
+                (unsigned long long)c.unknown_instruments);
+    ++g_errors;
+  }
   st.gaps = c.arb.gaps;
   st.stale = c.stale_events;
   st.halts = c.halts;
@@ -1369,6 +1406,16 @@ int main(int argc, char** argv) {
                     "(prev checked); ttq_book sides compared after undos %llu (%llu not: depth)\n",
                     c.name, m.name, (unsigned long long)s.qvalid_checked,
                     (unsigned long long)s.sides_checked, (unsigned long long)s.sides_skipped);
+        std::printf("%-24s %-8s %llu undone packets with a message that never ends; counters "
+                    "match the model: %llu book entries, %llu stale events, %llu unknown\n",
+                    c.name, m.name, (unsigned long long)s.unfinished,
+                    (unsigned long long)s.cnt_be, (unsigned long long)s.cnt_se,
+                    (unsigned long long)s.cnt_ui);
+        if (g_errors == 0 && s.unfinished == 0) {
+          std::printf("FAIL %s %s: no undone packet with a message that never ends\n", c.name,
+                      m.name);
+          ++g_errors;
+        }
         if (m.edge) {
           std::printf("%-24s %-8s edge: %llu packet pairs arranged (%llu packets sent "
                       "unspeculated), %llu unspeculated touches committed with the open "

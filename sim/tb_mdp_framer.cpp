@@ -38,8 +38,10 @@ using Bytes = std::vector<std::uint8_t>;
 constexpr std::uint64_t kEntryLatency = 2;  // beat with a BOOK/SEQ entry's last needed byte
 constexpr std::uint64_t kSeqLatencyMax = 3;  // SEQ: +1 when the walker is one item behind
 // MSG_END of a message the block reads to its end (every template but the skipped ones): never
-// before the pipeline's 2 cycles after the beat holding the message's last byte (any run).
-constexpr std::uint64_t kMsgEndLatencyMin = 2;
+// before the beat holding the message's last byte is handed over (any run): 1 cycle when the
+// bypass writes it as that beat comes in (an empty NoOrderIDEntries group ending a 46/32), else
+// at least the pipeline's 2.
+constexpr std::uint64_t kMsgEndLatencyMin = 1;
 constexpr std::uint64_t kEndLatency = 5;     // tlast beat -> PKT_END (END_LAT)
 
 enum Kind : std::uint8_t { kPktHdr = 0, kBook, kSeq, kReset, kStatus, kMsgEnd, kPktEnd };
@@ -53,6 +55,9 @@ struct Ev {
   std::uint64_t price = 0;
   // Testbench only: packet byte whose arrival the event may wait for (-1: not asserted).
   std::int64_t last_byte = -1;
+  // Testbench only, MSG_END: a 46/32 with entries whose last 8 bytes are an empty
+  // NoOrderIDEntries header (its MSG_END timing is asserted exactly in no-stall runs).
+  bool ord_end = false;
 };
 
 bool same(const Ev& a, const Ev& b) {
@@ -190,6 +195,11 @@ void mark_last_bytes(const Bytes& p, Expect& x) {
                            (tid >= 33 && tid <= 35) || (tid >= 49 && tid <= 51) || tid == 4 ||
                            tid == 30 || tid == 52 || tid == 38 || tid == 54 || tid == 27);
     if (k < x.evs.size() && !skipped) x.evs[k].last_byte = off + size - 1;
+    if (k < x.evs.size() && (tid == 46 || tid == 32) && grp + 3 <= p.size()) {
+      const std::uint32_t n = p[grp + 2];
+      const std::uint32_t gend = grp + 3 + n * bl;  // NoMDEntries' end
+      x.evs[k].ord_end = n != 0 && gend + 8 == off + size && gend + 8 <= p.size() && p[gend + 7] == 0;
+    }
     ++k;  // MSG_END
     off += size;
   }
@@ -422,7 +432,10 @@ Pkt mutate(const Pkt& base, Rng& r, int kind) {
       break;
     case 3:  // MsgSizeOverrun: cut inside the last message, or a MsgSize beyond the payload
       if (r.chance(0.5) && last.size > 10) {
-        b.resize(last.off + r.range(10, last.size - 1));
+        // half of these in the message's last 7 bytes (a 46/32's NoOrderIDEntries header: the
+        // MSG_END bypass must see that its last byte is not kept)
+        const std::uint32_t c = r.range(10, last.size - 1);
+        b.resize(last.off + ((c & 1) != 0 && last.size > 17 ? last.size - 1 - c % 7 : c));
       } else {
         put16(b, mi.off, static_cast<std::uint32_t>(b.size() - mi.off) + r.range(1, 300));
       }
@@ -571,6 +584,7 @@ struct RunStats {
   std::uint64_t cycles = 0, beats = 0, mismatches = 0, tready_low = 0, events = 0;
   std::map<std::uint64_t, std::uint64_t> book_lat, seq_lat, end_lat, end_lat_mut, hdr_lat;
   std::map<std::uint64_t, std::uint64_t> mend_lat;
+  std::map<std::uint64_t, std::uint64_t> oend_lat;  // MSG_END after an empty NoOrderIDEntries
 };
 
 std::uint64_t bits_of(const VlWide<9>& w, int lo, int width) {
@@ -673,7 +687,10 @@ RunStats run(const std::vector<Pkt>& all, const std::vector<Expect>& all_exp, co
     if (!presenting && pi < pk.size()) presenting = !r.chance(bi == 0 ? m.p_gap : m.p_idle);
     if (presenting) {
       const Bytes& b = pk[pi]->b;
+      // Lanes past tkeep: random, or 0 in every other packet (the MSG_END bypass reads a lane's
+      // "byte == 0" from the incoming beat and must check its tkeep).
       std::uint64_t d = r.bits();
+      if ((pi & 1) != 0) d = 0;
       std::uint8_t keep = 0;
       for (std::size_t l = 0; l < 8; ++l) {
         const std::size_t k = 8 * bi + l;
@@ -774,6 +791,25 @@ RunStats run(const std::vector<Pkt>& all, const std::vector<Expect>& all_exp, co
         (p.b.size() >= 22 && e.seq_num != xe.seq_num) || e.spare != 0) {
       fail("PKT_END", g.size() - 1);
     }
+    // Every packet, malformed ones included: the MSG_END of a message whose entries went out
+    // (BOOK / SEQ events of its index) is written only if decode_packet completes that message
+    // (its index below PKT_END's count): in cut-through mode ttq_core releases a message's
+    // events to ttq_apply at its MSG_END. (A MSG_END without entries may be un-counted later by
+    // design: a skipped template's, written by its header item, also one read from a truncated
+    // header's stale bytes, and a 54/27's, written by NoMDFeedTypes' item; docs/rtl_mdp_framer.md.)
+    for (std::size_t k = 1; k + 1 < g.size(); ++k) {
+      const Ev& me = g[k].e;
+      if (me.kind != kMsgEnd || me.msg_index < e.msg_index) continue;
+      bool entries = false;
+      for (std::size_t j = 1; j < k; ++j) {
+        entries = entries || ((g[j].e.kind == kBook || g[j].e.kind == kSeq) &&
+                              g[j].e.msg_index == me.msg_index);
+      }
+      if (entries) {
+        fail("MSG_END of a message decode_packet does not complete", k);
+        break;
+      }
+    }
     if (x.err == m3::MsgError::kOk) {
       if (g.size() != x.evs.size()) {
         fail("event count", std::min(g.size(), x.evs.size()) - 1);
@@ -807,6 +843,15 @@ RunStats run(const std::vector<Pkt>& all, const std::vector<Expect>& all_exp, co
           ++st.mend_lat[lat];
           if (g[k].cycle < in_cycles[i][static_cast<std::size_t>(lb / 8)] + kMsgEndLatencyMin)
             fail("MSG_END before its message's last byte", k);
+          // A 46/32 ending with an empty NoOrderIDEntries header: its MSG_END follows the last
+          // BOOK by one cycle, or the beat holding the message's last byte by one cycle (the
+          // bypass), whichever is later (docs/rtl_mdp_framer.md, Latency).
+          if (x.evs[k].ord_end && k >= 1 && x.evs[k - 1].kind == kBook) {
+            ++st.oend_lat[lat];
+            const std::uint64_t want =
+                std::max(g[k - 1].cycle, in_cycles[i][static_cast<std::size_t>(lb / 8)]) + 1;
+            if (no_stall && g[k].cycle != want) fail("MSG_END after an empty NoOrderIDEntries", k);
+          }
           continue;
         }
         const bool book = x.evs[k].kind == kBook;
@@ -921,6 +966,10 @@ int main(int argc, char** argv) {
         std::printf(" (FAIL: realistic traffic stalled)");
         ++mism;
       }
+      if (st.oend_lat.empty()) {
+        std::printf(" (FAIL: no MSG_END after an empty NoOrderIDEntries was timed)");
+        ++mism;
+      }
     }
     const auto hist = [&](const char* what, const std::map<std::uint64_t, std::uint64_t>& h) {
       if (h.empty()) return;
@@ -934,6 +983,7 @@ int main(int argc, char** argv) {
     hist("BOOK lat", st.book_lat);
     hist("SEQ lat", st.seq_lat);
     hist("MSG_END lat", st.mend_lat);
+    hist("(empty NoOrderIDEntries)", st.oend_lat);
     hist("PKT_END lat", st.end_lat);
     hist("(mutated)", st.end_lat_mut);
     hist("PKT_HDR lat", st.hdr_lat);

@@ -424,7 +424,7 @@ class LineMux {
   static constexpr std::int64_t kUnit = 1 << 20;
 
   LineMux(const GenOptions& o, CaptureWriter& w, GenStats& st)
-      : o_(o), w_(w), st_(st), rng_(o.seed, 2), jitter_(o.jitter_packets) {
+      : o_(o), w_(w), st_(st), rng_(o.seed, 2), mal_(o.seed, 3), jitter_(o.jitter_packets) {
     line_[0] = LineAddr{capgen::kSourceIpA, {0x00, 0x1C, 0x73, 0x00, 0x00, 0x01}, 61, 310, 1};
     line_[1] = LineAddr{capgen::kSourceIpB, {0x00, 0x1C, 0x73, 0x00, 0x00, 0x02}, 59, 320, 1};
   }
@@ -446,7 +446,13 @@ class LineMux {
       f.base_ts = send_ts + static_cast<std::uint64_t>(l == 0 ? rng_.range(3000, 3400)
                                                               : rng_.range(3100, 3500));
       IpSpec s = frame_spec(kIp[l]);
-      f.bytes = udp_frame(line_[l], s, kPort[l], payload.data(), payload.size());
+      if (l == 0 && o_.malformed_a > 0 && mal_.chance(o_.malformed_a)) {
+        const Bytes bad = malformed(payload);
+        f.bytes = udp_frame(line_[l], s, kPort[l], bad.data(), bad.size());
+        ++st_.malformed_a;
+      } else {
+        f.bytes = udp_frame(line_[l], s, kPort[l], payload.data(), payload.size());
+      }
       push_line(l, std::move(f));
     }
     if (rng_.chance(o_.garbage)) {
@@ -687,10 +693,30 @@ class LineMux {
     return f;
   }
 
+  // malformed_a: the packet with its last message's MsgSize raised by 1..16, so that the message
+  // runs past the packet's end (MsgSizeOverrun) while the messages before it are intact: a
+  // receiver that applies messages as they stream has applied those when the packet turns out
+  // bad (the cut-through card's undo). The frame around it (IP/UDP lengths) stays valid.
+  Bytes malformed(const Bytes& payload) {
+    Bytes bad = payload;
+    std::size_t last = 12;  // the first message, after MsgSeqNum and SendingTime
+    for (std::size_t off = last; off + 2 <= bad.size();) {
+      const std::uint16_t size = load_le<std::uint16_t>(bad.data() + off);
+      if (size < 2) break;  // never in a generated packet
+      last = off;
+      off += size;
+    }
+    store_le<std::uint16_t>(bad.data() + last,
+                            static_cast<std::uint16_t>(load_le<std::uint16_t>(bad.data() + last) +
+                                                       mal_.range(1, 16)));
+    return bad;
+  }
+
   const GenOptions& o_;
   CaptureWriter& w_;
   GenStats& st_;
   Rng rng_;
+  Rng mal_;  // malformed_a's own stream: every other frame is as without it
   std::int64_t jitter_;
   LineAddr line_[2];
   std::int64_t b_offset_ = 0;
@@ -1804,6 +1830,7 @@ const char* validate(const GenOptions& o) {
   if (!is_probability(o.vlan)) return "vlan must be a probability in [0,1]";
   if (!is_probability(o.ip_options)) return "ip_options must be a probability in [0,1]";
   if (!is_probability(o.halt)) return "halt must be a probability in [0,1]";
+  if (!is_probability(o.malformed_a)) return "malformed_a must be a probability in [0,1]";
   if (o.max_payload < 12 || o.max_payload > static_cast<int>(capgen::kMaxPayload)) {
     return "max_payload must be in 12..1400";
   }

@@ -98,10 +98,11 @@ module ttq_apply #(
   output logic [2:0]                    top_flags,  // {stale or suspect, ask exists, bid exists}
   output logic [191:0]                  top_tob,    // {bid_px, ask_px, bid_sz, ask_sz}
 
-  // Counter increments (one-cycle pulses).
-  output logic                          cnt_book_entry,
-  output logic                          cnt_stale_event,
-  output logic                          cnt_unknown_instr,
+  // Counter increments of a cycle: 0 or 1, but a speculated message's counts at once at its
+  // MSG_END ("Counters of speculated packets" below).
+  output logic [15:0]                   cnt_book_entry,
+  output logic [15:0]                   cnt_stale_event,
+  output logic [15:0]                   cnt_unknown_instr,
   output logic                          busy       // an event, op, request or record in flight
 );
   localparam int unsigned CH_W = (N_CH > 1) ? $clog2(N_CH) : 1;
@@ -339,16 +340,20 @@ module ttq_apply #(
   logic [SW-1:0]      f_slot_q;
   logic [CH_W-1:0]    f_ch_q;
   logic [31:0]        f_rpt_q, f_seq_q, f_size_q;
-  // The RptSeq check, made on the way in for every slot (its last RptSeq: lrm_q, F1's writes of
-  // last_rpt_mem in flip-flops; its flags), with the slot F1 writes in the loading cycle
+  // The RptSeq check (FastPath::check_rpt's two outcomes F1 needs). "Older" drives F1's
+  // handshakes, so it is made on the way in for every slot (its last RptSeq: lrm_q, F1's writes
+  // of last_rpt_mem in flip-flops; its flags), with the slot F1 writes in the loading cycle
   // checked against the RptSeq written instead (the forward, for an event of that slot right
-  // behind it): FastPath::check_rpt's two outcomes F1 needs.
+  // behind it). "= last + 1" only goes into the commit-queue entry: it is made in F1, from
+  // registers (f_rpt_m1_q against lrm_q at f_slot_q, written by F1's previous item already),
+  // not on the way in (2026-11-30, helper h2: there it was the cut-through build's deepest cone,
+  // ttq_core's queue release -> the item multiplexer -> a 32-bit subtract and compare per slot).
   logic [N_INSTR-1:0] f_old_q;       // per slot: older (known, RptSeq <= last)
-  logic [N_INSTR-1:0] f_d1_q;        // per slot: RptSeq == last + 1 (mod 2^32)
-  logic [N_INSTR-1:0] in_le, in_d1;  // on the way in: RptSeq <= lrm_q / RptSeq - 1 == lrm_q
-  logic               in_rpt0, in_rpt1;  // RptSeq == 0 / 1 (against a channel reset's 0)
-  logic               fw_le, fw_d1;  // ... against the RptSeq F1 writes (f_rpt_q)
-  logic [31:0]        lrm_wd, in_rpt_m1;
+  logic [N_INSTR-1:0] in_le;         // on the way in: RptSeq <= lrm_q
+  logic               in_rpt0;       // RptSeq == 0 (against a channel reset's 0)
+  logic               fw_le;         // ... against the RptSeq F1 writes (f_rpt_q)
+  logic [31:0]        f_rpt_m1_q;    // F1: RptSeq - 1
+  logic [31:0]        lrm_wd, lrm_f1;
   logic [63:0]        f_px_q;
   logic [7:0]         f_level_q;
   logic [2:0]         f_action_q;
@@ -364,6 +369,7 @@ module ttq_apply #(
   logic [SW-1:0]      lp_slot_d;     // the lowest slot left (kept in f_slot_q during a loop)
   logic [31:0]        cur_seq_q;     // MsgSeqNum of the packet being applied (F1)
   logic               f_hdr_q;       // ctl 3: the item is also its packet's PKT_HDR
+  logic               f_mend_q;      // the item is a MSG_END (ctl 0 or 3)
   logic [N_CH*32-1:0] last_seq_q;    // per channel: MsgSeqNum of its last PKT_HDR (F1)
   logic [31:0]        latest_seq;    // the latest of them (kill and commit requotes)
   logic               hdr_we;        // F1 is done with a PKT_HDR (its own item or ctl 3)
@@ -472,13 +478,19 @@ module ttq_apply #(
   // The check drives F1's handshakes (s_axis_ev_tready, m_axis_op_tvalid), which ttq_core's
   // logic continues, so it reads flip-flops only (2026-11-30: it read last_rpt_mem, a LUT RAM,
   // through a 32-bit compare's carry chain, which ABC's area recovery stretched to seven levels
-  // with ttq_core's logic): the check was made on the way in, for every slot (f_old_q, f_d1_q,
-  // with F1's write of the loading cycle forwarded); F1 selects its slot's. The slot's RptSeq
-  // state does not change while the item waits in F1 (only F1 writes it; the undo walk runs
-  // with F1 empty).
+  // with ttq_core's logic): "older" was made on the way in, for every slot (f_old_q, with F1's
+  // write of the loading cycle forwarded); F1 selects its slot's. "= last + 1" feeds the entry's
+  // data only and is made here from registers. The slot's RptSeq state does not change while the
+  // item waits in F1 (only F1 writes it; the undo walk runs with F1 empty).
   assign rpt_older = f_old_q[f_slot_q];
   assign rpt_nold = !rpt_older;
-  assign rpt_d1 = f_d1_q[f_slot_q];
+  always_comb begin
+    lrm_f1 = '0;
+    for (int i = 0; i < NI; i++) begin
+      if (f_slot_q == SW'(i)) lrm_f1 = lrm_q[32*i +: 32];
+    end
+  end
+  assign rpt_d1 = rpt_zero_rd ? f_rpt_q == 32'd1 : f_rpt_m1_q == lrm_f1;
   // An entry that passes carries {known, RptSeq = last + 1}; C derives jump / in sequence
   // (the entry's data does not wait for `older`, which only enables the push and the op).
   always_comb begin
@@ -694,17 +706,15 @@ module ttq_apply #(
       f_known_q <= lk_in == LP_RESET;
       f_ch_q <= s_axis_ev_channel;
       f_rpt_q <= ev_in.rpt_seq;
+      f_rpt_m1_q <= ev_in.rpt_seq - 32'd1;
       for (int i = 0; i < NI; i++) begin  // (F1's write of this cycle: known, not 0, f_rpt_q)
-        if (rpt_we && f_slot_q == SW'(i)) begin
-          f_old_q[i] <= fw_le;
-          f_d1_q[i] <= fw_d1;
-        end else begin
-          f_old_q[i] <= rpt_known_q[i] && (rpt_zero_q[i] ? in_rpt0 : in_le[i]);
-          f_d1_q[i] <= rpt_zero_q[i] ? in_rpt1 : in_d1[i];
-        end
+        if (rpt_we && f_slot_q == SW'(i)) f_old_q[i] <= fw_le;
+        else f_old_q[i] <= rpt_known_q[i] && (rpt_zero_q[i] ? in_rpt0 : in_le[i]);
       end
       f_seq_q <= ev_in.seq_num;
       f_hdr_q <= !mk_kill && !rq_any && s_axis_ev_ctl == 2'd3;
+      f_mend_q <= !mk_kill && !rq_any && !(s_axis_ev_ctl == 2'd1 || s_axis_ev_ctl == 2'd2) &&
+                  ev_in.kind == ttq_pkg::MDP_EV_MSG_END;
       f_size_q <= ev_in.size;
       f_px_q <= (ev_in.price == 64'h7FFF_FFFF_FFFF_FFFF) ? 64'd0 :
                 to_price9(ev_in.price, ev_in.template_id);
@@ -769,16 +779,10 @@ module ttq_apply #(
   end
   // Its copy in flip-flops, the same writes; the compares of the item coming in with every slot.
   assign lrm_wd = w_walk ? sh_rpt_mem[rs_q] : f_rpt_q;
-  assign in_rpt_m1 = ev_in.rpt_seq - 32'd1;
   assign in_rpt0 = ev_in.rpt_seq == 32'd0;
-  assign in_rpt1 = ev_in.rpt_seq == 32'd1;
   assign fw_le = ev_in.rpt_seq <= f_rpt_q;
-  assign fw_d1 = in_rpt_m1 == f_rpt_q;
   always_comb begin
-    for (int i = 0; i < NI; i++) begin
-      in_le[i] = ev_in.rpt_seq <= lrm_q[32*i +: 32];
-      in_d1[i] = in_rpt_m1 == lrm_q[32*i +: 32];
-    end
+    for (int i = 0; i < NI; i++) in_le[i] = ev_in.rpt_seq <= lrm_q[32*i +: 32];
   end
   always_ff @(posedge clk) begin
     for (int i = 0; i < NI; i++) begin
@@ -918,6 +922,7 @@ module ttq_apply #(
   logic               stall_q, same_q, eb, nx_pub;
   logic               head_spec_q;  // C's head entry belongs to a speculated packet
   logic [SW:0]        dq_head_d, dq_cnt_d, dq_head_nx_q;
+  (* keep *) logic [SW:0] dq_cnt_inc, dq_cnt_dec;  // dq_cnt_q + 1, dq_cnt_q - 1
   logic [SW-1:0]      dq_tail_q;  // = dq_head_q + dq_cnt_q (mod N_INSTR), kept as a register
   logic [SW-1:0]      nx_slot, back_slot, pop_slot, kill_next;
   logic               h_touchy;
@@ -957,6 +962,8 @@ module ttq_apply #(
   assign pop = p_step && dq_mode;
   assign dq_push = c_touch && !dt_rd && !eb;
 
+  assign dq_cnt_inc = dq_cnt_q + 1'b1;
+  assign dq_cnt_dec = dq_cnt_q - 1'b1;
   assign top_rd = top_ok_q[pub_slot_q] ? top_mem[pub_slot_q] : '0;
   assign prev_rd = prev_ok_q[pub_slot_q] ? prev_mem[pub_slot_q] : '0;
   logic               st_n, sp_n, ht_n, bx_n, ax_n;
@@ -994,7 +1001,15 @@ module ttq_apply #(
 
   always_comb begin
     dq_head_d = pop ? dq_head_nx_q : dq_head_q;
-    dq_cnt_d = dq_cnt_q + (SW+1)'(dq_push) - (SW+1)'(pop);
+    // The count's next value: the late dq_push (behind the early publication's eb, from the
+    // commit queue's LUT RAM read) and pop select among dq_cnt_q and its kept +1 / -1, no adder
+    // behind them (2026-11-30: the sum was 7 LUT levels from cq_rd_q in the apply + book +
+    // quoter probe, hw/syn/apply_quoter.ys).
+    unique case ({dq_push, pop})
+      2'b10: dq_cnt_d = dq_cnt_inc;
+      2'b01: dq_cnt_d = dq_cnt_dec;
+      default: dq_cnt_d = dq_cnt_q;
+    endcase
     // pub_slot_q's candidates, from registers and early signals only; the late ones (p_step,
     // pop) pick among them last. Invariant: with slots dirty and the publisher idle or popping,
     // pub_slot_q is the dirty queue's head. With nothing dirty it follows C's head entry (an
@@ -1058,9 +1073,6 @@ module ttq_apply #(
       req_prev_q <= prev_rd;
       req_cfg_q <= cfg_mux(slot_cfg, pub_slot_q);
     end
-    cnt_book_entry <= c_entry_d;
-    cnt_unknown_instr <= c_unknown_d;
-    cnt_stale_event <= c_stale_d;
     if (rst) begin
       pub_mode_q <= P_IDLE;
       pub_slot_q <= '0;
@@ -1071,9 +1083,6 @@ module ttq_apply #(
       dq_cnt_q <= '0;
       dq_tail_q <= '0;
       req_v_q <= 1'b0;
-      cnt_book_entry <= 1'b0;
-      cnt_unknown_instr <= 1'b0;
-      cnt_stale_event <= 1'b0;
     end
   end
 
@@ -1238,6 +1247,49 @@ module ttq_apply #(
   // sink's tready only).
   assign rs_step = !corr_v_q || m_axis_quote_tready;
   assign rs_last = rs_q == SW'(N_INSTR - 1);
+
+  // Counters of speculated packets. The model applies whole messages (FastPath::speculate: the
+  // messages before a packet's first bad one), and ttq_core sends a speculated packet's events as
+  // the framer gives them, so a message that never ends (cut, or its packet oversize) reaches
+  // this block in part; its packet's verdict is bad and the journal undoes its state, but
+  // counters are not journaled. So a speculated item's counts are held for its message and added
+  // at the message's MSG_END (m_close), and those of a message still open when the window closes
+  // are dropped. F1's (BOOK_ENTRIES, UNKNOWN_INSTRUMENTS) are in pd_be_q / pd_un_q. C's
+  // (STALE_EVENTS) come later: cl_q counts the entries at C's head and in the commit queue that
+  // belong to ended messages (all of them at m_close, less one per C fire), so C's entry is of
+  // the open message when it is speculated and cl_q is 0; its stale counts wait in pd_st_q, and
+  // in the m_close cycle everything at C has ended. Unspeculated items count at once.
+  logic               m_close;        // F1 is done with a speculated packet's MSG_END
+  logic               c_open;         // C's entry is of the speculated message open at F1
+  logic [15:0]        pd_be_q, pd_un_q, pd_st_q;
+  logic [CQ_AW+1:0]   cl_q;
+  assign m_close = f_v_q && f_done && f_spec_q && f_mend_q;
+  assign c_open = head_spec_q && cl_q == '0 && !m_close;
+  always_ff @(posedge clk) begin
+    if (m_close) cl_q <= (CQ_AW+2)'(cq_cnt_q) + (CQ_AW+2)'(head_v_q) - (CQ_AW+2)'(c_fire);
+    else if (c_fire && cl_q != '0) cl_q <= cl_q - 1'b1;
+    cnt_book_entry <= m_close ? pd_be_q : f_spec_q ? '0 : 16'(c_entry_d);
+    cnt_unknown_instr <= m_close ? pd_un_q : f_spec_q ? '0 : 16'(c_unknown_d);
+    cnt_stale_event <= (m_close ? pd_st_q : '0) + (c_open ? '0 : 16'(c_stale_d));
+    if (m_close || w_close) begin
+      pd_be_q <= '0;
+      pd_un_q <= '0;
+      pd_st_q <= '0;
+    end else begin
+      if (f_spec_q) pd_be_q <= pd_be_q + 16'(c_entry_d);
+      if (f_spec_q) pd_un_q <= pd_un_q + 16'(c_unknown_d);
+      if (c_open) pd_st_q <= pd_st_q + 16'(c_stale_d);
+    end
+    if (rst) begin
+      cl_q <= '0;
+      pd_be_q <= '0;
+      pd_un_q <= '0;
+      pd_st_q <= '0;
+      cnt_book_entry <= '0;
+      cnt_unknown_instr <= '0;
+      cnt_stale_event <= '0;
+    end
+  end
 
   // The window.
   assign w_drained = !f_v_q && cq_cnt_q == '0 && !head_v_q && pub_mode_q == P_IDLE && !pt_v_q;

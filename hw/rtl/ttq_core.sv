@@ -824,12 +824,27 @@ module ttq_core #(
   logic [FQ_AW-1:0] fq_jn_i, fq_pk_i;
   logic             jn_has, jn_q, hd_sent_q, hd_ans_v_q, hd_ans_q;
   logic             pk_has, pk_vd, pk_ans, pk_yes;
+  // pk_vd as a register (the queue's frame has its l2l4 verdict: fq_vd_q - fq_pk_q in
+  // [1, FQ_DEPTH]), loaded from the pointers' steps (vq_push, pk_adv), so that the verdict pulse
+  // and the reader's decisions (in front of ttq_apply's tready and the queue's pop) do not start
+  // at a subtract (2026-11-30, helper h2: fq_vd_q -> sq_vd_v -> ttq_apply's tready -> sq_pop ->
+  // sq_hd_q was the cut-through build's deepest cone, 8 LUT levels).
+  logic             pk_vd_q, pk_adv;
+  logic [FQ_PW-1:0] pk_to_vd_p1, pk_to_vd_m1;
   logic [FQ_PW-1:0] pk_to_jn, pk_to_vd;
 
   assign fq_jn_i  = fq_jn_q[FQ_AW-1:0];
   assign fq_pk_i  = fq_pk_q[FQ_AW-1:0];
   assign pk_to_jn = fq_jn_q - fq_pk_q;
   assign pk_to_vd = fq_vd_q - fq_pk_q;
+  assign pk_to_vd_p1 = pk_to_vd + 1'b1;
+  assign pk_to_vd_m1 = pk_to_vd - 1'b1;
+  always_ff @(posedge clk) begin
+    if (ct_rst) pk_vd_q <= 1'b0;
+    else if (vq_push && !pk_adv) pk_vd_q <= pk_to_vd_p1 != '0 && pk_to_vd_p1 <= FQ_PW'(FQ_DEPTH);
+    else if (pk_adv && !vq_push) pk_vd_q <= pk_to_vd_m1 != '0 && pk_to_vd_m1 <= FQ_PW'(FQ_DEPTH);
+    else pk_vd_q <= pk_to_vd != '0 && pk_to_vd <= FQ_PW'(FQ_DEPTH);
+  end
   always_comb begin
     jn_has = fq_wr_q != fq_jn_q;  // the join's frame has its header answer
     jn_q   = jn_has && fq_q_q[fq_jn_i];
@@ -841,7 +856,7 @@ module ttq_core #(
     spq_seq   = fq_seq_q[fq_jn_i];
     // The speculated-event queue's frame (fq_pk_q): known, answered, verdict in.
     pk_has = fq_wr_q != fq_pk_q;
-    pk_vd  = pk_to_vd != '0 && pk_to_vd <= FQ_PW'(FQ_DEPTH);
+    pk_vd  = pk_vd_q;
     pk_ans = (pk_to_jn != '0 && pk_to_jn <= FQ_PW'(FQ_DEPTH)) || (pk_to_jn == '0 && hd_ans_v_q);
     pk_yes = pk_to_jn == '0 ? hd_ans_q : fq_yes_q[fq_pk_i];
   end
@@ -911,22 +926,24 @@ module ttq_core #(
     end
   end
 
-  // Speculated-event queue. Writer: every event the store stores, and PKT_END. A packet's events
-  // after its last MSG_END (or PKT_HDR) are released only by the next MSG_END; at PKT_END they
-  // are dropped by writing the PKT_END over the first of them (sq_rp_q), unless the reader is
-  // already skipping this very packet (then it may have read past sq_rp_q).
+  // Speculated-event queue. Writer: every event the store stores, and PKT_END. Every event is
+  // released as it is written: ttq_apply takes each one as the framer gives it (straight
+  // through when the queue is empty), so a message's publication follows its last entry by a
+  // fixed number of cycles. (Until 2026-11-30 a packet's events after its last MSG_END or
+  // PKT_HDR were held until the next MSG_END and an unfinished message was dropped at PKT_END, so
+  // the model's whole-message rule held in the queue: the hold cost one cycle per book entry. Now a message that
+  // never ends is undone by its packet's bad verdict -- the framer's err at PKT_END, or the
+  // oversize flag -- and ttq_apply adds a speculated message's counts only at its MSG_END,
+  // docs/rtl_apply.md "Counters of speculated packets".)
   // No hang (SQ_DEPTH >= EV_PER_PKT + 1): a packet P takes at most EV_PER_PKT + 1 entries (above).
   // The writer waits (sq_room low) only with SQ_DEPTH entries in the queue. While the reader is
-  // at P (Q_ID: waiting for P's frame's answer or verdict; Q_SPEC: releasing P message by
-  // message) everything in the queue is P's or later, so a full queue holds P's PKT_END: all of
-  // P is released, and what the reader needs to finish P (the answer, the l2l4 verdict of P's
-  // frame, ttq_apply's tready) needs no later event. Inside P the writer never waits: P's
-  // entries before its PKT_END are at most EV_PER_PKT < SQ_DEPTH. In Q_SKIP the reader takes
-  // every entry. (With 64 entries a message of 64+ events -- a template 37 message of 64
-  // entries fits a 1,500-byte frame -- filled the queue unreleased: the card hung.)
+  // at P (Q_ID: waiting for P's frame's answer or verdict; Q_SPEC: offering P's items) everything
+  // in the queue is P's or later, so a full queue holds P's PKT_END, and what the reader needs to
+  // finish P (the answer, the l2l4 verdict of P's frame, ttq_apply's tready) needs no later
+  // event. Inside P the writer never waits: P's entries before its PKT_END are at most
+  // EV_PER_PKT < SQ_DEPTH. In Q_SKIP the reader takes every entry.
   logic [EV_W:0]    sq_mem [SQ_DEPTH];   // {ok (PKT_END: err == OK and not oversize), event}
-  logic [SQ_AW:0]   sq_wr_q, sq_rp_q, sq_hp_q;
-  logic [SQ_AW:0]   sq_wr_at;
+  logic [SQ_AW:0]   sq_wr_q, sq_hp_q;  // write, head
   logic [EV_W:0]    sq_in;
   // The head is a register (sq_hd_q = sq_mem[sq_hp_q] whenever the queue is not empty, loaded
   // a cycle ahead like the ingress heads, a write landing at the head forwarded), and so is the
@@ -935,12 +952,17 @@ module ttq_core #(
   // not from a LUT-RAM read (which was in front of ttq_apply's input decode and RptSeq check:
   // the whole core's only 8-LUT-level paths, docs/synthesis.md). No cycle is added: the register
   // holds in each cycle what the RAM read gave.
-  logic [EV_W:0]    sq_hd_q;
-  logic [SQ_AW:0]   sq_hp_nx;
+  logic [EV_W:0]    sq_hd_q, sq_h1_q;
+  logic [SQ_AW:0]   sq_hp1_q, sq_hp2_q;  // sq_hp_q + 1, + 2 (the RAM's read address: a register)
   logic [CH_W-1:0]  sq_ch_q;
-  logic             sq_push, sq_rb, sq_rel_in;
-  logic [15:0]      sq_wpk_q, sq_cpk_q;  // packets written / finished by the reader
+  logic             sq_push, sq_emp, sq_now, sq_fw_hd, sq_fw_h1;
+  logic             sq_at1, sq_at2;  // the write lands at sq_hp_q + 1, + 2
+  // The queue is empty (sq_wr_q == sq_hp_q) as a register: the select of the item offered.
+  logic             sq_emp_q;
   ttq_pkg::mdp_ev_t sq_ev;
+  /* verilator lint_off UNUSEDSIGNAL */
+  ttq_pkg::mdp_ev_t sq_hd_ev;  // (its kind only: the PKT_END test)
+  /* verilator lint_on UNUSEDSIGNAL */
 
   typedef enum logic [1:0] {Q_ID, Q_SPEC, Q_SKIP} sqst_e;
   sqst_e            sq_st_q;
@@ -951,23 +973,33 @@ module ttq_core #(
   assign sq_room   = !cut_through || (sq_wr_q - sq_hp_q) < (SQ_AW + 1)'(SQ_DEPTH);
   // Like the packet store, the queue takes a packet's first EV_PER_PKT events and its PKT_END
   // only (an oversize packet's PKT_END is not ok: its verdict undoes it; the messages that ended
-  // within the first EV_PER_PKT events were applied, a cut one is dropped at PKT_END as usual).
+  // within the first EV_PER_PKT events were applied, a cut one counts nothing in ttq_apply).
   assign sq_push   = cut_through && ev_take && (ev_last || !wr_idx_q[IDX_W]);
   assign sq_in     = {ev_in.err == ttq_pkg::MDP_OK && !wr_over_q, ev_data};
-  assign sq_rel_in = ev_last || ev_in.kind == ttq_pkg::MDP_EV_PKT_HDR ||
-                     ev_in.kind == ttq_pkg::MDP_EV_MSG_END;
-  assign sq_rb     = ev_last && !(sq_st_q == Q_SKIP && sq_cpk_q == sq_wpk_q);
-  assign sq_wr_at  = sq_rb ? sq_rp_q : sq_wr_q;
-  assign sq_hp_nx  = sq_hp_q + 1'b1;
-  assign sq_ev     = sq_hd_q[EV_W-1:0];
+  assign sq_emp    = sq_emp_q;
+  // Where the write lands, against registers only.
+  assign sq_at1    = sq_wr_q == sq_hp1_q;
+  assign sq_at2    = sq_wr_q == sq_hp2_q;
+  assign sq_fw_hd  = sq_push && (sq_pop ? sq_at1 : sq_emp);
+  assign sq_fw_h1  = sq_push && (sq_pop ? sq_at2 : sq_at1);
+  // The item offered: the head, or with the queue empty the framer's event of this cycle
+  // (straight through: written and popped in the same cycle, below).
+  assign sq_ev     = sq_emp ? ev_data : sq_hd_q[EV_W-1:0];
+  assign sq_hd_ev  = sq_hd_q[EV_W-1:0];
 
-  // A write lands at the head only where the queue is empty (sq_wr_q) or on a PKT_END written
-  // back at sq_rp_q = sq_hp_q (nothing released: no pop in that cycle); with a pop, at the next
-  // head only where the queue holds just the popped entry. Otherwise the next head is in the RAM.
+  // Two registers in front of the RAM (after the review's synthesis finding and helper h2's
+  // whole-core synthesis, 2026-11-30): sq_hd_q = sq_mem[sq_hp_q] and sq_h1_q = sq_mem[sq_hp_q + 1]
+  // whenever those entries are in the queue. A pop moves sq_h1_q into the head and loads sq_h1_q
+  // from the RAM at sq_hp2_q, a register: the pop decision selects the RAM's output, it is not in
+  // front of its 256-deep read (with sq_hd_q alone, read at sq_hp_q + 1 under the pop, yosys
+  // made the read address pop ? head + 1 : head). A write landing at the next head / the entry
+  // after it is forwarded (the queue empty or holding one or two entries).
   always_ff @(posedge clk) begin
-    if (sq_push) sq_mem[sq_wr_at[SQ_AW-1:0]] <= sq_in;
-    if (sq_push && sq_wr_at == (sq_pop ? sq_hp_nx : sq_hp_q)) sq_hd_q <= sq_in;
-    else if (sq_pop) sq_hd_q <= sq_mem[sq_hp_nx[SQ_AW-1:0]];
+    if (sq_push) sq_mem[sq_wr_q[SQ_AW-1:0]] <= sq_in;
+    if (sq_fw_hd) sq_hd_q <= sq_in;
+    else if (sq_pop) sq_hd_q <= sq_h1_q;
+    if (sq_fw_h1) sq_h1_q <= sq_in;
+    else if (sq_pop) sq_h1_q <= sq_mem[sq_hp2_q[SQ_AW-1:0]];
     if (sq_st_q == Q_ID) sq_ch_q <= fq_ch_q[fq_pk_i];
   end
 `ifndef SYNTHESIS
@@ -975,6 +1007,17 @@ module ttq_core #(
     if (!ct_rst) begin
       assert (sq_hp_q == sq_wr_q || sq_hd_q == sq_mem[sq_hp_q[SQ_AW-1:0]])
         else $error("ttq_core: sq_hd_q differs from the speculated-event queue's head");
+      assert (sq_wr_q - sq_hp_q < (SQ_AW + 1)'(2) || sq_h1_q == sq_mem[sq_hp1_q[SQ_AW-1:0]])
+        else $error("ttq_core: sq_h1_q differs from the entry after the queue's head");
+      assert (sq_emp_q == (sq_wr_q == sq_hp_q))
+        else $error("ttq_core: sq_emp_q differs from sq_wr_q == sq_hp_q");
+      assert (pk_vd_q == (pk_to_vd != '0 && pk_to_vd <= FQ_PW'(FQ_DEPTH)))
+        else $error("ttq_core: pk_vd_q differs from the frame queue's verdict pointer");
+      // No PKT_END is ever offered to ttq_apply (it ends the packet in the reader).
+      assert (!(sq_off && sq_ev.kind == ttq_pkg::MDP_EV_PKT_END))
+        else $error("ttq_core: a PKT_END offered to ttq_apply");
+      assert (sq_hp1_q == sq_hp_q + (SQ_AW + 1)'(1) && sq_hp2_q == sq_hp_q + (SQ_AW + 1)'(2))
+        else $error("ttq_core: sq_hp1_q / sq_hp2_q differ from sq_hp_q + 1 / + 2");
       assert (sq_st_q != Q_SPEC || sq_ch_q == fq_ch_q[fq_pk_i])
         else $error("ttq_core: sq_ch_q differs from the speculated packet's channel");
     end
@@ -983,11 +1026,16 @@ module ttq_core #(
 
   // Reader.
   always_comb begin
-    sq_end   = sq_ev.kind == ttq_pkg::MDP_EV_PKT_END;
-    sq_rel   = sq_hp_q != sq_rp_q;              // a released item is at the head
+    sq_end   = sq_hd_ev.kind == ttq_pkg::MDP_EV_PKT_END;  // (used with sq_rel: not empty)
+    sq_rel   = !sq_emp;                         // an item is at the head (every one is released)
+    // The queue empty, the framer's event of this cycle goes straight through (not a PKT_END,
+    // which ends the packet in the reader once it is at the head).
+    sq_now   = sq_push && !ev_last;
     // The command side has sent every item of the commands it took.
     cmd_idle = cst_q == C_IDLE && of_cnt_q == '0 && !rd_v_q;
-    sq_off   = sq_st_q == Q_SPEC && sq_rel && !sq_end && cmd_idle;
+    // The head item goes to ttq_apply, or with the queue empty the framer's event in the cycle
+    // it is produced (sq_ev). (A PKT_END at the head is never passed: the packet ends there.)
+    sq_off   = sq_st_q == Q_SPEC && (sq_rel ? !sq_end : sq_now) && cmd_idle;
     // PKT_END of a speculated packet, its frame's l2l4 verdict in: the verdict pulse (when an
     // item went; a packet that sent none opened no window).
     sq_vd_v  = sq_st_q == Q_SPEC && sq_rel && sq_end && pk_vd && sq_sent_q;
@@ -998,26 +1046,32 @@ module ttq_core #(
   // Apart from the block above: ttq_apply's tready depends on the verdict pulse (no loop, but one
   // always block would look like one).
   assign sq_item = sq_off && ap_r;
+  // fq_pk_q steps: a frame that streamed no payload (Q_ID), or the packet finished.
+  assign pk_adv  = sq_st_q == Q_ID ? pk_has && !fq_q_q[fq_pk_i] && pk_vd && !fq_pay_q[fq_pk_i] :
+                                     sq_fin;
   assign sq_pop  = sq_item || sq_fin || (sq_st_q == Q_SKIP && sq_hp_q != sq_wr_q && !sq_end);
 
   always_ff @(posedge clk) begin
     if (ct_rst) begin
       sq_wr_q   <= '0;
-      sq_rp_q   <= '0;
       sq_hp_q   <= '0;
-      sq_wpk_q  <= '0;
-      sq_cpk_q  <= '0;
+      sq_emp_q  <= 1'b1;
+      sq_hp1_q  <= (SQ_AW + 1)'(1);
+      sq_hp2_q  <= (SQ_AW + 1)'(2);
       sq_st_q   <= Q_ID;
       sq_sent_q <= 1'b0;
       sp_open_q <= '0;
       fq_pk_q   <= '0;
     end else begin
-      if (sq_push) begin
-        sq_wr_q <= sq_wr_at + 1'b1;
-        if (sq_rel_in) sq_rp_q <= sq_wr_at + 1'b1;
-        if (ev_last) sq_wpk_q <= sq_wpk_q + 1'b1;
+      if (sq_push) sq_wr_q <= sq_wr_q + 1'b1;
+      // Empty after this cycle: written and popped at once (the event went straight through),
+      // or one entry popped and none written.
+      sq_emp_q <= sq_push ? sq_emp_q && sq_pop : sq_pop ? sq_at1 : sq_emp_q;
+      if (sq_pop) begin
+        sq_hp_q  <= sq_hp_q + 1'b1;
+        sq_hp1_q <= sq_hp1_q + 1'b1;
+        sq_hp2_q <= sq_hp2_q + 1'b1;
       end
-      if (sq_pop) sq_hp_q <= sq_hp_q + 1'b1;
       if (sq_item) sq_sent_q <= 1'b1;
       sp_open_q <= sp_open_q + 8'(spa_v && spa_yes) - 8'(sq_fin && sq_st_q == Q_SPEC);
       unique case (sq_st_q)
@@ -1028,16 +1082,14 @@ module ttq_core #(
             if (pk_ans) sq_st_q <= pk_yes ? Q_SPEC : Q_SKIP;
           end else if (pk_vd) begin
             if (fq_pay_q[fq_pk_i]) sq_st_q <= Q_SKIP;
-            else fq_pk_q <= fq_pk_q + 1'b1;
           end
         end
         default: if (sq_fin) begin
           sq_st_q   <= Q_ID;
           sq_sent_q <= 1'b0;
-          sq_cpk_q  <= sq_cpk_q + 1'b1;
-          fq_pk_q   <= fq_pk_q + 1'b1;
         end
       endcase
+      if (pk_adv) fq_pk_q <= fq_pk_q + 1'b1;
     end
   end
   assign cmd_blk = sp_open_q != '0;
@@ -1064,6 +1116,17 @@ module ttq_core #(
                    sq_st_q != Q_ID || sp_open_q != '0 || win_q;
 
 `ifndef SYNTHESIS
+  // An item of the open speculated packet went since its last PKT_HDR or MSG_END: that packet's
+  // verdict must be bad (ttq_apply's counters and the undo rest on it; checked below).
+  logic sq_mopen_q;
+  always_ff @(posedge clk) begin
+    if (ct_rst || sq_fin) sq_mopen_q <= 1'b0;
+    else if (sq_item) sq_mopen_q <= sq_ev.kind != ttq_pkg::MDP_EV_MSG_END &&
+                                    sq_ev.kind != ttq_pkg::MDP_EV_PKT_HDR;
+  end
+`endif
+
+`ifndef SYNTHESIS
   // The assumptions this section rests on, checked in every cut-through simulation.
   always_ff @(posedge clk) begin
     if (!ct_rst) begin
@@ -1075,15 +1138,14 @@ module ttq_core #(
       // A frame whose header passed streams its payload (docs/rtl_l2l4.md, contract 3).
       assert (!(vq_push && fq_vd_q != fq_wr_q && fq_q_q[fq_vd_q[FQ_AW-1:0]] && !vd_data[7]))
         else $error("ttq_core: a frame asked for a pre-decision sent no payload");
-      // A full queue with nothing to release would never drain (a message longer than it).
-      assert (!(sq_wr_q - sq_hp_q == (SQ_AW + 1)'(SQ_DEPTH) && sq_st_q == Q_SPEC && !sq_rel))
-        else $error("ttq_core: speculated-event queue full inside one message");
       // No command that sends items is taken while a speculated packet is open.
       assert (!(cmd_blk && cmd_v && cmd_r && !cmd_spec &&
                 (cmd_op == OP_APPLY || cmd_op == OP_GAP || cmd_op == OP_RESTART)))
         else $error("ttq_core: a command with items taken while a speculated packet is open");
       assert (!(sq_off && (of_cnt_q != '0 || rd_vld)))
         else $error("ttq_core: speculated and replayed items offered together");
+      assert (!(sq_vd_v && sq_vd_ok && sq_mopen_q))
+        else $error("ttq_core: good verdict after a speculated message without MSG_END");
     end
   end
 `endif
@@ -1091,9 +1153,12 @@ module ttq_core #(
   // ---------------------------------------------------------------------------------------------
   // Apply, book, quoter. ttq_apply's items: the command side's, or (cut-through) a speculated
   // packet's, never both offered (sq_off waits for the command side to be idle).
+  // The select is registers only (no valid in front of ttq_apply's input decode): the command
+  // side offers an item only with of_hv_q or rd_v_q (ap_v), and sq_off only with neither
+  // (cmd_idle); with neither, the speculated-event queue's item is on the input.
   logic [OI_W-1:0] of_head, ap_item;
   assign of_head = of_hv_q ? of_hd_q : {rd_hdr_q ? 2'd3 : 2'd0, rd_ch_q, rd_ev};
-  assign ap_item = sq_off ? {2'd0, sq_ch_q, sq_ev} : of_head;
+  assign ap_item = (of_hv_q || rd_v_q || !cut_through) ? of_head : {2'd0, sq_ch_q, sq_ev};
 
   logic                          op_v, op_r, res_v, res_r, req_v, req_r, qres_v, qres_r;
   logic                          bk_op_v, bk_op_r, bk_res_v, bk_res_r;
@@ -1106,7 +1171,8 @@ module ttq_core #(
   ttq_regs_pkg::slot_cfg_t req_cfg;
   logic [ttq_pkg::QUOTE_REC_W-1:0] qres_d, q_d;
   logic [1:0]   qres_u;
-  logic         q_v, q_r, c_book, c_stale, c_unknown, apply_busy;
+  logic         q_v, q_r, apply_busy;
+  logic [15:0]  c_book, c_stale, c_unknown;  // counts of a cycle (a speculated message's at once)
 
   logic ap_op_spec, ap_j_commit, ap_j_undo, bk_j_busy;  // cut-through journal
   ttq_apply #(.N_INSTR(N_INSTR), .N_CH(N_CH)) u_apply (

@@ -225,6 +225,9 @@ module ttq_mdp_framer #(
                                               // blockLength below the minimum (registered raw)
   logic gmov_q, gmov_d;                       // it fails: blockLength x numInGroup past MsgSize
   logic le_q, le_d;                           // a book entry was taken
+  // The message's MSG_END was written ahead of its empty NoOrderIDEntries item, in the cycle the
+  // beat holding that group's numInGroup came in (the bypass below): the item writes none.
+  logic oe_q, oe_d;
   logic [3:0] eerr_q, eerr_d;                 // its check_book_entry result
 
   // Modular order of absolute addresses (they are never 2^(AW-1) apart).
@@ -513,6 +516,23 @@ module ttq_mdp_framer #(
   end
   assign pe_eff = pe_q != ttq_pkg::MDP_OK ? pe_q : le_q ? eerr_q : ttq_pkg::MDP_OK;
 
+  // MSG_END bypass (used in the walker below). At S_GRP / G_ORD, not ready (its 8 bytes are
+  // not all in the ring: cur + 8 > bytes in) but cur <= bytes in, numInGroup at cur + 7 is in
+  // the beat coming in, lane (cur + 7) mod 8. If that lane is kept and its byte is 0, the group
+  // is empty; if the header also ends the message (me <= cur + 8; it fits: ord_eff) the message's
+  // last byte is in and, no entry having failed (pe_eff), the message is complete. (Without the
+  // length: once it is known, the item is ready.) The lane flags come from the input beat
+  // (ttq_l2l4's output register), in parallel with the decodes stored beside the ring.
+  logic [7:0] oz_in, oz_at;
+  logic o_byp, o_last;
+  assign oz_in = ~in_nz & s_axis_udp_tkeep;
+  for (genvar i = 0; i < 8; i++) begin : g_oz_at
+    assign oz_at[i] = oz_in[(i + 7) % 8];
+  end
+  assign o_last = a_le(me_q, cur_q + AW'(8));
+  assign o_byp = st_q == S_GRP && g_ord && !oe_q && !ready && rdy_k[0] && !ev_full && in_fire &&
+                 oz_at[cur_q[2:0]] && o_last && pe_eff == ttq_pkg::MDP_OK;
+
   always_comb begin
     st_d = st_q;
     gk_d = gk_q;
@@ -542,6 +562,7 @@ module ttq_mdp_framer #(
     gmov_d = g_mov;
     ghe_d = g_hdr_end;
     le_d = 1'b0;
+    oe_d = oe_q;
     eerr_d = book_check(b8(win, 25), b8(win, 26), b8(win, 24), win[63:0], b32(win, 8));
     ev_we = 1'b0;
     lf_pop = 1'b0;
@@ -696,9 +717,19 @@ module ttq_mdp_framer #(
                     cur_d = cur_q;  // (its bytes stay in the ring)
                   end
                   G_ORD: begin
+                    // An empty NoOrderIDEntries group cannot fail its own checks (its header
+                    // fits: ord_eff; 0 x blockLength): the message is complete once its last
+                    // byte is in and no entry failed, and this item writes its MSG_END (or the
+                    // bypass did, a cycle ago: oe_q). A non-empty one waits for its late check.
+                    oe_d = 1'b0;
                     if (pe_eff != ttq_pkg::MDP_OK) begin
                       st_d = S_ERR;
                       err_d = pe_eff;
+                    end else if (!g_cnz && (oe_q || len_known || a_le(me_q, wr_abs))) begin
+                      ev_we = !oe_q;  // MSG_END
+                      idx_d = oe_q ? idx_q : idx_q + 1'b1;
+                      minc_d = 1'b1;
+                      st_d = S_MHDR;
                     end
                   end
                   G_DEF2: begin
@@ -776,6 +807,17 @@ module ttq_mdp_framer #(
         end
       endcase
     end
+    // MSG_END bypass: the walker waits at an empty NoOrderIDEntries header that ends its message
+    // and whose numInGroup is in the beat coming in now (the header's other bytes are in the
+    // ring or in that beat's lower lanes). Its MSG_END is written now, from the incoming beat's
+    // "byte == 0" and tkeep at cur + 7 (the message's last byte), a cycle before the item can
+    // read the ring; the item then only moves on (oe_q). Nothing else changes here: state and
+    // cur wait for the item, so only the event write and the count hang off the input beat.
+    if (o_byp) begin
+      ev_we = 1'b1;  // MSG_END (the event of state S_GRP)
+      idx_d = idx_q + 1'b1;
+      oe_d = 1'b1;
+    end
     // Last cycle's item failed a check: this cycle's item does not happen (only what it would
     // make irreversible, or what PKT_END reports, is overridden; the rest is don't-care in S_ERR).
     if (l_err) begin
@@ -790,6 +832,7 @@ module ttq_mdp_framer #(
       lg_d = 1'b0;
       le_d = 1'b0;
       minc_d = 1'b0;
+      oe_d = 1'b0;
     end
   end
 
@@ -887,6 +930,7 @@ module ttq_mdp_framer #(
       lm_q <= 1'b0;
       lg_q <= 1'b0;
       le_q <= 1'b0;
+      oe_q <= 1'b0;
       pe_q <= ttq_pkg::MDP_OK;
       mp_q <= 1'b0;
     end else begin
@@ -895,6 +939,7 @@ module ttq_mdp_framer #(
       lm_q <= lm_d;
       lg_q <= lg_d;
       le_q <= le_d;
+      oe_q <= oe_d;
       pe_q <= pe_d;
       mp_q <= mp_d;
     end

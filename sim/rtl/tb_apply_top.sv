@@ -29,7 +29,12 @@ module tb_apply_top #(
   output logic                          top_we,
   output logic [15:0]                   top_slot,
   output logic [2:0]                    top_flags,
-  output logic [191:0]                  top_tob
+  output logic [191:0]                  top_tob,
+  // ttq_apply's counter increments (BOOK_ENTRIES, STALE_EVENTS, UNKNOWN_INSTRUMENTS): the tb
+  // sums them and compares the sums with the model's counters.
+  output logic [15:0]                   cnt_be,
+  output logic [15:0]                   cnt_se,
+  output logic [15:0]                   cnt_ui
 );
   logic                          op_v, op_r, res_v, res_r, req_v, req_r, qres_v, qres_r;
   logic [ttq_pkg::BOOK_OP_W-1:0]  op_d;
@@ -41,7 +46,7 @@ module tb_apply_top #(
   ttq_regs_pkg::slot_cfg_t req_cfg;
   logic [ttq_pkg::QUOTE_REC_W-1:0] qres_d;
   logic [1:0]   qres_u;
-  logic         unused_cnt, c_be, c_se, c_ui;
+  logic         unused_cnt;
   logic         op_spec, j_commit, j_undo, j_busy;
 
   ttq_apply #(.N_INSTR(N_INSTR), .N_CH(N_CH)) u_apply (
@@ -64,7 +69,7 @@ module tb_apply_top #(
     .s_axis_qres_tuser(qres_u),
     .m_axis_quote_tvalid, .m_axis_quote_tready, .m_axis_quote_tdata,
     .top_we, .top_slot, .top_flags, .top_tob,
-    .cnt_book_entry(c_be), .cnt_stale_event(c_se), .cnt_unknown_instr(c_ui), .busy
+    .cnt_book_entry(cnt_be), .cnt_stale_event(cnt_se), .cnt_unknown_instr(cnt_ui), .busy
   );
 
   ttq_book #(.N_INSTR(N_INSTR)) u_book (
@@ -95,7 +100,7 @@ module tb_apply_top #(
     .m_axis_quote_tuser(qres_u)
   );
 
-  assign unused_cnt = ^{c_be, c_se, c_ui, req_cfg.security_id, req_cfg.valid, req_cfg.max_spread_ticks,
+  assign unused_cnt = ^{req_cfg.security_id, req_cfg.valid, req_cfg.max_spread_ticks,
                         req_cfg.depth, req_cfg.implied_depth, req_cfg.group, req_cfg.channel};
 endmodule
 

@@ -237,6 +237,7 @@ TEST_CASE("capgen: validate accepts the defaults and names every bad option", "[
       {"vlan", [](GenOptions& o) { o.vlan = -0.5; }},
       {"ip_options", [](GenOptions& o) { o.ip_options = 3; }},
       {"halt", [](GenOptions& o) { o.halt = -1e-9; }},
+      {"malformed_a", [](GenOptions& o) { o.malformed_a = 1.5; }},
       {"max_payload", [](GenOptions& o) { o.max_payload = 11; }},
       {"max_payload", [](GenOptions& o) { o.max_payload = 1401; }},
   };
@@ -451,6 +452,48 @@ TEST_CASE("capgen: A and B copies are identical and never more than jitter_packe
     CHECK(b_first > 0);  // B wins some races
     CHECK(b_first < static_cast<int>(r.st.packets));
   }
+}
+
+TEST_CASE("capgen: malformed_a spoils only line A's copies, inside their last message",
+          "[capgen]") {
+  TempDir dir;
+  const GenOptions base = small(12);
+  const Run clean = generate(dir, "clean", base);
+  GenOptions o = base;
+  o.malformed_a = 0.1;
+  const Run bad = generate(dir, "bad", o);
+  CHECK(bad.st.packets == clean.st.packets);
+  CHECK(bad.st.frames == clean.st.frames);
+  CHECK(clean.st.malformed_a == 0);
+  CHECK(bad.st.malformed_a > clean.st.packets / 20);
+  CHECK(bad.st.malformed_a < clean.st.packets / 5);
+  const auto a = read_capture(clean.cap), b = read_capture(bad.cap);
+  REQUIRE(a.size() == b.size());
+  std::uint64_t spoilt = 0, multi = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    INFO("frame " << i);
+    CHECK(a[i].ts == b[i].ts);  // its own random stream: every frame where it was
+    const Parsed pa = parse(a[i].data), pb = parse(b[i].data);
+    REQUIRE(pb.mdp);  // the frame stays valid (lengths, checksum)
+    CHECK(pb.checksum_ok);
+    REQUIRE(pa.payload.size() == pb.payload.size());
+    if (a[i].data == b[i].data) continue;
+    // Line A's incremental copy; only its last message's MsgSize differs, now past the end.
+    REQUIRE(is_incremental(pb));
+    CHECK(pb.dst == ttq::capgen::kIncrementalIpA);
+    const std::vector<Msg> ms = messages(pa.payload);
+    const std::size_t last = ms.back().off;
+    for (std::size_t k = 0; k < pb.payload.size(); ++k) {
+      if (k != last && k != last + 1) CHECK(pa.payload[k] == pb.payload[k]);
+    }
+    const std::uint16_t size = ttq::load_le<std::uint16_t>(&pb.payload[last]);
+    CHECK(size > ms.back().size);
+    CHECK(size <= ms.back().size + 16);
+    ++spoilt;
+    multi += ms.size() > 1;
+  }
+  CHECK(spoilt >= bad.st.malformed_a);  // duplicates of a spoilt copy are spoilt too
+  CHECK(multi > 0);                     // some with intact messages before the bad one
 }
 
 TEST_CASE("capgen: decode truth matches the entries on the wire, in every schema", "[capgen]") {

@@ -31,15 +31,18 @@ struct GenOptions {
   double halt = 0;         // probability per event of a SecurityStatus halt, resumed later
   int max_payload = 1400;  // UDP payload bytes an incremental packet is filled to (12..1400); a
                            // single larger message still gets a packet of its own
+  double malformed_a = 0;  // per incremental packet: line A's copy is malformed inside (its last
+                           // message's MsgSize runs past the packet's end), its frame valid
 };
 
 // packets: canonical MDP packets, incremental + snapshot, each counted once (not per line).
 // entries: 46/32 entries (= truth_decode lines). lost_a / lost_b: packets lost on that line only;
-// lost_both: on both lines (loss and dup apply to snapshot packets too). Always:
+// lost_both: on both lines (loss and dup apply to snapshot packets too). malformed_a: packets
+// whose line-A copy was made malformed (its duplicates too; not counted when lost on A). Always:
 //   frames == 2 * packets - lost_a - lost_b - 2 * lost_both + dups + garbage
 struct GenStats {
   std::uint64_t frames = 0, packets = 0, entries = 0, lost_a = 0, lost_b = 0, lost_both = 0,
-                dups = 0, garbage = 0;
+                dups = 0, garbage = 0, malformed_a = 0;
 };
 
 // Writes the capture to out_path; if truth_decode / truth_book are non-null, writes the JSON-lines
