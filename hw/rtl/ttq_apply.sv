@@ -920,6 +920,8 @@ module ttq_apply #(
   logic [31:0]        pub_seq_q;
   logic               dq_mode, pub_run, req_free, p_block, p_step, p_issue, pop, dq_push;
   logic               stall_q, same_q, eb, nx_pub;
+  logic               ebp;     // an early publication of the dirty queue's only entry
+  logic               dq_pop;  // the dirty queue loses its head (pop or ebp)
   logic               head_spec_q;  // C's head entry belongs to a speculated packet
   logic [SW:0]        dq_head_d, dq_cnt_d, dq_head_nx_q;
   (* keep *) logic [SW:0] dq_cnt_inc, dq_cnt_dec;  // dq_cnt_q + 1, dq_cnt_q - 1
@@ -956,8 +958,14 @@ module ttq_apply #(
   // front of a speculated one, a cycle on its request).
   assign eb = c_fire && (h_kind == Q_BOOK || h_kind == Q_CLR || h_kind == Q_HALT) &&
               (head_spec_q || !nx_spec) &&
-              dq_cnt_q == '0 && nx_pub && h_slot == pub_slot_q &&
+              (dq_cnt_q == '0 || (dq_cnt_q == (SW+1)'(1) && dt_rd && pub_mode_q == P_IDLE)) &&
+              nx_pub && h_slot == pub_slot_q &&
               !(quotable_q[pub_slot_q] && (infl_q[pub_slot_q] || !req_free));
+  // The touched slot already dirty and the only one (an earlier entry of its message, or an
+  // earlier message of its packet, that did not publish): the early publication takes it off
+  // the dirty queue as a pop would (2026-11-30, helper h1: a cycle on such a message's record).
+  assign ebp = eb && dq_cnt_q != '0;
+  assign dq_pop = pop || ebp;
   assign p_issue = ((pub_run && !p_block) || eb) && quotable_q[pub_slot_q];
   assign pop = p_step && dq_mode;
   assign dq_push = c_touch && !dt_rd && !eb;
@@ -1000,12 +1008,12 @@ module ttq_apply #(
   end
 
   always_comb begin
-    dq_head_d = pop ? dq_head_nx_q : dq_head_q;
+    dq_head_d = dq_pop ? dq_head_nx_q : dq_head_q;
     // The count's next value: the late dq_push (behind the early publication's eb, from the
     // commit queue's LUT RAM read) and pop select among dq_cnt_q and its kept +1 / -1, no adder
     // behind them (2026-11-30: the sum was 7 LUT levels from cq_rd_q in the apply + book +
     // quoter probe, hw/syn/apply_quoter.ys).
-    unique case ({dq_push, pop})
+    unique case ({dq_push, dq_pop})
       2'b10: dq_cnt_d = dq_cnt_inc;
       2'b01: dq_cnt_d = dq_cnt_dec;
       default: dq_cnt_d = dq_cnt_q;
@@ -1056,7 +1064,7 @@ module ttq_apply #(
     if (kill_go) kill_eff_q <= h_a;
     dq_head_q <= dq_head_d;
     // The head after the next pop: from registers, with the late pop selecting last.
-    if (pop) dq_head_nx_q <= (dq_head_nx_q == (SW+1)'(N_INSTR - 1)) ? '0 : dq_head_nx_q + 1'b1;
+    if (dq_pop) dq_head_nx_q <= (dq_head_nx_q == (SW+1)'(N_INSTR - 1)) ? '0 : dq_head_nx_q + 1'b1;
     dq_cnt_q <= dq_cnt_d;
     // The tail in a register (2026-11-30): the push address and the journal's save of the entry
     // it overwrites read dq_mem at a register, not at an adder of head and count.
@@ -1112,7 +1120,7 @@ module ttq_apply #(
     if (c_top_we) bid_ex_q[h_slot] <= res.bid_present;
     if (c_top_we) ask_ex_q[h_slot] <= res.ask_present;
     if (dq_push) dirty_q[h_slot] <= 1'b1;
-    if (pop) dirty_q[pub_slot_q] <= 1'b0;
+    if (dq_pop) dirty_q[pub_slot_q] <= 1'b0;
     if (qres_fire) infl_q[q_slot] <= 1'b0;
     if (p_issue) infl_q[pub_slot_q] <= 1'b1;
     if (p_issue) qvalid_q[pub_slot_q] <= 1'b1;
@@ -1202,8 +1210,8 @@ module ttq_apply #(
   assign j_ls_sv = hdr_we && f_spec_q && !jls_q;
   assign j_c_sv = c_wr && head_spec_q && !jc_q[h_slot];
   assign j_dpush_sv = dq_push && head_spec_q && !jd_q[h_slot];
-  assign j_dpop_sv = pop && p_spec_now && !jd_q[pub_slot_q];
-  assign j_dq_sv = ((dq_push && head_spec_q) || (pop && p_spec_now)) && !jdq_q;
+  assign j_dpop_sv = dq_pop && p_spec_iss && !jd_q[pub_slot_q];
+  assign j_dq_sv = ((dq_push && head_spec_q) || (dq_pop && p_spec_iss)) && !jdq_q;
   assign j_pt_sv = pt_v_q && pt_spec_q && !jpt_q[pt_slot_q];
   assign j_pv_sv = qres_fire && s_axis_qres_tuser[1] && infl_spec_q[q_slot] && !jpv_q[q_slot];
   assign ptop_rd = ptop_ok_q[pt_slot_q] ? ptop_mem[pt_slot_q] : '0;
