@@ -552,15 +552,9 @@ std::vector<MsgSpan> message_spans(const UdpView& u) {
   return out;
 }
 
-// Frame f (u: its datagram) with another UDP payload: the L2-L4 headers kept, the IPv4 and UDP
-// lengths and the IPv4 checksum made right (no UDP checksum).
-std::vector<std::uint8_t> with_payload(const Frame& f, const UdpView& u, const std::uint8_t* p,
-                                       std::size_t n) {
-  std::size_t h = 14;
-  while (f.data[h - 2] == 0x81 && f.data[h - 1] == 0x00) h += 4;  // 802.1Q tags
-  const std::size_t ihl = (f.data[h] & 0xFu) * 4u, pay = static_cast<std::size_t>(u.payload - f.data);
-  std::vector<std::uint8_t> b(f.data, f.data + pay);
-  b.insert(b.end(), p, p + n);
+// Frame b (IPv4 header at h, ihl bytes) after its payload changed: the IPv4 and UDP lengths and
+// the IPv4 checksum made right, no UDP checksum.
+void reseal(std::vector<std::uint8_t>& b, std::size_t h, std::size_t ihl) {
   const std::size_t ip_len = b.size() - h, udp_len = b.size() - h - ihl;
   b[h + 2] = static_cast<std::uint8_t>(ip_len >> 8);
   b[h + 3] = static_cast<std::uint8_t>(ip_len);
@@ -573,6 +567,18 @@ std::vector<std::uint8_t> with_payload(const Frame& f, const UdpView& u, const s
   b[h + ihl + 4] = static_cast<std::uint8_t>(udp_len >> 8);
   b[h + ihl + 5] = static_cast<std::uint8_t>(udp_len);
   b[h + ihl + 6] = b[h + ihl + 7] = 0;
+}
+
+// Frame f (u: its datagram) with another UDP payload: the L2-L4 headers kept, the IPv4 and UDP
+// lengths and the IPv4 checksum made right (no UDP checksum).
+std::vector<std::uint8_t> with_payload(const Frame& f, const UdpView& u, const std::uint8_t* p,
+                                       std::size_t n) {
+  std::size_t h = 14;
+  while (f.data[h - 2] == 0x81 && f.data[h - 1] == 0x00) h += 4;  // 802.1Q tags
+  const std::size_t ihl = (f.data[h] & 0xFu) * 4u, pay = static_cast<std::size_t>(u.payload - f.data);
+  std::vector<std::uint8_t> b(f.data, f.data + pay);
+  b.insert(b.end(), p, p + n);
+  reseal(b, h, ihl);
   return b;
 }
 
@@ -725,18 +731,7 @@ std::vector<std::uint8_t> big_message_frame(const std::vector<std::uint8_t>& t, 
     p32(static_cast<std::uint32_t>(i + 1));
     p32(0);
   }
-  const std::size_t ip_len = b.size() - h, udp_len = b.size() - h - ihl;
-  b[h + 2] = static_cast<std::uint8_t>(ip_len >> 8);
-  b[h + 3] = static_cast<std::uint8_t>(ip_len);
-  b[h + 10] = b[h + 11] = 0;
-  std::uint32_t sum = 0;
-  for (std::size_t i = 0; i < ihl; i += 2) sum += static_cast<std::uint32_t>(b[h + i] << 8 | b[h + i + 1]);
-  while (sum >> 16) sum = (sum & 0xFFFF) + (sum >> 16);
-  b[h + 10] = static_cast<std::uint8_t>(~sum >> 8);
-  b[h + 11] = static_cast<std::uint8_t>(~sum);
-  b[h + ihl + 4] = static_cast<std::uint8_t>(udp_len >> 8);
-  b[h + ihl + 5] = static_cast<std::uint8_t>(udp_len);
-  b[h + ihl + 6] = b[h + ihl + 7] = 0;  // no UDP checksum
+  reseal(b, h, ihl);
   return b;
 }
 
