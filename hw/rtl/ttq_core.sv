@@ -955,7 +955,7 @@ module ttq_core #(
   logic [EV_W:0]    sq_hd_q, sq_h1_q;
   logic [SQ_AW:0]   sq_hp1_q, sq_hp2_q;  // sq_hp_q + 1, + 2 (the RAM's read address: a register)
   logic [CH_W-1:0]  sq_ch_q;
-  logic             sq_push, sq_emp, sq_now, sq_fw_hd, sq_fw_h1;
+  logic             sq_push, sq_now, sq_fw_hd, sq_fw_h1;
   logic             sq_at1, sq_at2;  // the write lands at sq_hp_q + 1, + 2
   // The queue is empty (sq_wr_q == sq_hp_q) as a register: the select of the item offered.
   logic             sq_emp_q;
@@ -976,15 +976,14 @@ module ttq_core #(
   // within the first EV_PER_PKT events were applied, a cut one counts nothing in ttq_apply).
   assign sq_push   = cut_through && ev_take && (ev_last || !wr_idx_q[IDX_W]);
   assign sq_in     = {ev_in.err == ttq_pkg::MDP_OK && !wr_over_q, ev_data};
-  assign sq_emp    = sq_emp_q;
   // Where the write lands, against registers only.
   assign sq_at1    = sq_wr_q == sq_hp1_q;
   assign sq_at2    = sq_wr_q == sq_hp2_q;
-  assign sq_fw_hd  = sq_push && (sq_pop ? sq_at1 : sq_emp);
+  assign sq_fw_hd  = sq_push && (sq_pop ? sq_at1 : sq_emp_q);
   assign sq_fw_h1  = sq_push && (sq_pop ? sq_at2 : sq_at1);
   // The item offered: the head, or with the queue empty the framer's event of this cycle
   // (straight through: written and popped in the same cycle, below).
-  assign sq_ev     = sq_emp ? ev_data : sq_hd_q[EV_W-1:0];
+  assign sq_ev     = sq_emp_q ? ev_data : sq_hd_q[EV_W-1:0];
   assign sq_hd_ev  = sq_hd_q[EV_W-1:0];
 
   // Two registers in front of the RAM (after the review's synthesis finding and helper h2's
@@ -1027,7 +1026,7 @@ module ttq_core #(
   // Reader.
   always_comb begin
     sq_end   = sq_hd_ev.kind == ttq_pkg::MDP_EV_PKT_END;  // (used with sq_rel: not empty)
-    sq_rel   = !sq_emp;                         // an item is at the head (every one is released)
+    sq_rel   = !sq_emp_q;                       // an item is at the head (every one is released)
     // The queue empty, the framer's event of this cycle goes straight through (not a PKT_END,
     // which ends the packet in the reader once it is at the head).
     sq_now   = sq_push && !ev_last;
@@ -1041,7 +1040,7 @@ module ttq_core #(
     sq_vd_v  = sq_st_q == Q_SPEC && sq_rel && sq_end && pk_vd && sq_sent_q;
     sq_vd_ok = sq_hd_q[EV_W] && fq_rs_q[fq_pk_i] == ttq_pkg::DROP_NONE;
     sq_fin   = (sq_st_q == Q_SPEC && sq_rel && sq_end && pk_vd) ||
-               (sq_st_q == Q_SKIP && sq_hp_q != sq_wr_q && sq_end);
+               (sq_st_q == Q_SKIP && !sq_emp_q && sq_end);
   end
   // Apart from the block above: ttq_apply's tready depends on the verdict pulse (no loop, but one
   // always block would look like one).
@@ -1049,7 +1048,7 @@ module ttq_core #(
   // fq_pk_q steps: a frame that streamed no payload (Q_ID), or the packet finished.
   assign pk_adv  = sq_st_q == Q_ID ? pk_has && !fq_q_q[fq_pk_i] && pk_vd && !fq_pay_q[fq_pk_i] :
                                      sq_fin;
-  assign sq_pop  = sq_item || sq_fin || (sq_st_q == Q_SKIP && sq_hp_q != sq_wr_q && !sq_end);
+  assign sq_pop  = sq_item || sq_fin || (sq_st_q == Q_SKIP && !sq_emp_q && !sq_end);
 
   always_ff @(posedge clk) begin
     if (ct_rst) begin
@@ -1112,7 +1111,7 @@ module ttq_core #(
     end
   end
   assign ct_cfg_hold = sp_open_q != '0 || win_q;
-  assign ct_busy = fq_wr_q != fq_jn_q || fq_wr_q != fq_pk_q || sq_wr_q != sq_hp_q ||
+  assign ct_busy = fq_wr_q != fq_jn_q || fq_wr_q != fq_pk_q || !sq_emp_q ||
                    sq_st_q != Q_ID || sp_open_q != '0 || win_q;
 
 `ifndef SYNTHESIS
