@@ -55,8 +55,8 @@ constexpr int kEvW = 280;        // ttq_pkg::MDP_EV_W
 // first event when it is a BOOK event and the packet began while the block was idle (after a
 // publication), in every mode.
 constexpr std::uint64_t kOpLatency = 1;
-constexpr std::uint64_t kCommitLatency = 3;
-constexpr std::uint64_t kReqLatency = 4;
+constexpr std::uint64_t kCommitLatency = 2;
+constexpr std::uint64_t kReqLatency = 3;
 
 template <std::size_t N>
 void put_bits(std::array<std::uint32_t, N>& w, int lsb, int width, std::uint64_t v) {

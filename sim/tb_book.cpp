@@ -30,7 +30,7 @@ namespace {
 constexpr int kNInstr = 16;
 constexpr int kDepth = 10;
 constexpr int kImplDepth = 2;
-constexpr std::uint64_t kLatency = 2;  // LATENCY in hw/rtl/ttq_book.sv, docs/rtl_book.md
+constexpr std::uint64_t kLatency = 1;  // LATENCY in hw/rtl/ttq_book.sv, docs/rtl_book.md
 
 constexpr std::int32_t kI32Max = std::numeric_limits<std::int32_t>::max();
 

@@ -48,25 +48,34 @@ constexpr std::uint64_t kTargetCeiling = 8;  // issue 3: trigger -> quote <= 8 c
 // Latency bounds asserted in no-stall mode (docs/latency.md): trigger -> quote valid, cycles,
 // every record from its own triggering message (run_capture). The runs are seeded: the maxima
 // are the measured ones, no margin (2026-11-30, helper h4: per-message attribution).
-constexpr std::uint64_t kLatencyMin = 16;  // exactly: one entry, one message, one record
-constexpr std::uint64_t kLatencyMax = 148;     // isolated packets
-constexpr std::uint64_t kLatencyMaxB2b = 165;  // back-to-back frames
+// 16 / 148 / 165 before ttq_book's result took 1 cycle and ttq_apply's commit queue passed an
+// entry straight to C's head (2026-11-30, fourth session, helper h3); 148 -> 147 isolated with
+// ttq_apply's early pop of any dirty head (helper h1) alone.
+constexpr std::uint64_t kLatencyMin = 15;  // exactly: one entry, one message, one record
+constexpr std::uint64_t kLatencyMax = 146;     // isolated packets
+constexpr std::uint64_t kLatencyMaxB2b = 164;  // back-to-back frames
 // The same in cut-through mode (tb_core --cut-through): a record's message is applied as it
 // streams, so its quote no longer waits for the packet's end.
-// Exactly (measured 2026-11-30: 13 with helper h4's 3-cycle quoter; then the same day 9: the
+// Exactly. Measured 2026-11-30: 13 with helper h4's 3-cycle quoter; then the same day 9: the
 // framer's MSG_END of a message ending with an empty NoOrderIDEntries group at +3, not +5 (h1),
 // no per-message hold in the speculated-event queue (h4) and no queue hop: the head, or the
-// framer's event when the queue is empty, goes to ttq_apply at once (h2)).
-constexpr std::uint64_t kCtLatencyMin = 9;
+// framer's event when the queue is empty, goes to ttq_apply at once (h2). 7 since the fourth
+// session: the framer's BOOK event at +1 and its MSG_END straight out in the cycle of the
+// message's last beat (helper h2, -1), ttq_book's result in 1 cycle and ttq_apply's commit
+// queue passing an entry straight to C's head when empty (helper h3, -1).
+constexpr std::uint64_t kCtLatencyMin = 7;
 // Every event goes to ttq_apply as the framer gives it, so the quote follows its message's last
 // entry by a fixed number of cycles whatever the message's size (13 / 16 / 23 / 24 with the
-// hold, per message, before the three changes above).
-constexpr std::uint64_t kCtLatencyMax = 11;
-constexpr std::uint64_t kCtLatencyMaxB2b = 11;
-// The median, both runs (10 before the same day's early publication of a slot already dirty and
-// alone in ttq_apply's dirty queue, helper h1: a message of several entries, or behind a message
-// of its packet that did not publish, no longer waits for its publication entry).
-constexpr std::uint64_t kCtLatencyP50 = 9;
+// hold, per message, before the three changes above). 11 -> 10 with ttq_apply's early
+// publication popping the dirty queue's head in the cycle C commits the message's last entry
+// (fourth session, helper h1: a message touching two slots no longer waits a cycle for its
+// publication entry; the rest is a record of the second slot, the first slot's request giving
+// no record), then -2 with h2's and h3's cycles.
+constexpr std::uint64_t kCtLatencyMax = 8;
+constexpr std::uint64_t kCtLatencyMaxB2b = 8;
+// The median, both runs (10 before the third session's early publication of a slot already
+// dirty and alone in ttq_apply's dirty queue, helper h1; 9 before the fourth session's -2).
+constexpr std::uint64_t kCtLatencyP50 = 7;
 // A soft reset of a busy card with no input after it: cycles from T + 1 to busy low.
 constexpr std::uint64_t kBusyAfterReset = 2 * kSlots + 16;
 

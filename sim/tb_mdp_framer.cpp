@@ -35,13 +35,20 @@ namespace m3 = ttq::mdp3;
 using Bytes = std::vector<std::uint8_t>;
 
 // Documented latencies (docs/rtl_mdp_framer.md), cycles between handshakes, outputs always ready.
-constexpr std::uint64_t kEntryLatency = 2;  // beat with a BOOK/SEQ entry's last needed byte
-constexpr std::uint64_t kSeqLatencyMax = 3;  // SEQ: +1 when the walker is one item behind
+// Beat with a BOOK/SEQ entry's last needed byte -> the event: 1 (the entry is taken as that beat
+// comes in; 2 until 2026-11-30's fourth session). Later only when the walker is still busy with
+// the items before the entry as that beat comes in: a SEQ up to 2 items (a 37 whose header,
+// group header and first entry are in consecutive beats), a BOOK 1 item and only the packet's
+// first entry (its packet right behind another).
+constexpr std::uint64_t kEntryLatency = 1;
+constexpr std::uint64_t kSeqBehind = 2;
+constexpr std::uint64_t kBookBehindFirst = 1;
 // MSG_END of a message the block reads to its end (every template but the skipped ones): never
-// before the beat holding the message's last byte is handed over (any run): 1 cycle when the
-// bypass writes it as that beat comes in (an empty NoOrderIDEntries group ending a 46/32), else
-// at least the pipeline's 2.
-constexpr std::uint64_t kMsgEndLatencyMin = 1;
+// before the beat holding the message's last byte is handed over (any run): in that beat's
+// cycle (0) when the bypass offers it straight out (an empty NoOrderIDEntries group ending a
+// 46/32, the event FIFO empty), 1 when the bypass writes it into the FIFO, else at least the
+// pipeline's 2.
+constexpr std::uint64_t kMsgEndLatencyMin = 0;
 constexpr std::uint64_t kEndLatency = 5;     // tlast beat -> PKT_END (END_LAT)
 
 enum Kind : std::uint8_t { kPktHdr = 0, kBook, kSeq, kReset, kStatus, kMsgEnd, kPktEnd };
@@ -844,19 +851,22 @@ RunStats run(const std::vector<Pkt>& all, const std::vector<Expect>& all_exp, co
           if (g[k].cycle < in_cycles[i][static_cast<std::size_t>(lb / 8)] + kMsgEndLatencyMin)
             fail("MSG_END before its message's last byte", k);
           // A 46/32 ending with an empty NoOrderIDEntries header: its MSG_END follows the last
-          // BOOK by one cycle, or the beat holding the message's last byte by one cycle (the
-          // bypass), whichever is later (docs/rtl_mdp_framer.md, Latency).
+          // BOOK by one cycle, or leaves in the cycle the beat holding the message's last byte
+          // comes in (the bypass, straight out), whichever is later (docs/rtl_mdp_framer.md,
+          // Latency).
           if (x.evs[k].ord_end && k >= 1 && x.evs[k - 1].kind == kBook) {
             ++st.oend_lat[lat];
             const std::uint64_t want =
-                std::max(g[k - 1].cycle, in_cycles[i][static_cast<std::size_t>(lb / 8)]) + 1;
+                std::max(g[k - 1].cycle + 1, in_cycles[i][static_cast<std::size_t>(lb / 8)]);
             if (no_stall && g[k].cycle != want) fail("MSG_END after an empty NoOrderIDEntries", k);
           }
           continue;
         }
         const bool book = x.evs[k].kind == kBook;
         ++(book ? st.book_lat : st.seq_lat)[lat];
-        if (no_stall && (book ? lat != kEntryLatency : (lat < kEntryLatency || lat > kSeqLatencyMax))) {
+        const std::uint64_t want = kEntryLatency;
+        const std::uint64_t behind = book ? (k == 1 ? kBookBehindFirst : 0) : kSeqBehind;
+        if (no_stall && (lat < want || lat > want + behind)) {
           char what[64];
           std::snprintf(what, sizeof what, "entry latency %llu", static_cast<unsigned long long>(lat));
           fail(what, k);

@@ -444,8 +444,10 @@ module ttq_apply #(
   logic [CQ_W-1:0]    cq_mem [CQ_D];
   logic [CQ_AW-1:0]   cq_wr_q, cq_rd_q;
   logic [CQ_AW:0]     cq_cnt_q;
-  logic               cq_room, cq_push, cq_load;
+  logic               cq_room, cq_push, cq_load, cq_byp, cq_nx_v;
   logic [CQ_W-1:0]    cq_wd;
+  logic [CQ_W-1:0]    cq_nx;      // the entry C's head takes next (cq_load or cq_byp)
+  logic [CQ_W-1:0]    cq_wd_nx;
   logic               head_v_q;
   logic [CQ_W-1:0]    head_q;
   logic               c_fire;     // C takes the head entry this cycle
@@ -792,18 +794,32 @@ module ttq_apply #(
     end
   end
 
-  // Commit queue.
+  // Commit queue. With the queue empty, F1's push goes straight to C's head when the head is
+  // free (cq_byp: an entry reaches C the cycle after F1, with ttq_book's result of its op, which
+  // takes 1 cycle since 2026-11-30; through the queue's LUT RAM it took 2). cq_nx is the entry
+  // C's head takes next (the queue's oldest, or F1's push of this cycle).
   assign cq_load = (!head_v_q || c_fire) && cq_cnt_q != '0;
+  assign cq_byp = (!head_v_q || c_fire) && cq_cnt_q == '0 && cq_push && f_it_q != IT_MARK;
+  assign cq_nx_v = cq_cnt_q != '0 || cq_push;
+  assign cq_nx = (cq_cnt_q != '0) ? cq_mem[cq_rd_q] : cq_wd_nx;
+  // F1's entry as cq_nx shows it: the sequence field of a publication entry only (what the early
+  // publication and C read), not the markers' latest MsgSeqNum (a compare tree: 7 LUT levels into
+  // req_seq_q / head_q); a marker goes through the queue (no bypass).
+  always_comb begin
+    cq_wd_nx = cq_wd;
+    cq_wd_nx[E_SEQ +: 32] = (f_it_q == IT_LOOP) ? ((f_lk_q == LP_GAP) ? f_seq_q + f_rpt_q : 32'd1) :
+                            (f_hdr_q ? f_seq_q : cur_seq_q);
+  end
   always_ff @(posedge clk) begin
     if (cq_push) cq_mem[cq_wr_q] <= cq_wd;
   end
   always_ff @(posedge clk) begin
-    if (cq_load) head_q <= cq_mem[cq_rd_q];
-    if (cq_load) head_v_q <= 1'b1;
+    if (cq_load || cq_byp) head_q <= cq_nx;
+    if (cq_load || cq_byp) head_v_q <= 1'b1;
     else if (c_fire) head_v_q <= 1'b0;
-    cq_wr_q <= cq_wr_q + CQ_AW'(cq_push);
+    cq_wr_q <= cq_wr_q + CQ_AW'(cq_push && !cq_byp);
     cq_rd_q <= cq_rd_q + CQ_AW'(cq_load);
-    cq_cnt_q <= cq_cnt_q + (CQ_AW+1)'(cq_push) - (CQ_AW+1)'(cq_load);
+    cq_cnt_q <= cq_cnt_q + (CQ_AW+1)'(cq_push && !cq_byp) - (CQ_AW+1)'(cq_load);
     if (rst) begin
       head_v_q <= 1'b0;
       cq_wr_q <= '0;
@@ -920,15 +936,17 @@ module ttq_apply #(
   logic [31:0]        pub_seq_q;
   logic               dq_mode, pub_run, req_free, p_block, p_step, p_issue, pop, dq_push;
   logic               stall_q, same_q, eb, nx_pub;
-  logic               ebp;     // an early publication of the dirty queue's only entry
+  logic               ebp;     // an early publication of the dirty queue's head
+  logic               hs_eq;   // C's slot is pub_slot_q (C's writes are forwarded)
   logic               dq_pop;  // the dirty queue loses its head (pop or ebp)
   logic               head_spec_q;  // C's head entry belongs to a speculated packet
   logic [SW:0]        dq_head_d, dq_cnt_d, dq_head_nx_q;
   (* keep *) logic [SW:0] dq_cnt_inc, dq_cnt_dec;  // dq_cnt_q + 1, dq_cnt_q - 1
+  (* keep *) logic [SW:0] dq_cnt_e, dq_cnt_n;      // the next count with / without eb
+  logic               dq_tp;      // C's touch of a clean slot (pushed unless eb publishes it)
   logic [SW-1:0]      dq_tail_q;  // = dq_head_q + dq_cnt_q (mod N_INSTR), kept as a register
-  logic [SW-1:0]      nx_slot, back_slot, pop_slot, kill_next;
+  logic [SW-1:0]      nx_slot, back_slot, pop_slot, ebp_slot, kill_next;
   logic               h_touchy;
-  logic [CQ_W-1:0]    cq_nx;
   logic               nx_spec;  // the entry behind C's head belongs to a speculated packet
   logic               req_v_q;
   logic [SW-1:0]      req_slot_q;
@@ -945,30 +963,38 @@ module ttq_apply #(
   assign req_free = !req_v_q || m_axis_req_tready;
   assign p_block = quotable_q[pub_slot_q] && (infl_q[pub_slot_q] || !req_free);
   assign p_step = pub_run && (!p_block || (stall_q && same_q));
-  // Early publication: C commits a touch of pub_slot_q while nothing is dirty and the next entry
-  // publishes: the slot is published in the same cycle, its new state forwarded (the publication
-  // then finds nothing dirty). Only for entries that always touch.
-  assign cq_nx = cq_mem[cq_rd_q];
-  assign nx_pub = cq_cnt_q != '0 && cq_nx[3:0] == Q_PUB;
+  // Early publication: C commits an entry while the next entry publishes, and the publication
+  // starts in the same cycle. With nothing dirty, C's slot (pub_slot_q follows C's head entry) is
+  // published at once, its new state forwarded (the publication then finds nothing dirty): only
+  // for entries that always touch. With slots dirty (the publisher idle: pub_slot_q is the dirty
+  // queue's head), the head is popped and published in that cycle (`ebp`), C's writes forwarded
+  // when the head is C's slot (`hs_eq`), C's touch pushed at the tail as usual; the publication
+  // entry then pops the rest, from the next one (2026-11-30, fourth session, helper h1: a
+  // message touching two slots no longer waits a cycle for its publication entry's first pop).
+  assign nx_pub = cq_nx_v && cq_nx[3:0] == Q_PUB;
+  assign hs_eq = h_slot == pub_slot_q;
+  assign h_touchy = h_kind == Q_BOOK || h_kind == Q_CHK || h_kind == Q_HALT || h_kind == Q_GAP ||
+                    h_kind == Q_CLR;
   // Not across a speculation window's edge (review of the journal): an untagged (pre-packet)
   // touch whose next entry is the speculated packet's first publication is pushed dirty as
   // usual, so an undo finds it dirty as the model's restored dirty list does. An untagged touch
   // with its own packet's (untagged) publication behind it still goes early while a window is
   // open (2026-11-30: gated by w_idle before, which cost a packet held for its verdict, right in
-  // front of a speculated one, a cycle on its request).
-  assign eb = c_fire && (h_kind == Q_BOOK || h_kind == Q_CLR || h_kind == Q_HALT) &&
-              (head_spec_q || !nx_spec) &&
-              (dq_cnt_q == '0 || (dq_cnt_q == (SW+1)'(1) && dt_rd && pub_mode_q == P_IDLE)) &&
-              nx_pub && h_slot == pub_slot_q &&
+  // front of a speculated one, a cycle on its request). (c_fire: the publisher is idle.)
+  assign eb = c_fire && (head_spec_q || !nx_spec) && nx_pub &&
+              ((dq_cnt_q == '0) ? ((h_kind == Q_BOOK || h_kind == Q_CLR || h_kind == Q_HALT) &&
+                                   hs_eq)
+                                : h_touchy) &&
               !(quotable_q[pub_slot_q] && (infl_q[pub_slot_q] || !req_free));
-  // The touched slot already dirty and the only one (an earlier entry of its message, or an
-  // earlier message of its packet, that did not publish): the early publication takes it off
-  // the dirty queue as a pop would (2026-11-30, helper h1: a cycle on such a message's record).
+  // With slots dirty: the early publication takes the head off the dirty queue as a pop would
+  // (2026-11-30, third session, helper h1, for the head = C's slot and the only entry: a cycle
+  // on a message of several entries of one slot; fourth session, any head, any count).
   assign ebp = eb && dq_cnt_q != '0;
   assign dq_pop = pop || ebp;
   assign p_issue = ((pub_run && !p_block) || eb) && quotable_q[pub_slot_q];
   assign pop = p_step && dq_mode;
-  assign dq_push = c_touch && !dt_rd && !eb;
+  assign dq_tp = c_touch && !dt_rd;
+  assign dq_push = dq_tp && !(eb && dq_cnt_q == '0);
 
   assign dq_cnt_inc = dq_cnt_q + 1'b1;
   assign dq_cnt_dec = dq_cnt_q - 1'b1;
@@ -980,18 +1006,19 @@ module ttq_apply #(
     if (stale_q[pub_slot_q] || suspect_q[pub_slot_q]) pull_rd = pull_rd | ttq_pkg::QF_PULL_STALE;
     if (halted_q[pub_slot_q]) pull_rd = pull_rd | ttq_pkg::QF_PULL_HALT;
     if (kill_eff_q) pull_rd = pull_rd | ttq_pkg::QF_PULL_KILL;
-    // What the request takes: C's writes of this cycle forwarded (they are at pub_slot_q when a
-    // request goes out in a cycle C commits: an early publication).
-    st_n = c_flags_we ? c_stale_wd : stale_q[pub_slot_q];
-    sp_n = c_flags_we ? c_susp_wd : suspect_q[pub_slot_q];
-    ht_n = c_halt_we ? h_a : halted_q[pub_slot_q];
+    // What the request takes: C's writes of this cycle forwarded when they are at pub_slot_q (a
+    // request goes out in a cycle C commits only as an early publication, whose slot is C's, or
+    // the dirty queue's head, which may be another slot).
+    st_n = (c_flags_we && hs_eq) ? c_stale_wd : stale_q[pub_slot_q];
+    sp_n = (c_flags_we && hs_eq) ? c_susp_wd : suspect_q[pub_slot_q];
+    ht_n = (c_halt_we && hs_eq) ? h_a : halted_q[pub_slot_q];
     pull_n = 8'h00;
     if (st_n || sp_n) pull_n = pull_n | ttq_pkg::QF_PULL_STALE;
     if (ht_n) pull_n = pull_n | ttq_pkg::QF_PULL_HALT;
     if (kill_eff_q) pull_n = pull_n | ttq_pkg::QF_PULL_KILL;
-    top_n = c_top_we ? {res.bid_px, res.ask_px, res.bid_sz, res.ask_sz} : top_rd;
-    bx_n = c_top_we ? res.bid_present : bid_ex_q[pub_slot_q];
-    ax_n = c_top_we ? res.ask_present : ask_ex_q[pub_slot_q];
+    top_n = (c_top_we && hs_eq) ? {res.bid_px, res.ask_px, res.bid_sz, res.ask_sz} : top_rd;
+    bx_n = (c_top_we && hs_eq) ? res.bid_present : bid_ex_q[pub_slot_q];
+    ax_n = (c_top_we && hs_eq) ? res.ask_present : ask_ex_q[pub_slot_q];
   end
 
   // Published top: what FastPath::publish_one computes, registered at the publication (a pop of
@@ -1013,11 +1040,13 @@ module ttq_apply #(
     // commit queue's LUT RAM read) and pop select among dq_cnt_q and its kept +1 / -1, no adder
     // behind them (2026-11-30: the sum was 7 LUT levels from cq_rd_q in the apply + book +
     // quoter probe, hw/syn/apply_quoter.ys).
-    unique case ({dq_push, dq_pop})
-      2'b10: dq_cnt_d = dq_cnt_inc;
-      2'b01: dq_cnt_d = dq_cnt_dec;
-      default: dq_cnt_d = dq_cnt_q;
-    endcase
+    // Since the early publication pops any head (push and pop together), `eb` selects last
+    // between the count with an early publication (C's slot pushed unless nothing was dirty,
+    // the head popped) and without one (push and the ordinary pop never coincide), each from
+    // the early terms: the select from `eb` was 7 LUT levels from cq_rd_q otherwise.
+    dq_cnt_e = (dq_tp || dq_cnt_q == '0) ? dq_cnt_q : dq_cnt_dec;
+    dq_cnt_n = dq_tp ? dq_cnt_inc : pop ? dq_cnt_dec : dq_cnt_q;
+    dq_cnt_d = eb ? dq_cnt_e : dq_cnt_n;
     // pub_slot_q's candidates, from registers and early signals only; the late ones (p_step,
     // pop) pick among them last. Invariant: with slots dirty and the publisher idle or popping,
     // pub_slot_q is the dirty queue's head. With nothing dirty it follows C's head entry (an
@@ -1026,8 +1055,7 @@ module ttq_apply #(
     nx_slot = (!head_v_q || c_fire) ? cq_nx[E_SLOT +: SW] : h_slot;
     back_slot = (dq_cnt_q != '0) ? dq_mem[dq_head_q[SW-1:0]] : nx_slot;
     pop_slot = (dq_cnt_q > (SW+1)'(1)) ? dq_mem[dq_head_nx_q[SW-1:0]] : nx_slot;
-    h_touchy = h_kind == Q_BOOK || h_kind == Q_CHK || h_kind == Q_HALT || h_kind == Q_GAP ||
-               h_kind == Q_CLR;
+    ebp_slot = (dq_cnt_q > (SW+1)'(1)) ? dq_mem[dq_head_nx_q[SW-1:0]] : h_slot;
     kill_next = (pub_slot_q == SW'(N_INSTR - 1)) ? back_slot : pub_slot_q + 1'b1;
 
     pub_mode_d = pub_mode_q;
@@ -1051,7 +1079,10 @@ module ttq_apply #(
         else if (rq_go) pub_slot_d = h_slot;
         else if (pub_go && dq_cnt_q != '0) pub_slot_d = pop ? pop_slot : pub_slot_q;
         // (after an undo, W_BOOK: the restored queue's head)
-        else if (dq_cnt_q != '0) pub_slot_d = (w_st_q == W_BOOK) ? back_slot : pub_slot_q;
+        // (an early publication's pop: the next head; with one entry, C's slot pushed behind
+        // it, or none, and then pub_slot_q is not read until it follows C again)
+        else if (dq_cnt_q != '0) pub_slot_d = (w_st_q == W_BOOK) ? back_slot :
+                                              ebp ? ebp_slot : pub_slot_q;
         else pub_slot_d = (c_fire && h_touchy) ? h_slot : nx_slot;
       end
     endcase
@@ -1197,9 +1228,9 @@ module ttq_apply #(
     if (cq_push) cq_spec_mem[cq_wr_q] <= f_spec_q;
   end
   always_ff @(posedge clk) begin
-    if (cq_load) head_spec_q <= cq_spec_mem[cq_rd_q];
+    if (cq_load || cq_byp) head_spec_q <= nx_spec;
   end
-  assign nx_spec = cq_spec_mem[cq_rd_q];
+  assign nx_spec = (cq_cnt_q != '0) ? cq_spec_mem[cq_rd_q] : f_spec_q;
   // The publisher's tag: its publication entry's (a kill or commit requote is never speculated);
   // an early publication belongs to the publication entry behind C's head.
   assign p_spec_now = (pub_mode_q == P_IDLE) ? (pub_go && head_spec_q) : pub_spec_q;
@@ -1421,6 +1452,8 @@ module ttq_apply #(
       // The tail register is head + count (mod N_INSTR).
       assert (!dq_rst_seen_q || 32'(dq_tail_q) == (32'(dq_head_q) + 32'(dq_cnt_q)) % NI);
       assert (!(c_wr && pop));
+      // An early publication's pop takes the dirty queue's head (pub_slot_q is the head).
+      assert (!(ebp && pub_slot_q != dq_mem[dq_head_q[SW-1:0]]));
     end
   end
 `endif

@@ -1,6 +1,6 @@
 // Book stage of the card: the market-by-price books of N_INSTR slots, bit for bit with
 // ttq::MbpBook (host/src/book.cpp, docs/book.md): apply / clear / configure, one op per cycle even
-// on the same slot and side, LATENCY = 2, one result per op with the slot's consolidated top.
+// on the same slot and side, LATENCY = 1, one result per op with the slot's consolidated top.
 // docs/rtl_book.md: stages, forwarding, storage and the card's refusals.
 `default_nettype none
 
@@ -35,17 +35,17 @@ module ttq_book #(
   output logic                           j_busy
 );
 
-  // LATENCY: an op accepted in cycle t has its result on m_axis_res in cycle t + 2 when the
-  // output is not back-pressured (tb_book asserts it): c2's result passes straight out when
-  // nothing is held (it was registered first until 2026-11-29: 3). Logic cK loads the stage K+1
-  // registers.
+  // LATENCY: an op accepted in cycle t has its result on m_axis_res in cycle t + 1 when the
+  // output is not back-pressured (tb_book asserts it): c1's result passes straight out when
+  // nothing is held (2 until 2026-11-30, a stage c2 computed the top; 3 until 2026-11-29). Logic
+  // cK loads the stage K+1 registers.
   //   c0  decode; compare px with every level of the op's side as stored (before the op in c1);
-  //       occupancy, complete and depth as stored, each corrected for the op in c1 (forwarding)
-  //   c1  read the side, decide corrupt, shift the levels and occupancy, write back; register
-  //       level 1 of the slot's four sides after the op (the mirrors' read, or the new level 1)
-  //   c2  consolidate those registers with the occupied bits; out on m_axis_res, or into the
-  //       output register / FIFO when something is held or the output is not ready
-  localparam int LATENCY = 2;
+  //       occupancy, complete and depth as stored, each corrected for the op in c1 (forwarding);
+  //       the op's new level 1 if applied, level 1 of its slot's four sides as it will find them
+  //   c1  read the side, decide corrupt, shift the levels and occupancy, write back; the top
+  //       after the op from c0's level-1 registers; out on m_axis_res, or into the output
+  //       register / FIFO when something is held or the output is not ready
+  localparam int LATENCY = 1;
   localparam int SW      = (N_INSTR > 1) ? $clog2(N_INSTR) : 1;  // slot index bits
   localparam int NS      = 1 << SW;                             // memory rows per side
   localparam int LW      = 96;                                  // one level: {sz, px}
@@ -88,11 +88,11 @@ module ttq_book #(
 
   // ------------------------------------------------------------------------------------------
   // Flow control (as ttq_quoter): the pipeline never stalls; a result that finds the output
-  // register busy waits in the skid FIFO. cnt counts ops in stages 1-2 plus the FIFO, and a
+  // register busy waits in the skid FIFO. cnt counts ops in stage 1 plus the FIFO, and a
   // registered tready = cnt < FIFO_DEPTH keeps the FIFO from overflowing.
   // ------------------------------------------------------------------------------------------
   logic             acc;
-  logic             v_q1, v_q2;
+  logic             v_q1;
   logic [CNT_W-1:0] cnt_q, cnt_d;
   logic             tready_q;
   assign s_axis_op_tready = tready_q;
@@ -117,6 +117,8 @@ module ttq_book #(
   logic [2:0]          act_q1;
   logic [7:0]          lvl_q1;
   logic [DEPTH*9-1:0]  dfl_q1;       // per p: p + 1 - level (9 bits): B's DeleteFrom forward test
+  logic [DEPTH*9-1:0]  dfm_q1;       // per p: p - level (the same test for B's level + 1)
+  logic [8:0]          lm_q1;        // level - 1 (9 bits)
   logic [63:0]         px_q1;
   logic [31:0]         sz_q1;
   logic [DEPTH-1:0]    mask_o_q1;    // configure: levels kept
@@ -130,12 +132,11 @@ module ttq_book #(
   logic                fwd_q1;       // A was a side entry on the same slot and side
   logic                clrfwd_q1;    // A cleared this slot (CLEAR or 'J')
   logic                cmpl_v_q1;    // complete, after A
+  logic [LW-1:0]       nl_nf_q1, nl_f_q1;  // the new level 1 if applied (b_nl_nf, b_nl_f)
+  logic                hn_nf_q1, hn_f_q1;  // its occupancy
 
-  // Stage 2
-  logic                app_q2;       // the op in stage 2 was applied (its write is done)
-  logic [15:0]         slot_q2;
-  logic [SW-1:0]       row_s_q2;
-  logic [1:0]          res_q2;
+  // After stage 1
+  logic                app_q2;       // the previous op was applied (its write is done)
 
   // Decode B.
   logic          b_slot_ok, b_entry, b_side, b_reset, b_clear, b_config, b_imp, b_ask;
@@ -152,6 +153,14 @@ module ttq_book #(
   logic [IMPL_DEPTH-1:0] eq0_i;
   logic [DEPTH*9-1:0] b_dfl;
   logic                b_fwd, b_clrfwd, b_cmpl;
+  // B's new level 1 if B is applied and its level-1 source is not "hold" (c1 builds the top from
+  // it): B's entry, or the level B's level + 1 holds after A (Delete at 1, DeleteFrom n); _nf if
+  // A is not applied to B's side, _f if it is (c1 picks with A's applied bit, as for fwdsel).
+  logic                b_l1ent, b_l1up;
+  logic [DEPTH*9-1:0]  b_dfm;                   // per p: p - level (dfm_q1)
+  logic [DEPTH:0]      b_fws;                   // fwdsel of B's level + 1
+  logic [LW-1:0]       b_nl_nf, b_nl_f;
+  logic                b_hn_nf, b_hn_f, b_occ2, b_in2;
 
   // a == b as one LUT level and a carry chain: each LUT compares 3 bit pairs (the last one bit 63)
   // and the AND of the 22 group results is the carry out of (groups + 1). c0 compares the LUT RAM
@@ -260,6 +269,56 @@ module ttq_book #(
       endcase
     end
     b_fwdsel[E] = (act_q1 == 3'd0 || act_q1 == 3'd1 || act_q1 == 3'd5) && op.level == lvl_q1;
+
+    // B's level-1 source (c1's shift of level 1, decided here): its entry (New / Change /
+    // Overlay at 1), level + 1 (Delete at 1, DeleteFrom n < DEPTH), or none (DeleteThru,
+    // DeleteFrom n >= DEPTH: level 1 empty); else hold.
+    b_l1ent = b_sel[S_ENTRY];
+    b_l1up  = |b_sel[S_UP +: DEPTH - 1];
+    for (int p = 0; p < DEPTH; p++) b_dfm[p*9 +: 9] = 9'(p) - {1'b0, op.level};
+    // B's level + 1 as stored (A not applied to this side): index op.level.
+    b_nl_nf = '0;
+    b_occ2  = 1'b0;
+    b_in2   = 1'b0;   // B's level + 1 within B's depth
+    for (int p = 0; p < DEPTH; p++) begin
+      if (op.level == 8'(p)) begin
+        b_in2  = !b_zero[p];
+        b_occ2 = b_occv[p] && !b_zero[p];
+        if (!b_imp) b_nl_nf = b_nl_nf | rd0_o[p*LW +: LW];
+        else if (p < IMPL_DEPTH) b_nl_nf = b_nl_nf | rd0_i[(p % IMPL_DEPTH)*LW +: LW];
+      end
+    end
+    // B's level + 1 after A applied to this side: the stored level at b_fws, or A's entry ([E]);
+    // b_fwdsel's rules for op.level + 1 instead of op.level, with no adder in front of the
+    // compares: A registered its level - 1 (lm_q1) and p - level (dfm_q1).
+    b_fws = '0;
+    for (int p = 0; p < DEPTH; p++) begin
+      unique case (act_q1)
+        3'd0: b_fws[p] = (op.level == 8'(p) && {1'b0, op.level} < lm_q1) ||
+                         (op.level == 8'(p + 1) && {1'b0, op.level} > lm_q1);
+        3'd1, 3'd5: b_fws[p] = op.level == 8'(p) && {1'b0, op.level} != lm_q1;
+        3'd2: b_fws[p] = (op.level == 8'(p) && {1'b0, op.level} < lm_q1) ||
+                         (p > 0 && op.level == 8'(p - 1) && {1'b0, op.level} >= lm_q1);
+        3'd4: b_fws[p] = {1'b0, op.level} == dfm_q1[p*9 +: 9];
+        default: b_fws[p] = 1'b0;
+      endcase
+    end
+    b_fws[E] = (act_q1 == 3'd0 || act_q1 == 3'd1 || act_q1 == 3'd5) && {1'b0, op.level} == lm_q1;
+    b_nl_f = b_fws[E] ? {sz_q1, px_q1} : '0;
+    for (int p = 0; p < DEPTH; p++) begin
+      if (b_fws[p]) begin
+        if (!b_imp) b_nl_f = b_nl_f | rd0_o[p*LW +: LW];
+        else if (p < IMPL_DEPTH) b_nl_f = b_nl_f | rd0_i[(p % IMPL_DEPTH)*LW +: LW];
+      end
+    end
+    // Occupancy of the new level 1. Beyond B's depth (b_zero, the depths as A's CONFIG left them)
+    // B's level + 1 is empty; A's CLEAR / 'J' empties it (_nf only: _f needs A a side entry).
+    b_hn_nf = b_l1ent || (b_l1up && b_occ2 && !b_clrfwd);
+    b_hn_f  = b_l1ent || (b_l1up && b_in2 && (|(b_occv & b_fws[DEPTH-1:0]) || b_fws[E]));
+    if (b_l1ent) begin
+      b_nl_nf = {op.size, op.px};
+      b_nl_f  = {op.size, op.px};
+    end
   end
 
   always_ff @(posedge clk) begin
@@ -279,6 +338,8 @@ module ttq_book #(
     act_q1    <= op.action;
     lvl_q1    <= op.level;
     dfl_q1    <= b_dfl;
+    dfm_q1    <= b_dfm;
+    lm_q1     <= {1'b0, op.level} - 9'd1;
     px_q1     <= op.px;
     sz_q1     <= op.size;
     mask_o_q1 <= b_mask_o;
@@ -292,6 +353,10 @@ module ttq_book #(
     fwd_q1    <= b_fwd;
     clrfwd_q1 <= b_clrfwd;
     cmpl_v_q1 <= b_cmpl;
+    nl_nf_q1  <= b_nl_nf;
+    nl_f_q1   <= b_nl_f;
+    hn_nf_q1  <= b_hn_nf;
+    hn_f_q1   <= b_hn_f;
     for (int r = 0; r < 2 * NS; r++) row_oh_q1[r] <= {b_ask, b_row_s} == (SW + 1)'(r);
     for (int s = 0; s < NS; s++) slot_oh_q1[s] <= b_row_s == SW'(s);
   end
@@ -521,40 +586,29 @@ module ttq_book #(
 
   always_ff @(posedge clk) begin
     app_q2   <= we;
-    slot_q2  <= slot_q1;
-    row_s_q2 <= row_s_q1;
-    res_q2   <= (ent_q1 && corrupt) ? ttq_pkg::BOOK_RES_CORRUPT : res0_q1;
-  end
-
-  // Level 1 of the slot's four sides after A, registered for c2 (c2 computes top() from these
-  // flip-flops, not from a LUT RAM read: one LUT level less on the path from c2 into ttq_apply's
-  // commit stage). The mirrors are read here at A's slot: they hold every earlier op's write (a
-  // write lands at the end of its c1); the side A writes takes A's new level 1 instead.
-  // Loaded only with an op in c1 (c2's result is used only then): without this enable yosys
-  // takes the registers and the bypass for a transparent synchronous read and maps it back to
-  // an address register in front of the mirrors' read (memory_libmap, "Extracted addr FF"),
-  // the netlist of before this change.
-  logic [LW-1:0] l1_b_q2, l1_a_q2, l1_ib_q2, l1_ia_q2;
-  always_ff @(posedge clk) begin
-    if (v_q1) begin
-      l1_b_q2  <= (we && !imp_q1 && !ask_q1) ? new_o[LW-1:0] : l1_bid_mem[row_s_q1];
-      l1_a_q2  <= (we && !imp_q1 && ask_q1) ? new_o[LW-1:0] : l1_ask_mem[row_s_q1];
-      l1_ib_q2 <= (we && imp_q1 && !ask_q1) ? new_i[LW-1:0] : l1_ibid_mem[row_s_q1];
-      l1_ia_q2 <= (we && imp_q1 && ask_q1) ? new_i[LW-1:0] : l1_iask_mem[row_s_q1];
-    end
   end
 
   // ------------------------------------------------------------------------------------------
-  // c2: consolidated top of the slot after the op (MbpBook::top()) from c1's level-1 registers
-  // and the occupied bits (flip-flops, after c1's update), then the output
+  // c1's result: the consolidated top of the slot after A (MbpBook::top()), from the state as A
+  // finds it (the level-1 mirrors and the occupied bits at A's slot: every earlier op's write
+  // has landed) and A's own change of level 1: c0's new level 1 (nl_*_q1, picked with the
+  // previous op's applied bit) when A is applied and its level-1 source is not "hold". The
+  // direction A writes is consolidated both ways (A's level 1 changed or not) and picked last.
   // ------------------------------------------------------------------------------------------
-  logic [LW-1:0] l1_b, l1_a, l1_ib, l1_ia;
-  logic          h_b, h_a, h_ib, h_ia;
-  logic [63:0]   bid_px, ask_px;
-  logic [31:0]   bid_sz, ask_sz;
-  ttq_pkg::book_res_t res_c2;
+  logic [LW-1:0] p_b, p_a, p_ib, p_ia, p_oth, nl;
+  logic          h_b, h_a, h_ib, h_ia, h_oth, hn, ch1, g_o, g_i;
+  // Level 1 of the four sides of B's slot as B will find them (after A: A's change of level 1
+  // forwarded, A's CLEAR / 'J' / CONFIG applied to the occupied bits), and the other side of B's
+  // direction, registered as B leaves c0: c1 builds the top from flip-flops, not from a LUT RAM
+  // read. Loaded only when an op is taken (else yosys may take the registers for a synchronous
+  // read of the mirrors and put the address register in front of the read instead).
+  logic [LW-1:0] pb_q1, pa_q1, pib_q1, pia_q1, poth_q1, pb_d, pa_d, pib_d, pia_d;
+  logic          hb_q1, ha_q1, hib_q1, hia_q1, hoth_q1, hb_d, ha_d, hib_d, hia_d;
+  logic          a_ch, a_clr, a_cfg;
+  logic [95:0]   t0_b, t0_a, t1_f, t1_nf, t1;
+  ttq_pkg::book_res_t res_c1;
 
-  // best() of book.cpp for one side: `higher` for bids.
+  // best() of book.cpp for one side: `higher` for bids. Symmetric in (a, b).
   function automatic logic [95:0] best(input logic ha, input logic hb, input logic [LW-1:0] a,
                                        input logic [LW-1:0] b, input logic higher);
     logic        gt, lt, take_a;
@@ -582,26 +636,72 @@ module ttq_book #(
     best = {sz, px};
   endfunction
 
+  // c0 (B) with A in c1: A's level 1 if A changes it (nl, hn, ch1 below) forwarded.
   always_comb begin
-    l1_b  = l1_b_q2;
-    l1_a  = l1_a_q2;
-    l1_ib = l1_ib_q2;
-    l1_ia = l1_ia_q2;
-    h_b   = occ_o_q[{1'b0, row_s_q2}][0];
-    h_a   = occ_o_q[{1'b1, row_s_q2}][0];
-    h_ib  = occ_i_q[{1'b0, row_s_q2}][0];
-    h_ia  = occ_i_q[{1'b1, row_s_q2}][0];
-    {bid_sz, bid_px} = best(h_b, h_ib, l1_b, l1_ib, 1'b1);
-    {ask_sz, ask_px} = best(h_a, h_ia, l1_a, l1_ia, 1'b0);
-    res_c2.slot        = slot_q2;
-    res_c2.result      = res_q2;
-    res_c2.complete    = cmpl_q[row_s_q2];
-    res_c2.bid_present = h_b || h_ib;
-    res_c2.ask_present = h_a || h_ia;
-    res_c2.bid_px      = bid_px;
-    res_c2.bid_sz      = bid_sz;
-    res_c2.ask_px      = ask_px;
-    res_c2.ask_sz      = ask_sz;
+    a_ch  = b_same && ch1;
+    a_clr = b_same && (clr_q1 || rst_q1);
+    a_cfg = b_same && cfg_q1;
+    pb_d  = (a_ch && !imp_q1 && !ask_q1) ? nl : l1_bid_mem[b_row_s];
+    pa_d  = (a_ch && !imp_q1 && ask_q1) ? nl : l1_ask_mem[b_row_s];
+    pib_d = (a_ch && imp_q1 && !ask_q1) ? nl : l1_ibid_mem[b_row_s];
+    pia_d = (a_ch && imp_q1 && ask_q1) ? nl : l1_iask_mem[b_row_s];
+    hb_d  = (a_ch && !imp_q1 && !ask_q1) ? hn : occ_o_q[{1'b0, b_row_s}][0] && !a_clr &&
+            (!a_cfg || mask_o_q1[0]);
+    ha_d  = (a_ch && !imp_q1 && ask_q1) ? hn : occ_o_q[{1'b1, b_row_s}][0] && !a_clr &&
+            (!a_cfg || mask_o_q1[0]);
+    hib_d = (a_ch && imp_q1 && !ask_q1) ? hn : occ_i_q[{1'b0, b_row_s}][0] && !a_clr &&
+            (!a_cfg || mask_i_q1[0]);
+    hia_d = (a_ch && imp_q1 && ask_q1) ? hn : occ_i_q[{1'b1, b_row_s}][0] && !a_clr &&
+            (!a_cfg || mask_i_q1[0]);
+  end
+  always_ff @(posedge clk) begin
+    if (acc) begin
+      pb_q1   <= pb_d;
+      pa_q1   <= pa_d;
+      pib_q1  <= pib_d;
+      pia_q1  <= pia_d;
+      poth_q1 <= b_imp ? (b_ask ? pa_d : pb_d) : (b_ask ? pia_d : pib_d);
+      hb_q1   <= hb_d;
+      ha_q1   <= ha_d;
+      hib_q1  <= hib_d;
+      hia_q1  <= hia_d;
+      hoth_q1 <= b_imp ? (b_ask ? ha_d : hb_d) : (b_ask ? hia_d : hib_d);
+    end
+  end
+
+  always_comb begin
+    p_b  = pb_q1;
+    p_a  = pa_q1;
+    p_ib = pib_q1;
+    p_ia = pia_q1;
+    // A's CLEAR / 'J' empties every side, its CONFIG masks them (registers only).
+    g_o  = !clr_q1 && !rst_q1 && (!cfg_q1 || mask_o_q1[0]);
+    g_i  = !clr_q1 && !rst_q1 && (!cfg_q1 || mask_i_q1[0]);
+    h_b  = hb_q1 && g_o;
+    h_a  = ha_q1 && g_o;
+    h_ib = hib_q1 && g_i;
+    h_ia = hia_q1 && g_i;
+    // A's level 1 if A changes it, and the other side of A's direction (A is then a side entry:
+    // no gating).
+    nl    = use_fwd ? nl_f_q1 : nl_nf_q1;
+    hn    = use_fwd ? hn_f_q1 : hn_nf_q1;
+    ch1   = we && !sel_q1[S_HOLD];
+    p_oth = poth_q1;
+    h_oth = hoth_q1;
+    t0_b  = best(h_b, h_ib, p_b, p_ib, 1'b1);
+    t0_a  = best(h_a, h_ia, p_a, p_ia, 1'b0);
+    // A's direction with A's new level 1: both forwarding cases consolidated, picked after (the
+    // pick in front of the compares cost two LUT levels).
+    t1_f  = best(hn_f_q1, h_oth, nl_f_q1, p_oth, !ask_q1);
+    t1_nf = best(hn_nf_q1, h_oth, nl_nf_q1, p_oth, !ask_q1);
+    t1    = use_fwd ? t1_f : t1_nf;
+    res_c1.slot        = slot_q1;
+    res_c1.result      = (ent_q1 && corrupt) ? ttq_pkg::BOOK_RES_CORRUPT : res0_q1;
+    res_c1.complete    = (clr_q1 || rst_q1) ? (rst_q1 || known_q1) : cmpl_v_q1;
+    res_c1.bid_present = (ch1 && !ask_q1) ? (hn || h_oth) : (h_b || h_ib);
+    res_c1.ask_present = (ch1 && ask_q1) ? (hn || h_oth) : (h_a || h_ia);
+    {res_c1.bid_sz, res_c1.bid_px} = (ch1 && !ask_q1) ? t1 : t0_b;
+    {res_c1.ask_sz, res_c1.ask_px} = (ch1 && ask_q1) ? t1 : t0_a;
   end
 
   // ------------------------------------------------------------------------------------------
@@ -614,29 +714,28 @@ module ttq_book #(
   logic [RES_W-1:0] fifo_head;
   logic             m_valid_q;
   logic [RES_W-1:0] m_data_q;
-  logic             res_v_q;  // = m_valid_q || v_q2 (m_axis_res_tvalid as a register)
+  logic             res_v_q;  // = m_valid_q || v_q1 (m_axis_res_tvalid as a register)
 
   assign out_free   = !m_valid_q || m_axis_res_tready;
   assign fifo_empty = fifo_cnt_q == '0;
   assign from_fifo  = out_free && !fifo_empty;
-  assign direct     = out_free && fifo_empty && v_q2;
-  assign push       = v_q2 && !direct;
-  // Pass-through: with nothing held (the output register empty, hence the FIFO too), c2's result
+  assign direct     = out_free && fifo_empty && v_q1;
+  assign push       = v_q1 && !direct;
+  // Pass-through: with nothing held (the output register empty, hence the FIFO too), c1's result
   // is offered straight on m_axis_res in the cycle it is computed; not taken, it waits in the
   // output register (same data, so it holds until the handshake).
-  assign byp_take   = !m_valid_q && v_q2 && m_axis_res_tready;
+  assign byp_take   = !m_valid_q && v_q1 && m_axis_res_tready;
   assign fifo_head  = fifo_mem[rd_ptr_q];
   assign cnt_d      = cnt_q + CNT_W'(acc) - CNT_W'(from_fifo || direct);
 
   always_ff @(posedge clk) begin
-    if (push) fifo_mem[wr_ptr_q] <= res_c2;
-    if (out_free) m_data_q <= from_fifo ? fifo_head : res_c2;
+    if (push) fifo_mem[wr_ptr_q] <= res_c1;
+    if (out_free) m_data_q <= from_fifo ? fifo_head : res_c1;
   end
 
   always_ff @(posedge clk) begin
     if (rst) begin
       v_q1       <= 1'b0;
-      v_q2       <= 1'b0;
       cnt_q      <= '0;
       tready_q   <= 1'b0;
       wr_ptr_q   <= '0;
@@ -646,15 +745,14 @@ module ttq_book #(
       res_v_q    <= 1'b0;
     end else begin
       v_q1       <= acc;
-      v_q2       <= v_q1;
       cnt_q      <= cnt_d;
       // No op during an undo (j_undo to the walk's last row).
       tready_q   <= cnt_d < CNT_W'(FIFO_DEPTH) && !j_undo && !(u_act_q && !u_last);
       wr_ptr_q   <= wr_ptr_q + PTR_W'(push);
       rd_ptr_q   <= rd_ptr_q + PTR_W'(from_fifo);
       fifo_cnt_q <= fifo_cnt_q + CNT_W'(push) - CNT_W'(from_fifo);
-      if (out_free) m_valid_q <= !fifo_empty || (v_q2 && !byp_take);
-      res_v_q    <= (out_free ? (!fifo_empty || (v_q2 && !byp_take)) : m_valid_q) || v_q1;
+      if (out_free) m_valid_q <= !fifo_empty || (v_q1 && !byp_take);
+      res_v_q    <= (out_free ? (!fifo_empty || (v_q1 && !byp_take)) : m_valid_q) || acc;
     end
   end
 
@@ -664,18 +762,18 @@ module ttq_book #(
       assert (!(push && fifo_cnt_q == CNT_W'(FIFO_DEPTH)));
       assert (cnt_q <= CNT_W'(FIFO_DEPTH));
       assert (m_valid_q || fifo_empty);  // the pass-through never overtakes a held result
-      assert (res_v_q == (m_valid_q || v_q2));
+      assert (res_v_q == (m_valid_q || v_q1));
       // A legal side entry within depth indexes a level the arrays hold.
       assert (!(v_q1 && ent_q1) || lvl_q1 <= 8'(DEPTH) || act_q1 == 3'd3);
       // An undo starts with no op in flight, and no op enters until it is done.
-      assert (!(j_undo && (v_q1 || v_q2 || u_act_q)));
+      assert (!(j_undo && (v_q1 || u_act_q)));
       assert (!(u_act_q && (acc || v_q1)));
     end
   end
 `endif
 
   assign m_axis_res_tvalid = res_v_q;
-  assign m_axis_res_tdata  = m_valid_q ? m_data_q : res_c2;
+  assign m_axis_res_tdata  = m_valid_q ? m_data_q : res_c1;
 
 endmodule
 

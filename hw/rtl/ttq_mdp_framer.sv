@@ -266,6 +266,22 @@ module ttq_mdp_framer #(
     assign w40[64*k +: 64] = mem_q[cb];
   end
   assign win = 256'(w40 >> {cur_q[2:0], 3'b000});
+  // The entry's window (S_ENT's event fields and check_book_entry only): the beat coming in now
+  // in place of the first beat not yet written, so that an entry whose last needed byte is in
+  // that beat is taken as it comes in (its BOOK / SEQ a cycle earlier, docs/rtl_mdp_framer.md).
+  // Copy k at address cb holds beat cb + k, the beat coming in is wr_q: it replaces copy k's
+  // read when cb is copy k's write address (registers only, beside the LUT RAM read). Copy 0 is
+  // never replaced: an entry needs >= 12 bytes, so its last one is never in cur's own beat.
+  // Outside S_ENT's early take the replaced beat lies past the bytes the item reads (the item
+  // is ready from the ring alone), and wr_q - cur_b <= BUF_BEATS outside S_ERR, so the 4-bit
+  // compare is exact for k in 1..4.
+  logic [319:0] w40e;
+  logic [255:0] wine;
+  assign w40e[63:0] = w40[63:0];
+  for (genvar k = 1; k < 5; k++) begin : g_rde
+    assign w40e[64*k +: 64] = g_ring[k].wa_q == cb ? s_axis_udp_tdata : w40[64*k +: 64];
+  end
+  assign wine = 256'(w40e >> {cur_q[2:0], 3'b000});
 
   // Decodes stored beside the ring, computed from the beat as it is written (tdata comes from
   // ttq_l2l4's output register), so that the walker's decisions read a few bits through the
@@ -359,7 +375,7 @@ module ttq_mdp_framer #(
   // with (bytes in - K) a register, so every compare is one carry chain from flip-flops.
   logic [AW-1:0] wr_abs_nx;
   assign wr_abs_nx = rst ? '0 : {wr_q + WB_W'(in_fire), 3'b000};  // wr_q next cycle
-  logic [AW-1:0] wk_q [7];  // bytes in - {0, 3, 8, 19, 22, 28, need_q}
+  logic [AW-1:0] wk_q [9];  // bytes in - {0, 3, 8, 19, 22, 28, need_q, need_q - 8, -8}
   always_ff @(posedge clk) begin
     wk_q[0] <= wr_abs_nx;
     wk_q[1] <= wr_abs_nx - AW'(3);
@@ -368,21 +384,29 @@ module ttq_mdp_framer #(
     wk_q[4] <= wr_abs_nx - AW'(22);
     wk_q[5] <= wr_abs_nx - AW'(28);
     wk_q[6] <= wr_abs_nx - AW'(need_q);  // need_q is set >= 2 items before the first entry
+    wk_q[7] <= wr_abs_nx + AW'(8) - AW'(need_q);  // with the beat coming in (S_ENT, e_rdy)
+    wk_q[8] <= wr_abs_nx + AW'(8);  // with the beat coming in (the MSG_END bypass, next cycle)
   end
   // (The selection is an AND-OR, not a case: yosys' opt_share would move a multiplexer of the
   // compares in front of a single shared carry chain.)
-  (* keep *) logic [6:0] rdy_k;
-  for (genvar k = 0; k < 7; k++) begin : g_rdy
+  (* keep *) logic [8:0] rdy_k;
+  for (genvar k = 0; k < 9; k++) begin : g_rdy
     logic [AW-1:0] t;
     assign t = cur_q + ~wk_q[k];
     assign rdy_k[k] = t[AW-1];
   end
   logic g_ord;
   assign g_ord = gk_q == G_ORD;
+  // An entry is also ready when its last needed byte is in the beat coming in now (read through
+  // wine): one LUT from flip-flops and the two carry chains, in place of rdy_k[6]. (tkeep is not
+  // looked at: an entry of a packet that has all its bytes has them in kept lanes; one cut by
+  // the packet's end is in a packet whose PKT_END says MsgSizeOverrun, its events not meaningful.)
+  logic e_rdy;
+  assign e_rdy = rdy_k[6] || (rdy_k[7] && in_fire);
   assign ready = len_known ||
                  (st_q == S_PHDR && rdy_k[4]) || (st_q == S_MHDR && rdy_k[3]) ||
                  (st_q == S_ROOT && rdy_k[5]) || (st_q == S_GRP && g_ord && rdy_k[2]) ||
-                 (st_q == S_GRP && !g_ord && rdy_k[1]) || (st_q == S_ENT && rdy_k[6]) ||
+                 (st_q == S_GRP && !g_ord && rdy_k[1]) || (st_q == S_ENT && e_rdy) ||
                  ((st_q == S_MEND || st_q == S_DEFW || st_q == S_ERR) && rdy_k[0]);
   assign go = ready && !ev_full;
   assign at_end = len_known && cur_q == pend;              // S_MHDR: the packet's end
@@ -563,7 +587,9 @@ module ttq_mdp_framer #(
     ghe_d = g_hdr_end;
     le_d = 1'b0;
     oe_d = oe_q;
-    eerr_d = book_check(b8(win, 25), b8(win, 26), b8(win, 24), win[63:0], b32(win, 8));
+    // (A BOOK entry's bytes 0-15 are always in the ring: its last needed byte, 26, is in beat 3
+    // or 4 of the window, and bytes 0-15 in beats 0-2. Only bytes 16-26 may come in now.)
+    eerr_d = book_check(b8(wine, 25), b8(wine, 26), b8(wine, 24), win[63:0], b32(win, 8));
     ev_we = 1'b0;
     lf_pop = 1'b0;
 
@@ -892,17 +918,17 @@ module ttq_mdp_framer #(
         if (gk_q == G_BOOK) begin
           ev_d.kind = ttq_pkg::MDP_EV_BOOK;
           ev_d.entry_index = ent_q;
-          ev_d.price = win[63:0];
+          ev_d.price = win[63:0];  // (bytes 0-15 from the ring: eerr_d above)
           ev_d.size = b32(win, 8);
           ev_d.security_id = b32(win, 12);
-          ev_d.rpt_seq = b32(win, 16);
-          ev_d.level = b8(win, 24);
-          ev_d.action = b8(win, 25);
-          ev_d.entry_type = b8(win, 26);
+          ev_d.rpt_seq = b32(wine, 16);
+          ev_d.level = b8(wine, 24);
+          ev_d.action = b8(wine, 25);
+          ev_d.entry_type = b8(wine, 26);
         end else begin
           ev_d.kind = ttq_pkg::MDP_EV_SEQ;
-          ev_d.security_id = b32(win, 32'(idoff_q));
-          ev_d.rpt_seq = b32(win, 32'(idoff_q) + 4);
+          ev_d.security_id = b32(wine, 32'(idoff_q));
+          ev_d.rpt_seq = b32(wine, 32'(idoff_q) + 4);
         end
       end
       S_MEND: begin
@@ -1019,14 +1045,37 @@ module ttq_mdp_framer #(
   assign head_end = ev_end_q[ev_rd_q];
   assign m_axis_ev_tdata = head;
   assign m_axis_ev_tlast = head_end;
-  assign m_axis_ev_tvalid = ev_cnt_q != '0 && (!head_end || credit_q != '0);
+  // MSG_END bypass straight out: the FIFO's free entry at ev_wr_q is written every cycle (with
+  // this cycle's ev_d, whether or not it is pushed), so with the FIFO empty its head already
+  // holds the MSG_END of a walker that waited at S_GRP / G_ORD last cycle (pw_q: same state,
+  // same registers, nothing written). When the bypass writes that MSG_END, it is offered in the
+  // same cycle (written and popped at once when taken).
+  // Its valid is o_byp's conditions predicted a cycle ahead and registered (the walker waits:
+  // cur, me, the state and the pending error do not change), so that only the input beat's
+  // handshake and its byte at the count lane are in front of m_axis_ev_tvalid: wg_q, the walker
+  // was at S_GRP / G_ORD last cycle (still there with oe_q low now: it did not move, wrote
+  // nothing, no late check failed); pn_q, not ready now; p0_q, cur <= bytes in now; pk_q, the
+  // header ends the message and no entry failed; ls_q, the lane of cur + 7.
+  logic wg_q, pn_q, p0_q, pk_q, byp_out, b_zero;
+  logic [2:0] ls_q;
+  always_ff @(posedge clk) begin
+    wg_q <= !rst && st_q == S_GRP && g_ord;
+    pn_q <= !(lk_q || in_last || (in_fire ? rdy_k[0] : rdy_k[2]));
+    p0_q <= in_fire ? rdy_k[8] : rdy_k[0];
+    pk_q <= o_last && pe_eff == ttq_pkg::MDP_OK;
+    ls_q <= cur_q[2:0] + 3'd7;
+  end
+  assign b_zero = s_axis_udp_tdata[8*ls_q +: 8] == 8'd0 && s_axis_udp_tkeep[ls_q];
+  assign byp_out = ev_cnt_q == '0 && wg_q && st_q == S_GRP && gord_q && !oe_q && pn_q && p0_q &&
+                   pk_q && in_fire && b_zero;
+  assign m_axis_ev_tvalid = (ev_cnt_q != '0 && (!head_end || credit_q != '0)) || byp_out;
   assign ev_pop = m_axis_ev_tvalid & m_axis_ev_tready;
 
   always_ff @(posedge clk) begin
-    if (ev_we) ev_mem[ev_wr_q] <= ev_d;
+    if (!ev_full) ev_mem[ev_wr_q] <= ev_d;
   end
   always_ff @(posedge clk) begin
-    if (ev_we) ev_end_q[ev_wr_q] <= ev_d.kind == ttq_pkg::MDP_EV_PKT_END;
+    if (!ev_full) ev_end_q[ev_wr_q] <= ev_d.kind == ttq_pkg::MDP_EV_PKT_END;
   end
 
   always_ff @(posedge clk) begin
@@ -1051,7 +1100,18 @@ module ttq_mdp_framer #(
       assert (!(ev_we && ev_full));
       assert (!(lf_pop && !len_known));
       assert (ev_cnt_q == '0 || head_end == (head.kind == ttq_pkg::MDP_EV_PKT_END));
+      assert (byp_out == (ev_cnt_q == '0 && wg_q && o_byp));
+      if (byp_out) assert (ev_we && head == ev_d && !head_end);
       assert (st_q != S_PHDR || cur_q[2:0] == 3'd0);  // win0 is the packet header's window
+      // The entry's window (wine): the beat replaced is the one coming in, never one the entry
+      // needs from the ring; an entry taken as its last beat comes in reads that beat (1..4).
+      if (st_q == S_ENT && go && !late_ovr && !l_err) begin
+        assert (wr_q - cur_q[AW-1:3] <= WB_W'(BUF_BEATS));
+        if (gk_q == G_BOOK && !len_known && !rdy_k[6])  // bytes 0-15 not in the beat coming in
+          assert (wr_q - cur_q[AW-1:3] > (cur_q[2:0] == 3'd0 ? WB_W'(1) : WB_W'(2)));
+        if (!len_known && !rdy_k[6])
+          assert (in_fire && wr_q - cur_q[AW-1:3] >= WB_W'(1) && wr_q - cur_q[AW-1:3] <= WB_W'(4));
+      end
       // The decodes stored beside the ring match the window wherever the walker uses them.
       if (st_q == S_MHDR && go && (!len_known || (!at_end && !end_rel[AW-1] && end_rel >= 6)))
         assert (h_cls == tcls(h_tid));
