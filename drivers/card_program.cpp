@@ -154,6 +154,13 @@ bool CardProgram::check_fits(std::string& error) {
             "CUT_THROUGH = 1 (docs/card.md \"Commit mode\")");
     return false;
   }
+  if (c.max_packet_events != kCardPacketEvents) {
+    error = msg(fmt::format("feed.max_packet_events = {}: the card's packet store holds {} "
+                            "events per packet (ttq_core's EV_PER_PKT); leave the key at its "
+                            "default",
+                            c.max_packet_events, kCardPacketEvents));
+    return false;
+  }
   if (c.reorder_timeout_ns != 0) {
     error =
         msg("feed.reorder_timeout_us must be 0: the card's A/B arbiter waits by packets only "
@@ -448,8 +455,10 @@ void CardProgram::read_counters(PipelineCounters& c) {
   // Snapshot and definition packets together (the card does not tell them apart and leaves
   // both to the host): shown as snapshot packets.
   c.snapshot_packets = rd(Counter::kOtherLinePackets);
-  // Card only (the packet store's limit, also counted as malformed): no model field.
+  // The packet store's limit (feed.max_packet_events). The card counts the packets it drops for
+  // it in MALFORMED too (the total above), so malformed_oversize stays 0.
   oversize_packets_ = rd(Counter::kOversizePackets);
+  c.oversize_packets = oversize_packets_;
 }
 
 PublishedTop CardProgram::read_top(std::uint32_t slot) {

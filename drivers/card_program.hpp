@@ -67,8 +67,9 @@ class CardProgram {
   // The card's counters (LO then HI) into the model's fields of the same meaning; fields the
   // card does not have are left as they are (docs/card.md lists them).
   void read_counters(PipelineCounters& c);
-  // OVERSIZE_PACKETS as of the last read_counters(): packets with more events than the card's
-  // packet store holds, dropped whole (also in MALFORMED). The model has no such limit.
+  // OVERSIZE_PACKETS as of the last read_counters() (also PipelineCounters::oversize_packets):
+  // payloads with more events than the card's packet store holds; a packet that reaches the
+  // arbiter so is dropped whole (in MALFORMED), as the model does with feed.max_packet_events.
   std::uint64_t oversize_packets() const { return oversize_packets_; }
 
   // Driver::top_of_book for a card: the slot's published top (TOP_* registers, FastPath's

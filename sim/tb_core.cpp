@@ -651,6 +651,7 @@ struct RunStats {
   std::uint64_t soft_resets = 0;
   std::uint64_t tops = 0, tops_stale = 0;  // published tops compared; of them, stale ones
   std::uint64_t undone = 0;  // cut-through: packets the model speculated and undid
+  std::uint64_t oversize = 0;  // OVERSIZE_PACKETS (= the model's oversize_packets)
   unsigned sq_max = 0, fq_max = 0;  // cut-through: queue high-water marks (Core::sq_max, ...)
   std::uint64_t in_hold = 0;        // cut-through: cycles of the frame queue's input hold
   std::vector<std::uint64_t> lat;  // no-stall runs measured: trigger -> quote, cycles
@@ -1035,6 +1036,8 @@ RunStats run_capture(const char* name, const GenOptions& g, const Mode& m, std::
   same("gaps", cc.arb.gaps, mc.arb.gaps);
   same("lost", cc.arb.lost, mc.arb.lost);
   same("stale_events", cc.stale_events, mc.stale_events);
+  same("oversize_packets", cc.oversize_packets, mc.oversize_packets);
+  st.oversize = mc.oversize_packets;
   // Cut-through: the card undid exactly the packets the model undid (a verdict pulse lost or
   // taken as good would leave the records equal wherever the packet published nothing).
   if (m.ct) {
@@ -1146,7 +1149,8 @@ RunStats run_capture(const char* name, const GenOptions& g, const Mode& m, std::
 }
 
 // Every counter the card has against the model's field of the same meaning (docs/card.md, "Card
-// mode"); MALFORMED is the sum of the model's reasons (OVERSIZE_PACKETS must be 0 for that).
+// mode"); MALFORMED is the sum of the model's reasons and of the packets it dropped for
+// feed.max_packet_events (malformed_oversize).
 void check_counters(const std::string& where, CardProgram& prog, const PipelineCounters& mc) {
   PipelineCounters cc{};
   prog.read_counters(cc);
@@ -1162,8 +1166,9 @@ void check_counters(const std::string& where, CardProgram& prog, const PipelineC
   }
   std::uint64_t malformed = 0;
   for (std::uint64_t v : mc.malformed) malformed += v;
-  same("oversize_packets", prog.oversize_packets(), 0);
-  same("malformed", cc.malformed[0], malformed);
+  same("oversize_packets", prog.oversize_packets(), mc.oversize_packets);
+  same("oversize_packets (read_counters)", cc.oversize_packets, mc.oversize_packets);
+  same("malformed", cc.malformed[0], malformed + mc.malformed_oversize);
   same("packets", cc.packets, mc.packets);
   same("other_line_packets", cc.snapshot_packets, mc.snapshot_packets + mc.definition_packets);
   same("duplicates", cc.arb.duplicates, mc.arb.duplicates);
@@ -1493,6 +1498,18 @@ int main(int argc, char** argv) {
     b.events = 600;
     cases.push_back({"output held, minimum-size frames between", b, 0.0, 0.0, 0, false, 2, 0,
                      30'000, true});
+    // Jumbo packets (GenOptions::jumbo: 1,401-8,972 bytes of whole events, ~45-280 events): those
+    // with more than the packet store's EV_PER_PKT = 128 are dropped whole on both lines, as the
+    // model does with feed.max_packet_events = 128 (OVERSIZE_PACKETS and MALFORMED against the model; in
+    // cut-through mode the messages within the first 128 events are applied, then undone).
+    GenOptions j;
+    j.instruments = 4;
+    j.events = 1500;
+    j.seed = 11;
+    j.jitter_packets = 2;
+    j.dup = 0.02;
+    j.jumbo = 0.05;
+    cases.push_back({"jumbo packets (oversize)", j, 0.0, 0.0, 0, false});
   }
   const Mode random{"random", 0.6, 0.5, false, false};
   const Mode nostall{"nostall", 1.0, 1.0, true, false};
@@ -1538,6 +1555,16 @@ int main(int argc, char** argv) {
                     "%llu input hold cycles\n",
                     c.name, m->name, (unsigned long long)s.undone, s.sq_max, 2 * kEvPerPkt,
                     s.fq_max, (unsigned long long)s.in_hold);
+      }
+      // The jumbo case must have packets over the store's limit (else it tests nothing); the
+      // others have none (1,400-byte packets: at most ~45 events).
+      if ((c.g.jumbo > 0) != (s.oversize > 0)) {
+        fail(std::string(c.name) + " " + m->name + ": " + std::to_string(s.oversize) +
+             " oversize packets");
+      }
+      if (s.oversize) {
+        std::printf("%-42s %-8s %llu oversize packets (OVERSIZE_PACKETS = the model's)\n", c.name,
+                    m->name, (unsigned long long)s.oversize);
       }
       total += s.records;
       total_undone += s.undone;

@@ -121,13 +121,6 @@ class VerilatorDriver final : public Driver, private RegisterBus {
                    "differ from --backend sw once a book needs recovery (docs/card.md)\n",
                    static_cast<unsigned long long>(n));
     }
-    if (const std::uint64_t n = card_.oversize_packets()) {
-      std::fprintf(stderr,
-                   "ttq: verilator backend: note: %llu packets had more events than the card's "
-                   "packet store holds and were dropped whole (OVERSIZE_PACKETS, also counted as "
-                   "malformed); --backend sw applies them\n",
-                   static_cast<unsigned long long>(n));
-    }
   }
 
   std::size_t collect(std::span<QuoteRecord> out) override {

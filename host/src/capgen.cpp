@@ -767,7 +767,7 @@ class JsonLine {
 class Generator {
  public:
   Generator(const GenOptions& o, LineMux& mux, GenStats& st, std::FILE* td, std::FILE* tb)
-      : o_(o), mux_(mux), st_(st), td_(td), tb_(tb), rng_(o.seed, 1) {
+      : o_(o), mux_(mux), st_(st), td_(td), tb_(tb), rng_(o.seed, 1), jumbo_rng_(o.seed, 4) {
     v9_ = o.schema_version >= 9;
     inst_.resize(static_cast<std::size_t>(o.instruments));
     for (int i = 0; i < o.instruments; ++i) init_instrument(i);
@@ -1278,6 +1278,15 @@ class Generator {
     msg_index_ = 0;
     vused_ = 12;
     open_ = true;
+    // Its own stream: without jumbo packets nothing is drawn and every file is as before.
+    jumbo_ = o_.jumbo > 0 && jumbo_rng_.chance(o_.jumbo);
+    if (jumbo_) {
+      // Filled to a size spread over 1,401..8,972 bytes: about 45 to 280 framer events, so the
+      // packets fall on both sides of the card's 128 (and some on it).
+      jumbo_cap_ = static_cast<std::size_t>(jumbo_rng_.range(
+          static_cast<int>(capgen::kMaxPayload) + 1, static_cast<int>(capgen::kJumboPayload)));
+      ++st_.jumbo;
+    }
   }
 
   void close_packet() {
@@ -1294,7 +1303,9 @@ class Generator {
   // splits the same market into the same packets and sequence numbers.
   template <typename Write>
   void put(std::size_t vsize, Write&& write) {
-    if (open_ && vused_ + vsize > static_cast<std::size_t>(o_.max_payload)) close_packet();
+    const std::size_t cap =
+        jumbo_ ? jumbo_cap_ : static_cast<std::size_t>(o_.max_payload);
+    if (open_ && vused_ + vsize > cap) close_packet();
     if (!open_) open_packet();
     if (!event_tt_set_) {
       event_tt_ =
@@ -1309,11 +1320,11 @@ class Generator {
 
   void after_event() {
     if (rng_.chance(0.45)) {
-      close_packet();
-      if (rng_.chance(0.01)) {  // a quiet moment: heartbeat packet
+      if (!jumbo_) close_packet();  // a jumbo packet is filled until the next event does not fit
+      if (rng_.chance(0.01)) {  // a quiet moment: heartbeat packet (a heartbeat in a jumbo one)
         event_tt_set_ = false;
         put(10, [&] { msg_header(grow(10), 10, 0, 12, o_.schema_version); });
-        close_packet();
+        if (!jumbo_) close_packet();
       }
     }
   }
@@ -1342,7 +1353,7 @@ class Generator {
     std::size_t m = 0;
     auto next_msg = [&] {
       ++m;
-      if (m < n_msgs && rng_.chance(0.06))
+      if (m < n_msgs && rng_.chance(0.06) && !jumbo_)
         close_packet();  // the event continues in the next packet
     };
     auto last_flag = [&](std::uint8_t mei) {
@@ -1782,6 +1793,9 @@ class Generator {
   std::FILE* td_;
   std::FILE* tb_;
   Rng rng_;
+  Rng jumbo_rng_;       // GenOptions::jumbo's draws only
+  bool jumbo_ = false;  // the open packet is a jumbo one, filled to jumbo_cap_ bytes
+  std::size_t jumbo_cap_ = 0;
   bool v9_ = true;
   std::vector<Instrument> inst_;
   Event ev_;
@@ -1831,6 +1845,7 @@ const char* validate(const GenOptions& o) {
   if (!is_probability(o.ip_options)) return "ip_options must be a probability in [0,1]";
   if (!is_probability(o.halt)) return "halt must be a probability in [0,1]";
   if (!is_probability(o.malformed_a)) return "malformed_a must be a probability in [0,1]";
+  if (!is_probability(o.jumbo)) return "jumbo must be a probability in [0,1]";
   if (o.max_payload < 12 || o.max_payload > static_cast<int>(capgen::kMaxPayload)) {
     return "max_payload must be in 12..1400";
   }

@@ -18,7 +18,8 @@ using Reader = detail::ConfigReader;
 
 void read_feed(const Reader& r, const toml::table& t, PipelineConfig& p) {
   r.check_keys(t, "feed.", {"reorder_window", "reorder_timeout_us", "max_instruments",
-                            "default_tick", "quote_queue", "fixed_instruments", "commit"});
+                            "default_tick", "quote_queue", "fixed_instruments", "commit",
+                            "max_packet_events"});
   r.get_bool(t, "feed.", "fixed_instruments", p.fixed_instruments);
   if (const toml::node* n = t.get("commit")) {
     const auto v = n->value_exact<std::string>();
@@ -39,6 +40,8 @@ void read_feed(const Reader& r, const toml::table& t, PipelineConfig& p) {
   r.get_int(t, "feed.", "max_instruments", p.max_instruments, 1, 65535);
   r.get_int(t, "feed.", "default_tick", p.default_tick, 0, std::int64_t{1} << 40);
   r.get_int(t, "feed.", "quote_queue", p.quote_queue, 16, 1 << 24);
+  // 0 = no limit (software only); the card's is kCardPacketEvents (CardProgram::check_fits).
+  r.get_int(t, "feed.", "max_packet_events", p.max_packet_events, 0, 1 << 20);
 }
 
 void read_quoter(const Reader& r, const toml::table& t, QuoterParams& q) {

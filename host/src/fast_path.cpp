@@ -504,7 +504,10 @@ FastPath::FastPath(const PipelineConfig& cfg) : cfg_(cfg) {
     }
     spec_insts_.resize(n);
     spec_dirty_.reserve(n);
-    // Ethernet header, two tags, the longest IPv4 datagram.
+  }
+  if (cfg_.cut_through || cfg_.max_packet_events != 0) {
+    // A bad frame's payload as the card streams it (streamed_payload): Ethernet header, two tags,
+    // the longest IPv4 datagram.
     spec_frame_.resize(14 + 8 + 65535);
   }
   if (cfg_.fixed_instruments) {
@@ -616,8 +619,15 @@ void FastPath::process(const Frame& f) {
   const FrameDrop d = parse_udp(f, u);
   if (d != FrameDrop::kCount) {
     ++c_.frame_drops[static_cast<std::size_t>(d)];
-    if (cfg_.cut_through && (d == FrameDrop::kBadFcs || d == FrameDrop::kTruncated)) [[unlikely]] {
-      speculate_frame(f);
+    if (d == FrameDrop::kBadFcs || d == FrameDrop::kTruncated) [[unlikely]] {
+      // The card has streamed the payload into its packet store before the frame's verdict.
+      if (cfg_.max_packet_events != 0 &&
+          f.len >= 14 + 20 + 8 + mdp3::kPacketHeaderSize + cfg_.max_packet_events * 19 / 2) {
+        UdpView s{};
+        std::uint32_t present = 0;
+        if (streamed_payload(f, s, present)) oversize(s.payload, present);
+      }
+      if (cfg_.cut_through) speculate_frame(f);
     }
     return;
   }
@@ -627,6 +637,7 @@ void FastPath::process(const Frame& f) {
     const LineConfig* line = find_line(u);
     if (!line) {
       ++c_.frame_drops[static_cast<std::size_t>(FrameDrop::kUnknownLine)];
+      oversize(u.payload, u.len);  // the card's packet store has taken it all the same
       return;
     }
     channel = line->channel;
@@ -646,6 +657,22 @@ void FastPath::process(const Frame& f) {
   if (kind == FeedKind::kIncremental && !restart && mdp3::plausible_packet(u.payload, u.len) &&
       arbiters_[channel]->already_applied(load_le<std::uint32_t>(u.payload))) {
     ++c_.early_duplicates;
+    oversize(u.payload, u.len);  // (the card's pre-check comes after its packet store)
+    return;
+  }
+  // feed.max_packet_events: the card's packet store cannot hold the packet, and drops it whole
+  // as malformed (the arbiter's record is not valid), whatever its feed; in cut-through mode the
+  // messages that end within the events it holds have been applied as they streamed.
+  if (oversize(u.payload, u.len)) [[unlikely]] {
+    const mdp3::MsgError err = mdp3::validate_packet(u.payload, u.len);
+    if (err != mdp3::MsgError::kOk) {
+      ++c_.malformed[static_cast<std::size_t>(err)];
+    } else {
+      ++c_.malformed_oversize;
+    }
+    if (cfg_.cut_through && kind == FeedKind::kIncremental && !restart) {
+      speculate(channel, u.payload, u.len);
+    }
     return;
   }
   // The common case: an Incremental packet the arbiter would apply at once, checked and applied in
@@ -727,19 +754,9 @@ const LineConfig* FastPath::find_line(const UdpView& u) const {
 // ignored; a truncated frame checked as if padded to the length its IP header claims) and the
 // line is an Incremental one, the payload bytes that are present are speculated.
 void FastPath::speculate_frame(const Frame& f) {
-  // Headers and payload start are in the first bytes; a longer frame's tail is not needed.
-  const auto n =
-      static_cast<std::uint32_t>(std::min<std::size_t>(f.len, spec_frame_.size()));
-  std::memcpy(spec_frame_.data(), f.data, n);
-  std::memset(spec_frame_.data() + n, 0, spec_frame_.size() - n);
-  const Frame padded{spec_frame_.data(), static_cast<std::uint32_t>(spec_frame_.size()),
-                     static_cast<std::uint32_t>(spec_frame_.size()), f.ts_ns, false};
   UdpView u{};
-  if (parse_udp_full(padded, u) != FrameDrop::kCount) return;
-  const std::uint32_t at = static_cast<std::uint32_t>(u.payload - spec_frame_.data());
-  // The card decides from the MsgSeqNum: the headers and those 4 bytes must really be there.
-  if (n < at + 4) return;
-  const std::uint32_t present = std::min(u.len, n - at);
+  std::uint32_t present = 0;
+  if (!streamed_payload(f, u, present)) return;
   std::uint16_t channel = 0;
   if (!cfg_.lines.empty()) {
     const LineConfig* line = find_line(u);
@@ -750,6 +767,76 @@ void FastPath::speculate_frame(const Frame& f) {
     if (t == mdp3::kSnapshot52 || t == mdp3::kSnapshot38) return;
   }
   speculate(channel, u.payload, present);
+}
+
+bool FastPath::streamed_payload(const Frame& f, UdpView& u, std::uint32_t& present) {
+  // Headers and payload start are in the first bytes; a longer frame's tail is not needed.
+  const auto n =
+      static_cast<std::uint32_t>(std::min<std::size_t>(f.len, spec_frame_.size()));
+  std::memcpy(spec_frame_.data(), f.data, n);
+  std::memset(spec_frame_.data() + n, 0, spec_frame_.size() - n);
+  const Frame padded{spec_frame_.data(), static_cast<std::uint32_t>(spec_frame_.size()),
+                     static_cast<std::uint32_t>(spec_frame_.size()), f.ts_ns, false};
+  if (parse_udp_full(padded, u) != FrameDrop::kCount) return false;
+  const std::uint32_t at = static_cast<std::uint32_t>(u.payload - spec_frame_.data());
+  // The card decides from the MsgSeqNum: the headers and those 4 bytes must really be there.
+  if (n < at + 4) return false;
+  present = std::min(u.len, n - at);
+  return true;
+}
+
+std::uint32_t FastPath::packet_events(const std::uint8_t* p, std::uint32_t len,
+                                      std::uint32_t limit, std::uint32_t* fit) {
+  using namespace mdp3;
+  std::uint32_t events = 1;  // PKT_HDR
+  std::uint32_t fit_end = kPacketHeaderSize;
+  for (std::uint32_t off = kPacketHeaderSize; len >= off + kMessageHeaderSize;) {
+    const std::uint8_t* m = p + off;
+    const std::uint32_t size = load_le<std::uint16_t>(m);
+    const std::uint32_t groups = kMessageHeaderSize + std::uint32_t{load_le<std::uint16_t>(m + 2)};
+    if (size < kMessageHeaderSize || size > len - off || groups > size) break;
+    std::uint32_t root_min = 0, entry_min = 0;
+    switch (load_le<std::uint16_t>(m + 4)) {
+      case kBook46: case kBook32: entry_min = kBookEntryMin; break;
+      case kTradeSummary48: case kTradeSummary42: entry_min = kTradeEntryMin; break;
+      case kVolume: entry_min = kVolumeEntryMin; break;
+      case kDailyStats33: case kDailyStats49: entry_min = kDailyStatsEntryMin; break;
+      case kLimitsBanding34: case kLimitsBanding50: entry_min = kLimitsEntryMin; break;
+      case kSessionStats35: case kSessionStats51: entry_min = kSessionStatsEntryMin; break;
+      case kChannelReset: root_min = kResetRootMin; break;
+      case kSecurityStatus: root_min = kStatusRootMin; break;
+      default: break;
+    }
+    std::uint32_t n = 1;  // MSG_END
+    if (entry_min != 0) {  // one BOOK / SEQ per entry of the first group
+      if (groups < kMessageHeaderSize + kBookRootMin || groups + 3 > size) break;
+      const std::uint32_t block = load_le<std::uint16_t>(m + groups), count = m[groups + 2];
+      if ((count != 0 && block < entry_min) || groups + 3 + block * count > size) break;
+      n += count;
+    } else if (root_min != 0) {  // RESET / STATUS
+      if (groups < kMessageHeaderSize + root_min) break;
+      n = 2;
+    }
+    events += n;
+    if (limit != 0 && events > limit) break;
+    off += size;
+    fit_end = off;
+  }
+  if (fit) *fit = fit_end;
+  return events;
+}
+
+bool FastPath::oversize(const std::uint8_t* p, std::uint32_t len) {
+  const std::uint32_t limit = cfg_.max_packet_events;
+  // A message of 10 bytes has 1 event, a channel reset of 19 bytes 2, an entry of 12 bytes 1:
+  // at most 2 events per 19 bytes after the packet header, which packet_events also checks.
+  if (limit == 0 || len < mdp3::kPacketHeaderSize ||
+      (len - mdp3::kPacketHeaderSize) * 2 / 19 < limit) [[likely]] {
+    return false;
+  }
+  if (packet_events(p, len, limit) <= limit) return false;
+  ++c_.oversize_packets;
+  return true;
 }
 
 // feed.commit = cut_through: an Incremental packet that fails late (docs/pipeline.md
@@ -764,6 +851,13 @@ void FastPath::speculate_frame(const Frame& f) {
 void FastPath::speculate(std::uint16_t channel, const std::uint8_t* p, std::uint32_t len) {
   if (len < 4) return;
   if (!arbiters_[channel]->in_order(load_le<std::uint32_t>(p))) return;
+  // feed.max_packet_events: the card streams a packet's first events only (an oversize packet's
+  // messages that end within them are applied, then undone); the messages are whole, so the
+  // walk stops at a message boundary.
+  if (cfg_.max_packet_events != 0) {
+    std::uint32_t fit = len;
+    if (packet_events(p, len, cfg_.max_packet_events, &fit) > cfg_.max_packet_events) len = fit;
+  }
   std::copy_n(insts_.begin(), n_insts_, spec_insts_.begin());
   spec_dirty_.assign(dirty_.begin(), dirty_.end());
   PipelineObserver* const observer = observer_;

@@ -226,6 +226,8 @@ void print_loop_summary(std::FILE* f, const char* title, const std::string& back
            c.malformed[i]);
     }
   }
+  if (c.malformed_oversize) line(f, "malformed.too many events", c.malformed_oversize);
+  if (c.oversize_packets) line(f, "oversize packets", c.oversize_packets);
   line(f, "applied (in sequence)", c.arb.applied);
   line(f, "duplicates dropped (A/B)", c.arb.duplicates);
   line(f, "held for reordering", c.arb.held);

@@ -12,8 +12,8 @@ package ttq_regs_pkg;
   // Identity: the host compares these with card_regs.hpp before it drives the card.
   localparam logic [31:0] REGS_ID = 32'h5454_5131;
   localparam logic [31:0] REGS_VERSION = 32'h0002_0300;  // 2.3.0
-  localparam logic [63:0] BUILD_HASH = 64'h56BA_F450_B1E3_A428;
-  // git blob hash of hw/regmap/ttq_regs.toml: 56baf450b1e3a42801a158daf3172a460ec79361
+  localparam logic [63:0] BUILD_HASH = 64'hFA95_933B_AD98_EA03;
+  // git blob hash of hw/regmap/ttq_regs.toml: fa95933bad98ea03949f756166228b4d67730760
 
   localparam int unsigned ADDR_W = 19;  // AXI4-Lite byte address width
 

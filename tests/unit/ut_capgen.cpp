@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "ttq/capgen.hpp"
+#include "ttq/fast_path.hpp"
 #include "ttq/wire.hpp"
 
 namespace {
@@ -240,6 +241,7 @@ TEST_CASE("capgen: validate accepts the defaults and names every bad option", "[
       {"malformed_a", [](GenOptions& o) { o.malformed_a = 1.5; }},
       {"max_payload", [](GenOptions& o) { o.max_payload = 11; }},
       {"max_payload", [](GenOptions& o) { o.max_payload = 1401; }},
+      {"jumbo", [](GenOptions& o) { o.jumbo = -0.5; }},
   };
   TempDir dir;
   for (const Bad& b : bad) {
@@ -326,6 +328,32 @@ TEST_CASE("capgen: libpcap reads every frame; checksums verify; stamps never go 
   // The bad frames all differ from the real ones: count distinct kinds by what breaks.
   const auto packets = incremental_packets(frames);
   CHECK(packets.size() == r.st.packets);
+}
+
+TEST_CASE("capgen: jumbo packets hold more events than the card's packet store", "[capgen]") {
+  TempDir dir;
+  const GenOptions base = small(12);
+  GenOptions o = base;
+  o.jumbo = 0.2;
+  const Run plain = generate(dir, "plain", base);
+  const Run j = generate(dir, "jumbo", o);
+  CHECK(plain.st.jumbo == 0);
+  std::size_t big = 0, over = 0, longest = 0;
+  for (const auto& [seq, pl] : incremental_packets(read_capture(j.cap))) {
+    CHECK(pl.size() <= ttq::capgen::kJumboPayload);
+    longest = std::max(longest, pl.size());
+    if (pl.size() > ttq::capgen::kMaxPayload) ++big;
+    const std::uint32_t n = ttq::FastPath::packet_events(
+        pl.data(), static_cast<std::uint32_t>(pl.size()), 0);
+    if (n > ttq::kCardPacketEvents) ++over;
+  }
+  CHECK(j.st.jumbo > 10);
+  CHECK(big > 10);
+  CHECK(big <= j.st.jumbo);  // a jumbo packet may end short (the last one, a lone message)
+  // Their sizes spread over 1,401..8,972 bytes: on both sides of the packet store's 128.
+  CHECK(over > big / 4);
+  CHECK(over < big * 3 / 4);
+  CHECK(longest > 6000);
 }
 
 TEST_CASE("capgen: max_payload packs fewer messages per packet", "[capgen]") {

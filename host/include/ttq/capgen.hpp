@@ -33,6 +33,10 @@ struct GenOptions {
                            // single larger message still gets a packet of its own
   double malformed_a = 0;  // per incremental packet: line A's copy is malformed inside (its last
                            // message's MsgSize runs past the packet's end), its frame valid
+  double jumbo = 0;        // per incremental packet: it is a jumbo one, filled with whole events
+                           // to a size drawn from 1,401..capgen::kJumboPayload bytes (~45 to
+                           // ~280 framer events: around the card's packet store's 128,
+                           // feed.max_packet_events)
 };
 
 // packets: canonical MDP packets, incremental + snapshot, each counted once (not per line).
@@ -42,7 +46,7 @@ struct GenOptions {
 //   frames == 2 * packets - lost_a - lost_b - 2 * lost_both + dups + garbage
 struct GenStats {
   std::uint64_t frames = 0, packets = 0, entries = 0, lost_a = 0, lost_b = 0, lost_both = 0,
-                dups = 0, garbage = 0, malformed_a = 0;
+                dups = 0, garbage = 0, malformed_a = 0, jumbo = 0;
 };
 
 // Writes the capture to out_path; if truth_decode / truth_book are non-null, writes the JSON-lines
@@ -73,6 +77,7 @@ inline constexpr int kMaxInstruments = 256;
 inline constexpr int kMaxDepth = 20;
 inline constexpr int kMaxJitter = 64;
 inline constexpr std::size_t kMaxPayload = 1400;  // UDP payload cap (MTU with options)
+inline constexpr std::size_t kJumboPayload = 8972;  // a jumbo packet's (9,000-byte IP MTU)
 }  // namespace capgen
 
 }  // namespace ttq

@@ -20,9 +20,9 @@ inline constexpr std::uint32_t kVersionMajor = 2;
 inline constexpr std::uint32_t kVersionMinor = 3;
 inline constexpr std::uint32_t kVersionPatch = 0;
 inline constexpr std::uint32_t kVersion = 0x00020300u;  // VERSION register
-inline constexpr std::uint64_t kBuildHash = 0x56baf450b1e3a428ull;
+inline constexpr std::uint64_t kBuildHash = 0xfa95933bad98ea03ull;
 // git hash-object of the map source; BUILD_HASH is its first 16 hex digits.
-inline constexpr char kRegmapBlobHash[] = "56baf450b1e3a42801a158daf3172a460ec79361";
+inline constexpr char kRegmapBlobHash[] = "fa95933bad98ea03949f756166228b4d67730760";
 inline constexpr unsigned kAddrWidth = 19;
 
 // Card parameters reported in CAPS0 .. CAPS2.

@@ -59,6 +59,9 @@ struct CardConfig {
   std::string kernel = "ttq_kernel";  // kernel (IP) name inside the xclbin
 };
 
+// The card's packet store: events per packet (ttq_core's EV_PER_PKT).
+inline constexpr std::uint32_t kCardPacketEvents = 128;
+
 struct PipelineConfig {
   std::vector<ChannelConfig> channels;  // empty with no lines: one implicit channel
   std::vector<LineConfig> lines;        // empty: every UDP datagram belongs to channel 0
@@ -80,6 +83,12 @@ struct PipelineConfig {
   // each quote it changed sent again as before (docs/pipeline.md "Cut-through commit"). Needs
   // fixed_instruments.
   bool cut_through = false;
+  // feed.max_packet_events: the card's packet store holds a packet's first EV_PER_PKT = 128
+  // framer events (PKT_HDR, one BOOK / SEQ per entry, RESET, STATUS, one MSG_END per message:
+  // FastPath::packet_events); a packet with more is dropped whole, as malformed, and counted
+  // (oversize_packets). The default is the card's; 0 = no limit (software only: the card always
+  // has one). docs/pipeline.md "Packet event limit".
+  std::uint32_t max_packet_events = kCardPacketEvents;
   std::vector<InstrumentConfig> instruments;
   QuoterParams quoter;
   CardConfig card;
@@ -121,6 +130,12 @@ struct PipelineCounters {
   std::uint64_t quote_overflow = 0;    // quote records lost because nobody collected them
   std::uint64_t spec_undone = 0;       // feed.commit = cut_through: packets applied in part, then
                                        // undone when they failed late (also counted by reason)
+  // feed.max_packet_events (the card's OVERSIZE_PACKETS): payloads with more framer events than
+  // the limit, whatever else became of their frame (dropped as a duplicate, for its line, a bad
+  // FCS or a cut, or as malformed); malformed_oversize: of those, the packets otherwise good that
+  // were dropped for it (the card counts them in MALFORMED; a malformed one is counted by reason).
+  std::uint64_t oversize_packets = 0;
+  std::uint64_t malformed_oversize = 0;
 };
 
 // Top of book as published (what `ttq book` prints).
@@ -223,6 +238,14 @@ class FastPath {
   void set_observer(PipelineObserver* o) { observer_ = o; }
 
   const PipelineCounters& counters() const;
+  // The card framer's events of an MDP packet as its packet store counts them (PKT_HDR, then per
+  // message one BOOK (46/32) or SEQ (42/48, 37, 33-35, 49-51) per entry of its first group, a
+  // RESET (4) or STATUS (30), and its MSG_END; PKT_END is not stored), counted over the messages
+  // that are whole and well-formed in their structure from the start, so exact for a packet that
+  // validates. Stops once the count passes `limit` (0: none). *fit: the bytes up to the end of the
+  // last message whose MSG_END is among the first `limit` events (12 when none is).
+  static std::uint32_t packet_events(const std::uint8_t* p, std::uint32_t len,
+                                     std::uint32_t limit, std::uint32_t* fit = nullptr);
   const Instrument* find(std::int32_t security_id) const;
   std::span<const Instrument> instruments() const { return {insts_.data(), n_insts_}; }
 
@@ -286,6 +309,12 @@ class FastPath {
   const LineConfig* find_line(const UdpView& u) const;
   [[gnu::cold]] void speculate_frame(const Frame& f);
   [[gnu::cold]] void speculate(std::uint16_t channel, const std::uint8_t* p, std::uint32_t len);
+  // A bad frame's payload as the card streams it (headers pass with the FCS ignored, a truncated
+  // frame padded to its IP length; `present` bytes there): false when it streams none.
+  [[gnu::cold]] bool streamed_payload(const Frame& f, UdpView& u, std::uint32_t& present);
+  // feed.max_packet_events: true (and counted in oversize_packets) when the payload has more
+  // events than the limit. Cheap for payloads too short to have that many.
+  bool oversize(const std::uint8_t* p, std::uint32_t len);
   void touch(Instrument& in);
   void publish(std::uint32_t seq);
   void publish_one(Instrument& in, std::uint32_t seq);

@@ -551,6 +551,9 @@ HttpResponse ApiServer::get_metrics(Ctx& c) {
          pc.quote_overflow);
   metric("ttq_spec_undone_total", "counter",
          "Packets applied in part and undone (feed.commit = cut_through).", pc.spec_undone);
+  metric("ttq_oversize_packets_total", "counter",
+         "Payloads over feed.max_packet_events (the card's OVERSIZE_PACKETS).",
+         pc.oversize_packets);
   metric("ttq_risk_checked_total", "counter", "Order intents checked by the risk gate.",
          rc.checked);
   metric("ttq_risk_accepted_total", "counter", "Order intents accepted.", rc.accepted);

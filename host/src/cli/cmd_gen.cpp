@@ -37,6 +37,9 @@ std::function<int()> add_gen(CLI::App& app) {
   sub->add_option("--max-payload", o->g.max_payload,
                   "UDP payload bytes a packet is filled to (12..1400; small values give one"
                   " message per packet)");
+  sub->add_option("--jumbo", o->g.jumbo,
+                  "probability a packet is a jumbo one (up to 8972 payload bytes, filled with"
+                  " whole events: more events than the card's packet store holds)");
   sub->add_flag("--pcapng", o->g.pcapng, "write pcapng");
   sub->add_option("--truth-decode", o->truth_decode_path, "write the generator's decode truth (JSONL)");
   sub->add_option("--truth-book", o->truth_book_path, "write the generator's top-of-book truth (JSONL)");
@@ -57,6 +60,9 @@ std::function<int()> add_gen(CLI::App& app) {
                 static_cast<unsigned long long>(s.lost_both),
                 static_cast<unsigned long long>(s.dups),
                 static_cast<unsigned long long>(s.garbage));
+    if (s.jumbo) {
+      std::printf("  %llu jumbo packets\n", static_cast<unsigned long long>(s.jumbo));
+    }
     return 0;
   };
 }

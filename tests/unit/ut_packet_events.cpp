@@ -1,0 +1,277 @@
+// feed.max_packet_events (docs/pipeline.md "Packet event limit"): the card's packet store holds a
+// packet's first 128 framer events (ttq_core's EV_PER_PKT) and drops a packet with more whole, as
+// malformed; the model does the same, counts every kind of event as the framer emits it, and in
+// cut-through mode applies (then undoes) the messages that end within the first 128 events.
+#include <catch2/catch.hpp>
+
+#include <vector>
+
+#include "instrument_state.hpp"
+#include "test_support.hpp"
+#include "ttq/config.hpp"
+#include "ttq/fast_path.hpp"
+
+using namespace ttq;
+using test::Bytes;
+
+namespace {
+
+constexpr std::int32_t kId = 100001;
+constexpr std::int64_t kTick = 5'000'000'000;     // 5.0 in PRICE9
+constexpr std::int64_t kPx = 90'000'000'000'000;  // 90000.0
+
+PipelineConfig card_config(bool cut_through, std::uint32_t limit = kCardPacketEvents) {
+  PipelineConfig cfg;
+  cfg.fixed_instruments = true;
+  cfg.cut_through = cut_through;
+  cfg.reorder_window = 0;  // a hole is a gap at once
+  cfg.max_packet_events = limit;
+  InstrumentConfig a;
+  a.security_id = kId;
+  a.tick = kTick;
+  cfg.instruments = {a};
+  return cfg;
+}
+
+test::BookEntrySpec entry(char type, std::int64_t px, std::int32_t sz, std::uint32_t rpt,
+                          std::uint8_t level = 1, std::uint8_t action = mdp3::kNew) {
+  return {px, sz, kId, rpt, 1, level, action, type};
+}
+
+// A message of a group template (42/48, 37, 33-35, 49-51) with `count` zero entries of `block`
+// bytes (SecurityID 0: names no instrument) after a 11-byte root (TransactTime, MEI, pad).
+Bytes group_message(std::uint16_t tid, std::uint16_t block, std::uint8_t count) {
+  test::Writer w;
+  const std::size_t size = 10 + 11 + 3 + std::size_t{block} * count;
+  w.u16(size).u16(11).u16(tid).u16(1).u16(9);
+  w.u64(1).u8(0x01).u16(0);
+  w.u16(block).u8(count).zeros(std::size_t{block} * count);
+  return w.b;
+}
+
+// `n` entries for kId from RptSeq `rpt` on: an offer at kPx + kTick, then n - 1 bids at level 1
+// rising to `top` (the last one), in a message that publishes.
+Bytes bids(std::uint32_t n, std::uint32_t rpt, std::int64_t top = kPx - kTick) {
+  std::vector<test::BookEntrySpec> es{entry('1', kPx + kTick, 4, rpt)};
+  for (std::uint32_t i = 1; i < n; ++i) {
+    es.push_back(entry('0', top - static_cast<std::int64_t>(n - 1 - i) * kTick, 2, rpt + i));
+  }
+  return test::book_message(es, 0x84);
+}
+
+Bytes opening() {
+  return test::packet(1, {test::book_message({entry('0', kPx - 10 * kTick, 3, 1),
+                                              entry('1', kPx + kTick, 4, 2)},
+                                             0x84)});
+}
+
+// Packet 2 with every kind of event: a channel reset (RESET + MSG_END), a TradeSummary with 2
+// entries (2 SEQ + MSG_END), a Volume with 3 (3 SEQ + MSG_END), a SecurityStatus (STATUS +
+// MSG_END), a heartbeat (MSG_END) and `n` BOOK + MSG_END: with PKT_HDR, 14 + n events. Only the
+// book message publishes.
+Bytes mixed(std::uint32_t n) {
+  return test::packet(2, {test::channel_reset_message(0x00), group_message(48, 32, 2),
+                          group_message(37, 16, 3), test::security_status_message(kId, 17, "", 0x00),
+                          test::heartbeat_message(),
+                          // the book message last: after the reset, RptSeq starts from 1
+                          bids(n, 1)});
+}
+
+struct Run {
+  FastPath fp;
+  explicit Run(const PipelineConfig& cfg) : fp(cfg) {}
+  void send(const Bytes& payload, bool bad_fcs = false, test::FrameSpec spec = {}) {
+    const Bytes f = test::udp_frame(payload, spec);
+    Frame fr = test::as_frame(f);
+    fr.bad_fcs = bad_fcs;
+    fp.process(fr);
+  }
+  std::vector<QuoteRecord> quotes() {
+    std::vector<QuoteRecord> out(64);
+    out.resize(fp.collect(out));
+    return out;
+  }
+  const PipelineCounters& c() { return fp.counters(); }
+};
+
+std::uint32_t events(const Bytes& p, std::uint32_t limit = 0, std::uint32_t* fit = nullptr) {
+  return FastPath::packet_events(p.data(), static_cast<std::uint32_t>(p.size()), limit, fit);
+}
+
+}  // namespace
+
+TEST_CASE("packet events: as the framer emits them, per kind", "[fast_path][oversize]") {
+  CHECK(events(test::packet(1, {})) == 1);  // PKT_HDR
+  CHECK(events(test::packet(1, {test::heartbeat_message()})) == 2);
+  CHECK(events(test::packet(1, {bids(5, 1)})) == 1 + 6);
+  CHECK(events(test::packet(1, {test::channel_reset_message()})) == 1 + 2);
+  CHECK(events(test::packet(1, {test::security_status_message(kId, 2)})) == 1 + 2);
+  for (std::uint16_t tid : {42, 48, 37, 33, 34, 35, 49, 50, 51}) {
+    INFO("template " << tid);
+    CHECK(events(test::packet(1, {group_message(tid, 40, 7)})) == 1 + 8);
+  }
+  // Snapshots, definitions and other templates: the MSG_END only.
+  CHECK(events(test::packet(1, {test::snapshot_message(kId, 1, 1, {{'0', 1, kPx, 1},
+                                                                    {'1', 1, kPx + kTick, 1}})})) ==
+        2);
+  CHECK(events(test::packet(1, {test::definition_message(kId, "BTCZ6", kTick, 10, 2)})) == 2);
+  CHECK(events(test::packet(1, {test::opaque_message(47, 20, 60)})) == 2);
+  CHECK(events(mixed(10)) == 14 + 10);
+  // A message cut by the end of the payload is not counted, nor anything after it.
+  Bytes cut = test::packet(1, {bids(3, 1), bids(4, 4)});
+  cut.resize(cut.size() - 1);
+  CHECK(events(cut) == 1 + 4);
+  // The limit: the walk stops past it; fit = the end of the last message within it.
+  const Bytes p = test::packet(1, {bids(3, 1), bids(3, 4), test::heartbeat_message()});
+  const std::uint32_t m = static_cast<std::uint32_t>(bids(3, 1).size());
+  std::uint32_t fit = 0;
+  CHECK(events(p, 10, &fit) == 10);  // 1 + 4 + 4 + 1: all within
+  CHECK(fit == p.size());
+  CHECK(events(p, 9, &fit) == 10);
+  CHECK(fit == 12 + 2 * m);
+  CHECK(events(p, 8, &fit) == 9);
+  CHECK(fit == 12 + m);
+  CHECK(events(p, 4, &fit) == 5);
+  CHECK(fit == 12);
+}
+
+TEST_CASE("max_packet_events: 128 events are applied, 129 dropped whole and counted",
+          "[fast_path][oversize]") {
+  for (const bool ct : {false, true}) {
+    INFO("cut_through " << ct);
+    for (const std::uint32_t n : {114u, 115u}) {
+      INFO("book entries " << n);
+      Run r(card_config(ct));
+      r.send(opening());
+      REQUIRE(r.quotes().size() == 1);
+      const Bytes p = mixed(n);
+      REQUIRE(events(p) == 14 + n);
+      r.send(p);
+      const auto q = r.quotes();
+      if (n == 114) {  // 128 events: applied
+        CHECK(r.c().packets == 2);
+        CHECK(r.c().oversize_packets == 0);
+        CHECK(r.c().malformed_oversize == 0);
+        REQUIRE(q.size() == 1);
+        CHECK(q[0].seq == 2);
+        CHECK(q[0].bid_px == kPx - kTick);
+        CHECK(r.fp.find(kId)->last_rpt == 114);
+      } else {  // 129: dropped whole, as malformed; the next packet finds a hole
+        CHECK(r.c().packets == 1);
+        CHECK(r.c().oversize_packets == 1);
+        CHECK(r.c().malformed_oversize == 1);
+        CHECK(r.c().channel_resets == (ct ? 1 : 0));  // speculated (and undone) under cut-through
+        CHECK(r.c().spec_undone == (ct ? 1 : 0));
+        // Cut-through: the messages that end within the first 128 events were applied and
+        // published, then undone and corrected; the book message (its MSG_END is event 129) never
+        // ended. So no record here at all: the reset's message does not publish (MEI 0).
+        CHECK(q.empty());
+        CHECK(r.fp.find(kId)->last_rpt == 2);
+        r.send(test::packet(3, {test::heartbeat_message()}));
+        CHECK(r.c().arb.gaps == 1);
+        CHECK(r.c().arb.lost == 1);
+        CHECK(r.fp.find(kId)->suspect);
+      }
+    }
+  }
+}
+
+TEST_CASE("max_packet_events: cut-through applies the messages that end within the limit",
+          "[fast_path][oversize][cut_through]") {
+  // PKT_HDR, A = 2 entries + MSG_END (events 2-4), B = n entries + MSG_END, a heartbeat. With
+  // n = 123, B's MSG_END is event 128: A and B are applied and publish, then undone (the heartbeat
+  // is event 129); with n = 124, B's MSG_END is event 129: only A.
+  for (const std::uint32_t n : {123u, 124u}) {
+    INFO("B's entries " << n);
+    Run v(card_config(false)), c(card_config(true));
+    for (Run* r : {&v, &c}) {
+      r->send(opening());
+      r->quotes();
+      r->send(test::packet(2, {bids(2, 3, kPx - 2 * kTick), bids(n, 5, kPx - kTick),
+                               test::heartbeat_message()}));
+      CHECK(r->c().oversize_packets == 1);
+      CHECK(r->c().malformed_oversize == 1);
+      CHECK(r->c().packets == 1);
+    }
+    CHECK(v.quotes().empty());
+    const auto q = c.quotes();
+    REQUIRE(q.size() == (n == 123 ? 3 : 2));
+    CHECK(q[0].bid_px == kPx - 2 * kTick);  // A's
+    if (n == 123) CHECK(q[1].bid_px == kPx - kTick);  // B's
+    CHECK(q.front().seq == 2);
+    CHECK(q.back().seq == 1);  // the correction: back to the opening's quote
+    CHECK(q.back().bid_px == kPx - 10 * kTick);
+    CHECK(c.c().book_entries == v.c().book_entries + 2 + (n == 123 ? n : 0));
+    test::same_instrument(*c.fp.find(kId), *v.fp.find(kId));
+  }
+}
+
+TEST_CASE("max_packet_events: every payload the card stores is counted in oversize_packets",
+          "[fast_path][oversize]") {
+  const Bytes big = test::packet(2, {bids(200, 3)});
+  SECTION("an early duplicate (its number already applied)") {
+    Run r(card_config(false));
+    r.send(opening());
+    r.send(test::packet(2, {bids(1, 3)}));
+    r.send(big);
+    CHECK(r.c().early_duplicates == 1);
+    CHECK(r.c().oversize_packets == 1);
+    CHECK(r.c().malformed_oversize == 0);
+  }
+  SECTION("a frame of an unknown line") {
+    PipelineConfig cfg = card_config(false);
+    cfg.channels = {ChannelConfig{310}};
+    cfg.lines = {LineConfig{0xE0001F01, 14310, 0, FeedKind::kIncremental, 'A'}};
+    Run r(cfg);
+    test::FrameSpec other;
+    other.dst_port = 9999;
+    r.send(big, false, other);
+    CHECK(r.c().frame_drops[static_cast<int>(FrameDrop::kUnknownLine)] == 1);
+    CHECK(r.c().oversize_packets == 1);
+    CHECK(r.c().malformed_oversize == 0);
+  }
+  SECTION("a frame with a bad FCS, in both commit modes") {
+    for (const bool ct : {false, true}) {
+      Run r(card_config(ct));
+      r.send(opening());
+      r.quotes();
+      r.send(big, /*bad_fcs=*/true);
+      CHECK(r.c().oversize_packets == 1);
+      CHECK(r.c().malformed_oversize == 0);
+      CHECK(r.quotes().empty());  // cut-through: the book message never ended
+    }
+  }
+  SECTION("a malformed packet is counted by its reason") {
+    Run r(card_config(false));
+    r.send(opening());
+    Bytes bad = big;
+    bad.resize(bad.size() - 1);  // fix the UDP length: the payload is cut inside its message
+    r.send(bad);
+    CHECK(r.c().malformed[static_cast<int>(mdp3::MsgError::kMsgSizeOverrun)] == 1);
+    CHECK(r.c().oversize_packets == 0);  // its only message is not whole: 1 event
+  }
+}
+
+TEST_CASE("max_packet_events = 0: no limit (software only)", "[fast_path][oversize]") {
+  Run r(card_config(false, 0));
+  r.send(opening());
+  r.quotes();
+  r.send(test::packet(2, {bids(250, 3)}));
+  CHECK(r.c().packets == 2);
+  CHECK(r.c().oversize_packets == 0);
+  CHECK(r.quotes().size() == 1);
+  CHECK(r.fp.find(kId)->last_rpt == 252);
+}
+
+TEST_CASE("feed.max_packet_events: default, range, type", "[config]") {
+  CHECK(parse_config("", "t").pipeline.max_packet_events == 128);
+  CHECK(parse_config("[feed]\nmax_packet_events = 0\n", "t").pipeline.max_packet_events == 0);
+  CHECK(parse_config("[feed]\nmax_packet_events = 1000\n", "t").pipeline.max_packet_events ==
+        1000);
+  CHECK_THROWS_WITH(parse_config("[feed]\nmax_packet_events = -1\n", "t"),
+                    Catch::Contains("feed.max_packet_events"));
+  CHECK_THROWS_WITH(parse_config("[feed]\nmax_packet_events = 2000000\n", "t"),
+                    Catch::Contains("feed.max_packet_events"));
+  CHECK_THROWS_WITH(parse_config("[feed]\nmax_packet_events = \"128\"\n", "t"),
+                    Catch::Contains("feed.max_packet_events"));
+}
