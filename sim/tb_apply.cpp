@@ -365,6 +365,13 @@ struct RunStats {
   std::uint64_t pairs = 0, held = 0, edge_touch = 0;
   // Undos after which some slot kept its last request's inputs (qvalid_q) and was checked.
   std::uint64_t qvalid_checked = 0;
+  // Publication entries committed by C, each with the MsgSeqNum the model publishes with (its
+  // packet's; a gap's first + count; a restart's 1); of them, those that reached C's head through
+  // the commit queue's bypass (cq_wd_nx) as a ctl-3 item's MSG_END (its packet's first event), a
+  // gap's or a restart's, and how many of those had something to publish (an early publication,
+  // or slots dirty): their MsgSeqNum goes out on a quoter request.
+  std::uint64_t pubs = 0, byp_hdr = 0, byp_hdr_live = 0, byp_gap = 0, byp_gap_live = 0;
+  std::uint64_t byp_rst = 0, byp_rst_live = 0;
   // Book sides (slot x bid/ask x outright/implied) compared row by row after undos, and not
   // (the model's depth differs from ttq_book's unconfigured one).
   std::uint64_t sides_checked = 0, sides_skipped = 0;
@@ -1133,6 +1140,10 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
     // (An undone packet leaves the state as before it, dirty slots included.)
     if ((it.ctl <= 2 || it.ctl == 5) && !it.undone) after_pub = publishes(it);
   };
+  // Publication entries due at C, in order: the MsgSeqNum each must carry (FastPath::publish's
+  // argument), pushed when its item is accepted; pkt_seq: the MsgSeqNum of the packet being sent.
+  std::deque<std::uint32_t> pub_due;
+  std::uint32_t pkt_seq = 0;
   const std::uint64_t limit = 200 * (items.size() + want.size()) + 100000;
   std::uint64_t last_commit = ~std::uint64_t{0} - 1;  // cycle of the last commit offered
   while ((next < items.size() || top->busy || idle_for < 4) && cycle < limit && g_errors == 0) {
@@ -1247,8 +1258,57 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
                          !r->tb_apply_top__DOT__u_apply__DOT__req_free))) {
         ++st.edge_touch;
       }
+      // Every publication entry C commits carries its publication's MsgSeqNum (a request's seq,
+      // the records' seq): checked entry by entry, whether or not a record comes out of it.
+      if (r->tb_apply_top__DOT__u_apply__DOT__c_fire && hk == 6) {
+        const std::uint32_t got_seq = static_cast<std::uint32_t>(hq >> 11);
+        if (pub_due.empty()) {
+          std::printf("FAIL %s seed %llu: a publication entry (seq %u) at C at cycle %llu with "
+                      "no publishing item accepted\n", m.name, (unsigned long long)seed, got_seq,
+                      (unsigned long long)cycle);
+          ++g_errors;
+        } else {
+          if (got_seq != pub_due.front()) {
+            std::printf("FAIL %s seed %llu: publication entry %llu at C (cycle %llu) carries "
+                        "MsgSeqNum %u, its publication's is %u\n", m.name,
+                        (unsigned long long)seed, (unsigned long long)st.pubs,
+                        (unsigned long long)cycle, got_seq, pub_due.front());
+            ++g_errors;
+          }
+          pub_due.pop_front();
+        }
+        ++st.pubs;
+      }
+      // A publication entry through the bypass (cq_wd_nx, not the queue's LUT RAM).
+      if (r->tb_apply_top__DOT__u_apply__DOT__cq_byp &&
+          (r->tb_apply_top__DOT__u_apply__DOT__cq_wd & 0xF) == 6) {
+        const unsigned fit = r->tb_apply_top__DOT__u_apply__DOT__f_it_q;
+        const unsigned flk = r->tb_apply_top__DOT__u_apply__DOT__f_lk_q;
+        const bool live = r->tb_apply_top__DOT__u_apply__DOT__eb ||
+                          r->tb_apply_top__DOT__u_apply__DOT__dq_cnt_q != 0;
+        if (fit == 5 && r->tb_apply_top__DOT__u_apply__DOT__f_hdr_q) {
+          ++st.byp_hdr;
+          st.byp_hdr_live += live;
+        } else if (fit == 6 && flk == 2) {
+          ++st.byp_gap;
+          st.byp_gap_live += live;
+        } else if (fit == 6 && flk == 1) {
+          ++st.byp_rst;
+          st.byp_rst_live += live;
+        }
+      }
     }
-    if (accepted) ++next;
+    if (accepted) {
+      const Item& it = items[next];
+      if (starts_packet(it)) pkt_seq = static_cast<std::uint32_t>(get_bits(it.ev, 160, 32));
+      if (publishes(it)) {
+        pub_due.push_back(it.ctl == 1 ? static_cast<std::uint32_t>(get_bits(it.ev, 160, 32) +
+                                                                   get_bits(it.ev, 96, 32))
+                          : it.ctl == 2 ? 1u
+                                        : pkt_seq);
+      }
+      ++next;
+    }
     if (top->m_axis_quote_tvalid && top->m_axis_quote_tready) {
       QuoteRecord r;
       static_assert(sizeof(QuoteRecord) == 40);
@@ -1287,6 +1347,11 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
     std::printf("FAIL %s seed %llu: %zu BOOK events the model applies got no book op (first: "
                 "item %zu, accepted at cycle %llu)\n", m.name, (unsigned long long)seed,
                 op_due.size(), op_due.front().index, (unsigned long long)op_due.front().t);
+    ++g_errors;
+  }
+  if (g_errors == 0 && !pub_due.empty()) {
+    std::printf("FAIL %s seed %llu: %zu publications never reached C\n", m.name,
+                (unsigned long long)seed, pub_due.size());
     ++g_errors;
   }
   if (g_errors == 0 && got != want.size()) {
@@ -1370,6 +1435,8 @@ int main(int argc, char** argv) {
   std::uint64_t ops = 0, skipped = 0;
   std::uint64_t ct_damaged = 0, ct_good = 0, ct_bad = 0, ct_corr = 0, ct_undo = 0, ct_slots = 0;
   std::uint64_t ct_edge = 0, ct_qv = 0;
+  std::uint64_t pubs = 0, byp_hdr = 0, byp_hdr_live = 0, byp_gap = 0, byp_gap_live = 0;
+  std::uint64_t byp_rst = 0;
   for (const Case& c : cases) {
     for (const Mode& m : modes) {
       // The isolated runs draw their seeds apart, so the other runs keep the seeds (and streams)
@@ -1390,6 +1457,18 @@ int main(int argc, char** argv) {
                   (unsigned long long)kOpLatency, (unsigned long long)kCommitLatency,
                   (unsigned long long)kReqLatency, (unsigned long long)s.lat_applied,
                   (unsigned long long)s.lat_req, (unsigned long long)s.lat_no_op);
+      std::printf("%-24s %-8s %llu publication entries with their MsgSeqNum; through the bypass: "
+                  "%llu ctl-3 MSG_ENDs (%llu with slots to publish), %llu gaps (%llu), %llu "
+                  "restarts (%llu)\n", c.name, m.name, (unsigned long long)s.pubs,
+                  (unsigned long long)s.byp_hdr, (unsigned long long)s.byp_hdr_live,
+                  (unsigned long long)s.byp_gap, (unsigned long long)s.byp_gap_live,
+                  (unsigned long long)s.byp_rst, (unsigned long long)s.byp_rst_live);
+      pubs += s.pubs;
+      byp_hdr += s.byp_hdr;
+      byp_hdr_live += s.byp_hdr_live;
+      byp_gap += s.byp_gap;
+      byp_gap_live += s.byp_gap_live;
+      byp_rst += s.byp_rst;
       if (m.cut) {
         std::printf("%-24s %-8s cut-through: %llu frames damaged, %llu packets speculated and "
                     "kept, %llu undone (%llu correction records), state after %llu undos "
@@ -1487,6 +1566,16 @@ int main(int argc, char** argv) {
   std::printf("cut-through: %llu undos with slots keeping their last request's inputs, %llu "
               "unspeculated touches committed with the open window's publication next\n",
               (unsigned long long)ct_qv, (unsigned long long)ct_edge);
+  std::printf("publication entries: %llu, each with its MsgSeqNum; through the commit queue's "
+              "bypass: %llu ctl-3 MSG_ENDs (%llu with slots to publish), %llu gaps (%llu), %llu "
+              "restarts\n", (unsigned long long)pubs, (unsigned long long)byp_hdr,
+              (unsigned long long)byp_hdr_live, (unsigned long long)byp_gap,
+              (unsigned long long)byp_gap_live, (unsigned long long)byp_rst);
+  if (g_errors == 0 && (byp_hdr_live == 0 || byp_gap_live == 0)) {
+    std::printf("FAIL: no bypassed publication of a ctl-3 MSG_END or of a gap with slots to "
+                "publish\n");
+    ++g_errors;
+  }
   if (g_errors == 0 && ct_corr == 0) {
     std::printf("FAIL: no correction record was compared\n");
     ++g_errors;

@@ -519,6 +519,14 @@ module ttq_apply #(
     end
   end
 
+  // A publication entry's MsgSeqNum (FastPath::publish's argument), the one expression both the
+  // queue's entry (cq_wd) and the bypass's copy of it (cq_wd_nx) take: a loop's publication (a
+  // gap: first + count; a restart: 1), else the packet's (a ctl-3 item is its own PKT_HDR: its
+  // seq_num; else the PKT_HDR's, cur_seq_q). From F1's registers only.
+  logic [31:0] pub_seq_d;
+  assign pub_seq_d = (f_it_q == IT_LOOP) ? ((f_lk_q == LP_GAP) ? f_seq_q + f_rpt_q : 32'd1) :
+                     (f_hdr_q ? f_seq_q : cur_seq_q);
+
   function automatic logic [CQ_W-1:0] entry(input logic [3:0] kind, input logic [SW-1:0] slot,
                                             input logic a, input logic b, input logic c,
                                             input logic [31:0] seq, input logic [CH_W-1:0] ch);
@@ -569,7 +577,7 @@ module ttq_apply #(
           if (cq_room) begin
             f_done_x = 1'b1;
             cq_push_x = 1'b1;
-            cq_wd = entry(Q_PUB, '0, 1'b0, 1'b0, 1'b0, f_hdr_q ? f_seq_q : cur_seq_q, '0);
+            cq_wd = entry(Q_PUB, '0, 1'b0, 1'b0, 1'b0, pub_seq_d, '0);
           end
         end
         IT_MARK: begin
@@ -595,8 +603,7 @@ module ttq_apply #(
                 f_done_x = 1'b1;
                 lp_ph_d = 2'd0;
                 cq_push_x = 1'b1;
-                cq_wd = entry(Q_PUB, '0, 1'b0, 1'b0, 1'b0,
-                              (f_lk_q == LP_GAP) ? f_seq_q + f_rpt_q : 32'd1, '0);
+                cq_wd = entry(Q_PUB, '0, 1'b0, 1'b0, 1'b0, pub_seq_d, '0);
               end
             end else begin
               f_done_x = 1'b1;
@@ -803,12 +810,12 @@ module ttq_apply #(
   assign cq_nx_v = cq_cnt_q != '0 || cq_push;
   assign cq_nx = (cq_cnt_q != '0) ? cq_mem[cq_rd_q] : cq_wd_nx;
   // F1's entry as cq_nx shows it: the sequence field of a publication entry only (what the early
-  // publication and C read), not the markers' latest MsgSeqNum (a compare tree: 7 LUT levels into
+  // publication and C read: pub_seq_d, the signal cq_wd's Q_PUB arms take, so the two copies
+  // cannot differ), not the markers' latest MsgSeqNum (a compare tree: 7 LUT levels into
   // req_seq_q / head_q); a marker goes through the queue (no bypass).
   always_comb begin
     cq_wd_nx = cq_wd;
-    cq_wd_nx[E_SEQ +: 32] = (f_it_q == IT_LOOP) ? ((f_lk_q == LP_GAP) ? f_seq_q + f_rpt_q : 32'd1) :
-                            (f_hdr_q ? f_seq_q : cur_seq_q);
+    cq_wd_nx[E_SEQ +: 32] = pub_seq_d;
   end
   always_ff @(posedge clk) begin
     if (cq_push) cq_mem[cq_wr_q] <= cq_wd;
@@ -1212,6 +1219,7 @@ module ttq_apply #(
   logic               cq_spec_mem [CQ_D];
   logic               p_spec_now, p_spec_iss, pub_spec_q, pt_spec_q;
   logic               c_wr, j_rpt_sv, j_ls_sv, j_c_sv, j_dpush_sv, j_dpop_sv, j_dq_sv;
+  logic [N_INSTR-1:0] j_c_en;  // j_c_sv at slot i
   logic               j_pt_sv, j_pv_sv;
   logic [TOB_W+2:0]   ptop_mem [N_INSTR];  // the published top as last written (top_we)
   logic [N_INSTR-1:0] ptop_ok_q;
@@ -1239,7 +1247,21 @@ module ttq_apply #(
   assign c_wr = c_flags_we || c_halt_we || c_top_we;
   assign j_rpt_sv = (rpt_we || lp_rpt_we) && f_spec_q && !jr_q[f_slot_q];
   assign j_ls_sv = hdr_we && f_spec_q && !jls_q;
-  assign j_c_sv = c_wr && head_spec_q && !jc_q[h_slot];
+  // C's save: as soon as a tagged touching entry of the slot is at C's head (valid), whether or
+  // not C fires it yet and whether or not it writes the flags (a GAP of a slot already suspect or
+  // stale does not). Only C writes these words (and the walk, with C drained), and C writes only
+  // the head entry's slot when it fires, so a save taken before or at the slot's first tagged
+  // write still holds the value before the window (untagged entries all commit before the
+  // packet's): the undo restores the same state. Its enable is registers only: no book result
+  // valid (c_fire), no suspect / stale read at h_slot (c_wr's GAP term). Per slot (j_c_en), each
+  // slot's flags saved from its own flip-flops: no multiplexer at h_slot and no part-select at
+  // 6*h_slot (2026-11-30, fifth session: its shift was 6 LUT levels to sh_fl_q in the block, 7
+  // in the cut-through core).
+  assign j_c_sv = head_v_q && h_touchy && head_spec_q && !jc_q[h_slot];
+  always_comb begin
+    for (int i = 0; i < NI; i++) j_c_en[i] = head_v_q && h_touchy && head_spec_q && !jc_q[i] &&
+                                             h_slot == SW'(i);
+  end
   assign j_dpush_sv = dq_push && head_spec_q && !jd_q[h_slot];
   assign j_dpop_sv = dq_pop && p_spec_iss && !jd_q[pub_slot_q];
   assign j_dq_sv = ((dq_push && head_spec_q) || (dq_pop && p_spec_iss)) && !jdq_q;
@@ -1372,10 +1394,12 @@ module ttq_apply #(
       ls_ch_q <= f_ch_q;
       ls_sv_q <= last_seq_q[32*f_ch_q +: 32];
     end
-    if (j_c_sv) begin
-      jc_q[h_slot] <= 1'b1;
-      sh_fl_q[6*h_slot +: 6] <= {stale_q[h_slot], suspect_q[h_slot], halted_q[h_slot],
-                                 top_ok_q[h_slot], bid_ex_q[h_slot], ask_ex_q[h_slot]};
+    for (int i = 0; i < NI; i++) begin
+      if (j_c_en[i]) begin
+        jc_q[i] <= 1'b1;
+        sh_fl_q[6*i +: 6] <= {stale_q[i], suspect_q[i], halted_q[i], top_ok_q[i], bid_ex_q[i],
+                              ask_ex_q[i]};
+      end
     end
     if (j_dpush_sv) begin
       jd_q[h_slot] <= 1'b1;
@@ -1452,6 +1476,8 @@ module ttq_apply #(
       // The tail register is head + count (mod N_INSTR).
       assert (!dq_rst_seen_q || 32'(dq_tail_q) == (32'(dq_head_q) + 32'(dq_cnt_q)) % NI);
       assert (!(c_wr && pop));
+      // C's journal save (j_c_sv) covers every write of the flags and the top.
+      assert (!(c_wr && !(head_v_q && h_touchy)));
       // An early publication's pop takes the dirty queue's head (pub_slot_q is the head).
       assert (!(ebp && pub_slot_q != dq_mem[dq_head_q[SW-1:0]]));
     end
