@@ -13,7 +13,8 @@
 // with the spec side-band and then its verdict, and ttq_apply's undo journal must give the
 // model's records (speculative ones, then the corrections) and, after each undo, its state
 // (flags, RptSeq, dirty queue, published and committed tops, ttq_book's rows, the skip state of
-// the last request's inputs); ct-edge arranges the speculation window's edge case (9bedc1d).
+// the last request's inputs); ct-edge arranges the speculation window's edge case (9bedc1d);
+// the other cut-through runs put crafted flag writes (status, RptSeq) first in undone packets.
 
 #include <verilated.h>
 
@@ -26,6 +27,7 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -365,6 +367,11 @@ struct RunStats {
   std::uint64_t pairs = 0, held = 0, edge_touch = 0;
   // Undos after which some slot kept its last request's inputs (qvalid_q) and was checked.
   std::uint64_t qvalid_checked = 0;
+  // Crafted flag writes (craft_frame): undone packets that begin with them, and the slots whose
+  // first write in the window changes stale (a RptSeq jump), suspect (in sequence), halted (the
+  // slot's status; a group-wide one); crafted frames the model did not undo (none expected).
+  std::uint64_t crafted = 0, cr_stale = 0, cr_unsusp = 0, cr_halt = 0, cr_group = 0;
+  std::uint64_t cr_kept = 0;
   // Publication entries committed by C, each with the MsgSeqNum the model publishes with (its
   // packet's; a gap's first + count; a restart's 1); of them, those that reached C's head through
   // the commit queue's bypass (cq_wd_nx) as a ctl-3 item's MSG_END (its packet's first event), a
@@ -440,6 +447,9 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
   std::remove(path.c_str());
   std::mt19937_64 rng(seed);
   auto chance = [&](double p) { return static_cast<double>(rng() >> 11) * 0x1.0p-53 < p; };
+  // Cut-through runs but ct-edge: half of the frames damaged with a bad FCS or a malformed
+  // message get flag writes put in front of their messages (craft_frame below).
+  std::vector<std::uint8_t> craft(frames.size(), 0);
   if (m.cut) {
     // Late failures on ~15 % of the Incremental frames: a bad FCS, a frame cut short after its
     // MsgSeqNum, or one message's size set to 1 (malformed there; the messages before it are
@@ -447,6 +457,7 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
     // of the run, and stale books quote nothing). Drawn from their own generator (the other
     // modes' streams unchanged).
     std::mt19937_64 drng(seed * 7919 + 1);
+    std::mt19937_64 crng(seed * 104729 + 5);  // which damaged frames get crafted writes
     std::vector<std::uint32_t> hit;  // MsgSeqNums damaged once
     for (std::size_t i = 0; i < frames.size(); ++i) {
       Frame& f = frames[i];
@@ -478,6 +489,7 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
         store[i][at + off] = 1;
         store[i][at + off + 1] = 0;
       }
+      if (r % 3 != 1 && !m.edge) craft[i] = (crng() & 1) != 0;
       ++st.damaged;
     }
   }
@@ -648,6 +660,132 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
     }
     return v;
   };
+  // Crafted flag writes (the cut-through runs but ct-edge): a frame marked above that the arbiter
+  // takes at once (so the model speculates it, then undoes it: it fails late) gets messages put
+  // in front of its own, each the first write of its slot in the speculation window and one that
+  // changes a flag without a BOOK entry: a SecurityStatus of the slot (halted flips: a STATUS
+  // event, C's HALT entry), a Volume entry with a RptSeq jump (stale set: a SEQ event, C's CHK) or
+  // in sequence on a suspect slot (suspect cleared: CHK), and, last, a group-wide SecurityStatus
+  // (the whole channel or the slot's SecurityGroup: the loop's HALT entries). Chosen from the
+  // model's state before the frame, so each write changes the flag; the packet's own entries
+  // (BOOK ones of the same slots among them) follow. C's journal must save each slot's flags at
+  // that first write (docs/rtl_apply.md "C's journal save"): the state check after the undo
+  // compares them with the model's. (A GAP is never speculated: the arbiter's gap loop is
+  // untagged.) 1-3 writes per frame, 1 in 4 of them publishing (an early publication in the
+  // window, then corrections).
+  std::mt19937_64 krng(seed * 104729 + 7);
+  struct Crafted {
+    std::string note;  // printed with a state mismatch after its undo
+    std::uint64_t stale = 0, unsusp = 0, halt = 0, group = 0;  // slots whose flag it changes
+  };
+  std::vector<std::string> craft_note;  // per undo (undo_states' index)
+  auto craft_frame = [&](std::size_t i) {
+    Crafted c;
+    Frame& f = frames[i];
+    constexpr std::uint32_t at = 42;  // Ethernet, IPv4 without options, UDP (the generator's)
+    if (f.len < at + 12 + 10 || load_be16(f.data + 12) != 0x0800 || f.data[14] != 0x45) return c;
+    const std::uint8_t* pl = f.data + at;
+    if (!fe.arb.in_order(load_le<std::uint32_t>(pl))) return c;
+    const std::uint16_t version = load_le<std::uint16_t>(pl + 12 + 8);
+    const std::uint64_t stime = load_le<std::uint64_t>(pl + 4);
+    std::vector<std::uint8_t> ins;
+    auto put = [&](std::size_t o, std::uint64_t v, int n) {
+      for (int k = 0; k < n; ++k) ins[o + k] = static_cast<std::uint8_t>(v >> (8 * k));
+    };
+    auto msg = [&](std::uint16_t size, std::uint16_t block, std::uint16_t tmpl) {
+      const std::size_t o = ins.size();
+      ins.resize(o + size, 0);
+      put(o, size, 2);
+      put(o + 2, block, 2);
+      put(o + 4, tmpl, 2);
+      put(o + 6, mdp3::kSchemaId, 2);
+      put(o + 8, version, 2);
+      put(o + 10, stime, 8);
+      return o + 10;  // the root block
+    };
+    const std::span<const Instrument> insts = ref.instruments();
+    std::vector<std::size_t> order(insts.size());
+    for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+    std::shuffle(order.begin(), order.end(), krng);
+    std::vector<std::uint8_t> touched(insts.size(), 0);
+    const std::size_t n = std::min<std::size_t>(1 + krng() % 3, order.size());
+    static constexpr std::uint8_t kHalts[] = {2, 4, 18, 26}, kTrading[] = {15, 17, 21};
+    for (std::size_t k = 0; k < n; ++k) {
+      const Instrument& in = insts[order[k]];
+      std::vector<int> can{0, 0};                                // status of the slot
+      if (in.rpt_known && !in.stale) can.push_back(1);           // RptSeq jump
+      if (in.rpt_known && in.suspect) can.insert(can.end(), 3, 2);  // in sequence, suspect
+      if (k + 1 == n) can.push_back(3);                          // group-wide status, last
+      const int kind = can[krng() % can.size()];
+      const std::uint8_t mei = krng() % 4 == 0 ? mdp3::kEndOfEvent : 0;
+      char line[160];
+      if (kind == 1 || kind == 2) {  // Volume (37): root 11, one 16-byte entry
+        const std::size_t b = msg(40, 11, mdp3::kVolume);
+        ins[b + 8] = mei;
+        put(b + 11, 16, 2);
+        ins[b + 13] = 1;
+        put(b + 14 + 4, static_cast<std::uint32_t>(in.security_id), 4);
+        const std::uint32_t rpt = kind == 2 ? in.last_rpt + 1 : in.last_rpt + 2 + krng() % 100;
+        put(b + 14 + 8, rpt, 4);
+        (kind == 2 ? c.unsusp : c.stale) += 1;
+        std::snprintf(line, sizeof line, "%sslot %u SEQ RptSeq %u after %u (%s)",
+                      c.note.empty() ? "" : ", ", in.slot, rpt, in.last_rpt,
+                      kind == 2 ? "suspect 1 -> 0" : "stale 0 -> 1");
+        touched[order[k]] = 1;
+      } else {  // SecurityStatus (30): root 30
+        const bool halt = !in.halted;
+        const std::uint8_t status = halt ? kHalts[krng() % 4] : kTrading[krng() % 3];
+        const bool group = kind == 3;
+        const bool channel = group && (krng() & 1) != 0;
+        const std::size_t b = msg(40, 30, mdp3::kSecurityStatus);
+        for (int g = 0; g < 12; ++g) ins[b + 8 + g] = ' ';
+        for (int g = 0; g < 6 && group && !channel && in.group[g]; ++g) ins[b + 8 + g] = in.group[g];
+        put(b + 20, group ? static_cast<std::uint32_t>(mdp3::kNullInt32)
+                          : static_cast<std::uint32_t>(in.security_id), 4);
+        put(b + 24, capgen::kTradeDate, 2);
+        ins[b + 26] = mei;
+        ins[b + 27] = status;
+        std::string slots;
+        for (std::size_t s = 0; s < insts.size(); ++s) {
+          const bool hit = group ? (channel || std::strcmp(insts[s].group, in.group) == 0)
+                                 : s == order[k];
+          if (!hit || touched[s]) continue;
+          touched[s] = 1;
+          if (insts[s].halted == halt) continue;
+          (group ? c.group : c.halt) += 1;
+          slots += " " + std::to_string(insts[s].slot);
+        }
+        std::snprintf(line, sizeof line, "%s%s STATUS %u: halted %d -> %d on slot(s)%s",
+                      c.note.empty() ? "" : ", ",
+                      group ? (channel ? "channel" : "group") : "slot", status, !halt, halt,
+                      slots.c_str());
+      }
+      c.note += line;
+    }
+    // The frame with the messages after its packet header: IPv4 total length and checksum, UDP
+    // length (its checksum 0: not checked).
+    std::vector<std::uint8_t> nb(f.data, f.data + at + 12);
+    nb.insert(nb.end(), ins.begin(), ins.end());
+    nb.insert(nb.end(), f.data + at + 12, f.data + f.len);
+    const auto grow = static_cast<std::uint16_t>(ins.size());
+    auto be16 = [&](std::size_t o, std::uint32_t v) {
+      nb[o] = static_cast<std::uint8_t>(v >> 8);
+      nb[o + 1] = static_cast<std::uint8_t>(v);
+    };
+    be16(16, load_be16(nb.data() + 16) + grow);
+    be16(38, load_be16(nb.data() + 38) + grow);
+    be16(40, 0);
+    be16(24, 0);
+    std::uint32_t sum = 0;
+    for (std::size_t o = 14; o < 34; o += 2) sum += load_be16(nb.data() + o);
+    while (sum > 0xFFFF) sum = (sum & 0xFFFF) + (sum >> 16);
+    be16(24, ~sum & 0xFFFF);
+    store[i] = std::move(nb);
+    f.data = store[i].data();
+    f.len += grow;
+    f.wire_len += grow;
+    return c;
+  };
   // The card's host commits every slot when it programs it, and FastPath built in card mode is
   // that state already (loaded = committed, docs/pipeline.md): the RTL gets the same commits
   // first (same skew: each a silent requote of an empty book).
@@ -689,6 +827,7 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
       ++ci;
     }
     if (i == frames.size()) break;
+    const Crafted kr = craft[i] ? craft_frame(i) : Crafted{};
     const std::uint64_t undone = ref.counters().spec_undone;
     const std::size_t before = want.size();
     ref.process(frames[i]);
@@ -698,6 +837,14 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
     drain_ref();
     if (ref.counters().spec_undone != undone) {
       undo_states.push_back(model_state());
+      craft_note.push_back(kr.note);
+      if (!kr.note.empty()) {
+        ++st.crafted;
+        st.cr_stale += kr.stale;
+        st.cr_unsusp += kr.unsusp;
+        st.cr_halt += kr.halt;
+        st.cr_group += kr.group;
+      }
       if (!fe.speculated(frames[i], undo_states.size() - 1)) {
         std::printf("FAIL %s seed %llu: the model speculated frame %zu, the card's rule does not\n",
                     m.name, (unsigned long long)seed, i);
@@ -710,6 +857,7 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
         st.corrections += want[k].seq != fe.last_spec_seq;
       }
     } else {
+      st.cr_kept += !kr.note.empty();
       fe.frame(frames[i]);
     }
   }
@@ -1219,7 +1367,16 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
     }
     if (undo_due != SIZE_MAX && !top->spec_verdict_v &&
         top->rootp->tb_apply_top__DOT__u_apply__DOT__w_st_q == 0) {
+      // The undone packet's ops have all been taken by now: an op of it that did not come
+      // (a BOOK event older than the RptSeq a crafted jump wrote) waits no longer, or a later
+      // op that looks the same (slot, action, level, size) would be matched to it.
+      std::erase_if(op_due, [](const Due& d) { return d.maybe; });
+      const int errors = g_errors;
       check_undo(undo_states.at(undo_due));
+      if (g_errors != errors && !craft_note.at(undo_due).empty()) {
+        std::printf("  (the undone packet began with crafted writes: %s)\n",
+                    craft_note[undo_due].c_str());
+      }
       undo_due = SIZE_MAX;
     }
     const bool accepted = offer && top->s_axis_ev_tready;
@@ -1437,6 +1594,7 @@ int main(int argc, char** argv) {
   std::uint64_t ct_edge = 0, ct_qv = 0;
   std::uint64_t pubs = 0, byp_hdr = 0, byp_hdr_live = 0, byp_gap = 0, byp_gap_live = 0;
   std::uint64_t byp_rst = 0;
+  std::uint64_t cr_undone = 0, cr_stale = 0, cr_unsusp = 0, cr_halt = 0, cr_group = 0;
   for (const Case& c : cases) {
     for (const Mode& m : modes) {
       // The isolated runs draw their seeds apart, so the other runs keep the seeds (and streams)
@@ -1494,6 +1652,26 @@ int main(int argc, char** argv) {
           std::printf("FAIL %s %s: no undone packet with a message that never ends\n", c.name,
                       m.name);
           ++g_errors;
+        }
+        if (!m.edge) {
+          std::printf("%-24s %-8s crafted: %llu undone packets beginning with flag writes, "
+                      "first writes that change a flag: %llu stale (RptSeq jump), %llu suspect "
+                      "(in sequence), %llu halted (slot status), %llu halted (group-wide status); "
+                      "%llu crafted packets kept\n", c.name, m.name,
+                      (unsigned long long)s.crafted, (unsigned long long)s.cr_stale,
+                      (unsigned long long)s.cr_unsusp, (unsigned long long)s.cr_halt,
+                      (unsigned long long)s.cr_group, (unsigned long long)s.cr_kept);
+          cr_undone += s.crafted;
+          cr_stale += s.cr_stale;
+          cr_unsusp += s.cr_unsusp;
+          cr_halt += s.cr_halt;
+          cr_group += s.cr_group;
+          if (g_errors == 0 && (s.cr_stale == 0 || s.cr_halt == 0 || s.cr_kept != 0)) {
+            std::printf("FAIL %s %s: no undone packet whose first write to a slot sets stale "
+                        "(SEQ) or flips halted (STATUS), or a crafted packet kept\n", c.name,
+                        m.name);
+            ++g_errors;
+          }
         }
         if (m.edge) {
           std::printf("%-24s %-8s edge: %llu packet pairs arranged (%llu packets sent "
@@ -1578,6 +1756,16 @@ int main(int argc, char** argv) {
   }
   if (g_errors == 0 && ct_corr == 0) {
     std::printf("FAIL: no correction record was compared\n");
+    ++g_errors;
+  }
+  std::printf("cut-through, crafted: %llu undone packets beginning with flag writes; first "
+              "writes to a slot in the window that change a flag: %llu stale, %llu suspect, %llu "
+              "halted (slot status), %llu halted (group-wide status)\n",
+              (unsigned long long)cr_undone, (unsigned long long)cr_stale,
+              (unsigned long long)cr_unsusp, (unsigned long long)cr_halt,
+              (unsigned long long)cr_group);
+  if (g_errors == 0 && (cr_unsusp == 0 || cr_group == 0)) {
+    std::printf("FAIL: no crafted first write that clears suspect or a group-wide halt change\n");
     ++g_errors;
   }
   if (g_errors == 0 && (ct_edge == 0 || ct_qv == 0)) {
