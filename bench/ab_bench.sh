@@ -7,6 +7,8 @@
 # Usage: bench/ab_bench.sh BASE_TTQ_BENCH NEW_TTQ_BENCH CAPTURE [ROUNDS] [FILTER] [MIN_TIME]
 #   e.g. bench/ab_bench.sh build-h3-before/bench/ttq_bench build-h3/bench/ttq_bench \
 #          /tmp/c200.pcap 7 'BM_(Decode|Book|Quote|FastPath)'
+# Extra arguments for one side only (e.g. the same binary twice, two configurations):
+#   AB_BASE_ARGS='--max-packet-events=0' bench/ab_bench.sh b/bench/ttq_bench b/bench/ttq_bench ...
 set -euo pipefail
 base=$1
 new=$2
@@ -17,8 +19,11 @@ min_time=${6:-0.5}
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
+base_args=(${AB_BASE_ARGS:-})
+new_args=(${AB_NEW_ARGS:-})
 run() {  # run BIN TAG ROUND
-  /usr/bin/time -f '%M' -o "$out/$2.$3.rss" "$1" --capture="$cap" --benchmark_filter="$filter" \
+  local -n extra=$2_args
+  /usr/bin/time -f '%M' -o "$out/$2.$3.rss" "$1" "${extra[@]}" --capture="$cap" --benchmark_filter="$filter" \
     --benchmark_min_time="$min_time" --benchmark_format=json --benchmark_out_format=json \
     --benchmark_out="$out/$2.$3.json" > /dev/null 2>&1
 }

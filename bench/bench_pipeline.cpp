@@ -4,7 +4,9 @@
 // docs/performance.md has the commands and the figures; scripts/bench.sh runs it.
 //
 // Extra flags (after Google Benchmark's own): --events=N --instruments=K --seed=S (generated
-// capture, default 200000 / 4 / 1) or --capture=PATH (an existing capture, not deleted).
+// capture, default 200000 / 4 / 1) or --capture=PATH (an existing capture, not deleted);
+// --max-packet-events=N: feed.max_packet_events of BM_FastPath's path (default the card's 128;
+// 0 = no limit), to measure what the limit costs (bench/ab_bench.sh, AB_BASE_ARGS / AB_NEW_ARGS).
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
@@ -62,6 +64,7 @@ struct Corpus {
 };
 
 Corpus g;
+PipelineConfig g_cfg;  // BM_FastPath's configuration (--max-packet-events)
 
 // Pre-pass over the unique packets: the entry stream, and the tops at every publication point
 // (same rule as FastPath::publish: every instrument touched since the last one).
@@ -146,7 +149,7 @@ bool load(Corpus& c, std::string& err) {
   PrepHandler h(c);
   for (auto p : c.packets) mdp3::decode_packet(p.data(), static_cast<std::uint32_t>(p.size()), h);
   // Reference pass: how many entries the fast path applies (the unit of every benchmark).
-  FastPath fp{PipelineConfig{}};
+  FastPath fp{g_cfg};
   for (const Frame& fr : c.frames) fp.process(fr);
   fp.finish();
   c.entries = fp.counters().book_entries;
@@ -254,7 +257,7 @@ void BM_Quote(benchmark::State& state) {
 // publication, quoter) and collect(), in bursts of 32 like the replay loop. Each pass needs a
 // fresh path (a second pass would be all duplicates); its construction is not timed.
 void BM_FastPath(benchmark::State& state) {
-  const PipelineConfig cfg{};
+  const PipelineConfig& cfg = g_cfg;
   std::vector<QuoteRecord> recs(4096);
   std::uint64_t entries = 0, quotes = 0;
   for (auto _ : state) {
@@ -359,6 +362,8 @@ int main(int argc, char** argv) {
       gen.seed = std::strtoull(v.c_str(), nullptr, 10);
     } else if (flag(argv[i], "--capture", v)) {
       g.path = v;
+    } else if (flag(argv[i], "--max-packet-events", v)) {
+      g_cfg.max_packet_events = static_cast<std::uint32_t>(std::strtoul(v.c_str(), nullptr, 10));
     } else {
       std::fprintf(stderr, "ttq_bench: unknown argument '%s'\n", argv[i]);
       return 2;
@@ -398,6 +403,7 @@ int main(int argc, char** argv) {
   benchmark::AddCustomContext("capture_bytes", std::to_string(g.file_bytes));
   benchmark::AddCustomContext("frames", std::to_string(g.frames.size()));
   benchmark::AddCustomContext("book_entries", std::to_string(g.entries));
+  benchmark::AddCustomContext("max_packet_events", std::to_string(g_cfg.max_packet_events));
 
   benchmark::RegisterBenchmark("BM_Decode", BM_Decode)->Unit(benchmark::kMillisecond);
   benchmark::RegisterBenchmark("BM_Book", BM_Book)->Unit(benchmark::kMillisecond);

@@ -510,6 +510,10 @@ FastPath::FastPath(const PipelineConfig& cfg) : cfg_(cfg) {
     // the longest IPv4 datagram.
     spec_frame_.resize(14 + 8 + 65535);
   }
+  if (cfg_.max_packet_events != 0) {
+    // (len - 12) * 2 / 19 >= limit, i.e. len - 12 >= ceil(19 * limit / 2) (limit <= 2^20).
+    oversize_len_ = mdp3::kPacketHeaderSize + (19 * cfg_.max_packet_events + 1) / 2;
+  }
   if (cfg_.fixed_instruments) {
     for (const InstrumentConfig& ic : cfg_.instruments) {
       if (ic.security_id == 0) continue;
@@ -786,10 +790,16 @@ bool FastPath::streamed_payload(const Frame& f, UdpView& u, std::uint32_t& prese
 }
 
 std::uint32_t FastPath::packet_events(const std::uint8_t* p, std::uint32_t len,
-                                      std::uint32_t limit, std::uint32_t* fit) {
+                                      std::uint32_t limit, std::uint32_t* fit, bool bounded) {
   using namespace mdp3;
   std::uint32_t events = 1;  // PKT_HDR
   std::uint32_t fit_end = kPacketHeaderSize;
+  // bounded: the messages left have at most 2 events per 19 bytes (an entry >= 12 bytes has 1, a
+  // header-only message >= 10 bytes 1, a RESET / STATUS message >= 19 bytes 2), so the count
+  // cannot pass the limit once events + (len - off) * 2 / 19 <= limit, i.e. once
+  // slack = 19 * (limit - events) + 18 - 2 * (len - off) >= 0 (kept up to date per message).
+  std::int64_t slack = std::int64_t{19} * (std::int64_t{limit} - 1) + 18 -
+                       2 * (std::int64_t{len} - std::int64_t{kPacketHeaderSize});
   for (std::uint32_t off = kPacketHeaderSize; len >= off + kMessageHeaderSize;) {
     const std::uint8_t* m = p + off;
     const std::uint32_t size = load_le<std::uint16_t>(m);
@@ -821,20 +831,20 @@ std::uint32_t FastPath::packet_events(const std::uint8_t* p, std::uint32_t len,
     if (limit != 0 && events > limit) break;
     off += size;
     fit_end = off;
+    slack += 2 * std::int64_t{size} - 19 * std::int64_t{n};
+    if (bounded && slack >= 0) break;
   }
   if (fit) *fit = fit_end;
   return events;
 }
 
-bool FastPath::oversize(const std::uint8_t* p, std::uint32_t len) {
+bool FastPath::oversize_walk(const std::uint8_t* p, std::uint32_t len) {
+  // Only payloads of oversize_len_ bytes or more come here (oversize): a message of 10 bytes has
+  // 1 event, a channel reset of 19 bytes 2, an entry of 12 bytes 1, so a shorter one has at most
+  // 2 events per 19 bytes after the packet header, not enough. The walk stops as soon as the
+  // bytes left could not hold enough either (bounded).
   const std::uint32_t limit = cfg_.max_packet_events;
-  // A message of 10 bytes has 1 event, a channel reset of 19 bytes 2, an entry of 12 bytes 1:
-  // at most 2 events per 19 bytes after the packet header, which packet_events also checks.
-  if (limit == 0 || len < mdp3::kPacketHeaderSize ||
-      (len - mdp3::kPacketHeaderSize) * 2 / 19 < limit) [[likely]] {
-    return false;
-  }
-  if (packet_events(p, len, limit) <= limit) return false;
+  if (packet_events(p, len, limit, nullptr, true) <= limit) return false;
   ++c_.oversize_packets;
   return true;
 }

@@ -263,6 +263,41 @@ TEST_CASE("max_packet_events = 0: no limit (software only)", "[fast_path][oversi
   CHECK(r.fp.find(kId)->last_rpt == 252);
 }
 
+// FastPath::oversize decides without the walk below oversize_len_ (2 events per 19 bytes at most)
+// and stops the walk once the bytes left could not hold enough events (packet_events' `bounded`):
+// both exact, at the densest packets (19-byte channel resets: exactly 2 events per 19 bytes;
+// heartbeats: 1 per 10) and at mixed ones, for every limit around their counts.
+TEST_CASE("max_packet_events: the length bound and the bounded walk are exact",
+          "[fast_path][oversize]") {
+  // The densest message the framer counts: a ChannelReset4 of its 19-byte root alone (RESET +
+  // MSG_END; it does not validate, but the packet store counts it first).
+  test::Writer w;
+  w.u16(19).u16(9).u16(4).u16(1).u16(9).u64(1).u8(0x00);
+  const Bytes reset19 = w.b;
+  std::vector<Bytes> packets;
+  for (std::size_t k = 0; k <= 24; ++k) {
+    packets.push_back(test::packet(2, std::vector<Bytes>(k, reset19)));
+    packets.push_back(test::packet(2, std::vector<Bytes>(k, test::channel_reset_message(0x00))));
+    packets.push_back(test::packet(2, std::vector<Bytes>(k, test::heartbeat_message())));
+    std::vector<Bytes> ms(k, test::channel_reset_message(0x00));
+    ms.push_back(bids(1 + static_cast<std::uint32_t>(k), 1));
+    for (std::size_t j = 0; j < k; ++j) ms.push_back(test::heartbeat_message());
+    packets.push_back(test::packet(2, ms));
+  }
+  for (std::uint32_t limit = 1; limit <= 60; ++limit) {
+    for (const Bytes& p : packets) {
+      const std::uint32_t all = events(p);
+      INFO("limit " << limit << ", " << p.size() << " bytes, " << all << " events");
+      const std::uint32_t bounded = FastPath::packet_events(
+          p.data(), static_cast<std::uint32_t>(p.size()), limit, nullptr, true);
+      CHECK((bounded > limit) == (all > limit));
+      Run r(card_config(false, limit));
+      r.send(p);
+      CHECK(r.c().oversize_packets == (all > limit ? 1u : 0u));
+    }
+  }
+}
+
 TEST_CASE("feed.max_packet_events: default, range, type", "[config]") {
   CHECK(parse_config("", "t").pipeline.max_packet_events == 128);
   CHECK(parse_config("[feed]\nmax_packet_events = 0\n", "t").pipeline.max_packet_events == 0);

@@ -243,9 +243,13 @@ class FastPath {
   // RESET (4) or STATUS (30), and its MSG_END; PKT_END is not stored), counted over the messages
   // that are whole and well-formed in their structure from the start, so exact for a packet that
   // validates. Stops once the count passes `limit` (0: none). *fit: the bytes up to the end of the
-  // last message whose MSG_END is among the first `limit` events (12 when none is).
+  // last message whose MSG_END is among the first `limit` events (12 when none is). `bounded`
+  // (needs a limit): stops as well once the rest of the packet cannot take the count past `limit`
+  // (a message of N bytes has at most 2 events per 19 of them), returning a count <= limit that
+  // then need not be the packet's: `packet_events(...) > limit` is the same either way.
   static std::uint32_t packet_events(const std::uint8_t* p, std::uint32_t len,
-                                     std::uint32_t limit, std::uint32_t* fit = nullptr);
+                                     std::uint32_t limit, std::uint32_t* fit = nullptr,
+                                     bool bounded = false);
   const Instrument* find(std::int32_t security_id) const;
   std::span<const Instrument> instruments() const { return {insts_.data(), n_insts_}; }
 
@@ -313,8 +317,12 @@ class FastPath {
   // frame padded to its IP length; `present` bytes there): false when it streams none.
   [[gnu::cold]] bool streamed_payload(const Frame& f, UdpView& u, std::uint32_t& present);
   // feed.max_packet_events: true (and counted in oversize_packets) when the payload has more
-  // events than the limit. Cheap for payloads too short to have that many.
-  bool oversize(const std::uint8_t* p, std::uint32_t len);
+  // events than the limit. Inline and one compare for payloads too short to have that many
+  // (oversize_len_); the walk (oversize_walk) only for the others.
+  bool oversize(const std::uint8_t* p, std::uint32_t len) {
+    return len >= oversize_len_ && oversize_walk(p, len);
+  }
+  [[gnu::noinline]] bool oversize_walk(const std::uint8_t* p, std::uint32_t len);
   void touch(Instrument& in);
   void publish(std::uint32_t seq);
   void publish_one(Instrument& in, std::uint32_t seq);
@@ -358,6 +366,9 @@ class FastPath {
   std::vector<Instrument> spec_insts_;
   std::vector<std::uint16_t> spec_dirty_;
   std::vector<std::uint8_t> spec_frame_;
+  // feed.max_packet_events: the shortest payload that can hold more events than the limit (2 per
+  // 19 bytes after the packet header at most); none (UINT32_MAX) without a limit.
+  std::uint32_t oversize_len_ = UINT32_MAX;
   // One-pass apply of an in-order Incremental packet (apply_one_pass): the journal that takes it
   // back when a message turns out malformed part-way (then the packet goes the validated way).
   std::vector<EntryUndo> undo_entries_;
