@@ -3,8 +3,12 @@
 // model. Random op streams (every action and type, levels 0..DEPTH+3, colliding prices, clears,
 // configures, illegal ops the card refuses), hot slots so the same side is hit back to back,
 // random input idles and output back-pressure; in the no-stall phases every result must come out
-// exactly kLatency cycles after its op and the block must take one op per cycle. Directed cases
-// from docs/book.md run first. `--seed=N` and `--ops=N` (per phase) change the run.
+// exactly kLatency cycles after its op and the block must take one op per cycle. CONFIG ops go on
+// tdata or on the block's CONFIG port (s_axis_op_cfg, as ttq_core sends them), tdata then holding
+// a decoy op (often a side entry on the same slot and side as the op before) that must have no
+// effect; the CONFIG port's inputs hold garbage, and s_axis_op_cfg toggles, while nothing is
+// offered. Directed cases from docs/book.md run first (a second time with every CONFIG on the
+// port). `--seed=N` and `--ops=N` (per phase) change the run.
 #include <verilated.h>
 
 #include <array>
@@ -50,6 +54,7 @@ struct Op {
   std::int32_t size = 0;
   bool known = false;
   std::uint8_t depth = 0, implied_depth = 0;
+  bool port = false;  // a CONFIG sent on the CONFIG port (s_axis_op_cfg), not on tdata
 };
 
 struct Res {
@@ -143,8 +148,8 @@ std::string to_string(const Op& o) {
   else if (o.kind == kOpClear)
     std::snprintf(b, sizeof b, "CLEAR slot %u known %d", o.slot, o.known);
   else
-    std::snprintf(b, sizeof b, "CONFIG(kind %u) slot %u depth %u implied %u", o.kind, o.slot,
-                  o.depth, o.implied_depth);
+    std::snprintf(b, sizeof b, "CONFIG(kind %u%s) slot %u depth %u implied %u", o.kind,
+                  o.port ? ", CONFIG port" : "", o.slot, o.depth, o.implied_depth);
   return b;
 }
 
@@ -162,7 +167,7 @@ struct Stats {
   std::uint64_t ops = 0, res[4] = {}, same_side_b2b = 0, fwd_applied_b2b = 0, chg_mismatch = 0,
                 chg_refresh = 0, del_empty_corrupt = 0, eq_consolidated = 0, saturated = 0,
                 implied_better = 0, clears = 0, configs = 0, resets = 0, delete_from = 0,
-                fall_off = 0;
+                fall_off = 0, port_configs = 0, port_decoy_fwd = 0;
   void add(const Stats& o) {
     ops += o.ops;
     for (int i = 0; i < 4; ++i) res[i] += o.res[i];
@@ -179,6 +184,8 @@ struct Stats {
     resets += o.resets;
     delete_from += o.delete_from;
     fall_off += o.fall_off;
+    port_configs += o.port_configs;
+    port_decoy_fwd += o.port_decoy_fwd;
   }
 };
 
@@ -385,6 +392,7 @@ struct Mode {
   double p_ready;  // m_axis_res_tready
   double p_hot;    // op on one of two hot slots
   bool bursty;     // tready in long on/off runs instead of independent draws
+  double p_port;   // a CONFIG op goes on the CONFIG port (else on tdata)
 };
 
 class Bench {
@@ -395,6 +403,7 @@ class Bench {
     top_->clk = 0;
     top_->rst = 1;
     top_->s_axis_op_tvalid = 0;
+    top_->s_axis_op_cfg = 0;
     // The undo journal (cut-through) is not exercised here: nothing speculated, never undone
     // (sim.tb_apply's cut-through runs test it against the model).
     top_->s_axis_op_tspec = 0;
@@ -424,9 +433,11 @@ class Bench {
     const std::uint64_t limit = n_ops * 40 + 1000;
     int prev_slot = -1, prev_type = -1;
     bool prev_applied = false;
+    Op last_acc{};  // the op taken last: decoys often repeat its slot and side
     while (done < n_ops && cycle < limit) {
       if (!presenting && issued < n_ops && chance(m.p_in)) {
         cur = gen ? gen->next() : (*fixed)[issued];
+        cur.port = cur.kind == kOpConfig && chance(m.p_port);
         presenting = true;
         ++issued;
       }
@@ -438,10 +449,43 @@ class Bench {
         ready = chance(m.p_ready);
       }
       top_->s_axis_op_tvalid = presenting;
-      if (presenting) {
+      bool decoy_fwd = false;
+      if (presenting && !cur.port) {
         pack_op(cur, top_->s_axis_op_tdata.data());
+        top_->s_axis_op_cfg = 0;
+      } else if (presenting) {
+        // The CONFIG on its port; on tdata a new decoy every cycle: mostly a legal side entry,
+        // on the CONFIG's slot or on the last op's slot and side (the block's forwarding from
+        // the op in c1 would pick it up), levels within depth, prices from the last op.
+        Op d;
+        d.kind = chance(0.85) ? kOpEntry : static_cast<std::uint8_t>(g() % 4);
+        d.slot = chance(0.5) ? cur.slot : last_acc.slot;
+        d.etype = static_cast<std::uint8_t>(g() % 4);
+        if (chance(0.5)) {
+          d.slot = last_acc.slot;
+          d.etype = last_acc.etype;
+        }
+        d.action = static_cast<std::uint8_t>(g() % 6);
+        d.level = static_cast<std::uint8_t>(1 + g() % 3);
+        d.px = chance(0.7) ? last_acc.px : static_cast<std::int64_t>(g());
+        d.size = static_cast<std::int32_t>(g());
+        d.known = g() & 1;
+        d.depth = static_cast<std::uint8_t>(g());
+        d.implied_depth = static_cast<std::uint8_t>(g());
+        decoy_fwd = d.kind == kOpEntry && d.slot == last_acc.slot && d.etype == last_acc.etype;
+        pack_op(d, top_->s_axis_op_tdata.data());
+        top_->s_axis_op_cfg = 1;
+        top_->s_axis_cfg_slot = cur.slot;
+        top_->s_axis_cfg_depth = cur.depth;
+        top_->s_axis_cfg_implied_depth = cur.implied_depth;
       } else {
         for (int w = 0; w < 5; ++w) top_->s_axis_op_tdata[w] = static_cast<std::uint32_t>(g());
+      }
+      if (!presenting) {  // nothing offered: the CONFIG port must be ignored too
+        top_->s_axis_op_cfg = g() & 1;
+        top_->s_axis_cfg_slot = static_cast<std::uint16_t>(g() % (kNInstr + 1));
+        top_->s_axis_cfg_depth = static_cast<std::uint8_t>(g() % (kDepth + 1));
+        top_->s_axis_cfg_implied_depth = static_cast<std::uint8_t>(g() % (kImplDepth + 1));
       }
       top_->m_axis_res_tready = ready;
       top_->eval();
@@ -494,6 +538,9 @@ class Bench {
           st.fwd_applied_b2b += prev_applied;
         }
         e.res = ref_.apply(cur, st);
+        st.port_configs += cur.port;
+        st.port_decoy_fwd += cur.port && decoy_fwd;
+        last_acc = cur;
         if (want && (*want)[accepted] != e.res.result) {
           char b[160];
           std::snprintf(b, sizeof b, "directed op %" PRIu64 ": docs/book.md says %s, MbpBook %s",
@@ -658,9 +705,11 @@ int main(int argc, char** argv) {
     // Directed: at full rate without stalls (so the dependent ops are back to back) and again
     // under back-pressure.
     const Directed d = directed();
-    const Mode m1{"directed no-stall", 1.0, 1.0, 0, false};
-    const Mode m2{"directed stalls", 0.7, 0.4, 0, false};
-    for (const Mode* m : {&m1, &m2}) {
+    const Mode m1{"directed no-stall", 1.0, 1.0, 0, false, 0.0};
+    const Mode m2{"directed stalls", 0.7, 0.4, 0, false, 0.0};
+    const Mode m3{"directed CONFIG port", 1.0, 1.0, 0, false, 1.0};
+    const Mode m4{"directed port stalls", 0.7, 0.4, 0, false, 1.0};
+    for (const Mode* m : {&m1, &m2, &m3, &m4}) {
       Bench b;
       Stats st;
       b.run(*m, nullptr, &d.ops, d.ops.size(), seed, st, &d.want);
@@ -669,12 +718,12 @@ int main(int argc, char** argv) {
   }
 
   const Mode modes[] = {
-      {"no-stall full rate", 1.0, 1.0, 0.9, false},
-      {"no-stall full spread", 1.0, 1.0, 0.3, false},
-      {"no-stall idles", 0.6, 1.0, 0.8, false},
-      {"random idles/ready", 0.7, 0.6, 0.8, false},
-      {"heavy back-pressure", 0.95, 0.15, 0.8, false},
-      {"bursty ready", 1.0, 0.5, 0.9, true},
+      {"no-stall full rate", 1.0, 1.0, 0.9, false, 0.5},
+      {"no-stall full spread", 1.0, 1.0, 0.3, false, 0.5},
+      {"no-stall idles", 0.6, 1.0, 0.8, false, 0.5},
+      {"random idles/ready", 0.7, 0.6, 0.8, false, 0.5},
+      {"heavy back-pressure", 0.95, 0.15, 0.8, false, 0.5},
+      {"bursty ready", 1.0, 0.5, 0.9, true, 0.5},
   };
   for (std::size_t i = 0; i < std::size(modes); ++i) {
     const std::uint64_t s = seed * 1000003 + i;
@@ -693,17 +742,18 @@ int main(int argc, char** argv) {
               ", delete at empty (complete) %" PRIu64 ", equal-price consolidations %" PRIu64
               " (saturated %" PRIu64 "), implied better %" PRIu64 ", clears %" PRIu64
               ", configs %" PRIu64 ", resets %" PRIu64 ", DeleteFrom %" PRIu64
-              ", fall-off %" PRIu64 "\n",
+              ", fall-off %" PRIu64 ", CONFIG port %" PRIu64 " (decoy on the last op's side %" PRIu64
+              ")\n",
               all.chg_mismatch, all.chg_refresh, all.del_empty_corrupt, all.eq_consolidated,
               all.saturated, all.implied_better, all.clears, all.configs, all.resets,
-              all.delete_from, all.fall_off);
+              all.delete_from, all.fall_off, all.port_configs, all.port_decoy_fwd);
   const std::uint64_t floor = n / 100;
   if (all.res[0] < floor || all.res[1] < floor || all.res[2] < floor || all.res[3] < floor / 10 ||
       all.fwd_applied_b2b < floor || all.chg_mismatch < floor || all.chg_refresh < floor / 10 ||
       all.del_empty_corrupt < floor / 10 || all.eq_consolidated < floor ||
       all.saturated < floor / 10 || all.implied_better < floor || all.clears < floor / 10 ||
       all.configs < floor / 10 || all.resets < floor / 10 || all.delete_from < floor ||
-      all.fall_off < floor)
+      all.fall_off < floor || all.port_configs < floor / 10 || all.port_decoy_fwd < floor / 40)
     fail("coverage: a case was not exercised enough");
   if (g_errors) {
     std::printf("tb_book: %d errors\n", g_errors);

@@ -17,6 +17,16 @@ module ttq_book #(
   input  logic                           s_axis_op_tvalid,
   output logic                           s_axis_op_tready,
   input  logic [ttq_pkg::BOOK_OP_W-1:0]  s_axis_op_tdata,
+  // A CONFIG op on its own port (ttq_core's depth table): with s_axis_op_cfg high the op of this
+  // cycle (same tvalid / tready) is a CONFIG of s_axis_cfg_slot to the depths on
+  // s_axis_cfg_depth / _implied_depth, and s_axis_op_tdata, whatever it holds, is not the op.
+  // c0's precompute of a side entry reads tdata only, so the select (a register in ttq_core)
+  // is not in front of it. A CONFIG on tdata (s_axis_op_cfg low) is taken as well. Tie to 0
+  // when unused.
+  input  logic                           s_axis_op_cfg,
+  input  logic [15:0]                    s_axis_cfg_slot,
+  input  logic [7:0]                     s_axis_cfg_depth,
+  input  logic [7:0]                     s_axis_cfg_implied_depth,
 
   // One result per op, in op order: tdata is a ttq_pkg::book_res_t.
   output logic                           m_axis_res_tvalid,
@@ -138,11 +148,19 @@ module ttq_book #(
   // After stage 1
   logic                app_q2;       // the previous op was applied (its write is done)
 
-  // Decode B.
+  // Decode B. b_*: tdata's op; m_*: the op taken (tdata's, or the CONFIG on s_axis_cfg_*), for
+  // what a CONFIG op uses (slot, depths, kind, refusal). Everything else of B's decode and
+  // precompute serves a side entry only and reads tdata: a CONFIG op's stage 1 registers hold
+  // tdata's values then, which nothing reads (c1 and the next op's forwarding use them only
+  // when the op is a side entry: ent_q1, fwd_q1, we).
   logic          b_slot_ok, b_entry, b_side, b_reset, b_clear, b_config, b_imp, b_ask;
   logic          b_act_ok, b_lvl_ok, b_cfg_ok, b_refused, b_beyond, b_ent;
   logic [SW-1:0] b_row_s;
-  logic          b_same;                  // A valid on the same slot
+  logic          b_same;                  // A valid on tdata's slot
+  logic [15:0]   m_slot;
+  logic [SW-1:0] m_row_s;
+  logic [7:0]    m_depth, m_idepth;
+  logic          c_slot_ok, c_cfg_ok, m_config, m_refused, m_same;
   logic [DEPTH-1:0]    b_ohi, b_zero, b_mask_o, b_occv;
   logic [IMPL_DEPTH-1:0] b_mask_i;
   logic [DEPTH*NSEL-1:0] b_sel;
@@ -182,6 +200,14 @@ module ttq_book #(
   endfunction
 
   always_comb begin
+    m_slot    = s_axis_op_cfg ? s_axis_cfg_slot : op.slot;
+    m_depth   = s_axis_op_cfg ? s_axis_cfg_depth : op.depth;
+    m_idepth  = s_axis_op_cfg ? s_axis_cfg_implied_depth : op.implied_depth;
+    m_row_s   = m_slot[SW-1:0];
+    // The CONFIG port's checks on its own inputs, selected after (not through the multiplexer).
+    c_slot_ok = (s_axis_cfg_slot >> SW) == '0 && 32'(s_axis_cfg_slot) < N_INSTR;
+    c_cfg_ok  = s_axis_cfg_depth >= 8'd1 && s_axis_cfg_depth <= 8'(DEPTH) &&
+                s_axis_cfg_implied_depth <= 8'(IMPL_DEPTH);
     b_slot_ok = (op.slot >> SW) == '0 && 32'(op.slot) < N_INSTR;
     b_row_s   = op.slot[SW-1:0];
     b_entry   = op.kind == ttq_pkg::BOOK_OP_ENTRY;
@@ -196,19 +222,22 @@ module ttq_book #(
     b_cfg_ok  = op.depth >= 8'd1 && op.depth <= 8'(DEPTH) && op.implied_depth <= 8'(IMPL_DEPTH);
     b_refused = !b_slot_ok || (b_side && !(b_act_ok && b_lvl_ok)) || (b_entry && op.etype > 3'd4)
                 || (b_config && !b_cfg_ok) || op.kind == 2'd3;
+    m_config  = s_axis_op_cfg || b_config;
+    m_refused = s_axis_op_cfg ? !(c_slot_ok && c_cfg_ok) : b_refused;
 
     // Beyond-depth and the forced-empty levels, for the depths as stored: a CONFIG writes them
     // as it leaves c0 (below), so the op behind it reads them with no forwarding (nothing after
     // c0 reads the depths).
     b_same = v_q1 && row_s_q1 == b_row_s;
+    m_same = v_q1 && row_s_q1 == m_row_s;
     {b_beyond, b_zero} = depth_view(dep_q[{b_imp, b_row_s}], op.level, op.action);
-    b_ent    = b_side && !b_refused && !b_beyond;
+    b_ent    = !s_axis_op_cfg && b_side && b_slot_ok && b_act_ok && b_lvl_ok && !b_beyond;
 
     // Per level k: one-hot of k == level - 1 and the shift source.
     b_sel = '0;
     for (int k = 0; k < DEPTH; k++) begin
       b_ohi[k] = op.level == 8'(k + 1);
-      b_mask_o[k] = 8'(k) < op.depth;
+      b_mask_o[k] = 8'(k) < m_depth;
       unique case (op.action)
         3'd0: begin  // New: k < i hold, k == i entry, k > i from k - 1
           if (op.level > 8'(k + 1)) b_sel[k*NSEL + S_HOLD] = 1'b1;
@@ -230,7 +259,7 @@ module ttq_book #(
         default: ;   // DeleteThru: every level empty (b_zero)
       endcase
     end
-    for (int k = 0; k < IMPL_DEPTH; k++) b_mask_i[k] = 8'(k) < op.implied_depth;
+    for (int k = 0; k < IMPL_DEPTH; k++) b_mask_i[k] = 8'(k) < m_idepth;
 
     // Stored levels of B's side: compare px with each (eq0) and take the occupancy.
     rd0_o = omem[{b_ask, b_row_s}];
@@ -252,7 +281,7 @@ module ttq_book #(
     // stored now at fwdsel (or A's entry, [E]); B's c1 picks it with A's applied bit.
     b_fwd    = b_same && ent_q1 && b_side && op.etype[1:0] == {imp_q1, ask_q1};
     b_clrfwd = b_same && (clr_q1 || rst_q1);
-    b_cmpl   = b_clrfwd ? (rst_q1 || known_q1) : cmpl_q[b_row_s];
+    b_cmpl   = (m_same && (clr_q1 || rst_q1)) ? (rst_q1 || known_q1) : cmpl_q[m_row_s];
     // DeleteFrom: B's level + A's level == p + 1, tested as B's level == (p + 1 - A's level),
     // whose 9-bit differences A registered (dfl_q1): an equality, no adder in front of it.
     for (int p = 0; p < DEPTH; p++) b_dfl[p*9 +: 9] = 9'(p + 1) - {1'b0, op.level};
@@ -322,17 +351,18 @@ module ttq_book #(
   end
 
   always_ff @(posedge clk) begin
-    slot_q1   <= op.slot;
-    row_s_q1  <= b_row_s;
+    slot_q1   <= m_slot;
+    row_s_q1  <= m_row_s;
     ask_q1    <= b_ask;
     imp_q1    <= b_imp;
     ent_q1    <= acc && b_ent;
-    rst_q1    <= acc && b_reset && !b_refused;
-    clr_q1    <= acc && b_clear && !b_refused;
+    rst_q1    <= acc && !s_axis_op_cfg && b_reset && !b_refused;
+    clr_q1    <= acc && !s_axis_op_cfg && b_clear && !b_refused;
     known_q1  <= op.known;
-    cfg_q1    <= acc && b_config && !b_refused;
-    res0_q1   <= b_refused ? ttq_pkg::BOOK_RES_REFUSED :
-                 (b_side && b_beyond) ? ttq_pkg::BOOK_RES_BEYOND : ttq_pkg::BOOK_RES_APPLIED;
+    cfg_q1    <= acc && m_config && !m_refused;
+    res0_q1   <= m_refused ? ttq_pkg::BOOK_RES_REFUSED :
+                 (!s_axis_op_cfg && b_side && b_beyond) ? ttq_pkg::BOOK_RES_BEYOND :
+                 ttq_pkg::BOOK_RES_APPLIED;
     chg_q1    <= op.action == 3'd1;
     del_q1    <= op.action == 3'd2;
     act_q1    <= op.action;
@@ -358,7 +388,7 @@ module ttq_book #(
     hn_nf_q1  <= b_hn_nf;
     hn_f_q1   <= b_hn_f;
     for (int r = 0; r < 2 * NS; r++) row_oh_q1[r] <= {b_ask, b_row_s} == (SW + 1)'(r);
-    for (int s = 0; s < NS; s++) slot_oh_q1[s] <= b_row_s == SW'(s);
+    for (int s = 0; s < NS; s++) slot_oh_q1[s] <= m_row_s == SW'(s);
   end
 
   // ------------------------------------------------------------------------------------------
@@ -578,9 +608,9 @@ module ttq_book #(
         dep_q[s]      <= 5'(DEPTH);
         dep_q[NS + s] <= 5'(IMPL_DEPTH);
       end
-    end else if (acc && b_config && !b_refused) begin
-      dep_q[{1'b0, b_row_s}] <= op.depth[4:0];
-      dep_q[{1'b1, b_row_s}] <= op.implied_depth[4:0];
+    end else if (acc && m_config && !m_refused) begin
+      dep_q[{1'b0, m_row_s}] <= m_depth[4:0];
+      dep_q[{1'b1, m_row_s}] <= m_idepth[4:0];
     end
   end
 
@@ -638,20 +668,20 @@ module ttq_book #(
 
   // c0 (B) with A in c1: A's level 1 if A changes it (nl, hn, ch1 below) forwarded.
   always_comb begin
-    a_ch  = b_same && ch1;
-    a_clr = b_same && (clr_q1 || rst_q1);
-    a_cfg = b_same && cfg_q1;
-    pb_d  = (a_ch && !imp_q1 && !ask_q1) ? nl : l1_bid_mem[b_row_s];
-    pa_d  = (a_ch && !imp_q1 && ask_q1) ? nl : l1_ask_mem[b_row_s];
-    pib_d = (a_ch && imp_q1 && !ask_q1) ? nl : l1_ibid_mem[b_row_s];
-    pia_d = (a_ch && imp_q1 && ask_q1) ? nl : l1_iask_mem[b_row_s];
-    hb_d  = (a_ch && !imp_q1 && !ask_q1) ? hn : occ_o_q[{1'b0, b_row_s}][0] && !a_clr &&
+    a_ch  = m_same && ch1;
+    a_clr = m_same && (clr_q1 || rst_q1);
+    a_cfg = m_same && cfg_q1;
+    pb_d  = (a_ch && !imp_q1 && !ask_q1) ? nl : l1_bid_mem[m_row_s];
+    pa_d  = (a_ch && !imp_q1 && ask_q1) ? nl : l1_ask_mem[m_row_s];
+    pib_d = (a_ch && imp_q1 && !ask_q1) ? nl : l1_ibid_mem[m_row_s];
+    pia_d = (a_ch && imp_q1 && ask_q1) ? nl : l1_iask_mem[m_row_s];
+    hb_d  = (a_ch && !imp_q1 && !ask_q1) ? hn : occ_o_q[{1'b0, m_row_s}][0] && !a_clr &&
             (!a_cfg || mask_o_q1[0]);
-    ha_d  = (a_ch && !imp_q1 && ask_q1) ? hn : occ_o_q[{1'b1, b_row_s}][0] && !a_clr &&
+    ha_d  = (a_ch && !imp_q1 && ask_q1) ? hn : occ_o_q[{1'b1, m_row_s}][0] && !a_clr &&
             (!a_cfg || mask_o_q1[0]);
-    hib_d = (a_ch && imp_q1 && !ask_q1) ? hn : occ_i_q[{1'b0, b_row_s}][0] && !a_clr &&
+    hib_d = (a_ch && imp_q1 && !ask_q1) ? hn : occ_i_q[{1'b0, m_row_s}][0] && !a_clr &&
             (!a_cfg || mask_i_q1[0]);
-    hia_d = (a_ch && imp_q1 && ask_q1) ? hn : occ_i_q[{1'b1, b_row_s}][0] && !a_clr &&
+    hia_d = (a_ch && imp_q1 && ask_q1) ? hn : occ_i_q[{1'b1, m_row_s}][0] && !a_clr &&
             (!a_cfg || mask_i_q1[0]);
   end
   always_ff @(posedge clk) begin

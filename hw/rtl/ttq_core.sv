@@ -1161,7 +1161,7 @@ module ttq_core #(
 
   logic                          op_v, op_r, res_v, res_r, req_v, req_r, qres_v, qres_r;
   logic                          bk_op_v, bk_op_r, bk_res_v, bk_res_r;
-  logic [ttq_pkg::BOOK_OP_W-1:0]  op_d, bk_op_d;
+  logic [ttq_pkg::BOOK_OP_W-1:0]  op_d;
   logic [ttq_pkg::BOOK_RES_W-1:0] res_d;
   logic [15:0]  req_slot;
   logic [31:0]  req_seq, req_sid, req_bsz, req_asz, req_pbsz, req_pasz;
@@ -1206,8 +1206,11 @@ module ttq_core #(
   // after every commit of the slot and after a (soft) reset, between ttq_apply's ops. The book
   // answers every op in order; a FIFO of owner bits sends ttq_apply only the answers to its own.
   // A configuration op takes a turn: chosen (its pending bit cleared, the op registered) in a
-  // cycle ttq_apply offers no op, sent in the next, while ttq_apply's op waits; so the book's op
-  // multiplexer is selected by a register (ttq_apply's op valid is logic of its F1 stage).
+  // cycle ttq_apply offers no op, sent in the next, while ttq_apply's op waits; so the turn is a
+  // register (ttq_apply's op valid is logic of its F1 stage). The CONFIG op goes on ttq_book's
+  // own CONFIG port (s_axis_op_cfg = the turn): ttq_apply's op stays on tdata unmultiplexed,
+  // so the book's c0 precompute of a side entry starts at ttq_apply's F1 registers (the
+  // multiplexer in front of it was the whole core's deepest path, 8 LUT levels).
   localparam int unsigned OW_DEPTH = 8;  // ops in flight in ttq_book (pipeline + skid) < 8
   logic [N_INSTR-1:0] bc_pend_q;         // slots whose depths the book has not been sent
   logic               bc_go, bc_any;
@@ -1216,8 +1219,9 @@ module ttq_core #(
   logic [OW_DEPTH-1:0] ow_q;              // owner of each op in flight: 1 = configuration
   logic [3:0]          ow_cnt_q;
   logic                ow_full, ow_push, ow_pop;
-  ttq_pkg::book_op_t   bc_op, bc_op_q;
-  logic                bc_turn_q;          // bc_op_q goes to the book this cycle
+  logic [15:0]         bc_slot_q;          // the CONFIG op of the turn: slot, depths
+  logic [7:0]          bc_dep_q, bc_idep_q;
+  logic                bc_turn_q;          // bc_*_q go to the book (CONFIG port) this cycle
   logic [N_INSTR-1:0]  bc_slot_oh_q;       // its slot: pending again if it does not go
   logic                bc_boot_q;          // after a reset until every slot's op has gone
 
@@ -1233,11 +1237,6 @@ module ttq_core #(
         bc_cfg  = slot_cfg_q[i*CFG_W +: CFG_W];
       end
     end
-    bc_op  = ttq_pkg::BOOK_OP_ZERO;
-    bc_op.kind          = ttq_pkg::BOOK_OP_CONFIG;
-    bc_op.slot          = bc_slot;
-    bc_op.depth         = 8'(bc_cfg.depth);
-    bc_op.implied_depth = 8'(bc_cfg.implied_depth);
     ow_full = ow_cnt_q == 4'(OW_DEPTH);
     res_v    = bk_res_v && !ow_q[0];
     bk_res_r = ow_q[0] || res_r;
@@ -1255,11 +1254,14 @@ module ttq_core #(
   // reset, when ttq_apply's ops (speculated ones too) wait for every turn anyway.
   assign bc_go   = bc_any && (!op_v || bc_boot_q) && !bc_turn_q && (!ct_cfg_hold || bc_boot_q);
   assign bk_op_v = !ow_full && (bc_turn_q || (op_v && !bc_boot_q));
-  assign bk_op_d = bc_turn_q ? bc_op_q : op_d;
   assign op_r    = bk_op_r && !ow_full && !bc_turn_q && !bc_boot_q;
 
   always_ff @(posedge clk) begin
-    if (bc_go) bc_op_q <= bc_op;
+    if (bc_go) begin
+      bc_slot_q <= bc_slot;
+      bc_dep_q  <= 8'(bc_cfg.depth);
+      bc_idep_q <= 8'(bc_cfg.implied_depth);
+    end
     for (int i = 0; i < NI; i++) begin
       if (bc_go) bc_slot_oh_q[i] <= bc_slot == 16'(i);
     end
@@ -1322,10 +1324,12 @@ module ttq_core #(
 
   ttq_book #(.N_INSTR(N_INSTR)) u_book (
     .clk, .rst(prst),
-    .s_axis_op_tvalid(bk_op_v), .s_axis_op_tready(bk_op_r), .s_axis_op_tdata(bk_op_d),
+    .s_axis_op_tvalid(bk_op_v), .s_axis_op_tready(bk_op_r), .s_axis_op_tdata(op_d),
+    .s_axis_op_cfg(bc_turn_q), .s_axis_cfg_slot(bc_slot_q), .s_axis_cfg_depth(bc_dep_q),
+    .s_axis_cfg_implied_depth(bc_idep_q),
     .m_axis_res_tvalid(bk_res_v), .m_axis_res_tready(bk_res_r), .m_axis_res_tdata(res_d),
-    // The undo journal (ttq_apply's). A CONFIG op is never speculated: the spec bit follows
-    // the multiplexer (0 on a CONFIG turn; none is chosen while a window may be open).
+    // The undo journal (ttq_apply's). A CONFIG op is never speculated: the spec bit is 0 on a
+    // CONFIG turn (none is chosen while a window may be open).
     .s_axis_op_tspec(ap_op_spec && !bc_turn_q), .j_commit(ap_j_commit), .j_undo(ap_j_undo),
     .j_busy(bk_j_busy)
   );

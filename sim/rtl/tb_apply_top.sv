@@ -75,6 +75,8 @@ module tb_apply_top #(
   ttq_book #(.N_INSTR(N_INSTR)) u_book (
     .clk, .rst,
     .s_axis_op_tvalid(op_v), .s_axis_op_tready(op_r), .s_axis_op_tdata(op_d),
+    .s_axis_op_cfg(1'b0), .s_axis_cfg_slot(16'd0), .s_axis_cfg_depth(8'd0),
+    .s_axis_cfg_implied_depth(8'd0),
     .m_axis_res_tvalid(res_v), .m_axis_res_tready(res_r), .m_axis_res_tdata(res_d),
     .s_axis_op_tspec(op_spec), .j_commit, .j_undo, .j_busy
   );
