@@ -73,6 +73,29 @@ module ttq_mdp_framer #(
       default: tcls = K_SKIP;
     endcase
   endfunction
+  // The class as flags, as stored beside the ring (2026-11-30, fifth session): one per decision
+  // MHDR makes (SeqNum = TS..VOL), so that each is one 8:1 multiplexer after the LUT RAM read,
+  // not a 4-bit compare after it.
+  localparam int unsigned CF_W = 12;
+  localparam int unsigned F_BOOK = 0, F_SEQ = 1, F_SNAP = 2, F_DEF = 3, F_RESET = 4,
+    F_STATUS = 5, F_SKIP = 6, F_TS = 7, F_DS = 8, F_LB = 9, F_SS = 10, F_VOL = 11;
+  function automatic logic [CF_W-1:0] cflags(input logic [3:0] k);
+    logic [CF_W-1:0] f;
+    f = '0;
+    f[F_BOOK] = k == K_BOOK;
+    f[F_SEQ] = k >= K_TS && k <= K_VOL;
+    f[F_SNAP] = k == K_SNAP;
+    f[F_DEF] = k == K_DEF;
+    f[F_RESET] = k == K_RESET;
+    f[F_STATUS] = k == K_STATUS;
+    f[F_SKIP] = k == K_SKIP || k > K_VOL;
+    f[F_TS] = k == K_TS;
+    f[F_DS] = k == K_DS;
+    f[F_LB] = k == K_LB;
+    f[F_SS] = k == K_SS;
+    f[F_VOL] = k == K_VOL;
+    cflags = f;
+  endfunction
 
   typedef enum logic [2:0] {
     S_PHDR,  // packet header + first message header (bytes 0..21)
@@ -296,18 +319,20 @@ module ttq_mdp_framer #(
   always_ff @(posedge clk) begin
     if (in_fire) pb_q <= s_axis_udp_tdata[63:56];
   end
-  logic [3:0] in_cls [8];  // in_cls[l]: class of the pair starting at lane l - 1 (0: pb_q, byte 0)
+  // in_cls[l]: class flags (cflags) of the pair starting at lane l - 1 (0: pb_q, byte 0)
+  logic [CF_W-1:0] in_cls [8];
   logic [7:0] in_nz;
   for (genvar l = 0; l < 8; l++) begin : g_in_dec
     if (l == 0) begin : g_x
-      assign in_cls[0] = tcls({s_axis_udp_tdata[7:0], pb_q});
+      assign in_cls[0] = cflags(tcls({s_axis_udp_tdata[7:0], pb_q}));
     end else begin : g_w
-      assign in_cls[l] = tcls(s_axis_udp_tdata[8*(l-1) +: 16]);
+      assign in_cls[l] = cflags(tcls(s_axis_udp_tdata[8*(l-1) +: 16]));
     end
     assign in_nz[l] = s_axis_udp_tdata[8*l +: 8] != 8'd0;
   end
-  logic [17:0] dm0_q [BUF_BEATS];  // copy 0 (beat cb): {nz lanes 7..2, class lanes 6..4}
-  logic [26:0] dm1_q [BUF_BEATS];  // copy 1 (beat cb + 1): {nz lanes 6..0, class lanes 3..0, 7 of cb}
+  localparam int unsigned DM0_W = 6 + 3 * CF_W, DM1_W = 7 + 5 * CF_W;
+  logic [DM0_W-1:0] dm0_q [BUF_BEATS];  // copy 0 (beat cb): {nz lanes 7..2, class lanes 6..4}
+  logic [DM1_W-1:0] dm1_q [BUF_BEATS];  // copy 1 (beat cb + 1): {nz lanes 6..0, class lanes 3..0, 7 of cb}
   always_ff @(posedge clk) begin
     if (in_fire) begin
       dm0_q[g_ring[0].wa_q] <= {in_nz[7:2], in_cls[7], in_cls[6], in_cls[5]};
@@ -315,23 +340,23 @@ module ttq_mdp_framer #(
                                 in_cls[0]};
     end
   end
-  logic [17:0] dm0;
-  logic [26:0] dm1;
+  logic [DM0_W-1:0] dm0;
+  logic [DM1_W-1:0] dm1;
   assign dm0 = dm0_q[cb];
   assign dm1 = dm1_q[cb];
   // Indexed by cur_q[2:0]: the class at cur + 4, "byte != 0" at cur + 2 and at cur + 7 (arrays
   // indexed by a register: one 8:1 multiplexer per bit, not a shifter).
-  logic [3:0] cls_at [8];
+  logic [CF_W-1:0] cls_at [8];
   logic [7:0] nz2_at, nz7_at;
   for (genvar i = 0; i < 8; i++) begin : g_cls_at
     if (i < 3) begin : g_c0
-      assign cls_at[i] = dm0[4*i +: 4];
+      assign cls_at[i] = dm0[CF_W*i +: CF_W];
     end else begin : g_c1
-      assign cls_at[i] = dm1[4*(i-3) +: 4];
+      assign cls_at[i] = dm1[CF_W*(i-3) +: CF_W];
     end
   end
-  assign nz2_at = {dm1[21:20], dm0[17:12]};
-  assign nz7_at = {dm1[26:20], dm0[17]};
+  assign nz2_at = {dm1[5*CF_W +: 2], dm0[3*CF_W +: 6]};
+  assign nz7_at = {dm1[5*CF_W +: 7], dm0[3*CF_W + 5]};
   // The packet header's window: every packet starts on a beat (cur_q[2:0] == 0 in S_PHDR, asserted
   // below), so its fields are read straight from the ring, one LUT level before the byte
   // multiplexer's output.
@@ -429,15 +454,15 @@ module ttq_mdp_framer #(
   assign cur10 = cur_q + AW'(10);
   assign h_grp1 = cur10 + AW'(h_root);
   // The class of templateId at cur + 4, decoded when its bytes were written (not h_tid).
-  logic [3:0] h_cls;
+  logic [CF_W-1:0] h_cls;  // (class flags: each decision one 8:1 multiplexer after the read)
   assign h_cls = cls_at[cur_q[2:0]];
-  assign c_book = h_cls == K_BOOK;
-  assign c_seq = h_cls >= K_TS && h_cls <= K_VOL;
-  assign c_snap = h_cls == K_SNAP;
-  assign c_def = h_cls == K_DEF;
-  assign c_reset = h_cls == K_RESET;
-  assign c_status = h_cls == K_STATUS;
-  assign c_skip = h_cls == K_SKIP || h_cls > K_VOL;
+  assign c_book = h_cls[F_BOOK];
+  assign c_seq = h_cls[F_SEQ];
+  assign c_snap = h_cls[F_SNAP];
+  assign c_def = h_cls[F_DEF];
+  assign c_reset = h_cls[F_RESET];
+  assign c_status = h_cls[F_STATUS];
+  assign c_skip = h_cls[F_SKIP];
   // decode_packet's header checks, in its order: truncated header, MsgSize < 10, MsgSize past
   // the payload, schemaId (here), root past MsgSize or below the template's minimum (from
   // registers, next cycle: r_past, rcls_q & rlt_q).
@@ -645,23 +670,23 @@ module ttq_mdp_framer #(
             if (c_book) begin
               gmin_d = 6'd27;
               need_d = 6'd27;
-            end else if (h_cls == K_TS) begin
+            end else if (h_cls[F_TS]) begin
               gmin_d = 6'd25;
               idoff_d = 5'd12;
               need_d = 6'd20;
-            end else if (h_cls == K_DS) begin
+            end else if (h_cls[F_DS]) begin
               gmin_d = 6'd20;
               idoff_d = 5'd12;
               need_d = 6'd20;
-            end else if (h_cls == K_LB) begin
+            end else if (h_cls[F_LB]) begin
               gmin_d = 6'd32;
               idoff_d = 5'd24;
               need_d = 6'd32;
-            end else if (h_cls == K_SS) begin
+            end else if (h_cls[F_SS]) begin
               gmin_d = 6'd16;
               idoff_d = 5'd8;
               need_d = 6'd16;
-            end else if (h_cls == K_VOL) begin
+            end else if (h_cls[F_VOL]) begin
               gmin_d = 6'd12;
               idoff_d = 5'd4;
               need_d = 6'd12;
@@ -1029,20 +1054,33 @@ module ttq_mdp_framer #(
   // Event FIFO. PKT_END leaves END_LAT cycles after its tlast (a credit from a delay line of
   // tlast handshakes), so its latency is fixed whatever the walker had left to do.
   logic [EV_W-1:0] ev_mem [EV_DEPTH];
-  logic [EV_AW-1:0] ev_wr_q, ev_rd_q;
+  logic [EV_AW-1:0] ev_wr_q, ev_rd_q, ev_rd1_q;  // ev_rd1_q = ev_rd_q + 1
   logic [EV_AW:0] ev_cnt_q;
   logic [END_LAT-2:0] tl_dly_q;
   logic [7:0] credit_q;
   ttq_pkg::mdp_ev_t head;
-  logic head_end, ev_pop;
+  logic head_end, ev_pop, ev_pop_f;
   // Per entry: it is a PKT_END, in flip-flops beside ev_mem, so that tvalid and tlast (and the
   // credit count, and ttq_core's logic behind them) do not start at the LUT RAM read and the
   // kind's decode after it (2026-11-30: with ABC's area recovery, 7 levels in the whole core).
   logic [EV_DEPTH-1:0] ev_end_q;
+  // The head in flip-flops (2026-11-30, fifth session): eh_q = ev_mem[ev_rd_q] and eh_end_q =
+  // ev_end_q[ev_rd_q] whenever the FIFO is not empty, and with it empty, the entry at ev_wr_q
+  // (last cycle's ev_d, as the LUT RAM's free entry holds it). m_axis_ev_tdata / tlast are thus
+  // flip-flops, not a LUT RAM read (in ttq_core's cut-through mode they go straight through the
+  // empty speculated-event queue into ttq_apply's decode and the book op: 7 levels from the
+  // read). A pop loads the entry after the head from the RAM at a registered address (ev_rd1_q)
+  // when there is one, else this cycle's ev_d (written or not: the entry the free one gets).
+  // ev_th_q is the count as a thermometer (ev_th_q[k - 1]: count >= k), so that "not empty",
+  // "more than one" and "full" are flip-flops too.
+  ttq_pkg::mdp_ev_t eh_q;
+  logic eh_end_q;
+  logic [EV_DEPTH-1:0] ev_th_q;
+  logic cr_nz_q;  // credit_q != 0
 
-  assign ev_full = ev_cnt_q == (EV_AW + 1)'(EV_DEPTH);
-  assign head = ev_mem[ev_rd_q];
-  assign head_end = ev_end_q[ev_rd_q];
+  assign ev_full = ev_th_q[EV_DEPTH-1];
+  assign head = eh_q;
+  assign head_end = eh_end_q;
   assign m_axis_ev_tdata = head;
   assign m_axis_ev_tlast = head_end;
   // MSG_END bypass straight out: the FIFO's free entry at ev_wr_q is written every cycle (with
@@ -1066,38 +1104,75 @@ module ttq_mdp_framer #(
     ls_q <= cur_q[2:0] + 3'd7;
   end
   assign b_zero = s_axis_udp_tdata[8*ls_q +: 8] == 8'd0 && s_axis_udp_tkeep[ls_q];
-  assign byp_out = ev_cnt_q == '0 && wg_q && st_q == S_GRP && gord_q && !oe_q && pn_q && p0_q &&
+  assign byp_out = !ev_th_q[0] && wg_q && st_q == S_GRP && gord_q && !oe_q && pn_q && p0_q &&
                    pk_q && in_fire && b_zero;
-  assign m_axis_ev_tvalid = (ev_cnt_q != '0 && (!head_end || credit_q != '0)) || byp_out;
+  // ev_pop_f: a pop from the FIFO (not empty; the bypass pops only with it empty).
+  assign ev_pop_f = ev_th_q[0] && (!head_end || cr_nz_q) && m_axis_ev_tready;
+  assign m_axis_ev_tvalid = (ev_th_q[0] && (!head_end || cr_nz_q)) || byp_out;
   assign ev_pop = m_axis_ev_tvalid & m_axis_ev_tready;
 
+  logic ev_pkt_end;
+  assign ev_pkt_end = ev_d.kind == ttq_pkg::MDP_EV_PKT_END;
   always_ff @(posedge clk) begin
     if (!ev_full) ev_mem[ev_wr_q] <= ev_d;
   end
   always_ff @(posedge clk) begin
-    if (!ev_full) ev_end_q[ev_wr_q] <= ev_d.kind == ttq_pkg::MDP_EV_PKT_END;
+    if (!ev_full) ev_end_q[ev_wr_q] <= ev_pkt_end;
+  end
+  // The head (above): loaded on a pop, and every cycle with the FIFO empty; with two or more
+  // entries the next one from the RAM, else this cycle's ev_d (with one entry popped: the
+  // entry written now, or with none, the free entry; with none: the same). The select is a
+  // flip-flop, and the bypass pops only with the FIFO empty (ev_pop_f is enough: no path from
+  // the input beat into the enable).
+  always_ff @(posedge clk) begin
+    if (!ev_th_q[0] || ev_pop_f) begin
+      eh_q <= ev_th_q[1] ? ev_mem[ev_rd1_q] : ev_d;
+      eh_end_q <= ev_th_q[1] ? ev_end_q[ev_rd1_q] : ev_pkt_end;
+    end
   end
 
   always_ff @(posedge clk) begin
     if (rst) begin
       ev_wr_q <= '0;
       ev_rd_q <= '0;
+      ev_rd1_q <= EV_AW'(1);
       ev_cnt_q <= '0;
+      ev_th_q <= '0;
       tl_dly_q <= '0;
       credit_q <= '0;
+      cr_nz_q <= 1'b0;
     end else begin
       if (ev_we) ev_wr_q <= ev_wr_q + 1'b1;
-      if (ev_pop) ev_rd_q <= ev_rd_q + 1'b1;
+      if (ev_pop) begin
+        ev_rd_q <= ev_rd_q + 1'b1;
+        ev_rd1_q <= ev_rd1_q + 1'b1;
+      end
       ev_cnt_q <= ev_cnt_q + {{EV_AW{1'b0}}, ev_we} - {{EV_AW{1'b0}}, ev_pop};
+      if (ev_we && !ev_pop) ev_th_q <= {ev_th_q[EV_DEPTH-2:0], 1'b1};
+      else if (!ev_we && ev_pop) ev_th_q <= {1'b0, ev_th_q[EV_DEPTH-1:1]};
       tl_dly_q <= {tl_dly_q[END_LAT-3:0], in_fire & s_axis_udp_tlast};
-      credit_q <= credit_q + {7'd0, tl_dly_q[END_LAT-2]} - {7'd0, ev_pop & head_end};
+      // (a PKT_END pop is never the bypass's: ev_pop_f)
+      credit_q <= credit_q + {7'd0, tl_dly_q[END_LAT-2]} - {7'd0, ev_pop_f & head_end};
+      // credit_q != 0 next cycle: (credit_q + tlast) >= 1, or >= 2 with a PKT_END popped now
+      cr_nz_q <= ev_pop_f && head_end ? credit_q != '0 && (credit_q != 8'd1 || tl_dly_q[END_LAT-2])
+                                      : credit_q != '0 || tl_dly_q[END_LAT-2];
     end
   end
 
 `ifndef SYNTHESIS
+  // A reset was seen (ttq_core's registered reset leaves the first cycle without one; the
+  // all-zero state then has ev_rd1_q == ev_rd_q).
+  logic a_rst_q = 1'b0;
+  always_ff @(posedge clk) if (rst) a_rst_q <= 1'b1;
   always_ff @(posedge clk) begin
     if (!rst) begin
       assert (!(ev_we && ev_full));
+      // The registered head, count flags and credit flag (above).
+      assert (ev_th_q == (EV_DEPTH)'((1 << ev_cnt_q) - 1));
+      assert (!a_rst_q || ev_rd1_q == ev_rd_q + 1'b1);
+      assert (cr_nz_q == (credit_q != '0));
+      assert (ev_cnt_q == '0 || (eh_q == ev_mem[ev_rd_q] && eh_end_q == ev_end_q[ev_rd_q]));
+      assert (!ev_pop || byp_out == !ev_pop_f);
       assert (!(lf_pop && !len_known));
       assert (ev_cnt_q == '0 || head_end == (head.kind == ttq_pkg::MDP_EV_PKT_END));
       assert (byp_out == (ev_cnt_q == '0 && wg_q && o_byp));
@@ -1114,7 +1189,7 @@ module ttq_mdp_framer #(
       end
       // The decodes stored beside the ring match the window wherever the walker uses them.
       if (st_q == S_MHDR && go && (!len_known || (!at_end && !end_rel[AW-1] && end_rel >= 6)))
-        assert (h_cls == tcls(h_tid));
+        assert (h_cls == cflags(tcls(h_tid)));
       if (st_q == S_GRP && go && (!len_known || (!g_hov && !late_ovr)))
         assert (g_cnz == (g_cnt != 8'd0));
     end
