@@ -4,6 +4,7 @@
 // cut-through mode applies (then undoes) the messages that end within the first 128 events.
 #include <catch2/catch.hpp>
 
+#include <initializer_list>
 #include <vector>
 
 #include "instrument_state.hpp"
@@ -106,7 +107,8 @@ TEST_CASE("packet events: as the framer emits them, per kind", "[fast_path][over
   CHECK(events(test::packet(1, {bids(5, 1)})) == 1 + 6);
   CHECK(events(test::packet(1, {test::channel_reset_message()})) == 1 + 2);
   CHECK(events(test::packet(1, {test::security_status_message(kId, 2)})) == 1 + 2);
-  for (std::uint16_t tid : {42, 48, 37, 33, 34, 35, 49, 50, 51}) {
+  for (const std::uint16_t tid :
+       std::initializer_list<std::uint16_t>{42, 48, 37, 33, 34, 35, 49, 50, 51}) {
     INFO("template " << tid);
     CHECK(events(test::packet(1, {group_message(tid, 40, 7)})) == 1 + 8);
   }
