@@ -16,13 +16,6 @@ lib="$(dirname "$0")/lib"
 source "$lib/verilator_common.sh"
 skip_without_verilator
 
-card_keys='frames|bytes|dropped\..*|packets validated|duplicates dropped \(A/B\)|held for reordering'
-card_keys+='|gaps|packets lost|book entries|stale events|unknown instruments|MsgSeqNum restarts'
-card_keys+='|snapshot packets|quotes|quote queue overflow|oversize packets'
-card_counters() {
-  sed -n '/^frames$/,/^throughput$/p' "$1" | sed -nE 's/^  (.{28}) ([0-9]+)$/\1=\2/p' \
-    | sed -E 's/ +=/=/' | grep -E "^($card_keys)="
-}
 value() {  # summary key
   sed -nE "s/^  $2 +([0-9]+)\$/\\1/p" "$1"
 }

@@ -1,5 +1,6 @@
 # Shared by the tests that compare `ttq replay --backend verilator` with `--backend sw`
-# (replay_verilator.sh, replay_orders_verilator.sh). Source it after setting $ttq and $dir.
+# (replay_verilator.sh, replay_orders_verilator.sh, oversize_verilator.sh). Source it after
+# setting $ttq and $dir.
 
 # Exit 77 (skipped) when ttq was built without the verilator backend.
 skip_without_verilator() {
@@ -35,4 +36,13 @@ TOML
     if [[ $i -eq 3 ]]; then printf 'position = 7\n' >> "$1"; fi
     if [[ $i -eq 4 ]]; then printf 'position = -12\n' >> "$1"; fi
   done
+}
+
+# The counters the card keeps, "key=value", from a summary (docs/card.md lists them).
+card_keys='frames|bytes|dropped\..*|packets validated|duplicates dropped \(A/B\)|held for reordering'
+card_keys+='|gaps|packets lost|book entries|stale events|unknown instruments|MsgSeqNum restarts'
+card_keys+='|snapshot packets|quotes|quote queue overflow|oversize packets'
+card_counters() {
+  sed -n '/^frames$/,/^throughput$/p' "$1" | sed -nE 's/^  (.{28}) ([0-9]+)$/\1=\2/p' \
+    | sed -E 's/ +=/=/' | grep -E "^($card_keys)="
 }
