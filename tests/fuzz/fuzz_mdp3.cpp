@@ -1,6 +1,7 @@
 // libFuzzer target for the MDP3-framing and entry-decode stages: the input is one UDP payload.
 // Every field the decoder hands out is read (so ASan checks each load behind it) and the decoder's
-// contract is checked: validation and a real decode agree (an accepted packet decodes to the end).
+// contract is checked: validation and a real decode agree (an accepted packet decodes to the end);
+// and FastPath::packet_events' walks agree with each other (check_packet_events).
 // TTQ_FUZZ_SEED_DIR=<dir> writes the seed corpus (spec example, spec byte builders) and exits.
 #include <cstdint>
 #include <cstdio>
@@ -10,6 +11,7 @@
 #include <vector>
 
 #include "test_support.hpp"
+#include "ttq/fast_path.hpp"
 #include "ttq/mdp3.hpp"
 
 namespace {
@@ -243,6 +245,31 @@ void write_seeds(const char* dir) {
   std::printf("fuzz_mdp3: wrote %zu seeds to %s\n", seeds().size(), dir);
 }
 
+// FastPath::packet_events (feed.max_packet_events, the card's packet-store limit) on any payload:
+// the limited walk agrees with the unlimited one on "more than the limit", the bounded walk too;
+// a payload shorter than 12 + ceil(19 * limit / 2) bytes never passes the limit (the model's
+// cheap test before the walk, FastPath::oversize); the cut of an oversize payload lies inside it.
+void check_packet_events(const std::uint8_t* data, std::uint32_t len) {
+  using ttq::FastPath;
+  const std::uint32_t all = FastPath::packet_events(data, len, 0);
+  if (all == 0) fail("packet_events counted no PKT_HDR");
+  const std::uint32_t small = len == 0 ? 1 : 1u + data[len - 1] % 160u;
+  for (const std::uint32_t limit : {small, ttq::kCardPacketEvents}) {
+    std::uint32_t fit = 0;
+    const std::uint32_t n = FastPath::packet_events(data, len, limit, &fit);
+    const std::uint32_t b = FastPath::packet_events(data, len, limit, nullptr, true);
+    if ((n > limit) != (all > limit)) fail("packet_events: the limited walk disagrees");
+    if ((b > limit) != (all > limit)) fail("packet_events: the bounded walk disagrees");
+    if (n <= limit && n != all) fail("packet_events: a count under the limit is not the total");
+    if (len < kPacketHeaderSize + (19 * limit + 1) / 2 && all > limit) {
+      fail("packet_events: a payload under the length bound passes the limit");
+    }
+    if (n > limit && (fit < kPacketHeaderSize || fit > len)) {
+      fail("packet_events: the cut lies outside the payload");
+    }
+  }
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerInitialize(int*, char***) {
@@ -275,6 +302,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     if (h.ends != h.messages) fail("accepted packet with an unfinished message");
     if (first_template(data, len) != h.first_template) fail("first_template disagrees");
   }
+  check_packet_events(data, len);
   g_sink = h.acc;
   return 0;
 }
