@@ -21,22 +21,8 @@ value() {  # summary key
 }
 
 compare() {  # tag capture config
-  "$ttq" replay "$2" --config "$3" --quotes-jsonl "$dir/q_sw_$1.jsonl" --no-progress \
-    > "$dir/s_sw_$1.txt"
-  local t0=$SECONDS
-  "$ttq" replay "$2" --config "$3" --backend verilator --quotes-jsonl "$dir/q_v_$1.jsonl" \
-    --no-progress > "$dir/s_v_$1.txt" 2> "$dir/e_v_$1.txt" \
-    || { echo "$1: verilator replay failed:"; cat "$dir/e_v_$1.txt"; exit 1; }
-  local quotes over
-  quotes=$(wc -l < "$dir/q_sw_$1.jsonl")
-  [[ $quotes -gt 100 ]] || { echo "$1: too few quotes ($quotes)"; exit 1; }
-  if ! cmp "$dir/q_sw_$1.jsonl" "$dir/q_v_$1.jsonl"; then
-    echo "$1: quotes differ; first differing record:"
-    diff <(cat -n "$dir/q_sw_$1.jsonl") <(cat -n "$dir/q_v_$1.jsonl") | head -6
-    exit 1
-  fi
-  diff <(card_counters "$dir/s_sw_$1.txt") <(card_counters "$dir/s_v_$1.txt") \
-    || { echo "$1: card counters differ"; exit 1; }
+  local quotes over t0
+  replay_both "$1" "$2" "$3"
   over=$(value "$dir/s_v_$1.txt" "oversize packets")
   [[ ${over:-0} -ge 20 ]] || { echo "$1: too few oversize packets (${over:-0})"; exit 1; }
   echo "$1: $quotes quotes and the card's counters identical, $over oversize packets" \

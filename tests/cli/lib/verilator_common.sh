@@ -46,3 +46,24 @@ card_counters() {
   sed -n '/^frames$/,/^throughput$/p' "$1" | sed -nE 's/^  (.{28}) ([0-9]+)$/\1=\2/p' \
     | sed -E 's/ +=/=/' | grep -E "^($card_keys)="
 }
+
+# replay_both TAG CAPTURE CONFIG: `ttq replay` with --backend sw and verilator; fails unless the
+# quote JSONL is byte-identical, holds more than 100 quotes, and the card's counters are equal.
+# Leaves $dir/{q,s}_{sw,v}_TAG.*, sets $quotes, and $t0 to the verilator run's start ($SECONDS).
+replay_both() {
+  "$ttq" replay "$2" --config "$3" --quotes-jsonl "$dir/q_sw_$1.jsonl" --no-progress \
+    > "$dir/s_sw_$1.txt"
+  t0=$SECONDS
+  "$ttq" replay "$2" --config "$3" --backend verilator --quotes-jsonl "$dir/q_v_$1.jsonl" \
+    --no-progress > "$dir/s_v_$1.txt" 2> "$dir/e_v_$1.txt" \
+    || { echo "$1: verilator replay failed:"; cat "$dir/e_v_$1.txt"; exit 1; }
+  quotes=$(wc -l < "$dir/q_sw_$1.jsonl")
+  [[ $quotes -gt 100 ]] || { echo "$1: too few quotes ($quotes)"; exit 1; }
+  if ! cmp "$dir/q_sw_$1.jsonl" "$dir/q_v_$1.jsonl"; then
+    echo "$1: quotes differ; first differing record:"
+    diff <(cat -n "$dir/q_sw_$1.jsonl") <(cat -n "$dir/q_v_$1.jsonl") | head -6
+    exit 1
+  fi
+  diff <(card_counters "$dir/s_sw_$1.txt") <(card_counters "$dir/s_v_$1.txt") \
+    || { echo "$1: card counters differ"; exit 1; }
+}
