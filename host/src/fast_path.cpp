@@ -625,8 +625,9 @@ void FastPath::process(const Frame& f) {
     ++c_.frame_drops[static_cast<std::size_t>(d)];
     if (d == FrameDrop::kBadFcs || d == FrameDrop::kTruncated) [[unlikely]] {
       // The card has streamed the payload into its packet store before the frame's verdict.
-      if (cfg_.max_packet_events != 0 &&
-          f.len >= 14 + 20 + 8 + mdp3::kPacketHeaderSize + cfg_.max_packet_events * 19 / 2) {
+      // Only a frame whose payload could reach oversize_len_ (after the shortest Ethernet + IPv4
+      // + UDP headers, 42 bytes) is parsed again for it.
+      if (f.len >= 42 && f.len - 42 >= oversize_len_) {
         UdpView s{};
         std::uint32_t present = 0;
         if (streamed_payload(f, s, present)) oversize(s.payload, present);
