@@ -27,7 +27,8 @@ gen wide8 --seed 5 --instruments 3 --schema 8 --depth 20 --jitter 20 --loss-a 0.
   --reorder 0.05
 
 # Configurations: defaults, the shipped ttq.toml, a 3-level mid quoter with a reorder timeout,
-# the fixed (card) instrument table.
+# the fixed (card) instrument table on verdict (explicit: feed.commit's default in card mode is
+# cut_through since 2026-11-30, so a binary from before would differ).
 src=$(cd "$(dirname "$0")/.." && pwd)
 cat > "$dir/ladder.toml" <<'EOF'
 [feed]
@@ -50,6 +51,7 @@ EOF
 cat > "$dir/fixed.toml" <<'EOF'
 [feed]
 fixed_instruments = true
+commit = "verdict"
 [[instrument]]
 security_id = 100001
 tick = 5000000000

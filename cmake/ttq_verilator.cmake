@@ -34,8 +34,9 @@ if(TTQ_WITH_VERILATOR)
     # thread: --threads slows a design this small). SYSTEM: its headers are system headers for
     # ttq_core, so -Werror does not trip on them. Its class is Vttq_card, not Vttq_core, so a
     # testbench that Verilates ttq_core itself (sim/tb_core) and links ttq_core never sees two
-    # different classes of one name. Built with cut-through (CUT_THROUGH = 1): the register MODE,
-    # written by CardProgram, selects the commit mode as on a card built with it.
+    # different classes of one name. Built with cut-through (CUT_THROUGH = 1, the default, set
+    # here explicitly: both feed.commit values must run on it): the register MODE, written by
+    # CardProgram, selects the commit mode as on a card built with it.
     add_library(ttq_vcore STATIC)
     verilate(ttq_vcore SOURCES ${_ttq_rtl_files} TOP_MODULE ttq_core PREFIX Vttq_card
              VERILATOR_ARGS -O3 --x-assign fast --x-initial fast -GCUT_THROUGH=1

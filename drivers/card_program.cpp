@@ -147,11 +147,15 @@ bool CardProgram::check_fits(std::string& error) {
     return false;
   }
   if (c.cut_through && !ct_built_) {
-    error =
-        msg("feed.commit = \"cut_through\": this card was built without cut-through commit "
-            "(CAPS1.CUT_THROUGH = 0: it commits every packet on its verdict only); use "
-            "feed.commit = \"verdict\", or a card built with the ttq_core parameter "
-            "CUT_THROUGH = 1 (docs/card.md \"Commit mode\")");
+    // feed.commit = "auto" asks for cut-through in card mode (the shipping build's mode).
+    error = msg(fmt::format(
+        "{}: this card was built without cut-through commit (CAPS1.CUT_THROUGH = 0: it commits "
+        "every packet on its verdict only); set feed.commit = \"verdict\", or load a card "
+        "built with the ttq_core parameter CUT_THROUGH = 1, the default (docs/card.md \"Commit "
+        "mode\")",
+        c.commit_auto ? "feed.commit = \"auto\" (the default) selects cut-through commit in card "
+                        "mode (feed.fixed_instruments = true)"
+                      : "feed.commit = \"cut_through\""));
     return false;
   }
   if (c.max_packet_events != kCardPacketEvents) {
@@ -262,7 +266,7 @@ bool CardProgram::program(std::string& error) {
   // empty books and clears the counters and every slot's last sent quote, keeping the
   // configuration. Done before the slots are committed (a commit requotes its slot, which the
   // model's instruments start from: FastPath loaded = committed), and only when the mode in
-  // force differs (a card fresh from reset runs commit on verdict).
+  // force differs (a card fresh from reset runs commit on verdict: MODE resets to 0).
   const std::uint32_t want = cfg_.cut_through ? 1u : 0u;
   bus_.write32(card::reg::kMode, want);
   if (!check_errors("writing MODE", error)) return false;

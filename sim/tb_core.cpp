@@ -54,7 +54,7 @@ constexpr std::uint64_t kTargetCeiling = 8;  // issue 3: trigger -> quote <= 8 c
 constexpr std::uint64_t kLatencyMin = 15;  // exactly: one entry, one message, one record
 constexpr std::uint64_t kLatencyMax = 146;     // isolated packets
 constexpr std::uint64_t kLatencyMaxB2b = 164;  // back-to-back frames
-// The same in cut-through mode (tb_core --cut-through): a record's message is applied as it
+// The same in cut-through mode (tb_core, the default): a record's message is applied as it
 // streams, so its quote no longer waits for the packet's end.
 // Exactly. Measured 2026-11-30: 13 with helper h4's 3-cycle quoter; then the same day 9: the
 // framer's MSG_END of a message ending with an empty NoOrderIDEntries group at +3, not +5 (h1),
@@ -1514,13 +1514,22 @@ int main(int argc, char** argv) {
   const Mode random{"random", 0.6, 0.5, false, false};
   const Mode nostall{"nostall", 1.0, 1.0, true, false};
   const Mode isolated{"isolated", 1.0, 1.0, true, true};
-  // Cut-through mode (`tb_core --cut-through`, ctest sim.tb_core_ct): the same captures and
-  // modes with MODE = 1, against the model with feed.commit = "cut_through".
+  // Cut-through mode (the default, the card's shipping mode: `tb_core`, ctest sim.tb_core;
+  // `--cut-through` is accepted too): the captures and modes with MODE = 1, against the model
+  // with feed.commit = "cut_through". `tb_core --verdict` (ctest sim.tb_core_verdict): MODE = 0,
+  // the model on verdict.
   const Mode ct_random{"ct-rand", 0.6, 0.5, false, false, true};
   const Mode ct_nostall{"ct-nost", 1.0, 1.0, true, false, true};
   const Mode ct_isolated{"ct-isol", 1.0, 1.0, true, true, true};
-  bool ct = false;
-  for (int i = 1; i < argc; ++i) ct |= std::string(argv[i]) == "--cut-through";
+  bool ct = true;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--verdict") ct = false;
+    else if (a == "--cut-through") ct = true;
+  }
+  // The mode under test (sim/tb_core.cmake fails each ctest on the other mode's line).
+  std::printf("tb_core: %s (MODE = %d)\n", ct ? "cut-through commit" : "commit on verdict",
+              ct ? 1 : 0);
   const std::vector<const Mode*> modes =
       ct ? std::vector<const Mode*>{&ct_random, &ct_nostall, &ct_isolated}
          : std::vector<const Mode*>{&random, &nostall, &isolated};

@@ -8,7 +8,7 @@ set_tests_properties(sim.tb_regs PROPERTIES TIMEOUT 60)
 # short reset sweep, a DEPTH that clamps the DEPTH reset, N_LINES not a power of two, N_CH at its
 # maximum): catches a block that uses a package default where it should use its parameter. The
 # -G values and the TB_* definitions must agree.
-set(TB_REGS_PARAMS N_INSTR=5 DEPTH=7 DATA_W=512 N_LINES=3 N_CH=256 CUT_THROUGH=1)
+set(TB_REGS_PARAMS N_INSTR=5 DEPTH=7 DATA_W=512 N_LINES=3 N_CH=256 CUT_THROUGH=0)
 set(tb_regs_g "")
 set(tb_regs_d TB_PARAMS)
 foreach(p ${TB_REGS_PARAMS})

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <limits>
+#include <string>
 #include <toml++/toml.h>
 
 #include "config_reader.hpp"
@@ -21,17 +22,22 @@ void read_feed(const Reader& r, const toml::table& t, PipelineConfig& p) {
                             "default_tick", "quote_queue", "fixed_instruments", "commit",
                             "max_packet_events"});
   r.get_bool(t, "feed.", "fixed_instruments", p.fixed_instruments);
+  // feed.commit: "auto" (the default) is the card's shipping mode in card mode, cut_through
+  // with fixed_instruments, verdict without (docs/pipeline.md "Cut-through commit").
+  std::string commit = "auto";
   if (const toml::node* n = t.get("commit")) {
     const auto v = n->value_exact<std::string>();
-    if (!v || (*v != "verdict" && *v != "cut_through")) {
-      r.fail("feed.commit", "must be \"verdict\" or \"cut_through\"");
+    if (!v || (*v != "auto" && *v != "verdict" && *v != "cut_through")) {
+      r.fail("feed.commit", "must be \"auto\", \"verdict\" or \"cut_through\"");
     }
-    p.cut_through = *v == "cut_through";
-    if (p.cut_through && !p.fixed_instruments) {
-      r.fail("feed.commit",
-             "\"cut_through\" is the card's semantics and needs feed.fixed_instruments = true "
-             "(the card's instrument table; docs/pipeline.md \"Cut-through commit\")");
-    }
+    commit = *v;
+  }
+  p.commit_auto = commit == "auto";
+  p.cut_through = p.commit_auto ? p.fixed_instruments : commit == "cut_through";
+  if (p.cut_through && !p.fixed_instruments) {
+    r.fail("feed.commit",
+           "\"cut_through\" is the card's semantics and needs feed.fixed_instruments = true "
+           "(the card's instrument table; docs/pipeline.md \"Cut-through commit\")");
   }
   r.get_int(t, "feed.", "reorder_window", p.reorder_window, 0, SeqArbiter::kMaxWindow);
   std::int64_t us = 0;
@@ -294,6 +300,7 @@ AppConfig parse_config(const std::string& text, const std::string& origin) {
   r.check_keys(root, "", {"feed", "quoter", "skew", "risk", "quote", "channel", "instrument", "run",
                           "card", "api", "backtest", "strategy"});  // the last two: backtest.cpp
   AppConfig c;
+  c.pipeline.commit_auto = true;  // feed.commit's default, resolved in read_feed (verdict without)
   if (const toml::table* t = r.table(root, "feed")) read_feed(r, *t, c.pipeline);
   if (const toml::table* t = r.table(root, "quoter")) read_quoter(r, *t, c.pipeline.quoter);
   if (const toml::table* t = r.table(root, "skew")) read_skew(r, *t, c.skew);

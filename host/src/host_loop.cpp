@@ -157,6 +157,8 @@ LoopResult HostLoop::result() {
   r.source = source_;
   r.venue_sent = venue_.sent();
   r.peak_rss_kb = peak_rss_kb();
+  r.cut_through = opt_.config.pipeline.cut_through;
+  r.commit_auto = opt_.config.pipeline.commit_auto;
   return r;
 }
 
@@ -197,6 +199,8 @@ void print_loop_summary(std::FILE* f, const char* title, const std::string& back
                         const LoopResult& r, bool with_source) {
   const PipelineCounters& c = r.pipeline;
   std::fprintf(f, "ttq %s summary (backend %s)\n", title, backend.c_str());
+  std::fprintf(f, "  %-28s %s%s\n", "commit", r.cut_through ? "cut_through" : "verdict",
+               r.commit_auto ? " (feed.commit = auto)" : "");
   if (with_source) {
     const SourceCounters& s = r.source;
     std::fprintf(f, "receive\n");

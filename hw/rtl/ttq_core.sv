@@ -19,9 +19,10 @@ module ttq_core #(
   parameter int unsigned N_LINES    = 8,    // feed-line table entries
   parameter int unsigned EV_PER_PKT = 128,  // events a stored packet may hold (power of 2)
   parameter logic [63:0] GIT_COMMIT = 64'h0,
-  // 1: cut-through commit built in (CAPS1.CUT_THROUGH; the register MODE selects it at the next
-  // reset / soft reset). 0: commit on verdict only; the cut-through logic folds away.
-  parameter int unsigned CUT_THROUGH = 0
+  // 1 (the default, hw/regmap/ttq_regs.toml caps.CUT_THROUGH: the shipping build): cut-through
+  // commit built in (CAPS1.CUT_THROUGH; the register MODE selects it at the next soft reset, the
+  // host sets it from feed.commit). 0: commit on verdict only; the cut-through logic folds away.
+  parameter int unsigned CUT_THROUGH = ttq_regs_pkg::CUT_THROUGH_DEFAULT
 ) (
   input  logic                            clk,
   input  logic                            rst,

@@ -12,8 +12,8 @@ package ttq_regs_pkg;
   // Identity: the host compares these with card_regs.hpp before it drives the card.
   localparam logic [31:0] REGS_ID = 32'h5454_5131;
   localparam logic [31:0] REGS_VERSION = 32'h0002_0300;  // 2.3.0
-  localparam logic [63:0] BUILD_HASH = 64'hFA95_933B_AD98_EA03;
-  // git blob hash of hw/regmap/ttq_regs.toml: fa95933bad98ea03949f756166228b4d67730760
+  localparam logic [63:0] BUILD_HASH = 64'hDD53_A67F_0F7C_DB3F;
+  // git blob hash of hw/regmap/ttq_regs.toml: dd53a67f0f7cdb3fba8bed07ef9fd2ba554688d2
 
   localparam int unsigned ADDR_W = 19;  // AXI4-Lite byte address width
 
@@ -30,7 +30,7 @@ package ttq_regs_pkg;
   localparam int unsigned N_LINES_DEFAULT = 8;
   localparam int unsigned N_LINES_MIN = 1;
   localparam int unsigned N_LINES_MAX = 64;
-  localparam int unsigned CUT_THROUGH_DEFAULT = 0;
+  localparam int unsigned CUT_THROUGH_DEFAULT = 1;
   localparam int unsigned CUT_THROUGH_MIN = 0;
   localparam int unsigned CUT_THROUGH_MAX = 1;
   localparam int unsigned N_CH_DEFAULT = 4;

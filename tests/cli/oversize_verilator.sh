@@ -30,8 +30,9 @@ compare() {  # tag capture config
            | awk '{$1=$1; print}' | paste -sd, -)); verilator $((SECONDS - t0)) s"
 }
 
-# J: 1 % jumbo packets (1,401-8,972 bytes of whole events: ~45-280 events), loss on one line,
-# duplicates, reordering, VLAN tags, IP options, halts (SecurityStatus), heartbeats inside.
+# J: commit on verdict (card_config's); 1 % jumbo packets (1,401-8,972 bytes of whole events:
+# ~45-280 events), loss on one line, duplicates, reordering, VLAN tags, IP options, halts
+# (SecurityStatus), heartbeats inside.
 "$ttq" gen --out "$dir/j.pcap" --seed 31 --events 20000 --instruments 6 --schema 9 --depth 10 \
   --implied true --loss-a 0.01 --loss-b 0.01 --dup 0.03 --reorder 0.02 --jitter 4 \
   --vlan 0.1 --ip-options 0.05 --halt 0.003 --jumbo 0.01 > "$dir/gen_j.txt"
@@ -42,8 +43,8 @@ ask_offset_ticks = 2
 order_size = 2'
 compare j "$dir/j.pcap" "$dir/j.toml"
 
-# K: cut-through, schema 8, window 3; garbage frames, and 5 % of first copies damaged (cut or a
-# message made malformed), jumbo ones too.
+# K: cut-through (feed.commit's default in card mode), schema 8, window 3; garbage frames, and 5 %
+# of first copies damaged (cut or a message made malformed), jumbo ones too.
 "$ttq" gen --out "$dir/k0.pcap" --seed 32 --events 20000 --instruments 5 --schema 8 --depth 5 \
   --implied false --loss-a 0.01 --loss-b 0.01 --dup 0.03 --reorder 0.02 --jitter 3 \
   --garbage 0.03 --halt 0.002 --jumbo 0.01 > /dev/null
@@ -52,7 +53,7 @@ card_config "$dir/k.toml" 3 5 0 5 '[quoter]
 ref_mode = "mid"
 min_spread_ticks = 2
 order_size = 3'
-sed -i 's/^fixed_instruments = true$/&\ncommit = "cut_through"/' "$dir/k.toml"
+ct_default "$dir/k.toml"
 compare k "$dir/k.pcap" "$dir/k.toml"
 
 # Without the limit the model applies the jumbo packets: another run (so the limit is what made

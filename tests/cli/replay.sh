@@ -17,6 +17,9 @@ for key in "frames" "duplicates dropped (A/B)" "gaps" "book entries" "stale even
            "risk rejections" "peak RSS" "46 IncrementalRefreshBook"; do
   grep -qF "$key" "$dir/summary.txt" || { echo "summary lacks '$key'"; cat "$dir/summary.txt"; exit 1; }
 done
+# feed.commit's default ("auto") without the card's instrument table: verdict.
+grep -Eq '^  commit +verdict \(feed.commit = auto\)$' "$dir/summary.txt" \
+  || { echo "summary: commit mode"; cat "$dir/summary.txt"; exit 1; }
 quotes=$(awk '$1 == "quotes" && NF == 2 {print $2}' "$dir/summary.txt")
 [[ $quotes -gt 0 ]] || { echo "no quotes"; exit 1; }
 [[ $(wc -l < "$dir/q1.jsonl") -eq $quotes ]] || { echo "quote file has $(wc -l < "$dir/q1.jsonl") lines, summary $quotes"; exit 1; }
@@ -34,6 +37,9 @@ printf '[feed]\nfixed_instruments = true\n[[instrument]]\nsecurity_id = 100001\n
   > "$dir/fixed.toml"
 "$ttq" replay "$dir/c.pcap" --config "$dir/fixed.toml" --quotes-jsonl "$dir/qf.jsonl" > "$dir/fixed.txt"
 grep -Eq '^  unknown instruments +[1-9]' "$dir/fixed.txt"
+# Card mode: feed.commit's default is the card's shipping mode, cut-through.
+grep -Eq '^  commit +cut_through \(feed.commit = auto\)$' "$dir/fixed.txt" \
+  || { echo "fixed table: commit mode"; cat "$dir/fixed.txt"; exit 1; }
 [[ -s "$dir/qf.jsonl" ]] || { echo "fixed table: no quotes"; exit 1; }
 if grep -v '"security_id":100001,' "$dir/qf.jsonl" | grep -q .; then
   echo "fixed table: a quote for an unlisted instrument"; exit 1

@@ -5,8 +5,8 @@
 # and 8, more than 8 instruments (some not in the slot table), two channels and injected
 # runts / jumbo / wrong-port frames must give byte-identical quote JSONL and the same values of
 # every counter the card keeps (order intents: tests/cli/replay_orders_verilator.sh); then the
-# same under feed.commit = "cut_through" on captures with late failures. Then the start-up
-# refusals and the snapshot notice.
+# same under cut-through commit (feed.commit's default in card mode; A-C set commit = "verdict") on
+# captures with late failures. Then the start-up refusals and the snapshot notice.
 # Exit 77 (skipped) when ttq was built without the verilator backend.
 set -euo pipefail
 ttq=$1
@@ -74,15 +74,18 @@ card_config "$dir/c.toml" 0 10 2 4
 compare c "$dir/c.pcap" "$dir/c.toml"
 grep -qE '^  dropped.runt +[1-9]' "$dir/s_v_c.txt" || { echo "c: no runts counted"; exit 1; }
 
-# Cut-through commit (feed.commit = "cut_through"; the card: MODE = 1 with a soft reset, checked in
-# STATUS, drivers/card_program.cpp). pcaptool.py damage makes late failures of packets the card
+# Cut-through commit, the card's shipping mode: feed.commit left at its default ("auto", which is
+# cut_through in card mode; the card: MODE = 1 with a soft reset, checked in STATUS,
+# drivers/card_program.cpp). pcaptool.py damage makes late failures of packets the card
 # applies as they stream: the first copy of some MsgSeqNums truncated inside the MDP payload or
 # with a malformed message (a pcap cannot carry a bad FCS: tests/unit/ut_verilator_driver.cpp
 # has those). The records are those of "verdict" plus, per undone packet, its speculative
 # records and the corrections: the run must undo packets and send such records.
-compare_ct() {  # tag capture config(cut_through)
+compare_ct() {  # tag capture config(no commit key: the default)
   compare "$1" "$2" "$3"
-  sed '/^commit = "cut_through"$/d' "$3" > "$dir/verdict_$1.toml"
+  grep -qE '^  commit +cut_through \(feed.commit = auto\)$' "$dir/s_v_$1.txt" \
+    || { echo "$1: the summary does not say cut_through (auto)"; exit 1; }
+  sed 's/^fixed_instruments = true$/&\ncommit = "verdict"/' "$3" > "$dir/verdict_$1.toml"
   "$ttq" replay "$2" --config "$dir/verdict_$1.toml" --quotes-jsonl "$dir/q_vd_$1.jsonl" \
     --no-progress > /dev/null
   local undone ct vd
@@ -116,7 +119,7 @@ card_config "$dir/d.toml" 8 10 2 10 '[quoter]
 bid_offset_ticks = 1
 ask_offset_ticks = 2
 order_size = 2'
-sed -i 's/^fixed_instruments = true$/&\ncommit = "cut_through"/' "$dir/d.toml"
+ct_default "$dir/d.toml"
 compare_ct d "$dir/d.pcap" "$dir/d.toml"
 
 # E: schema 8, depth 5, no implied book, mid quoting with a tolerance, window 4; 6 %
@@ -130,7 +133,7 @@ ref_mode = "mid"
 min_spread_ticks = 2
 order_size = 3
 requote_tolerance_ticks = 1'
-sed -i 's/^fixed_instruments = true$/&\ncommit = "cut_through"/' "$dir/e.toml"
+ct_default "$dir/e.toml"
 compare_ct e "$dir/e.pcap" "$dir/e.toml"
 
 # Start-up refusals: one message naming what to change, exit 1, before any frame.

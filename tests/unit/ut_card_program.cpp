@@ -108,6 +108,33 @@ TEST_CASE("card program: cut_through is refused by a card without CAPS1.CUT_THRO
   CHECK(v.index("COMMIT 2") < v.log.size());
 }
 
+TEST_CASE("card program: feed.commit = auto on a card without CAPS1.CUT_THROUGH says what to do",
+          "[card][cut_through]") {
+  // The default config in card mode: parse_config resolves "auto" to cut_through.
+  PipelineConfig c = config(true);
+  c.commit_auto = true;
+  FakeCard card;
+  card.ct_built = false;
+  std::string err;
+  CHECK_FALSE(program(card, c, err));
+  CHECK_THAT(err, Catch::Contains("feed.commit = \"auto\" (the default)") &&
+                      Catch::Contains("CAPS1.CUT_THROUGH = 0") &&
+                      Catch::Contains("set feed.commit = \"verdict\"") &&
+                      Catch::Contains("CUT_THROUGH = 1"));
+  CHECK(card.log.empty());  // refused before any write
+  // Explicit cut_through is named as such, not as the default.
+  err.clear();
+  FakeCard e;
+  e.ct_built = false;
+  CHECK_FALSE(program(e, config(true), err));
+  CHECK_THAT(err, Catch::Contains("feed.commit = \"cut_through\":") &&
+                      !Catch::Contains("auto"));
+  // auto on a CUT_THROUGH build: MODE 1.
+  FakeCard ok;
+  REQUIRE(program(ok, c, err));
+  CHECK(ok.in_force == 1);
+}
+
 TEST_CASE("card program: cut_through selects MODE 1 with a soft reset before the commits",
           "[card][cut_through]") {
   FakeCard card;

@@ -162,3 +162,44 @@ channel = 320
   CHECK(error_of("[feed]\nfixed_instruments = 1\n").find("feed.fixed_instruments") !=
         std::string::npos);
 }
+
+TEST_CASE("feed.commit: auto follows card mode, explicit values, errors name the key",
+          "[config][cut_through]") {
+  // "auto", the default: cut_through exactly in card mode (docs/pipeline.md "Cut-through commit").
+  for (const char* commit : {"", "commit = \"auto\"\n"}) {
+    INFO("commit line: " << commit);
+    const PipelineConfig card =
+        parse_config(std::string("[feed]\nfixed_instruments = true\n") + commit, "t").pipeline;
+    CHECK(card.cut_through);
+    CHECK(card.commit_auto);
+    const PipelineConfig sw = parse_config(std::string("[feed]\n") + commit, "t").pipeline;
+    CHECK_FALSE(sw.cut_through);
+    CHECK(sw.commit_auto);
+  }
+  CHECK(parse_config("", "t").pipeline.commit_auto);  // no [feed] at all
+  CHECK_FALSE(parse_config("", "t").pipeline.cut_through);
+  // The key's position does not matter (the table is read whole).
+  CHECK(parse_config("[feed]\ncommit = \"auto\"\nfixed_instruments = true\n", "t")
+            .pipeline.cut_through);
+  // Explicit values.
+  const PipelineConfig v =
+      parse_config("[feed]\nfixed_instruments = true\ncommit = \"verdict\"\n", "t").pipeline;
+  CHECK_FALSE(v.cut_through);
+  CHECK_FALSE(v.commit_auto);
+  CHECK_FALSE(parse_config("[feed]\ncommit = \"verdict\"\n", "t").pipeline.cut_through);
+  const PipelineConfig ct =
+      parse_config("[feed]\nfixed_instruments = true\ncommit = \"cut_through\"\n", "t").pipeline;
+  CHECK(ct.cut_through);
+  CHECK_FALSE(ct.commit_auto);
+  // Errors.
+  const std::string no_table = error_of("[feed]\ncommit = \"cut_through\"\n");
+  CHECK(no_table.find("feed.commit") != std::string::npos);
+  CHECK(no_table.find("fixed_instruments = true") != std::string::npos);
+  CHECK(error_of("[feed]\nfixed_instruments = false\ncommit = \"cut_through\"\n")
+            .find("feed.commit") != std::string::npos);
+  const std::string bad = error_of("[feed]\ncommit = \"late\"\n");
+  CHECK(bad.find("feed.commit") != std::string::npos);
+  CHECK(bad.find("\"auto\", \"verdict\" or \"cut_through\"") != std::string::npos);
+  CHECK(error_of("[feed]\ncommit = 1\n").find("feed.commit") != std::string::npos);
+  CHECK(error_of("[feed]\ncommit = \"Auto\"\n").find("feed.commit") != std::string::npos);
+}

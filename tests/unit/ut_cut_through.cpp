@@ -240,17 +240,6 @@ TEST_CASE("cut_through: the undo restores staleness and other instruments, and r
   CHECK(v.fp.counters().stale_events == 0);
 }
 
-TEST_CASE("feed.commit: values, and cut_through needs the card's fixed table", "[config]") {
-  CHECK_FALSE(parse_config("[feed]\ncommit = \"verdict\"\n", "t").pipeline.cut_through);
-  CHECK(parse_config("[feed]\nfixed_instruments = true\ncommit = \"cut_through\"\n", "t")
-            .pipeline.cut_through);
-  CHECK_THROWS_WITH(parse_config("[feed]\ncommit = \"cut_through\"\n", "t"),
-                    Catch::Contains("feed.commit") && Catch::Contains("fixed_instruments"));
-  CHECK_THROWS_WITH(parse_config("[feed]\ncommit = \"late\"\n", "t"),
-                    Catch::Contains("feed.commit"));
-  CHECK_THROWS_WITH(parse_config("[feed]\ncommit = 1\n", "t"), Catch::Contains("feed.commit"));
-}
-
 TEST_CASE("cut_through: a correction restores the quote sent before, whatever the tolerance",
           "[fast_path][cut_through]") {
   // Review 2026-11-29: with tolerance 2, a requote from the restored book measured against the

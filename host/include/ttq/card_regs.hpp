@@ -20,9 +20,9 @@ inline constexpr std::uint32_t kVersionMajor = 2;
 inline constexpr std::uint32_t kVersionMinor = 3;
 inline constexpr std::uint32_t kVersionPatch = 0;
 inline constexpr std::uint32_t kVersion = 0x00020300u;  // VERSION register
-inline constexpr std::uint64_t kBuildHash = 0xfa95933bad98ea03ull;
+inline constexpr std::uint64_t kBuildHash = 0xdd53a67f0f7cdb3full;
 // git hash-object of the map source; BUILD_HASH is its first 16 hex digits.
-inline constexpr char kRegmapBlobHash[] = "fa95933bad98ea03949f756166228b4d67730760";
+inline constexpr char kRegmapBlobHash[] = "dd53a67f0f7cdb3fba8bed07ef9fd2ba554688d2";
 inline constexpr unsigned kAddrWidth = 19;
 
 // Card parameters reported in CAPS0 .. CAPS2.
@@ -38,7 +38,7 @@ inline constexpr std::uint32_t kCapDataWMax = 1024;
 inline constexpr std::uint32_t kCapNLinesDefault = 8;
 inline constexpr std::uint32_t kCapNLinesMin = 1;
 inline constexpr std::uint32_t kCapNLinesMax = 64;
-inline constexpr std::uint32_t kCapCutThroughDefault = 0;
+inline constexpr std::uint32_t kCapCutThroughDefault = 1;
 inline constexpr std::uint32_t kCapCutThroughMin = 0;
 inline constexpr std::uint32_t kCapCutThroughMax = 1;
 inline constexpr std::uint32_t kCapNChDefault = 4;

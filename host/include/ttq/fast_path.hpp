@@ -76,13 +76,16 @@ struct PipelineConfig {
   // table. Unknown SecurityIDs are ignored (unknown_instruments); definitions change nothing
   // (tick, depth and group come from the config). docs/pipeline.md "Fixed instrument table".
   bool fixed_instruments = false;
-  // feed.commit: "verdict" (false, default) applies a packet only once all of it is known good;
+  // feed.commit: "verdict" (false) applies a packet only once all of it is known good;
   // "cut_through" (true) is the semantics of a card that applies and publishes a packet's
   // messages as they arrive: an in-order packet that fails late (bad FCS, truncated, a malformed
   // message) has its earlier messages applied and published, then every instrument restored and
   // each quote it changed sent again as before (docs/pipeline.md "Cut-through commit"). Needs
-  // fixed_instruments.
+  // fixed_instruments. The config's default "auto" resolves to cut_through exactly when
+  // fixed_instruments is set (card mode: the model mirrors the card's shipping mode), verdict
+  // otherwise (parse_config); a PipelineConfig built in code says what it wants here.
   bool cut_through = false;
+  bool commit_auto = false;  // cut_through came from feed.commit = "auto" (messages only)
   // feed.max_packet_events: the card's packet store holds a packet's first EV_PER_PKT = 128
   // framer events (PKT_HDR, one BOOK / SEQ per entry, RESET, STATUS, one MSG_END per message:
   // FastPath::packet_events); a packet with more is dropped whole, as malformed, and counted

@@ -69,6 +69,9 @@ struct LoopResult {
   SourceCounters source;
   std::uint64_t venue_sent = 0;
   std::uint64_t file_bytes = 0;  // replay: capture size
+  // The commit mode in force (feed.commit as resolved; a card was programmed to it or refused).
+  bool cut_through = false;
+  bool commit_auto = false;  // feed.commit = "auto" chose it
   double seconds = 0;
   long peak_rss_kb = 0;
 };

@@ -17,12 +17,14 @@ tick() {
 }
 
 # card_config FILE WINDOW DEPTH IMPLIED_DEPTH N_INSTR [extra TOML appended]: card mode (fixed
-# instruments 100001.., capgen's channel 310 lines), no [risk] section (the defaults, collar
-# included); instruments 3 and 4 start with positions 7 and -12.
+# instruments 100001.., capgen's channel 310 lines) with commit = "verdict" (a cut-through run
+# deletes that line: feed.commit's default in card mode; see ct_default), no [risk] section (the
+# defaults, collar included); instruments 3 and 4 start with positions 7 and -12.
 card_config() {
   cat > "$1" <<TOML
 [feed]
 fixed_instruments = true
+commit = "verdict"
 reorder_window = $2
 [[channel]]
 id = 310
@@ -36,6 +38,13 @@ TOML
     if [[ $i -eq 3 ]]; then printf 'position = 7\n' >> "$1"; fi
     if [[ $i -eq 4 ]]; then printf 'position = -12\n' >> "$1"; fi
   done
+}
+
+# ct_default FILE: a card_config file left to feed.commit's default, "auto" = cut_through in card
+# mode (the card's shipping mode, docs/pipeline.md "Cut-through commit").
+ct_default() {
+  sed -i '/^commit = "verdict"$/d' "$1"
+  ! grep -q '^commit' "$1" || { echo "$1: a commit key is left"; exit 1; }
 }
 
 # The counters the card keeps, "key=value", from a summary (docs/card.md lists them).
