@@ -24,6 +24,7 @@
 
 #include "Vttq_mdp_framer.h"
 #include "ttq/capgen.hpp"
+#include "ttq/fast_path.hpp"
 #include "ttq/mdp3.hpp"
 #include "ttq/net.hpp"
 #include "ttq/pcap_source.hpp"
@@ -589,6 +590,11 @@ struct Mode {
 
 struct RunStats {
   std::uint64_t cycles = 0, beats = 0, mismatches = 0, tready_low = 0, events = 0;
+  // Events per packet (PKT_HDR up to PKT_END, what ttq_core's packet store counts against
+  // EV_PER_PKT) vs FastPath::packet_events: packets compared, and the differences where the
+  // framer's count depends on timing (docs/pipeline.md "Packet event limit"), by verdict.
+  std::uint64_t counted = 0;
+  std::map<std::string, std::uint64_t> count_timing;
   std::map<std::uint64_t, std::uint64_t> book_lat, seq_lat, end_lat, end_lat_mut, hdr_lat;
   std::map<std::uint64_t, std::uint64_t> mend_lat;
   std::map<std::uint64_t, std::uint64_t> oend_lat;  // MSG_END after an empty NoOrderIDEntries
@@ -649,6 +655,31 @@ struct OutEv {
   Ev e;
   std::uint64_t cycle;
 };
+
+// Where the framer's event count of a malformed packet depends on when it learns the payload's
+// length or how far it is behind the input (docs/pipeline.md "Packet event limit"): a message cut
+// by the payload's end (a book / SeqNum message's entries, a status message's STATUS reached
+// before the end was known), a cut header whose templateId is not all in the payload (bytes past
+// it: not the packet's), a 54/27 whose NoMDFeedTypes group fails (its MSG_END is written when the
+// message's last byte is in by then). "" when the count is exact.
+std::string count_timing(const Bytes& p, const Expect& x) {
+  using m3::MsgError;
+  if (x.err == MsgError::kOk || x.err == MsgError::kPacketTooShort) return "";
+  std::uint32_t off = m3::kPacketHeaderSize;
+  for (const Ev& e : x.evs) {
+    if (e.kind == kMsgEnd) off += ttq::load_le<std::uint16_t>(p.data() + off);
+  }
+  const std::uint32_t rem = static_cast<std::uint32_t>(p.size()) - off;
+  if (x.err == MsgError::kMsgHeaderTruncated) return rem < 6 ? "cut header" : "";
+  const std::uint16_t tid = ttq::load_le<std::uint16_t>(p.data() + off + 4);
+  const bool walked = tid == 46 || tid == 32 || tid == 42 || tid == 48 || tid == 37 ||
+                      (tid >= 33 && tid <= 35) || (tid >= 49 && tid <= 51) || tid == 30;
+  if (x.err == MsgError::kMsgSizeOverrun && walked) return "cut message";
+  if ((tid == 54 || tid == 27) &&
+      (x.err == MsgError::kEntryTooShort || x.err == MsgError::kGroupOverrun))
+    return "54/27 group";
+  return "";
+}
 
 RunStats run(const std::vector<Pkt>& all, const std::vector<Expect>& all_exp, const Mode& m,
              std::uint64_t seed) {
@@ -815,6 +846,29 @@ RunStats run(const std::vector<Pkt>& all, const std::vector<Expect>& all_exp, co
       if (entries) {
         fail("MSG_END of a message decode_packet does not complete", k);
         break;
+      }
+    }
+    // The packet store's count (every event before PKT_END) is FastPath::packet_events', exact
+    // wherever it does not depend on timing; elsewhere the differences are tallied.
+    {
+      ++st.counted;
+      const std::uint32_t want = ttq::FastPath::packet_events(
+          p.b.data(), static_cast<std::uint32_t>(p.b.size()), 0);
+      if (g.size() - 1 != want) {
+        const std::string why = count_timing(p.b, x);
+        if (why.empty()) {
+          char what[96];
+          std::snprintf(what, sizeof what, "events before PKT_END %zu, packet_events %u",
+                        g.size() - 1, want);
+          fail(what, g.size() - 1);
+        } else {
+          ++st.count_timing[why + (g.size() - 1 > want ? " (card more)" : " (card fewer)")];
+          if (std::getenv("TB_COUNT_TIMING") && no_stall) {  // each one of the no-stall runs
+            std::printf("DBG %s rtl %zu model %u len %zu err %s:", why.c_str(), g.size() - 1, want, p.b.size(), m3::to_string(x.err));
+            for (std::size_t k = 0; k + 1 < g.size(); ++k) std::printf(" %s", kKindName[g[k].e.kind % 7]);
+            std::printf("\n  %s\n", hex(p.b).c_str());
+          }
+        }
       }
     }
     if (x.err == m3::MsgError::kOk) {
@@ -997,6 +1051,8 @@ int main(int argc, char** argv) {
     hist("PKT_END lat", st.end_lat);
     hist("(mutated)", st.end_lat_mut);
     hist("PKT_HDR lat", st.hdr_lat);
+    std::printf("; event counts of %llu packets = packet_events'", ull{st.counted});
+    for (auto& [why, c] : st.count_timing) std::printf(" (timing: %s %llu)", why.c_str(), ull{c});
     std::printf("\n");
   }
   std::printf("tb_mdp_framer: %s (%llu mismatches)\n", mism ? "FAIL" : "PASS",

@@ -511,8 +511,9 @@ FastPath::FastPath(const PipelineConfig& cfg) : cfg_(cfg) {
     spec_frame_.resize(14 + 8 + 65535);
   }
   if (cfg_.max_packet_events != 0) {
-    // (len - 12) * 2 / 19 >= limit, i.e. len - 12 >= ceil(19 * limit / 2) (limit <= 2^20).
-    oversize_len_ = mdp3::kPacketHeaderSize + (19 * cfg_.max_packet_events + 1) / 2;
+    // 1 + (len - 12) * 2 / 19 + 1 > limit (packet_events' bound: the PKT_HDR, 2 events per 19
+    // bytes, 1 for a cut header at the end), i.e. len - 12 >= ceil(19 * (limit - 1) / 2).
+    oversize_len_ = mdp3::kPacketHeaderSize + (19 * (cfg_.max_packet_events - 1) + 1) / 2;
   }
   if (cfg_.fixed_instruments) {
     for (const InstrumentConfig& ic : cfg_.instruments) {
@@ -790,46 +791,172 @@ bool FastPath::streamed_payload(const Frame& f, UdpView& u, std::uint32_t& prese
   return true;
 }
 
-std::uint32_t FastPath::packet_events(const std::uint8_t* p, std::uint32_t len,
-                                      std::uint32_t limit, std::uint32_t* fit, bool bounded) {
+namespace {
+
+// The framer's template classes (ttq_mdp_framer.sv tcls; docs/rtl_mdp_framer.md): what its
+// message-header item does with a message.
+enum class FramerClass : std::uint8_t { kSkip, kBook, kSeq, kSnapshot, kDefinition, kReset, kStatus };
+
+struct FramerTemplate {
+  FramerClass cls = FramerClass::kSkip;
+  std::uint16_t root_min = 0;   // the root's minimum (RootTooShort below it)
+  std::uint16_t entry_min = 0;  // the first group's blockLength minimum
+  std::uint16_t need = 0;       // bytes of an entry its BOOK / SEQ event reads
+};
+
+FramerTemplate framer_template(std::uint16_t tid) {
   using namespace mdp3;
-  std::uint32_t events = 1;  // PKT_HDR
+  using C = FramerClass;
+  switch (tid) {
+    case kBook46: case kBook32: return {C::kBook, kBookRootMin, kBookEntryMin, 27};
+    case kTradeSummary48: case kTradeSummary42: return {C::kSeq, kBookRootMin, kTradeEntryMin, 20};
+    case kVolume: return {C::kSeq, kBookRootMin, kVolumeEntryMin, 12};
+    case kDailyStats33: case kDailyStats49: return {C::kSeq, kBookRootMin, kDailyStatsEntryMin, 20};
+    case kLimitsBanding34: case kLimitsBanding50: return {C::kSeq, kBookRootMin, kLimitsEntryMin, 32};
+    case kSessionStats35: case kSessionStats51:
+      return {C::kSeq, kBookRootMin, kSessionStatsEntryMin, 16};
+    case kSnapshot52: case kSnapshot38: return {C::kSnapshot, kSnapshotRootMin, kSnapshotEntryMin, 0};
+    case kDefinitionFuture54: case kDefinitionFuture27:
+      return {C::kDefinition, kDefinitionRootMin, 0, 0};
+    case kChannelReset: return {C::kReset, kResetRootMin, 0, 0};
+    case kSecurityStatus: return {C::kStatus, kStatusRootMin, 0, 0};
+    default: return {};
+  }
+}
+
+// The event the framer's message-header item writes at once, whatever its checks find: a
+// RESET (4) or the MSG_END of a skipped template; the other classes write nothing there.
+std::uint32_t header_events(FramerClass c) {
+  return c == FramerClass::kSkip || c == FramerClass::kReset ? 1 : 0;
+}
+
+// A group header at message offset `at` (3 bytes) with blockLength >= `min` when not empty,
+// inside the message: decode_packet's read_group. *end: just past the group.
+bool group_ok(const std::uint8_t* m, std::uint32_t size, std::uint32_t at, std::uint32_t hdr,
+              std::uint32_t min, std::uint32_t* end = nullptr) {
+  if (at + hdr > size) return false;
+  const std::uint32_t block = load_le<std::uint16_t>(m + at), count = m[at + hdr - 1];
+  if (count != 0 && block < min) return false;
+  if (at + hdr + block * count > size) return false;
+  if (end) *end = at + hdr + block * count;
+  return true;
+}
+
+// FastPath::packet_events' walk. check_entries = false: a 46/32's entries are taken as valid,
+// so the count is the framer's or more (a bad entry only lowers it: the message's MSG_END and
+// everything after it are not written).
+std::uint32_t walk_events(const std::uint8_t* p, std::uint32_t len, std::uint32_t limit,
+                          std::uint32_t* fit, bool bounded, bool check_entries) {
+  using namespace mdp3;
+  std::uint32_t events = 1;  // PKT_HDR (every payload, a short one too)
   std::uint32_t fit_end = kPacketHeaderSize;
   // bounded: the messages left have at most 2 events per 19 bytes (an entry >= 12 bytes has 1, a
-  // header-only message >= 10 bytes 1, a RESET / STATUS message >= 19 bytes 2), so the count
-  // cannot pass the limit once events + (len - off) * 2 / 19 <= limit, i.e. once
-  // slack = 19 * (limit - events) + 18 - 2 * (len - off) >= 0 (kept up to date per message).
-  std::int64_t slack = std::int64_t{19} * (std::int64_t{limit} - 1) + 18 -
+  // header-only message >= 10 bytes 1, a RESET / STATUS message >= 19 bytes 2), plus 1 for a cut
+  // header at the end (1 to 9 bytes: its header item's event), so the count cannot pass the limit
+  // once events + 1 + (len - off) * 2 / 19 <= limit, i.e. once
+  // slack = 19 * (limit - 1 - events) + 18 - 2 * (len - off) >= 0 (kept up to date per message).
+  std::int64_t slack = std::int64_t{19} * (std::int64_t{limit} - 2) + 18 -
                        2 * (std::int64_t{len} - std::int64_t{kPacketHeaderSize});
-  for (std::uint32_t off = kPacketHeaderSize; len >= off + kMessageHeaderSize;) {
+  if (len < kPacketHeaderSize + kMessageHeaderSize) {  // PacketTooShort: the PKT_HDR alone
+    if (fit) *fit = fit_end;
+    return events;
+  }
+  // The framer (ttq_mdp_framer.sv) walks the messages in decode_packet's order and stops at the
+  // first one that fails a check; that message's own events before its error are counted too
+  // (docs/pipeline.md "Packet event limit"). `n`: the message's events; `stop`: it failed.
+  for (std::uint32_t off = kPacketHeaderSize; off < len;) {
     const std::uint8_t* m = p + off;
-    const std::uint32_t size = load_le<std::uint16_t>(m);
-    const std::uint32_t groups = kMessageHeaderSize + std::uint32_t{load_le<std::uint16_t>(m + 2)};
-    if (size < kMessageHeaderSize || size > len - off || groups > size) break;
-    std::uint32_t root_min = 0, entry_min = 0;
-    switch (load_le<std::uint16_t>(m + 4)) {
-      case kBook46: case kBook32: entry_min = kBookEntryMin; break;
-      case kTradeSummary48: case kTradeSummary42: entry_min = kTradeEntryMin; break;
-      case kVolume: entry_min = kVolumeEntryMin; break;
-      case kDailyStats33: case kDailyStats49: entry_min = kDailyStatsEntryMin; break;
-      case kLimitsBanding34: case kLimitsBanding50: entry_min = kLimitsEntryMin; break;
-      case kSessionStats35: case kSessionStats51: entry_min = kSessionStatsEntryMin; break;
-      case kChannelReset: root_min = kResetRootMin; break;
-      case kSecurityStatus: root_min = kStatusRootMin; break;
-      default: break;
-    }
-    std::uint32_t n = 1;  // MSG_END
-    if (entry_min != 0) {  // one BOOK / SEQ per entry of the first group
-      if (groups < kMessageHeaderSize + kBookRootMin || groups + 3 > size) break;
-      const std::uint32_t block = load_le<std::uint16_t>(m + groups), count = m[groups + 2];
-      if ((count != 0 && block < entry_min) || groups + 3 + block * count > size) break;
-      n += count;
-    } else if (root_min != 0) {  // RESET / STATUS
-      if (groups < kMessageHeaderSize + root_min) break;
-      n = 2;
+    const std::uint32_t rem = len - off;
+    std::uint32_t n = 0;
+    bool stop = true;
+    if (rem < kMessageHeaderSize) {
+      // MsgHeaderTruncated: the header item runs once the length is known, with the class of the
+      // templateId bytes (those past the payload are not the packet's: taken as a skipped
+      // template's, which almost every value is).
+      n = header_events(rem >= 6 ? framer_template(load_le<std::uint16_t>(m + 4)).cls
+                                 : FramerClass::kSkip);
+    } else {
+      const std::uint32_t size = load_le<std::uint16_t>(m);
+      const std::uint32_t root = load_le<std::uint16_t>(m + 2);
+      const FramerTemplate t = framer_template(load_le<std::uint16_t>(m + 4));
+      const std::uint32_t groups = kMessageHeaderSize + root;  // first group, message offset
+      if (size < kMessageHeaderSize || load_le<std::uint16_t>(m + 6) != kSchemaId ||
+          groups > size || root < t.root_min) {
+        n = header_events(t.cls);  // MsgSizeTooSmall, BadSchemaId, RootTooShort
+      } else if (size > rem) {
+        // MsgSizeOverrun: the header item's event, then (book, SeqNum, status) the items the
+        // walker ran before it knew the payload's end, at line rate: those whose bytes were in
+        // the ring before the payload's last beat (`last`: the payload starts on a beat), and an
+        // entry whose event bytes end in that beat (taken as the beat comes in; its lanes are not
+        // looked at, so up to the beat's end, `lanes`). A walker that is behind (the event FIFO
+        // full, an idle input) may have reached fewer, or more: docs/pipeline.md.
+        n = header_events(t.cls);
+        const std::uint32_t last = (len - 1) & ~7u, lanes = last + 8;
+        if (t.cls == FramerClass::kStatus) {
+          n = off + kMessageHeaderSize + kStatusRootMin <= last ? 1 : 0;
+        } else if ((t.cls == FramerClass::kBook || t.cls == FramerClass::kSeq) &&
+                   off + groups + 3 <= last && group_ok(m, size, groups, 3, t.entry_min)) {
+          const std::uint32_t block = load_le<std::uint16_t>(m + groups), count = m[groups + 2];
+          for (std::uint32_t k = 0; k < count && off + groups + 3 + k * block + t.need <= lanes;
+               ++k) {
+            ++n;
+          }
+        }
+      } else {
+        switch (t.cls) {
+          case FramerClass::kSkip: n = 1; stop = false; break;  // MSG_END
+          case FramerClass::kReset: case FramerClass::kStatus: n = 2; stop = false; break;
+          case FramerClass::kSnapshot:  // MSG_END once the group checks out
+            if (group_ok(m, size, groups, 3, t.entry_min)) {
+              n = 1;
+              stop = false;
+            }
+            break;
+          case FramerClass::kDefinition: {
+            std::uint32_t feeds = 0;
+            if (!group_ok(m, size, groups, 3, 0, &feeds)) break;  // NoEvents: nothing written
+            if (group_ok(m, size, feeds, 3, kFeedTypeEntryMin)) {
+              n = 1;
+              stop = false;
+            } else if (feeds + 3 > size ||
+                       size + off <= std::max(((off + groups + 3 + 7) & ~7u) + 16,
+                                              (off + feeds + 3 + 7) & ~7u)) {
+              // NoMDFeedTypes' item writes the MSG_END before its late check when the message's
+              // last byte is in by then: always when its header runs past MsgSize, else at line
+              // rate when that byte is in the ring as the item runs, at the earliest 2 beats after
+              // NoEvents' header (NoEvents' item, S_DEFW) and once its own 3 bytes are in (the
+              // payload starts on a beat).
+              n = 1;
+            }
+            break;
+          }
+          default: {  // book, SeqNum: one event per entry of the first group
+            std::uint32_t gend = 0;
+            if (!group_ok(m, size, groups, 3, t.entry_min, &gend)) break;  // nothing written
+            const std::uint32_t block = load_le<std::uint16_t>(m + groups), count = m[groups + 2];
+            n = count;
+            bool bad = false;
+            if (t.cls == FramerClass::kBook) {
+              // NoOrderIDEntries when it fits, and every entry's values: a failure costs the
+              // MSG_END only (the framer walks every entry first).
+              bad = gend + 8 <= size && !group_ok(m, size, gend, 8, 0);
+              for (std::uint32_t k = 0; check_entries && k < count && !bad; ++k) {
+                bad = detail::check_book_entry(detail::load_book_entry(m + groups + 3 + k * block)) !=
+                      MsgError::kOk;
+              }
+            }
+            if (!bad) {
+              ++n;  // MSG_END
+              stop = false;
+            }
+            break;
+          }
+        }
+      }
     }
     events += n;
-    if (limit != 0 && events > limit) break;
+    if (stop || (limit != 0 && events > limit)) break;
+    const std::uint32_t size = load_le<std::uint16_t>(m);
     off += size;
     fit_end = off;
     slack += 2 * std::int64_t{size} - 19 * std::int64_t{n};
@@ -837,6 +964,21 @@ std::uint32_t FastPath::packet_events(const std::uint8_t* p, std::uint32_t len,
   }
   if (fit) *fit = fit_end;
   return events;
+}
+
+}  // namespace
+
+std::uint32_t FastPath::packet_events(const std::uint8_t* p, std::uint32_t len,
+                                      std::uint32_t limit, std::uint32_t* fit, bool bounded) {
+  // The entries' values are checked only where they can matter: a walk without them counts as
+  // many events or more, so a count within the limit stands (FastPath::oversize's usual case: a
+  // jumbo payload under the limit costs no entry checks); otherwise, and for an exact count or
+  // a cut, the walk is made again with them.
+  if (limit != 0 && fit == nullptr) {
+    const std::uint32_t n = walk_events(p, len, limit, nullptr, bounded, false);
+    if (n <= limit) return n;
+  }
+  return walk_events(p, len, limit, fit, bounded, true);
 }
 
 bool FastPath::oversize_walk(const std::uint8_t* p, std::uint32_t len) {

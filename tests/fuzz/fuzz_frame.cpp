@@ -4,7 +4,8 @@
 // pipeline's own promises: every frame is counted once, every quote queued is collected, quote
 // records are canonical, and nothing live leaves while the kill switch is on.
 //
-// Input: byte 0 selects the mode and the configuration; the rest is split on kSep into records.
+// Input: byte 0 selects the mode and the configuration, byte 1 more of it; the rest is split on
+// kSep into records.
 //   bit 0   0: each record is a whole Ethernet frame
 //           1: each record is [ctl][MDP payload]; the harness wraps the payload in a valid
 //              Ethernet/IPv4/UDP header (correct checksum), so mutations land in the MDP bytes.
@@ -18,6 +19,15 @@
 //   bit 5   small tables: 3 instruments, 16 queued quote records
 //   bit 6   kill switch on for the third quarter of the frames
 //   bit 7   collect after every frame (else only at kill-switch changes and at the end)
+// Byte 1 (since 2026-11-30):
+//   bit 0   feed.commit = cut_through (fixed instruments: kFixed), run beside a twin FastPath with
+//           commit on verdict and the same configuration: after every frame every instrument of
+//           the two is the same (an undone packet leaves the state verdict mode has), and the
+//           cut-through records are the verdict ones, after the speculated records and the
+//           corrections of an undone packet (docs/pipeline.md "Cut-through commit").
+//   bit 1   damaged frames: a record whose last byte is 2 mod 4 is a frame with a bad FCS, 3 mod
+//           4 a truncated one (captured length cut by the byte before it, wire length whole).
+//   bit 2   feed.max_packet_events = 16 (the oversize drop and a speculation cut at 16 events)
 // Everything else is PipelineConfig{} with default_tick = 5 (and smaller tables: make_config).
 // TTQ_FUZZ_SEED_DIR=<dir> writes the seed corpus (hand-built sequences from the spec byte
 // builders, and windows of a capgen capture with loss, duplicates, reordering and snapshots).
@@ -26,6 +36,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -63,7 +74,13 @@ constexpr std::array<LineAddr, 8> kLines = {{{capgen::kIncrementalIpA, capgen::k
   std::abort();
 }
 
-PipelineConfig make_config(std::uint8_t mode) {
+// Byte 1's fixed instrument table: capgen's first four SecurityIDs and kId2 (the seeds' second
+// instrument). A definition changes nothing in a fixed table, so each has its tick here.
+constexpr std::array<std::int32_t, 5> kFixed = {
+    capgen::kFirstSecurityId, capgen::kFirstSecurityId + 1, capgen::kFirstSecurityId + 2,
+    capgen::kFirstSecurityId + 3, 42};
+
+PipelineConfig make_config(std::uint8_t mode, std::uint8_t mode2, bool cut_through) {
   PipelineConfig c;
   c.default_tick = 5;
   // Capacities only, scaled to what one input can fill: the defaults (1024 instruments, 65536
@@ -122,7 +139,67 @@ PipelineConfig make_config(std::uint8_t mode) {
     c.max_instruments = 3;
     c.quote_queue = 16;
   }
+  if (mode2 & 0x01) {
+    c.fixed_instruments = true;
+    c.cut_through = cut_through;
+    for (const std::int32_t id : kFixed) {
+      const auto same = [id](const InstrumentConfig& ic) { return ic.security_id == id; };
+      if (std::none_of(c.instruments.begin(), c.instruments.end(), same)) {
+        InstrumentConfig ic;
+        ic.security_id = id;
+        ic.tick = id == 42 ? 5 : 5'000'000'000;
+        c.instruments.push_back(ic);
+      }
+    }
+  }
+  if (mode2 & 0x04) c.max_packet_events = 16;
   return c;
+}
+
+[[noreturn]] void fail_at(const char* what, std::size_t frame, std::int32_t id) {
+  std::fprintf(stderr, "fuzz_frame: frame %zu, instrument %d\n", frame, id);
+  fail(what);
+}
+
+// Everything a packet can change in an instrument (tests/unit/instrument_state.hpp's list).
+bool same_side(const BookSide& x, const BookSide& y) {
+  if (x.occupied != y.occupied) return false;
+  for (std::uint32_t k = 0; k < kMaxDepth; ++k) {
+    if (x.level[k].px != y.level[k].px || x.level[k].sz != y.level[k].sz ||
+        x.level[k].orders != y.level[k].orders) {
+      return false;
+    }
+  }
+  return true;
+}
+
+const char* instrument_differs(const Instrument& x, const Instrument& y) {
+  if (x.security_id != y.security_id || x.slot != y.slot) return "table";
+  if (!same_side(x.book.bids(), y.book.bids()) || !same_side(x.book.asks(), y.book.asks()) ||
+      !same_side(x.book.implied_bids(), y.book.implied_bids()) ||
+      !same_side(x.book.implied_asks(), y.book.implied_asks()) ||
+      x.book.top_version() != y.book.top_version() || x.book.complete() != y.book.complete()) {
+    return "book";
+  }
+  if (x.last_rpt != y.last_rpt || x.rpt_known != y.rpt_known || x.stale != y.stale ||
+      x.suspect != y.suspect || x.halted != y.halted) {
+    return "apply state";
+  }
+  if (x.dirty != y.dirty || !(x.last_top == y.last_top) || x.pub_valid != y.pub_valid ||
+      !(x.pub_state == y.pub_state) || x.pub_tick != y.pub_tick || !(x.pub_book == y.pub_book)) {
+    return "publication state";
+  }
+  if (!(x.last_sent == y.last_sent) || !(x.quoted_tob == y.quoted_tob) ||
+      x.quoted_pull != y.quoted_pull || x.quote_inputs_valid != y.quote_inputs_valid) {
+    return "what was sent";
+  }
+  return nullptr;
+}
+
+bool same_record(const QuoteRecord& a, const QuoteRecord& b) {
+  return a.bid_px == b.bid_px && a.ask_px == b.ask_px && a.bid_sz == b.bid_sz &&
+         a.ask_sz == b.ask_sz && a.security_id == b.security_id && a.seq == b.seq &&
+         a.slot == b.slot && a.level == b.level && a.flags == b.flags && a.reserved == b.reserved;
 }
 
 // Ethernet/IPv4/UDP around an MDP payload, built the way a sender would (DF, TTL 64, checksum).
@@ -199,12 +276,14 @@ struct Drainer {
   FastPath& fp;
   std::uint8_t levels;
   std::uint64_t collected = 0;
+  std::vector<QuoteRecord>* out = nullptr;  // byte 1 bit 0: the records, for the twin check
 
   void operator()(bool killed) {
     std::array<QuoteRecord, 64> buf;
     for (std::size_t n; (n = fp.collect(buf)) != 0;) {
       collected += n;
       for (std::size_t i = 0; i < n; ++i) check(buf[i], killed);
+      if (out) out->insert(out->end(), buf.begin(), buf.begin() + static_cast<std::ptrdiff_t>(n));
     }
   }
 
@@ -230,25 +309,134 @@ struct Drainer {
   }
 };
 
+// Every frame is accounted for exactly once: dropped with a reason, malformed, dropped for more
+// events than feed.max_packet_events (malformed_oversize: an otherwise good packet), a validated
+// packet, or a copy of an already-applied packet dropped before validation.
+void check_counts(const FastPath& fp, const PipelineConfig& cfg, std::size_t n,
+                  std::uint64_t collected) {
+  const PipelineCounters& c = fp.counters();
+  std::uint64_t sum = c.packets + c.early_duplicates + c.malformed_oversize;
+  for (std::uint64_t d : c.frame_drops) sum += d;
+  for (std::uint64_t m : c.malformed) sum += m;
+  if (c.frames != n || sum != c.frames) fail("frame counters do not add up");
+  if (collected != c.quotes) fail("quote records queued but never collected");
+  if (fp.instruments().size() > std::max<std::uint32_t>(cfg.max_instruments, 1)) {
+    fail("instrument table grew past max_instruments");
+  }
+}
+
+// What a venue sees working per (SecurityID, level) after a stream of records: the live sides'
+// prices and sizes (a level with no live side, or none sent yet, is absent).
+struct LiveView {
+  using Quote = std::array<std::int64_t, 5>;  // live bits, bid px, bid size, ask px, ask size
+  std::map<std::pair<std::int32_t, std::uint8_t>, Quote> live;
+  void add(const std::vector<QuoteRecord>& rs) {
+    for (const QuoteRecord& r : rs) {
+      const auto key = std::make_pair(r.security_id, r.level);
+      const std::int64_t bits = r.flags & (kQuoteBidLive | kQuoteAskLive);
+      if (bits == 0) {
+        live.erase(key);
+      } else {
+        live[key] = Quote{bits, r.bid_px, r.bid_sz, r.ask_px, r.ask_sz};
+      }
+    }
+  }
+};
+
+// Byte 1 bit 0: the cut-through model `ct` against its verdict twin `vd` after a frame (or a
+// kill-switch change): the same instruments, the same decision for every frame, and the same
+// records but for an undone packet's speculated records and corrections, which come first
+// (unless a record was lost to a full queue: then the records are not compared).
+// The corrections of an undone packet: after them the venue sees what the verdict records
+// leave working, level by level (vc, vv: the two streams so far).
+void check_twin(const FastPath& ct, const FastPath& vd, std::uint64_t undone_before,
+                const std::vector<QuoteRecord>& rc, const std::vector<QuoteRecord>& rv,
+                LiveView& vc, LiveView& vv, std::size_t frame) {
+  const auto a = ct.instruments(), b = vd.instruments();
+  if (a.size() != b.size())
+    fail_at("cut-through: instrument table differs from verdict's", frame, 0);
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    if (const char* what = instrument_differs(a[k], b[k])) {
+      std::fprintf(stderr, "fuzz_frame: cut-through vs verdict: %s\n", what);
+      fail_at("cut-through: an instrument differs from verdict's after the frame", frame,
+              a[k].security_id);
+    }
+  }
+  const PipelineCounters& x = ct.counters();
+  const PipelineCounters& y = vd.counters();
+  if (x.frames != y.frames || x.packets != y.packets || x.early_duplicates != y.early_duplicates ||
+      x.frame_drops != y.frame_drops || x.malformed != y.malformed ||
+      x.malformed_oversize != y.malformed_oversize || x.oversize_packets != y.oversize_packets ||
+      x.arb.gaps != y.arb.gaps) {
+    fail_at("cut-through: a frame's fate differs from verdict's", frame, 0);
+  }
+  if (x.spec_undone - undone_before > 1) fail_at("cut-through: one frame undone twice", frame, 0);
+  if (y.spec_undone != 0) fail_at("verdict: a packet undone", frame, 0);
+  if (x.quote_overflow != 0 || y.quote_overflow != 0) return;
+  const bool undone = x.spec_undone != undone_before;
+  if (undone ? rc.size() < rv.size() : rc.size() != rv.size()) {
+    fail_at("cut-through: records differ from verdict's (count)", frame, 0);
+  }
+  const std::size_t skip = rc.size() - rv.size();
+  for (std::size_t i = 0; i < rv.size(); ++i) {
+    if (!same_record(rc[skip + i], rv[i])) {
+      fail_at("cut-through: records differ from verdict's", frame, rv[i].security_id);
+    }
+  }
+  vc.add(rc);
+  vv.add(rv);
+  if (vc.live != vv.live) {
+    fail_at("cut-through: after the corrections the venue's quotes differ from verdict's", frame,
+            0);
+  }
+}
+
 void run(const std::uint8_t* data, std::size_t size) {
-  if (size == 0) return;
+  if (size < 2) return;
   const std::uint8_t mode = data[0];
-  const PipelineConfig cfg = make_config(mode);
+  const std::uint8_t mode2 = data[1];
+  const PipelineConfig cfg = make_config(mode, mode2, true);
   FastPath fp(cfg);
+  std::vector<QuoteRecord> rc, rv;
+  LiveView vc, vv;
   Drainer drain{fp, cfg.quoter.levels};
-  const auto records = split(data + 1, size - 1);
+  const bool twin = mode2 & 0x01;
+  const PipelineConfig vcfg = make_config(mode, mode2, false);
+  std::unique_ptr<FastPath> vd;
+  std::unique_ptr<Drainer> vdrain;
+  if (twin) {
+    vd = std::make_unique<FastPath>(vcfg);
+    vdrain = std::make_unique<Drainer>(Drainer{*vd, vcfg.quoter.levels});
+    drain.out = &rc;
+    vdrain->out = &rv;
+  }
+  const auto records = split(data + 2, size - 2);
   const std::size_t n = records.size();
   const bool kill = mode & 0x40;
-  const bool collect_each = mode & 0x80;
+  const bool collect_each = twin || (mode & 0x80);
+  const bool damage = mode2 & 0x02;
   std::uint64_t ts = capgen::kStartTimeNs;
   bool killed = false;
+  // After a frame or a kill-switch change: the twin's check (its records drained at once).
+  // (fp's records drained since the last check are in rc already.)
+  const auto both = [&](std::size_t frame, std::uint64_t undone_before) {
+    if (!twin) return;
+    drain(killed);
+    (*vdrain)(killed);
+    check_twin(fp, *vd, undone_before, rc, rv, vc, vv, frame);
+    rc.clear();
+    rv.clear();
+  };
   for (std::size_t i = 0; i < n; ++i) {
     for (const bool on : {true, false}) {  // on at n/2, off again at 3n/4
       if (!kill || killed == on || i != (on ? n / 2 : 3 * n / 4)) continue;
       drain(killed);
+      both(i, fp.counters().spec_undone);
       killed = on;
       fp.set_kill(on);
+      if (twin) vd->set_kill(on);
       drain(killed);
+      both(i, fp.counters().spec_undone);
     }
     const auto [p, len] = records[i];
     // Each frame gets a heap block of exactly its size: a read past its end is an ASan report,
@@ -265,24 +453,35 @@ void run(const std::uint8_t* data, std::size_t size) {
       ts += 1000;
     }
     const auto flen = static_cast<std::uint32_t>(frame.size());
-    std::unique_ptr<std::uint8_t[]> exact(new std::uint8_t[flen]);
-    std::copy(frame.begin(), frame.end(), exact.get());
-    fp.process(Frame{exact.get(), flen, flen, ts, false});
+    // Byte 1 bit 1: the record's last byte damages the frame (a bad FCS, or the captured length
+    // cut by 1 + byte_before * len / 256 bytes of its wire length).
+    bool bad_fcs = false;
+    std::uint32_t cap = flen;
+    if (damage && len > 0) {
+      const std::uint8_t last = p[len - 1];
+      bad_fcs = (last & 3) == 2;
+      if ((last & 3) == 3) {
+        const std::uint32_t b = len > 1 ? p[len - 2] : 0;
+        cap = flen - std::min<std::uint32_t>(
+                         flen, 1 + static_cast<std::uint32_t>(std::uint64_t{b} * flen / 256));
+      }
+    }
+    std::unique_ptr<std::uint8_t[]> exact(new std::uint8_t[cap]);
+    std::copy(frame.begin(), frame.begin() + cap, exact.get());
+    const std::uint64_t undone_before = fp.counters().spec_undone;
+    fp.process(Frame{exact.get(), cap, flen, ts, bad_fcs});
+    if (twin) vd->process(Frame{exact.get(), cap, flen, ts, bad_fcs});
     if (collect_each) drain(killed);
+    both(i, undone_before);
   }
   fp.finish();
+  if (twin) vd->finish();
+  both(n, fp.counters().spec_undone);
   drain(killed);
-
-  // Every frame is accounted for exactly once: dropped with a reason, malformed, a validated
-  // packet, or a copy of an already-applied packet dropped before validation.
-  const PipelineCounters& c = fp.counters();
-  std::uint64_t sum = c.packets + c.early_duplicates;
-  for (std::uint64_t d : c.frame_drops) sum += d;
-  for (std::uint64_t m : c.malformed) sum += m;
-  if (c.frames != n || sum != c.frames) fail("frame counters do not add up");
-  if (drain.collected != c.quotes) fail("quote records queued but never collected");
-  if (fp.instruments().size() > std::max<std::uint32_t>(cfg.max_instruments, 1)) {
-    fail("instrument table grew past max_instruments");
+  check_counts(fp, cfg, n, drain.collected);
+  if (twin) {
+    (*vdrain)(killed);
+    check_counts(*vd, vcfg, n, vdrain->collected);
   }
 }
 
@@ -340,8 +539,8 @@ std::vector<std::pair<std::uint8_t, Bytes>> session() {
   return s;
 }
 
-Bytes join(std::uint8_t mode, const std::vector<Bytes>& records) {
-  Bytes out{mode};
+Bytes join(std::uint8_t mode, const std::vector<Bytes>& records, std::uint8_t mode2 = 0) {
+  Bytes out{mode, mode2};
   for (std::size_t i = 0; i < records.size(); ++i) {
     if (i) out.insert(out.end(), kSep, kSep + sizeof kSep);
     out.insert(out.end(), records[i].begin(), records[i].end());
@@ -438,6 +637,20 @@ std::vector<std::pair<std::string, Bytes>> seeds(const std::string& dir) {
   out.emplace_back("session-raw-00", join(0x00, raw));
   out.emplace_back("session-raw-82", join(0x82, raw_bad));
   out.emplace_back("session-raw-40", join(0x40, raw));
+  // Cut-through beside its verdict twin (byte 1), the session as it is and with damaged frames:
+  // a byte after each raw frame's datagram (Ethernet padding, not the payload's) flags every
+  // third one bad-FCS and cuts every third one inside its payload.
+  std::vector<Bytes> raw_damaged = raw;
+  for (std::size_t i = 0; i < raw_damaged.size(); ++i) {
+    if (i % 3 == 1) raw_damaged[i].push_back(0x02);
+    if (i % 3 == 2) raw_damaged[i].insert(raw_damaged[i].end(), {0x10, 0x03});
+  }
+  out.emplace_back("ct-session-wrapped-01", join(0x01, wrapped, 0x01));
+  out.emplace_back("ct-session-wrapped-5f", join(0x5F, wrapped, 0x05));
+  out.emplace_back("ct-session-raw-00", join(0x00, raw, 0x01));
+  out.emplace_back("ct-session-raw-damaged-00", join(0x00, raw_damaged, 0x03));
+  out.emplace_back("ct-session-raw-damaged-42", join(0x42, raw_damaged, 0x07));
+  out.emplace_back("session-raw-damaged-00", join(0x00, raw_damaged, 0x02));
 
   // capgen captures (schema 9 and schema 8): the start (definitions, initial books) followed by
   // one later window, so each seed starts a market and then jumps ahead (a gap) into the action.
@@ -464,9 +677,10 @@ std::vector<std::pair<std::string, Bytes>> seeds(const std::string& dir) {
       const auto m = static_cast<std::uint8_t>((k % 2) ? 0x02 : 0x00);
       char name[48];
       std::snprintf(name, sizeof name, "capgen-v%d-%02d-raw", schema, k);
-      out.emplace_back(name, join(m, r));
+      out.emplace_back(name, join(m, r, static_cast<std::uint8_t>(k % 4 == 1 ? 0x01 : 0)));
       std::snprintf(name, sizeof name, "capgen-v%d-%02d-wrapped", schema, k);
-      out.emplace_back(name, join(static_cast<std::uint8_t>(m | 1 | ((k % 4) << 2)), w));
+      out.emplace_back(name, join(static_cast<std::uint8_t>(m | 1 | ((k % 4) << 2)), w,
+                                  static_cast<std::uint8_t>(k % 4 == 3 ? 0x01 : 0)));
     }
   }
   return out;

@@ -247,7 +247,7 @@ void write_seeds(const char* dir) {
 
 // FastPath::packet_events (feed.max_packet_events, the card's packet-store limit) on any payload:
 // the limited walk agrees with the unlimited one on "more than the limit", the bounded walk too;
-// a payload shorter than 12 + ceil(19 * limit / 2) bytes never passes the limit (the model's
+// a payload shorter than 12 + ceil(19 * (limit - 1) / 2) bytes never passes the limit (the model's
 // cheap test before the walk, FastPath::oversize); the cut of an oversize payload lies inside it.
 void check_packet_events(const std::uint8_t* data, std::uint32_t len) {
   using ttq::FastPath;
@@ -261,7 +261,7 @@ void check_packet_events(const std::uint8_t* data, std::uint32_t len) {
     if ((n > limit) != (all > limit)) fail("packet_events: the limited walk disagrees");
     if ((b > limit) != (all > limit)) fail("packet_events: the bounded walk disagrees");
     if (n <= limit && n != all) fail("packet_events: a count under the limit is not the total");
-    if (len < kPacketHeaderSize + (19 * limit + 1) / 2 && all > limit) {
+    if (len < kPacketHeaderSize + (19 * (limit - 1) + 1) / 2 && all > limit) {
       fail("packet_events: a payload under the length bound passes the limit");
     }
     if (n > limit && (fit < kPacketHeaderSize || fit > len)) {

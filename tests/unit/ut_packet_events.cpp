@@ -99,6 +99,25 @@ std::uint32_t events(const Bytes& p, std::uint32_t limit = 0, std::uint32_t* fit
   return FastPath::packet_events(p.data(), static_cast<std::uint32_t>(p.size()), limit, fit);
 }
 
+void put16(Bytes& b, std::size_t at, std::uint32_t v) {
+  b[at] = static_cast<std::uint8_t>(v);
+  b[at + 1] = static_cast<std::uint8_t>(v >> 8);
+}
+
+// A message header's fields (message offsets): MsgSize 0, blockLength 2, templateId 4, schemaId 6.
+Bytes with16(Bytes m, std::size_t at, std::uint32_t v) {
+  put16(m, at, v);
+  return m;
+}
+
+std::vector<Bytes> heartbeats(std::size_t n) { return std::vector<Bytes>(n, test::heartbeat_message()); }
+
+// Messages `first`, then `rest`.
+std::vector<Bytes> then(Bytes first, std::vector<Bytes> rest) {
+  rest.insert(rest.begin(), std::move(first));
+  return rest;
+}
+
 }  // namespace
 
 TEST_CASE("packet events: as the framer emits them, per kind", "[fast_path][oversize]") {
@@ -119,10 +138,11 @@ TEST_CASE("packet events: as the framer emits them, per kind", "[fast_path][over
   CHECK(events(test::packet(1, {test::definition_message(kId, "BTCZ6", kTick, 10, 2)})) == 2);
   CHECK(events(test::packet(1, {test::opaque_message(47, 20, 60)})) == 2);
   CHECK(events(mixed(10)) == 14 + 10);
-  // A message cut by the end of the payload is not counted, nor anything after it.
+  // A message cut by the end of the payload (its last byte): the framer walked its 4 entries
+  // before it knew the end (their BOOK events), not its MSG_END; nothing after it.
   Bytes cut = test::packet(1, {bids(3, 1), bids(4, 4)});
   cut.resize(cut.size() - 1);
-  CHECK(events(cut) == 1 + 4);
+  CHECK(events(cut) == 1 + 4 + 4);
   // The limit: the walk stops past it; fit = the end of the last message within it.
   const Bytes p = test::packet(1, {bids(3, 1), bids(3, 4), test::heartbeat_message()});
   const std::uint32_t m = static_cast<std::uint32_t>(bids(3, 1).size());
@@ -250,7 +270,10 @@ TEST_CASE("max_packet_events: every payload the card stores is counted in oversi
     bad.resize(bad.size() - 1);  // fix the UDP length: the payload is cut inside its message
     r.send(bad);
     CHECK(r.c().malformed[static_cast<int>(mdp3::MsgError::kMsgSizeOverrun)] == 1);
-    CHECK(r.c().oversize_packets == 0);  // its only message is not whole: 1 event
+    // Its only message is cut by its last byte: the framer walked its 200 entries (BOOK each)
+    // before it knew the payload's end, so the card counts it as well.
+    CHECK(r.c().oversize_packets == 1);
+    CHECK(r.c().malformed_oversize == 0);
   }
 }
 
@@ -265,10 +288,11 @@ TEST_CASE("max_packet_events = 0: no limit (software only)", "[fast_path][oversi
   CHECK(r.fp.find(kId)->last_rpt == 252);
 }
 
-// FastPath::oversize decides without the walk below oversize_len_ (2 events per 19 bytes at most)
-// and stops the walk once the bytes left could not hold enough events (packet_events' `bounded`):
+// FastPath::oversize decides without the walk below oversize_len_ (2 events per 19 bytes at most,
+// and 1 for a cut header at the end) and stops the walk once the bytes left could not hold enough events (packet_events' `bounded`):
 // both exact, at the densest packets (19-byte channel resets: exactly 2 events per 19 bytes;
-// heartbeats: 1 per 10) and at mixed ones, for every limit around their counts.
+// heartbeats: 1 per 10; resets and a cut header) and at mixed ones, for every limit around their
+// counts.
 TEST_CASE("max_packet_events: the length bound and the bounded walk are exact",
           "[fast_path][oversize]") {
   // The densest message the framer counts: a ChannelReset4 of its 19-byte root alone (RESET +
@@ -285,6 +309,14 @@ TEST_CASE("max_packet_events: the length bound and the bounded walk are exact",
     ms.push_back(bids(1 + static_cast<std::uint32_t>(k), 1));
     for (std::size_t j = 0; j < k; ++j) ms.push_back(test::heartbeat_message());
     packets.push_back(test::packet(2, ms));
+    // A header cut by the payload's end after them (1, 5 or 9 bytes): 1 event more (its header
+    // item's MSG_END), in fewer than 10 bytes.
+    for (const std::size_t cut : {1u, 5u, 9u}) {
+      Bytes p = test::packet(2, std::vector<Bytes>(k, reset19));
+      const Bytes tail = {10, 0, 0, 0, 12, 0, 1, 0, 9};
+      p.insert(p.end(), tail.begin(), tail.begin() + static_cast<std::ptrdiff_t>(cut));
+      packets.push_back(p);
+    }
   }
   for (std::uint32_t limit = 1; limit <= 60; ++limit) {
     for (const Bytes& p : packets) {
@@ -311,4 +343,150 @@ TEST_CASE("feed.max_packet_events: default, range, type", "[config]") {
                     Catch::Contains("feed.max_packet_events"));
   CHECK_THROWS_WITH(parse_config("[feed]\nmax_packet_events = \"128\"\n", "t"),
                     Catch::Contains("feed.max_packet_events"));
+}
+
+// The framer (hw/rtl/ttq_mdp_framer.sv; docs/rtl_mdp_framer.md) stops at the first message that
+// fails a check, and the packet store counts what it wrote before: the expected counts below
+// follow its items, not the model. Its message-header item writes a RESET (4) or a skipped
+// template's MSG_END (12, 47, unknown ones) at once, before its checks act (a cycle late, they
+// cancel the next item only); a group header's item writes nothing (its failure costs the
+// message's entries); a 46/32's entries are all walked (BOOK each) before a bad entry's error
+// is acted on, at the message end (no MSG_END). Nothing of a later message is written.
+TEST_CASE("packet events stop where the framer stops: review cases",
+          "[fast_path][oversize]") {
+  // Review 2026-11-30: schemaId 2 in the first message (a heartbeat), 139 heartbeats after it:
+  // PKT_HDR + the bad heartbeat's MSG_END (written by its header item) = 2 on the card.
+  const Bytes bad_schema =
+      test::packet(2, then(with16(test::heartbeat_message(), 6, 2), heartbeats(139)));
+  CHECK(events(bad_schema) == 2);
+  // 127 heartbeats and a header cut by the payload's end (5 bytes): its header item runs once the
+  // length is known and writes the MSG_END of the template its bytes name (past the payload: not
+  // a book / SeqNum / status / snapshot / definition one): 1 + 127 + 1 = 129 on the card.
+  Bytes cut_header = test::packet(2, heartbeats(127));
+  const Bytes cut_tail = {10, 0, 0, 0, 12};
+  cut_header.insert(cut_header.end(), cut_tail.begin(), cut_tail.end());
+  CHECK(events(cut_header) == 129);
+  // The same through a bad book entry (action 9 in the 2nd of 3): 1 + 3 BOOK, no MSG_END, none
+  // of the 139 heartbeats (FastPath::oversize checks the entries only when a walk without them
+  // passes the limit, as here).
+  Bytes bad_entry_msg = bids(3, 1);
+  bad_entry_msg[24 + 32 + 25] = 9;
+  const Bytes bad_entry = test::packet(2, then(bad_entry_msg, heartbeats(139)));
+  CHECK(events(bad_entry) == 4);
+  for (const bool ct : {false, true}) {
+    INFO((ct ? "cut-through" : "verdict"));
+    Run r(card_config(ct));
+    r.send(bad_schema);
+    CHECK(r.c().oversize_packets == 0);
+    r.send(bad_entry);
+    CHECK(r.c().oversize_packets == 0);
+    r.send(cut_header);
+    CHECK(r.c().oversize_packets == 1);
+    CHECK(r.c().malformed_oversize == 0);  // malformed by its reason first
+  }
+}
+
+TEST_CASE("packet events stop where the framer stops: every early stop",
+          "[fast_path][oversize]") {
+  const Bytes hb = test::heartbeat_message();
+  const Bytes book3 = bids(3, 1);  // 10 + 11 + 3 + 3 x 32 + 8 = 128 bytes; entries at 24 + 32k
+  const auto after_hb = [&](Bytes bad) {  // a heartbeat, the bad message, 139 heartbeats
+    std::vector<Bytes> ms{hb, std::move(bad)};
+    for (int i = 0; i < 139; ++i) ms.push_back(hb);
+    return events(test::packet(2, ms));
+  };
+  // Header checks (MsgSizeTooSmall, schemaId, root past MsgSize, root below the minimum): the
+  // header item's own event only -- a skipped template's MSG_END, a RESET -- else nothing.
+  CHECK(after_hb(with16(hb, 0, 9)) == 1 + 1 + 1);                  // MsgSize 9 (10 bytes follow)
+  CHECK(after_hb(with16(book3, 0, 9)) == 1 + 1);                   // ... of a book message
+  CHECK(after_hb(with16(book3, 6, 2)) == 1 + 1);                   // schemaId 2, book
+  CHECK(after_hb(with16(test::channel_reset_message(), 6, 0)) == 1 + 1 + 1);  // RESET, no MSG_END
+  CHECK(after_hb(with16(test::security_status_message(kId, 2), 6, 3)) == 1 + 1);
+  CHECK(after_hb(with16(book3, 2, 200)) == 1 + 1);                 // root past MsgSize
+  CHECK(after_hb(with16(hb, 2, 1)) == 1 + 1 + 1);                  // ... of a heartbeat
+  CHECK(after_hb(with16(test::channel_reset_message(), 2, 8)) == 1 + 1 + 1);  // root 8 < 9: RESET
+  CHECK(after_hb(with16(test::security_status_message(kId, 2), 2, 27)) == 1 + 1);  // 27 < 28
+  CHECK(after_hb(with16(group_message(48, 32, 2), 2, 8)) == 1 + 1);
+  CHECK(after_hb(with16(test::snapshot_message(kId, 1, 1, {{'0', 1, kPx, 1}}), 2, 15)) == 1 + 1);
+  CHECK(after_hb(with16(test::definition_message(kId, "BTCZ6", kTick, 10, 2), 2, 106)) == 1 + 1);
+  // Group checks (blockLength below the minimum, the group past MsgSize): nothing of the message.
+  CHECK(after_hb(with16(book3, 21, 26)) == 1 + 1);                 // blockLength 26 < 27
+  {
+    Bytes m = book3;
+    m[23] = 4;  // 4 entries of 32 bytes past MsgSize
+    CHECK(after_hb(m) == 1 + 1);
+  }
+  CHECK(after_hb(with16(group_message(48, 32, 2), 21, 24)) == 1 + 1);  // 24 < 25
+  CHECK(after_hb(with16(group_message(37, 16, 3), 21, 40)) == 1 + 1);  // past MsgSize
+  {
+    Bytes m = test::snapshot_message(kId, 1, 1, {{'0', 1, kPx, 1}});
+    put16(m, 10 + 59, 21);  // blockLength 21 < 22
+    CHECK(after_hb(m) == 1 + 1);
+  }
+  // A book entry that fails its values (here the 2nd of 3: action 9, type 'X', level 0 on a New,
+  // a null price on a New): every entry's BOOK, no MSG_END.
+  for (const auto& [at, v] : std::initializer_list<std::pair<std::size_t, std::uint8_t>>{
+           {24 + 32 + 25, 9}, {24 + 32 + 26, 'X'}, {24 + 32 + 24, 0}}) {
+    Bytes m = book3;
+    m[at] = v;
+    INFO("byte " << at);
+    CHECK(after_hb(m) == 1 + 1 + 3);
+  }
+  {
+    Bytes m = book3;
+    for (std::size_t i = 0; i < 8; ++i) m[24 + 32 + i] = i == 7 ? 0x7F : 0xFF;  // kNullPrice
+    CHECK(after_hb(m) == 1 + 1 + 3);
+  }
+  // NoOrderIDEntries (8-byte header at 24 + 96) past MsgSize: the entries, no MSG_END.
+  {
+    Bytes m = book3;
+    m[24 + 96 + 7] = 1;
+    CHECK(after_hb(m) == 1 + 1 + 3);
+  }
+  // A message cut by the payload's end (MsgSizeOverrun). A skipped template's MSG_END is written
+  // by its header item anyway; a book message's items run as the bytes stream in, before the
+  // end is known: its group header and entries whose bytes were in before the payload's last
+  // beat, and the entry whose 27 event bytes end in that beat (taken as it comes in, all 8 lanes
+  // read): payload offsets, the group header ends at 12 + 24 + 8 = 44 (after a heartbeat: 22 +
+  // 24), entry k's 27 bytes end at 22 + 24 + 32k + 27 = 73 + 32k.
+  {
+    Bytes p = test::packet(2, {hb, hb});
+    p.resize(p.size() - 3);
+    CHECK(events(p) == 1 + 1 + 1);
+  }
+  const Bytes whole = test::packet(2, {hb, book3});  // 150 bytes
+  for (const auto& [len, want] : std::initializer_list<std::pair<std::size_t, std::uint32_t>>{
+           {46, 2},    // the group header ends in the last beat (40..47): not run
+           {57, 2},    // header in the ring (56 bytes before the last beat), entry 0's 73 > 64
+           {70, 2},    // last beat 64..71: 73 > 72
+           {73, 3},    // last beat 72..79: entry 0 (73 <= 80)
+           {100, 3},   // last beat 96..103: entry 1's 105 > 104
+           {105, 4},   // last beat 104..111: entry 1
+           {149, 5}}) {  // entries 0-2 (137 <= 152), no MSG_END
+    Bytes p = whole;
+    p.resize(len);
+    INFO(len << " bytes");
+    CHECK(events(p) == want);
+  }
+  // The book message first: entry 0's 27 bytes end at 12 + 24 + 27 = 63, in the beat 56..63. A
+  // payload of 60 bytes does not hold them all, yet the entry is taken as that beat comes in.
+  {
+    Bytes p = test::packet(2, {book3});
+    p.resize(60);
+    CHECK(events(p) == 1 + 1);
+    p.resize(56);  // the last beat is 48..55: entry 0 never ready before the end is known
+    CHECK(events(p) == 1);
+  }
+  // An 8-byte cut header whose templateId bytes are there: 46 (its header item writes nothing),
+  // 12 (a skipped template's MSG_END), 4 (RESET).
+  for (const auto& [tid, want] : std::initializer_list<std::pair<std::uint16_t, std::uint32_t>>{
+           {46, 2}, {12, 3}, {4, 3}}) {
+    Bytes p = test::packet(2, {hb});
+    const Bytes tail = {10, 0, 0, 0, static_cast<std::uint8_t>(tid), 0, 1, 0};
+    p.insert(p.end(), tail.begin(), tail.end());
+    INFO("template " << tid);
+    CHECK(events(p) == want);
+  }
+  // The payload shorter than a packet header and one message header: the PKT_HDR only.
+  CHECK(events(Bytes(21, 0)) == 1);
 }

@@ -243,9 +243,10 @@ class FastPath {
   const PipelineCounters& counters() const;
   // The card framer's events of an MDP packet as its packet store counts them (PKT_HDR, then per
   // message one BOOK (46/32) or SEQ (42/48, 37, 33-35, 49-51) per entry of its first group, a
-  // RESET (4) or STATUS (30), and its MSG_END; PKT_END is not stored), counted over the messages
-  // that are whole and well-formed in their structure from the start, so exact for a packet that
-  // validates. Stops once the count passes `limit` (0: none). *fit: the bytes up to the end of the
+  // RESET (4) or STATUS (30), and its MSG_END; PKT_END is not stored), up to where the framer
+  // stops: the first message that fails a check, with that message's events written before its
+  // error (docs/pipeline.md "Packet event limit"; sim/tb_mdp_framer compares the two on every
+  // packet). Stops once the count passes `limit` (0: none). *fit: the bytes up to the end of the
   // last message whose MSG_END is among the first `limit` events (12 when none is). `bounded`
   // (needs a limit): stops as well once the rest of the packet cannot take the count past `limit`
   // (a message of N bytes has at most 2 events per 19 of them), returning a count <= limit that
