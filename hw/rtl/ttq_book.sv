@@ -126,9 +126,10 @@ module ttq_book #(
   logic                chg_q1, del_q1;
   logic [2:0]          act_q1;
   logic [7:0]          lvl_q1;
-  logic [DEPTH*9-1:0]  dfl_q1;       // per p: p + 1 - level (9 bits): B's DeleteFrom forward test
-  logic [DEPTH*9-1:0]  dfm_q1;       // per p: p - level (the same test for B's level + 1)
-  logic [8:0]          lm_q1;        // level - 1 (9 bits)
+  // Forwarding selects for the next op B (9 bits each, per p and [E]; 9'h100 and up: never):
+  // if A is applied to B's side, B's level i comes from the level stored at p (or A's entry,
+  // [E]) when B's level == fy_q1[p]; B's level + 1 does when B's level == fx_q1[p].
+  logic [(DEPTH+1)*9-1:0] fy_q1, fx_q1;
   logic [63:0]         px_q1;
   logic [31:0]         sz_q1;
   logic [DEPTH-1:0]    mask_o_q1;    // configure: levels kept
@@ -169,13 +170,13 @@ module ttq_book #(
   logic [IMPL_DEPTH*LW-1:0] rd0_i;
   logic [DEPTH-1:0]    eq0_o;
   logic [IMPL_DEPTH-1:0] eq0_i;
-  logic [DEPTH*9-1:0] b_dfl;
   logic                b_fwd, b_clrfwd, b_cmpl;
   // B's new level 1 if B is applied and its level-1 source is not "hold" (c1 builds the top from
   // it): B's entry, or the level B's level + 1 holds after A (Delete at 1, DeleteFrom n); _nf if
   // A is not applied to B's side, _f if it is (c1 picks with A's applied bit, as for fwdsel).
   logic                b_l1ent, b_l1up;
-  logic [DEPTH*9-1:0]  b_dfm;                   // per p: p - level (dfm_q1)
+  logic [8:0]          b_lm;                    // level - 1 (9 bits)
+  logic [(DEPTH+1)*9-1:0] b_fy, b_fx;           // fy_q1, fx_q1 of this op (as A)
   logic [DEPTH:0]      b_fws;                   // fwdsel of B's level + 1
   logic [LW-1:0]       b_nl_nf, b_nl_f;
   logic                b_hn_nf, b_hn_f, b_occ2, b_in2;
@@ -282,29 +283,17 @@ module ttq_book #(
     b_fwd    = b_same && ent_q1 && b_side && op.etype[1:0] == {imp_q1, ask_q1};
     b_clrfwd = b_same && (clr_q1 || rst_q1);
     b_cmpl   = (m_same && (clr_q1 || rst_q1)) ? (rst_q1 || known_q1) : cmpl_q[m_row_s];
-    // DeleteFrom: B's level + A's level == p + 1, tested as B's level == (p + 1 - A's level),
-    // whose 9-bit differences A registered (dfl_q1): an equality, no adder in front of it.
-    for (int p = 0; p < DEPTH; p++) b_dfl[p*9 +: 9] = 9'(p + 1) - {1'b0, op.level};
-    b_fwdsel = '0;
-    for (int p = 0; p < DEPTH; p++) begin
-      unique case (act_q1)
-        3'd0: b_fwdsel[p] = (op.level == 8'(p + 1) && op.level < lvl_q1) ||
-                            (op.level == 8'(p + 2) && op.level > lvl_q1);
-        3'd1, 3'd5: b_fwdsel[p] = op.level == 8'(p + 1) && op.level != lvl_q1;
-        3'd2: b_fwdsel[p] = (op.level == 8'(p + 1) && op.level < lvl_q1) ||
-                            (op.level == 8'(p) && op.level >= lvl_q1);
-        3'd4: b_fwdsel[p] = {1'b0, op.level} == dfl_q1[p*9 +: 9];
-        default: b_fwdsel[p] = 1'b0;
-      endcase
-    end
-    b_fwdsel[E] = (act_q1 == 3'd0 || act_q1 == 3'd1 || act_q1 == 3'd5) && op.level == lvl_q1;
+    // Which stored level each level of B's side holds after A: A's own c0 turned the rules
+    // (level compares with A's level and action) into one 9-bit value per p (fy_q1, fx_q1,
+    // computed below), so B's c0 tests equalities of its level with registers only (until
+    // 2026-11-30 B compared its level with A's, a carry chain in front of the selects).
+    for (int p = 0; p <= DEPTH; p++) b_fwdsel[p] = {1'b0, op.level} == fy_q1[p*9 +: 9];
 
     // B's level-1 source (c1's shift of level 1, decided here): its entry (New / Change /
     // Overlay at 1), level + 1 (Delete at 1, DeleteFrom n < DEPTH), or none (DeleteThru,
     // DeleteFrom n >= DEPTH: level 1 empty); else hold.
     b_l1ent = b_sel[S_ENTRY];
     b_l1up  = |b_sel[S_UP +: DEPTH - 1];
-    for (int p = 0; p < DEPTH; p++) b_dfm[p*9 +: 9] = 9'(p) - {1'b0, op.level};
     // B's level + 1 as stored (A not applied to this side): index op.level.
     b_nl_nf = '0;
     b_occ2  = 1'b0;
@@ -317,22 +306,8 @@ module ttq_book #(
         else if (p < IMPL_DEPTH) b_nl_nf = b_nl_nf | rd0_i[(p % IMPL_DEPTH)*LW +: LW];
       end
     end
-    // B's level + 1 after A applied to this side: the stored level at b_fws, or A's entry ([E]);
-    // b_fwdsel's rules for op.level + 1 instead of op.level, with no adder in front of the
-    // compares: A registered its level - 1 (lm_q1) and p - level (dfm_q1).
-    b_fws = '0;
-    for (int p = 0; p < DEPTH; p++) begin
-      unique case (act_q1)
-        3'd0: b_fws[p] = (op.level == 8'(p) && {1'b0, op.level} < lm_q1) ||
-                         (op.level == 8'(p + 1) && {1'b0, op.level} > lm_q1);
-        3'd1, 3'd5: b_fws[p] = op.level == 8'(p) && {1'b0, op.level} != lm_q1;
-        3'd2: b_fws[p] = (op.level == 8'(p) && {1'b0, op.level} < lm_q1) ||
-                         (p > 0 && op.level == 8'(p - 1) && {1'b0, op.level} >= lm_q1);
-        3'd4: b_fws[p] = {1'b0, op.level} == dfm_q1[p*9 +: 9];
-        default: b_fws[p] = 1'b0;
-      endcase
-    end
-    b_fws[E] = (act_q1 == 3'd0 || act_q1 == 3'd1 || act_q1 == 3'd5) && {1'b0, op.level} == lm_q1;
+    // B's level + 1 after A applied to this side: the stored level at b_fws, or A's entry ([E]).
+    for (int p = 0; p <= DEPTH; p++) b_fws[p] = {1'b0, op.level} == fx_q1[p*9 +: 9];
     b_nl_f = b_fws[E] ? {sz_q1, px_q1} : '0;
     for (int p = 0; p < DEPTH; p++) begin
       if (b_fws[p]) begin
@@ -340,6 +315,47 @@ module ttq_book #(
         else if (p < IMPL_DEPTH) b_nl_f = b_nl_f | rd0_i[(p % IMPL_DEPTH)*LW +: LW];
       end
     end
+    // This op as A, for the next op B at level L: B's level L after A is A's side's level p + 1
+    // as stored when L == fy[p] (A's entry: [E]); B's level L + 1 is when L == fx[p] (the same
+    // rules for L + 1, from b_lm = a - 1). For A at level a:
+    //   New:             L = p + 1 if p + 1 < a (held), else p + 2 (shifted down); [E]: L = a
+    //   Change, Overlay: L = p + 1 unless p + 1 == a; [E]: L = a
+    //   Delete:          L = p + 1 if p + 1 < a, p if p >= a (shifted up), none if p + 1 == a
+    //   DeleteFrom a:    L = p + 1 - a
+    // Each stored level is the source of at most one of B's levels, hence one value per p
+    // (none: 9'h100 and up). 9-bit arithmetic as the compares these replaced (a == 0, not a
+    // legal level, gives b_lm = 511: no match).
+    b_lm = {1'b0, op.level} - 9'd1;
+    b_fy = {(DEPTH + 1){9'h100}};
+    b_fx = {(DEPTH + 1){9'h100}};
+    for (int p = 0; p < DEPTH; p++) begin
+      unique case (op.action)
+        3'd0: begin
+          b_fy[p*9 +: 9] = (8'(p + 1) < op.level) ? 9'(p + 1) : 9'(p + 2);
+          b_fx[p*9 +: 9] = (9'(p) < b_lm) ? 9'(p) : 9'(p + 1);
+        end
+        3'd1, 3'd5: begin
+          if (8'(p + 1) != op.level) b_fy[p*9 +: 9] = 9'(p + 1);
+          if (9'(p) != b_lm) b_fx[p*9 +: 9] = 9'(p);
+        end
+        3'd2: begin
+          if (8'(p + 1) < op.level) b_fy[p*9 +: 9] = 9'(p + 1);
+          else if (8'(p) >= op.level) b_fy[p*9 +: 9] = 9'(p);
+          if (9'(p) < b_lm) b_fx[p*9 +: 9] = 9'(p);
+          else if (p > 0 && 9'(p) - 9'd1 >= b_lm) b_fx[p*9 +: 9] = 9'(p) - 9'd1;
+        end
+        3'd4: begin
+          b_fy[p*9 +: 9] = 9'(p + 1) - {1'b0, op.level};
+          b_fx[p*9 +: 9] = 9'(p) - {1'b0, op.level};
+        end
+        default: ;
+      endcase
+    end
+    if (op.action == 3'd0 || op.action == 3'd1 || op.action == 3'd5) begin
+      b_fy[E*9 +: 9] = {1'b0, op.level};
+      b_fx[E*9 +: 9] = b_lm;
+    end
+
     // Occupancy of the new level 1. Beyond B's depth (b_zero, the depths as A's CONFIG left them)
     // B's level + 1 is empty; A's CLEAR / 'J' empties it (_nf only: _f needs A a side entry).
     b_hn_nf = b_l1ent || (b_l1up && b_occ2 && !b_clrfwd);
@@ -367,9 +383,8 @@ module ttq_book #(
     del_q1    <= op.action == 3'd2;
     act_q1    <= op.action;
     lvl_q1    <= op.level;
-    dfl_q1    <= b_dfl;
-    dfm_q1    <= b_dfm;
-    lm_q1     <= {1'b0, op.level} - 9'd1;
+    fy_q1     <= b_fy;
+    fx_q1     <= b_fx;
     px_q1     <= op.px;
     sz_q1     <= op.size;
     mask_o_q1 <= b_mask_o;
