@@ -609,6 +609,7 @@ module ttq_core #(
   logic [OI_W-1:0] of_mem [OF_DEPTH];
   logic [OI_W-1:0] of_hd_q;   // the oldest item (of_cnt_q counts it)
   logic            of_hv_q;   // of_cnt_q != 0, as a register: the select in front of ttq_apply
+  logic            of_hv_d, rd_v_d;  // of_hv_q's and rd_v_q's next values (also ap_sel_q's)
   logic [1:0]      of_wr_q, of_rd_q;
   logic [2:0]      of_cnt_q;
   logic            of_push, of_pop, of_m_push, of_m_pop;
@@ -690,6 +691,13 @@ module ttq_core #(
     of_m_pop  = of_pop && of_cnt_q > 3'd1;
     of_m_push = of_push && of_cnt_q != '0 && !(of_pop && of_cnt_q == 3'd1);
   end
+  // Apart from the block above (sp_go depends on it: one block would look like a loop).
+  assign rd_v_d  = rd_issue || sp_go;
+  // = (of_cnt_q + of_push - of_pop != 0), with ttq_apply's tready (late: F1's RptSeq check)
+  // selecting last between the two precomputed cases (with the queue's count behind it, it was
+  // one pin at 7 LUT levels in the whole core).
+  assign of_hv_d = ap_r ? (of_cnt_q > 3'd1 || c_ctl_push || (of_cnt_q == 3'd1 && rd_vld))
+                        : (of_cnt_q != '0 || rd_vld || c_ctl_push);
 
   // The join hands the arbiter a valid packet with events, nothing else is going on here.
   // (Not for a speculated record, whose APPLY is not replayed, nor while one is open.)
@@ -716,7 +724,7 @@ module ttq_core #(
       of_hv_q  <= 1'b0;
       held_q   <= '0;
     end else begin
-      rd_v_q    <= rd_issue || sp_go;
+      rd_v_q    <= rd_v_d;
       rd_spec_q <= sp_go;
       // The join's record is copied whenever C_IDLE has no confirmed read to keep (not only at
       // sp_go, whose join decision would sit in front of these enables): only after sp_go is
@@ -754,11 +762,7 @@ module ttq_core #(
       if (of_m_push) of_wr_q <= of_wr_q + 2'd1;
       if (of_m_pop) of_rd_q <= of_rd_q + 2'd1;
       of_cnt_q <= of_cnt_q + 3'(of_push) - 3'(of_pop);
-      // = (of_cnt_q + of_push - of_pop != 0), with ttq_apply's tready (late: F1's RptSeq check)
-      // selecting last between the two precomputed cases (with the queue's count behind it, it
-      // was one pin at 7 LUT levels in the whole core).
-      of_hv_q  <= ap_r ? (of_cnt_q > 3'd1 || c_ctl_push || (of_cnt_q == 3'd1 && rd_vld))
-                       : (of_cnt_q != '0 || rd_vld || c_ctl_push);
+      of_hv_q  <= of_hv_d;
     end
   end
 
@@ -884,7 +888,7 @@ module ttq_core #(
   // and D(t+1) <= FQ_DEPTH - 2; with the hold high D does not grow (the readers only advance).
   // The hold acts only at a frame's first beat (mid_frame_q), never inside a frame, and it is
   // released as the join and the speculated-event queue's reader move on, which need no later
-  // frame. Back to back at 1 beat/cycle the queue stays far below it (tb_core --cut-through:
+  // frame. Back to back at 1 beat/cycle the queue stays far below it (tb_core in cut-through mode:
   // 0 input stall cycles).
   logic [FQ_PW-1:0] fq_in_q, fq_in_pk, fq_in_jn;
   logic             ct_in_hold_q;
@@ -959,7 +963,7 @@ module ttq_core #(
   logic             sq_push, sq_now, sq_fw_hd, sq_fw_h1;
   logic             sq_at1, sq_at2;  // the write lands at sq_hp_q + 1, + 2
   // The queue is empty (sq_wr_q == sq_hp_q) as a register: the select of the item offered.
-  logic             sq_emp_q;
+  logic             sq_emp_q, sq_emp_d;
   ttq_pkg::mdp_ev_t sq_ev;
   /* verilator lint_off UNUSEDSIGNAL */
   ttq_pkg::mdp_ev_t sq_hd_ev;  // (its kind only: the PKT_END test)
@@ -971,7 +975,16 @@ module ttq_core #(
   logic [7:0]       sp_open_q;           // speculated packets answered yes, verdict not given
   logic             sq_pop, sq_fin, sq_vd_v, sq_vd_ok, sq_item, sq_end, sq_rel, cmd_idle;
 
-  assign sq_room   = !cut_through || (sq_wr_q - sq_hp_q) < (SQ_AW + 1)'(SQ_DEPTH);
+  // The room test is a register (sq_room_q = !cut_through || sq_wr_q - sq_hp_q < SQ_DEPTH),
+  // loaded from this cycle's push and pop with the fill compared against registers only: the
+  // subtract and compare were in front of the framer's tready, ev_take, the push and the pop
+  // (2026-11-30, helper h2: sq_hp_q -> sq_room -> ... -> sq_pop -> the RAM's read address was the
+  // cut-through build's only 8-LUT-level path). Same value, no cycle added.
+  logic             sq_room_q, sq_room_d, sq_lt_dm1;
+  assign sq_room   = sq_room_q;
+  // Fill < SQ_DEPTH - 1: a push alone leaves room; a pop alone always does (fill <= SQ_DEPTH).
+  assign sq_lt_dm1 = (sq_wr_q - sq_hp_q) < (SQ_AW + 1)'(SQ_DEPTH - 1);
+  assign sq_room_d = sq_push == sq_pop ? sq_room_q : sq_pop || sq_lt_dm1;
   // Like the packet store, the queue takes a packet's first EV_PER_PKT events and its PKT_END
   // only (an oversize packet's PKT_END is not ok: its verdict undoes it; the messages that ended
   // within the first EV_PER_PKT events were applied, a cut one counts nothing in ttq_apply).
@@ -1011,6 +1024,10 @@ module ttq_core #(
         else $error("ttq_core: sq_h1_q differs from the entry after the queue's head");
       assert (sq_emp_q == (sq_wr_q == sq_hp_q))
         else $error("ttq_core: sq_emp_q differs from sq_wr_q == sq_hp_q");
+      assert (sq_room_q == (sq_wr_q - sq_hp_q < (SQ_AW + 1)'(SQ_DEPTH)))
+        else $error("ttq_core: sq_room_q differs from sq_wr_q - sq_hp_q < SQ_DEPTH");
+      assert (sq_wr_q - sq_hp_q <= (SQ_AW + 1)'(SQ_DEPTH))
+        else $error("ttq_core: speculated-event queue overflow");
       assert (pk_vd_q == (pk_to_vd != '0 && pk_to_vd <= FQ_PW'(FQ_DEPTH)))
         else $error("ttq_core: pk_vd_q differs from the frame queue's verdict pointer");
       // No PKT_END is ever offered to ttq_apply (it ends the packet in the reader).
@@ -1050,12 +1067,16 @@ module ttq_core #(
   assign pk_adv  = sq_st_q == Q_ID ? pk_has && !fq_q_q[fq_pk_i] && pk_vd && !fq_pay_q[fq_pk_i] :
                                      sq_fin;
   assign sq_pop  = sq_item || sq_fin || (sq_st_q == Q_SKIP && !sq_emp_q && !sq_end);
+  // Empty after this cycle (ct_rst: empty): written and popped at once (the event went straight
+  // through), or one entry popped and none written.
+  assign sq_emp_d = ct_rst || (sq_push ? sq_emp_q && sq_pop : sq_pop ? sq_at1 : sq_emp_q);
 
   always_ff @(posedge clk) begin
     if (ct_rst) begin
       sq_wr_q   <= '0;
       sq_hp_q   <= '0;
       sq_emp_q  <= 1'b1;
+      sq_room_q <= 1'b1;
       sq_hp1_q  <= (SQ_AW + 1)'(1);
       sq_hp2_q  <= (SQ_AW + 1)'(2);
       sq_st_q   <= Q_ID;
@@ -1064,9 +1085,8 @@ module ttq_core #(
       fq_pk_q   <= '0;
     end else begin
       if (sq_push) sq_wr_q <= sq_wr_q + 1'b1;
-      // Empty after this cycle: written and popped at once (the event went straight through),
-      // or one entry popped and none written.
-      sq_emp_q <= sq_push ? sq_emp_q && sq_pop : sq_pop ? sq_at1 : sq_emp_q;
+      sq_room_q <= sq_room_d;
+      sq_emp_q <= sq_emp_d;
       if (sq_pop) begin
         sq_hp_q  <= sq_hp_q + 1'b1;
         sq_hp1_q <= sq_hp1_q + 1'b1;
@@ -1156,9 +1176,41 @@ module ttq_core #(
   // The select is registers only (no valid in front of ttq_apply's input decode): the command
   // side offers an item only with of_hv_q or rd_v_q (ap_v), and sq_off only with neither
   // (cmd_idle); with neither, the speculated-event queue's item is on the input.
-  logic [OI_W-1:0] of_head, ap_item;
-  assign of_head = of_hv_q ? of_hd_q : {rd_hdr_q ? 2'd3 : 2'd0, rd_ch_q, rd_ev};
-  assign ap_item = (of_hv_q || rd_v_q || !cut_through) ? of_head : {2'd0, sq_ch_q, sq_ev};
+  // The select is two registers (ap_sel_q, loaded from of_hv_q's, rd_v_q's and sq_emp_q's next
+  // values), so that each bit of the item is one 4:1 multiplexer (a LUT6) in front of the
+  // SecurityID compares: with the four selects it was two LUT levels, and the lookup into F1's
+  // slot register (op_d, last_rpt_mem's read address) was 7 (2026-11-30, helper h2). When no
+  // side offers an item the select is don't-care (ttq_apply loads nothing valid), so
+  // `!cut_through` is not in it (the default build, CUT_THROUGH = 0, has no speculated side).
+  //   ap_sel_q[1] = of_hv_q || rd_v_q              (the command side's item)
+  //   ap_sel_q[0] = of_hv_q || (!rd_v_q && sq_emp_q) (of_hd_q / the read; ev_data / sq_hd_q)
+  logic [OI_W-1:0] ap_item;
+  logic [1:0]      ap_sel_q;
+  always_ff @(posedge clk) begin
+    if (prst) ap_sel_q <= 2'b01;
+    else ap_sel_q <= {of_hv_d || rd_v_d, of_hv_d || (!rd_v_d && sq_emp_d)};
+  end
+  always_comb begin
+    unique case ({CUT_THROUGH == 0 || ap_sel_q[1], ap_sel_q[0]})
+      2'b11:   ap_item = of_hd_q;
+      2'b10:   ap_item = {rd_hdr_q ? 2'd3 : 2'd0, rd_ch_q, rd_ev};
+      2'b01:   ap_item = {2'd0, sq_ch_q, ev_data};
+      default: ap_item = {2'd0, sq_ch_q, sq_hd_q[EV_W-1:0]};
+    endcase
+  end
+`ifndef SYNTHESIS
+  always_ff @(posedge clk) begin
+    if (!prst) begin
+      assert (ap_sel_q == {of_hv_q || rd_v_q, of_hv_q || (!rd_v_q && sq_emp_q)})
+        else $error("ttq_core: ap_sel_q differs from of_hv_q / rd_v_q / sq_emp_q");
+      // The item ttq_apply takes is the one the old four-select multiplexer gave.
+      assert (!(ap_v || sq_off) || ap_item == ((of_hv_q || rd_v_q || !cut_through) ?
+              (of_hv_q ? of_hd_q : {rd_hdr_q ? 2'd3 : 2'd0, rd_ch_q, rd_ev}) :
+              {2'd0, sq_ch_q, sq_ev}))
+        else $error("ttq_core: ttq_apply's item differs from the selected side's");
+    end
+  end
+`endif
 
   logic                          op_v, op_r, res_v, res_r, req_v, req_r, qres_v, qres_r;
   logic                          bk_op_v, bk_op_r, bk_res_v, bk_res_r;
