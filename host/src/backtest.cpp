@@ -501,6 +501,8 @@ bool run_backtest(const BacktestOptions& opt, BacktestResult& out, std::string& 
   market.quote_queue = 16;
   auto engine = std::make_unique<Engine>(opt, std::move(driver), pc, market);
   out.run.capture = opt.capture;
+  out.cut_through = pc.cut_through;
+  out.commit_auto = pc.commit_auto;
   if (!engine->run(*src, out, error)) {
     error = "reading '" + opt.capture + "': " + error;
     return false;
@@ -515,6 +517,8 @@ void print_backtest_summary(std::FILE* f, const BacktestResult& r) {
   };
   std::fprintf(f, "ttq backtest summary (strategy %s, queue %s)\n", r.run.strategy.c_str(),
                r.run.queue_model.c_str());
+  line("commit", fmt::format("{}{}", r.cut_through ? "cut_through" : "verdict",
+                             r.commit_auto ? " (feed.commit = auto)" : ""));
   line("frames", fmt::format("{}", r.pipeline.frames));
   line("book entries (exchange view)", fmt::format("{}", r.market_book_entries));
   line("trades replayed", fmt::format("{}", r.market_trades));

@@ -13,6 +13,8 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 "$ttq" backtest "$dir/c.pcap" --config "$src/ttq.toml" --report "$dir/r.html" \
   --json "$dir/k1.json" --latency-json "$dir/lat.json" > "$dir/summary.txt"
 grep -q "ttq backtest summary (strategy fixed" "$dir/summary.txt"
+# ttq.toml has no fixed instrument table: feed.commit = "auto" resolves to verdict, and says so.
+grep -Eq "^  commit +verdict \(feed.commit = auto\)$" "$dir/summary.txt"
 
 # Self-contained: no scripts, nothing fetched from anywhere.
 [[ -s "$dir/r.html" ]]

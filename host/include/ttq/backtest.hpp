@@ -56,6 +56,8 @@ struct BacktestResult {
   std::uint64_t strategy_ticks = 0;
   double seconds = 0;
   long peak_rss_kb = 0;
+  bool cut_through = false;  // the commit mode in force (feed.commit, "auto" resolved)
+  bool commit_auto = false;  // feed.commit = "auto" chose it
 };
 
 bool run_backtest(const BacktestOptions& opt, BacktestResult& out, std::string& error);
