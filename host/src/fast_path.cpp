@@ -861,6 +861,35 @@ std::uint32_t walk_events(const std::uint8_t* p, std::uint32_t len, std::uint32_
     if (fit) *fit = fit_end;
     return events;
   }
+  // The walker's item timing at line rate (ttq_mdp_framer.sv; docs/pipeline.md "Packet event
+  // limit"), in cycles from the payload's first beat (beat b comes in at cycle b): one item per
+  // cycle, an item runs once the bytes it reads are in the ring (beats before its cycle: the
+  // cycle beats(its last byte + 1)), an entry as its last needed byte's beat comes in (a cycle
+  // earlier). The payload's end is known at cycle beats(len): the items run up to cycle
+  // `known` - 1 are the ones it walked before it knew. `t`: the last item's cycle (the packet
+  // header's item first, bytes 0-21). Only a cut message's count depends on it.
+  const auto beats = [](std::uint32_t bytes) { return (bytes + 7) / 8; };
+  const std::uint32_t known = beats(len);
+  std::uint32_t t = beats(kPacketHeaderSize + kMessageHeaderSize);
+  const auto item = [&](std::uint32_t ready) { t = std::max(t + 1, std::min(ready, known)); };
+  // Entries k = 0.. of a group at packet offset `e0`: entry k runs at max(t + 1 + k, its beat's
+  // cycle - 1), the latter rising by >= 1 per entry (blocks >= 12 bytes). `cut`: returns how many
+  // run before `known`; else all `count` (a whole message). Advances t past those.
+  const auto entries = [&](std::uint32_t e0, std::uint32_t block, std::uint32_t need,
+                           std::uint32_t count, bool cut) {
+    std::uint32_t k = 0;
+    for (; k < count; ++k) {
+      const std::uint32_t at = std::max(t + 1, beats(e0 + k * block + need) - 1);
+      if (cut && at >= known) break;
+      t = at;
+      if (!cut) {  // the rest (t + 1 per entry, or their beats' cycles, whichever is later)
+        const std::uint32_t last = count - 1;
+        t = std::max(t + (last - k), beats(e0 + last * block + need) - 1);
+        return count;
+      }
+    }
+    return k;
+  };
   // The framer (ttq_mdp_framer.sv) walks the messages in decode_packet's order and stops at the
   // first one that fails a check; that message's own events before its error are counted too
   // (docs/pipeline.md "Packet event limit"). `n`: the message's events; `stop`: it failed.
@@ -869,6 +898,7 @@ std::uint32_t walk_events(const std::uint8_t* p, std::uint32_t len, std::uint32_
     const std::uint32_t rem = len - off;
     std::uint32_t n = 0;
     bool stop = true;
+    item(beats(off + 19));  // the header item: the message header and the root's first 9 bytes
     if (rem < kMessageHeaderSize) {
       // MsgHeaderTruncated: the header item runs once the length is known, with the class of the
       // templateId bytes (those past the payload are not the packet's: taken as a skipped
@@ -878,65 +908,73 @@ std::uint32_t walk_events(const std::uint8_t* p, std::uint32_t len, std::uint32_
     } else {
       const std::uint32_t size = load_le<std::uint16_t>(m);
       const std::uint32_t root = load_le<std::uint16_t>(m + 2);
-      const FramerTemplate t = framer_template(load_le<std::uint16_t>(m + 4));
+      const FramerTemplate tpl = framer_template(load_le<std::uint16_t>(m + 4));
       const std::uint32_t groups = kMessageHeaderSize + root;  // first group, message offset
+      const std::uint32_t mend = off + size;                   // packet offset
       if (size < kMessageHeaderSize || load_le<std::uint16_t>(m + 6) != kSchemaId ||
-          groups > size || root < t.root_min) {
-        n = header_events(t.cls);  // MsgSizeTooSmall, BadSchemaId, RootTooShort
+          groups > size || root < tpl.root_min) {
+        n = header_events(tpl.cls);  // MsgSizeTooSmall, BadSchemaId, RootTooShort
       } else if (size > rem) {
         // MsgSizeOverrun: the header item's event, then (book, SeqNum, status) the items the
-        // walker ran before it knew the payload's end, at line rate: those whose bytes were in
-        // the ring before the payload's last beat (`last`: the payload starts on a beat), and an
-        // entry whose event bytes end in that beat (taken as the beat comes in; its lanes are not
-        // looked at, so up to the beat's end, `lanes`). A walker that is behind (the event FIFO
-        // full, an idle input) may have reached fewer, or more: docs/pipeline.md.
-        n = header_events(t.cls);
-        const std::uint32_t last = (len - 1) & ~7u, lanes = last + 8;
-        if (t.cls == FramerClass::kStatus) {
-          n = off + kMessageHeaderSize + kStatusRootMin <= last ? 1 : 0;
-        } else if ((t.cls == FramerClass::kBook || t.cls == FramerClass::kSeq) &&
-                   off + groups + 3 <= last && group_ok(m, size, groups, 3, t.entry_min)) {
-          const std::uint32_t block = load_le<std::uint16_t>(m + groups), count = m[groups + 2];
-          for (std::uint32_t k = 0; k < count && off + groups + 3 + k * block + t.need <= lanes;
-               ++k) {
-            ++n;
+        // walker ran before it knew the payload's end, at line rate (item timing above): the
+        // group header item, then one entry per cycle. A walker behind that timing (the event
+        // FIFO full) has run fewer, one ahead of it (input idles) more: docs/pipeline.md.
+        n = header_events(tpl.cls);
+        if (tpl.cls == FramerClass::kStatus) {
+          item(beats(off + kMessageHeaderSize + kStatusRootMin));
+          n = t < known ? 1 : 0;
+        } else if (tpl.cls == FramerClass::kBook || tpl.cls == FramerClass::kSeq) {
+          item(beats(off + groups + 3));  // (run before the end was known: its bytes are in)
+          if (t < known && group_ok(m, size, groups, 3, tpl.entry_min)) {
+            const std::uint32_t block = load_le<std::uint16_t>(m + groups), count = m[groups + 2];
+            n += entries(off + groups + 3, block, tpl.need, count, true);
           }
         }
       } else {
-        switch (t.cls) {
+        switch (tpl.cls) {
           case FramerClass::kSkip: n = 1; stop = false; break;  // MSG_END
-          case FramerClass::kReset: case FramerClass::kStatus: n = 2; stop = false; break;
+          case FramerClass::kReset: n = 2; stop = false; item(beats(mend)); break;
+          case FramerClass::kStatus:
+            n = 2;
+            stop = false;
+            item(beats(off + kMessageHeaderSize + kStatusRootMin));
+            item(beats(mend));
+            break;
           case FramerClass::kSnapshot:  // MSG_END once the group checks out
-            if (group_ok(m, size, groups, 3, t.entry_min)) {
+            if (group_ok(m, size, groups, 3, tpl.entry_min)) {
               n = 1;
               stop = false;
+              item(beats(off + groups + 3));
+              item(beats(mend));
             }
             break;
           case FramerClass::kDefinition: {
             std::uint32_t feeds = 0;
             if (!group_ok(m, size, groups, 3, 0, &feeds)) break;  // NoEvents: nothing written
+            item(beats(off + groups + 3));  // NoEvents' header
+            item(0);                        // S_DEFW
+            item(beats(off + feeds + 3));   // NoMDFeedTypes' header
             if (group_ok(m, size, feeds, 3, kFeedTypeEntryMin)) {
               n = 1;
               stop = false;
-            } else if (feeds + 3 > size ||
-                       size + off <= std::max(((off + groups + 3 + 7) & ~7u) + 16,
-                                              (off + feeds + 3 + 7) & ~7u)) {
+              if (mend > 8 * t) item(beats(mend));  // MSG_END at S_MEND
+            } else if (feeds + 3 > size || mend <= 8 * t) {
               // NoMDFeedTypes' item writes the MSG_END before its late check when the message's
               // last byte is in by then: always when its header runs past MsgSize, else at line
-              // rate when that byte is in the ring as the item runs, at the earliest 2 beats after
-              // NoEvents' header (NoEvents' item, S_DEFW) and once its own 3 bytes are in (the
-              // payload starts on a beat).
+              // rate when that byte is in the ring as the item runs.
               n = 1;
             }
             break;
           }
           default: {  // book, SeqNum: one event per entry of the first group
             std::uint32_t gend = 0;
-            if (!group_ok(m, size, groups, 3, t.entry_min, &gend)) break;  // nothing written
+            if (!group_ok(m, size, groups, 3, tpl.entry_min, &gend)) break;  // nothing written
             const std::uint32_t block = load_le<std::uint16_t>(m + groups), count = m[groups + 2];
             n = count;
+            item(beats(off + groups + 3));
+            entries(off + groups + 3, block, tpl.need, count, false);
             bool bad = false;
-            if (t.cls == FramerClass::kBook) {
+            if (tpl.cls == FramerClass::kBook) {
               // NoOrderIDEntries when it fits, and every entry's values: a failure costs the
               // MSG_END only (the framer walks every entry first).
               bad = gend + 8 <= size && !group_ok(m, size, gend, 8, 0);
@@ -944,6 +982,14 @@ std::uint32_t walk_events(const std::uint8_t* p, std::uint32_t len, std::uint32_
                 bad = detail::check_book_entry(detail::load_book_entry(m + groups + 3 + k * block)) !=
                       MsgError::kOk;
               }
+              if (gend + 8 <= size) {
+                item(beats(off + gend + 8));  // NoOrderIDEntries' header
+                if (m[gend + 7] != 0 || mend > 8 * t) item(beats(mend));
+              } else {
+                item(beats(mend));
+              }
+            } else {
+              item(beats(mend));
             }
             if (!bad) {
               ++n;  // MSG_END

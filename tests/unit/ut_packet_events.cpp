@@ -41,11 +41,14 @@ test::BookEntrySpec entry(char type, std::int64_t px, std::int32_t sz, std::uint
 
 // A message of a group template (42/48, 37, 33-35, 49-51) with `count` zero entries of `block`
 // bytes (SecurityID 0: names no instrument) after a 11-byte root (TransactTime, MEI, pad).
-Bytes group_message(std::uint16_t tid, std::uint16_t block, std::uint8_t count) {
+// (root 9: TransactTime and MEI only, the minimum.)
+Bytes group_message(std::uint16_t tid, std::uint16_t block, std::uint8_t count,
+                    std::uint16_t root = 11) {
   test::Writer w;
-  const std::size_t size = 10 + 11 + 3 + std::size_t{block} * count;
-  w.u16(size).u16(11).u16(tid).u16(1).u16(9);
-  w.u64(1).u8(0x01).u16(0);
+  const std::size_t size = 10 + std::size_t{root} + 3 + std::size_t{block} * count;
+  w.u16(size).u16(root).u16(tid).u16(1).u16(9);
+  w.u64(1).u8(0x01);
+  if (root == 11) w.u16(0);
   w.u16(block).u8(count).zeros(std::size_t{block} * count);
   return w.b;
 }
@@ -489,4 +492,96 @@ TEST_CASE("packet events stop where the framer stops: every early stop",
   }
   // The payload shorter than a packet header and one message header: the PKT_HDR only.
   CHECK(events(Bytes(21, 0)) == 1);
+}
+
+TEST_CASE("packet events: a cut SeqNum message at line rate, one walker item per cycle",
+          "[fast_path][oversize]") {
+  // The framer's walker (ttq_mdp_framer.sv) runs one item per cycle -- the packet header (bytes
+  // 0-21), each message header (its 19 bytes), a group header (3 bytes), each entry -- an item
+  // at the cycle after the one its last byte's beat came in (payload beat b comes in at cycle
+  // b), an entry already as that beat comes in, and never two in one cycle. The payload's end is
+  // known the cycle after its last beat: the items of a cut message run before that count. Short
+  // entries (12 or 16 bytes) can be ready before the walker is past the group header.
+  const Bytes hb = test::heartbeat_message();
+  const auto cut = [](Bytes p, std::size_t len) {
+    p.resize(len);
+    return events(p);
+  };
+  // Volume (37, entries of 12 bytes) at offset 12, root 11: packet header item cycle 3, message
+  // header (bytes 12-30) cycle 4, group header (33-35) cycle 5; entry 0 (36-47) comes in at
+  // cycle 5, runs at 6; entry 1 (48-59) at 7, entry 2 (60-71) at 8.
+  const Bytes vol = test::packet(2, {group_message(37, 12, 3)});
+  CHECK(cut(vol, 45) == 1);  // last beat 40-47 at cycle 5, end known at 6: entry 0 not run
+  CHECK(cut(vol, 48) == 1);
+  CHECK(cut(vol, 49) == 2);  // last beat 48-55 at 6, known at 7: entry 0
+  CHECK(cut(vol, 59) == 3);  // last beat 56-63 at 7, known at 8: entries 0, 1
+  // SessionStats (35, entries of 16 bytes), root 9, after a heartbeat (offset 22): message
+  // header (bytes 22-40) cycle 6 (after the heartbeat's at 4), group header (41-43) ready at 6,
+  // runs at 7; entry 0 (44-59) comes in at 7, runs at 8; entry 1 (60-75) at 9.
+  const Bytes ss35 = test::packet(2, {hb, group_message(35, 16, 3, 9)});
+  CHECK(cut(ss35, 60) == 2);  // PKT_HDR, the heartbeat's MSG_END; last beat 56-63, known at 8
+  CHECK(cut(ss35, 64) == 2);
+  CHECK(cut(ss35, 65) == 3);  // known at 9: entry 0
+  CHECK(cut(ss35, 72) == 3);
+  CHECK(cut(ss35, 73) == 4);  // known at 10: entry 1 (76 <= 80)
+  // SessionStats (51), root 9, after two heartbeats (offset 32): message header (32-50) cycle
+  // 7, group header (51-53) ready at 7, runs at 8; entry 0 (54-69) comes in at 8, runs at 9;
+  // entry 1 (70-85) at 10.
+  const Bytes ss51 = test::packet(2, {hb, hb, group_message(51, 16, 3, 9)});
+  CHECK(cut(ss51, 70) == 3);  // last beat 64-71 at 8, known at 9: the group header only
+  CHECK(cut(ss51, 72) == 3);
+  CHECK(cut(ss51, 73) == 4);  // known at 10: entry 0
+  CHECK(cut(ss51, 80) == 4);
+  CHECK(cut(ss51, 81) == 5);  // known at 11: entry 1
+  // Volume (37), root 9, offset 22: message header (22-40) cycle 6, group header (41-43) 7,
+  // entry 0 (44-55) comes in at 6, runs at 8; entry 1 (56-67) comes in at 8, runs at 9.
+  const Bytes vol9 = test::packet(2, {hb, group_message(37, 12, 3, 9)});
+  CHECK(cut(vol9, 56) == 2);  // last beat 48-55 at 6, known at 7
+  CHECK(cut(vol9, 57) == 2);  // last beat 56-63 at 7, known at 8: entry 0 would run at 8
+  CHECK(cut(vol9, 65) == 3);  // known at 9: entry 0
+  CHECK(cut(vol9, 72) == 3);
+  CHECK(cut(vol9, 73) == 4);  // known at 10: entry 1
+}
+
+TEST_CASE("packet events: a malformed payload at the limit, oversize or not, same records",
+          "[fast_path][oversize][cut_through]") {
+  // Where the card's count of a malformed payload can differ from packet_events' (timing, a cut
+  // header's bytes past the payload: docs/pipeline.md "Packet event limit"), one side drops it as
+  // oversize and the other as malformed only. The same payload run with the limit at its count
+  // (not oversize) and one below (oversize): the records, the book and every counter but
+  // oversize_packets are the same, in both commit modes. Payload: A (2 entries, publishes), then
+  // a book message cut by the payload's end after some of its entries.
+  Bytes p = test::packet(2, {bids(2, 3, kPx - 2 * kTick), bids(3, 5, kPx - kTick)});
+  p.resize(p.size() - 40);
+  const std::uint32_t n = events(p);
+  REQUIRE(n > 1 + 3);  // some of the cut message's entries count
+  for (const bool ct : {false, true}) {
+    INFO((ct ? "cut-through" : "verdict"));
+    Run a(card_config(ct, n)), b(card_config(ct, n - 1));
+    for (Run* r : {&a, &b}) {
+      r->send(opening());
+      r->quotes();
+      r->send(p);
+    }
+    CHECK(a.c().oversize_packets == 0);
+    CHECK(b.c().oversize_packets == 1);
+    const auto qa = a.quotes(), qb = b.quotes();
+    REQUIRE(qa.size() == qb.size());
+    if (ct) CHECK(qa.size() == 2);  // A's quote, then the correction
+    for (std::size_t i = 0; i < qa.size(); ++i) {
+      CHECK(qa[i].seq == qb[i].seq);
+      CHECK(qa[i].bid_px == qb[i].bid_px);
+      CHECK(qa[i].ask_px == qb[i].ask_px);
+      CHECK(qa[i].bid_sz == qb[i].bid_sz);
+      CHECK(qa[i].ask_sz == qb[i].ask_sz);
+    }
+    const PipelineCounters& ca = a.c();
+    const PipelineCounters& cb = b.c();
+    CHECK(ca.malformed == cb.malformed);
+    CHECK(ca.malformed_oversize == cb.malformed_oversize);
+    CHECK(ca.packets == cb.packets);
+    CHECK(ca.book_entries == cb.book_entries);
+    CHECK(ca.spec_undone == cb.spec_undone);
+    test::same_instrument(*a.fp.find(kId), *b.fp.find(kId));
+  }
 }
