@@ -993,7 +993,7 @@ RunStats run_capture(const GenOptions& g, const Mode& m, std::uint64_t seed) {
       g.dirty = (r->tb_apply_top__DOT__u_apply__DOT__dirty_q >> s) & 1;
       g.rpt_known = (r->tb_apply_top__DOT__u_apply__DOT__rpt_known_q >> s) & 1;
       const bool zero = (r->tb_apply_top__DOT__u_apply__DOT__rpt_zero_q >> s) & 1;
-      g.last_rpt = !g.rpt_known || zero ? 0 : r->tb_apply_top__DOT__u_apply__DOT__last_rpt_mem[s];
+      g.last_rpt = !g.rpt_known || zero ? 0 : r->tb_apply_top__DOT__u_apply__DOT__lrm_q[s];
       g.top = ptop[s];
       // The dirty queue holds exactly the dirty slots (the model's dirty list: each once).
       {

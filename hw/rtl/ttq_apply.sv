@@ -238,23 +238,22 @@ module ttq_apply #(
   endfunction
 
   // ---------------------------------------------------------------------------------------------
-  // Per-slot state (FastPath's Instrument). Flags in flip-flops (reset); wide fields in LUT RAM
-  // (no reset: each is guarded by a flag), each with one write port:
-  //   last_rpt_mem  F1 (the RptSeq check)      read F1 (the journal's save), both at f_slot_q
-  //                 (the check itself compares with a copy in flip-flops, lrm_q, on the way in)
+  // Per-slot state (FastPath's Instrument). Flags in flip-flops (reset); the last RptSeq in
+  // flip-flops too (lrm_q, no reset: guarded by the flags; written by F1 and the undo walk, read
+  // by the check's compares on the way in, and at f_slot_q by the check and the journal's save);
+  // the other wide fields in LUT RAM (no reset: each is guarded by a flag), one write port each:
   //   top_mem       C  (book results)          read by the publisher (pub_slot_q)
   //   prev_mem      quoter results             read by the publisher
   //   dq_mem        C  (touches, at the tail)  read by the publisher (head)
   logic [N_INSTR-1:0] rpt_known_q;  // the slot's RptSeq is known (F1)
-  logic [N_INSTR-1:0] rpt_zero_q;   // ... and it is 0 (a channel reset), else in last_rpt_mem
+  logic [N_INSTR-1:0] rpt_zero_q;   // ... and it is 0 (a channel reset), else in lrm_q
   logic [N_INSTR-1:0] stale_q, suspect_q, halted_q;  // C
   logic [N_INSTR-1:0] dirty_q;      // queued for the next publication (set C, cleared on pop)
   logic [N_INSTR-1:0] top_ok_q;     // top_mem written since reset (else the top reads as 0)
   logic [N_INSTR-1:0] bid_ex_q, ask_ex_q;  // level 1 exists (outright or implied), with top_mem
   logic [N_INSTR-1:0] prev_ok_q;    // prev_mem written since reset (else prev reads as 0)
   logic [N_INSTR-1:0] infl_q;       // a quoter request of the slot is in flight
-  logic [31:0]        last_rpt_mem [N_INSTR];
-  logic [32*N_INSTR-1:0] lrm_q;     // last_rpt_mem's words in flip-flops (the check's compares)
+  logic [32*N_INSTR-1:0] lrm_q;     // each slot's last RptSeq (32 bits a slot)
   logic [TOB_W-1:0]   top_mem      [N_INSTR];  // the book's top after its latest op
   logic [PREV_W-1:0]  prev_mem     [N_INSTR];  // last sent level 0 (the quoter's `prev`)
   logic [SW-1:0]      dq_mem       [N_INSTR];  // dirty slots in first-touched order
@@ -340,14 +339,14 @@ module ttq_apply #(
   logic [SW-1:0]      f_slot_q;
   logic [CH_W-1:0]    f_ch_q;
   logic [31:0]        f_rpt_q, f_seq_q, f_size_q;
-  // The RptSeq check (FastPath::check_rpt's two outcomes F1 needs). "Older" drives F1's
-  // handshakes, so it is made on the way in for every slot (its last RptSeq: lrm_q, F1's writes
-  // of last_rpt_mem in flip-flops; its flags), with the slot F1 writes in the loading cycle
-  // checked against the RptSeq written instead (the forward, for an event of that slot right
-  // behind it). "= last + 1" only goes into the commit-queue entry: it is made in F1, from
-  // registers (f_rpt_m1_q against lrm_q at f_slot_q, written by F1's previous item already),
-  // not on the way in (2026-11-30, helper h2: there it was the cut-through build's deepest cone,
-  // ttq_core's queue release -> the item multiplexer -> a 32-bit subtract and compare per slot).
+  // The RptSeq check (FastPath::check_rpt's two outcomes F1 needs). "Older" drives F1's handshakes,
+  // so it is made on the way in for every slot (its last RptSeq: lrm_q; its flags), with the slot
+  // F1 writes in the loading cycle checked against the RptSeq written instead (the forward, for an
+  // event of that slot right behind it). "= last + 1" only goes into the commit-queue entry: it is
+  // made in F1, from registers (f_rpt_m1_q against lrm_q at f_slot_q, written by F1's previous item
+  // already), not on the way in (2026-11-30, helper h2: there it was the cut-through build's
+  // deepest cone, ttq_core's queue release -> the item multiplexer -> a 32-bit subtract and compare
+  // per slot).
   logic [N_INSTR-1:0] f_old_q;       // per slot: older (known, RptSeq <= last)
   logic [N_INSTR-1:0] in_le;         // on the way in: RptSeq <= lrm_q
   logic               in_rpt0;       // RptSeq == 0 (against a channel reset's 0)
@@ -403,7 +402,7 @@ module ttq_apply #(
   assign w_hold = w_st_q == W_DRAIN || w_st_q == W_WALK || w_st_q == W_BOOK;
   assign w_walk = w_st_q == W_WALK;
   // The journal (tb_apply's cut-through runs check every part of it; docs/rtl_apply.md):
-  logic [N_INSTR-1:0]   jr_q;             // F1: RptSeq state {known, zero, last_rpt_mem}
+  logic [N_INSTR-1:0]   jr_q;             // F1: RptSeq state {known, zero, lrm_q}
   logic [N_INSTR-1:0]   sh_rk_q, sh_rz_q;
   logic [31:0]          sh_rpt_mem [N_INSTR];
   logic                 jls_q;            // F1: the channel's last MsgSeqNum (ls_ch_q)
@@ -466,19 +465,17 @@ module ttq_apply #(
   logic               rpt_older, rpt_nold;
   logic               bk_go, sq_go;  // a BOOK / SEQ item of a slot in the table, with room
   logic               f_done_x, cq_push_x, op_issue_x;  // the parts without the RptSeq check
-  logic [31:0]        last_rpt_rd;
   logic               rpt_we, lp_rpt_we;
   logic               c_entry_d, c_unknown_d;
   logic [N_INSTR-1:0] scope;
 
   assign op_free = m_axis_op_tready;
   // FastPath::check_rpt: older (skipped), a jump (stale) or in sequence. After a channel reset
-  // the last RptSeq is 0 (rpt_zero_q), so the LUT RAM is written at the event's slot only.
+  // the last RptSeq is 0 (rpt_zero_q), so lrm_q is written at the event's slot only.
   assign rpt_known_rd = rpt_known_q[f_slot_q];
   assign rpt_zero_rd = rpt_zero_q[f_slot_q];
-  assign last_rpt_rd = last_rpt_mem[f_slot_q];
   // The check drives F1's handshakes (s_axis_ev_tready, m_axis_op_tvalid), which ttq_core's
-  // logic continues, so it reads flip-flops only (2026-11-30: it read last_rpt_mem, a LUT RAM,
+  // logic continues, so it reads flip-flops only (2026-11-30: it read the last RptSeq's LUT RAM
   // through a 32-bit compare's carry chain, which ABC's area recovery stretched to seven levels
   // with ttq_core's logic): "older" was made on the way in, for every slot (f_old_q, with F1's
   // write of the loading cycle forwarded); F1 selects its slot's. "= last + 1" feeds the entry's
@@ -781,12 +778,11 @@ module ttq_apply #(
       rpt_zero_q <= '0;
     end
   end
-  always_ff @(posedge clk) begin  // F1's write, or the undo walk's (selected by a register)
-    if (rpt_we || (w_walk && jr_q[rs_q])) begin
-      last_rpt_mem[w_walk ? rs_q : f_slot_q] <= w_walk ? sh_rpt_mem[rs_q] : f_rpt_q;
-    end
-  end
-  // Its copy in flip-flops, the same writes; the compares of the item coming in with every slot.
+  // F1's write, or the undo walk's (selected by a register). Flip-flops, not a LUT RAM: the
+  // compares of the item coming in read every slot; F1 reads f_slot_q's (the check's "= last + 1"
+  // and the journal's save, lrm_f1). Until 2026-11-30 (sixth session) a LUT RAM last_rpt_mem
+  // with the same writes served the save: yosys merged f_slot_q into its read register, whose
+  // load enable put one LUT more on f_slot_q's load path (7 levels in the cut-through core).
   assign lrm_wd = w_walk ? sh_rpt_mem[rs_q] : f_rpt_q;
   assign in_rpt0 = ev_in.rpt_seq == 32'd0;
   assign fw_le = ev_in.rpt_seq <= f_rpt_q;
@@ -1272,7 +1268,7 @@ module ttq_apply #(
 
   // Shadows in LUT RAM (one write port each, at the written word's address).
   always_ff @(posedge clk) begin
-    if (j_rpt_sv) sh_rpt_mem[f_slot_q] <= last_rpt_rd;
+    if (j_rpt_sv) sh_rpt_mem[f_slot_q] <= lrm_f1;
   end
   always_ff @(posedge clk) begin
     if (j_c_sv) sh_top_mem[h_slot] <= top_mem[h_slot];
@@ -1480,6 +1476,17 @@ module ttq_apply #(
       assert (!(c_wr && !(head_v_q && h_touchy)));
       // An early publication's pop takes the dirty queue's head (pub_slot_q is the head).
       assert (!(ebp && pub_slot_q != dq_mem[dq_head_q[SW-1:0]]));
+      // The journal's save reads lrm_q at f_slot_q as the former LUT RAM did (its model:
+      // lrm_ref_mem, the same writes, and which slots were written).
+      assert (!(j_rpt_sv && lrm_ref_ok[f_slot_q] && lrm_f1 != lrm_ref_mem[f_slot_q]));
+    end
+  end
+  logic [31:0]        lrm_ref_mem [N_INSTR];
+  logic [N_INSTR-1:0] lrm_ref_ok = '0;
+  always_ff @(posedge clk) begin
+    if (rpt_we || (w_walk && jr_q[rs_q])) begin
+      lrm_ref_mem[w_walk ? rs_q : f_slot_q] <= w_walk ? sh_rpt_mem[rs_q] : f_rpt_q;
+      lrm_ref_ok[w_walk ? rs_q : f_slot_q] <= 1'b1;
     end
   end
 `endif
