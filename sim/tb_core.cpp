@@ -1605,10 +1605,10 @@ int main(int argc, char** argv) {
       const bool kill = !m->nostall;
       const std::uint64_t run_seed = seed++;
       const bool measure = c.latency && c.g.loss_a == 0 && c.g.reorder == 0;
-      RunStats s =
-          run_capture(c.name, c.g, *m, c.run_seed ? c.run_seed : run_seed, c.bad_fcs, c.trunc, kill, c.cfg_depth, c.pad,
-                      /*soft_reset=*/!m->nostall, c.big, c.hold_out, measure,
-                      /*hold_inc=*/c.fill_sq);
+      RunStats s = run_capture(c.name, c.g, *m, c.run_seed ? c.run_seed : run_seed, c.bad_fcs,
+                               c.trunc, kill, c.cfg_depth, c.pad,
+                               /*soft_reset=*/!m->nostall, c.big, c.hold_out, measure,
+                               /*hold_inc=*/c.fill_sq);
       std::printf("%-42s %-8s %6llu frames (%llu bad FCS, %llu truncated), %5llu records match, "
                   "%llu cycles, %llu input stall cycles, %llu published tops match (%llu stale)%s\n",
                   c.name, m->name, (unsigned long long)s.frames, (unsigned long long)s.bad_fcs,

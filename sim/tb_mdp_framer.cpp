@@ -695,7 +695,8 @@ Dep count_dep(const Bytes& p, const Expect& x) {
     // NoEvents (min 0) at 10 + root: when it fits the message, the failure is NoMDFeedTypes'.
     const std::uint32_t size = ttq::load_le<std::uint16_t>(m);
     const std::uint32_t at = 10u + ttq::load_le<std::uint16_t>(m + 2);
-    if (at + 3 <= size && at + 3 + std::uint32_t{ttq::load_le<std::uint16_t>(m + at)} * m[at + 2] <= size)
+    if (at + 3 <= size &&
+        at + 3 + std::uint32_t{ttq::load_le<std::uint16_t>(m + at)} * m[at + 2] <= size)
       return Dep::kFeedTypes;
   }
   return Dep::kNone;
@@ -707,10 +708,14 @@ Dep count_dep(const Bytes& p, const Expect& x) {
 // `late_start`: the walker still behind the packets before at this one's start (kPktHdrLatency).
 bool count_allowed(Dep d, std::int64_t diff, bool stalls, bool idles, bool late_start) {
   switch (d) {
-    case Dep::kCutHeader: return diff == -1;
-    case Dep::kCutMessage: return (diff < 0 && (stalls || late_start)) || (diff > 0 && idles);
-    case Dep::kFeedTypes: return (diff > 0 && stalls) || (diff < 0 && idles);
-    default: return false;
+    case Dep::kCutHeader:
+      return diff == -1;
+    case Dep::kCutMessage:
+      return (diff < 0 && (stalls || late_start)) || (diff > 0 && idles);
+    case Dep::kFeedTypes:
+      return (diff > 0 && stalls) || (diff < 0 && idles);
+    default:
+      return false;
   }
 }
 

@@ -795,7 +795,15 @@ namespace {
 
 // The framer's template classes (ttq_mdp_framer.sv tcls; docs/rtl_mdp_framer.md): what its
 // message-header item does with a message.
-enum class FramerClass : std::uint8_t { kSkip, kBook, kSeq, kSnapshot, kDefinition, kReset, kStatus };
+enum class FramerClass : std::uint8_t {
+  kSkip,
+  kBook,
+  kSeq,
+  kSnapshot,
+  kDefinition,
+  kReset,
+  kStatus
+};
 
 struct FramerTemplate {
   FramerClass cls = FramerClass::kSkip;
@@ -808,19 +816,35 @@ FramerTemplate framer_template(std::uint16_t tid) {
   using namespace mdp3;
   using C = FramerClass;
   switch (tid) {
-    case kBook46: case kBook32: return {C::kBook, kBookRootMin, kBookEntryMin, 27};
-    case kTradeSummary48: case kTradeSummary42: return {C::kSeq, kBookRootMin, kTradeEntryMin, 20};
-    case kVolume: return {C::kSeq, kBookRootMin, kVolumeEntryMin, 12};
-    case kDailyStats33: case kDailyStats49: return {C::kSeq, kBookRootMin, kDailyStatsEntryMin, 20};
-    case kLimitsBanding34: case kLimitsBanding50: return {C::kSeq, kBookRootMin, kLimitsEntryMin, 32};
-    case kSessionStats35: case kSessionStats51:
+    case kBook46:
+    case kBook32:
+      return {C::kBook, kBookRootMin, kBookEntryMin, 27};
+    case kTradeSummary48:
+    case kTradeSummary42:
+      return {C::kSeq, kBookRootMin, kTradeEntryMin, 20};
+    case kVolume:
+      return {C::kSeq, kBookRootMin, kVolumeEntryMin, 12};
+    case kDailyStats33:
+    case kDailyStats49:
+      return {C::kSeq, kBookRootMin, kDailyStatsEntryMin, 20};
+    case kLimitsBanding34:
+    case kLimitsBanding50:
+      return {C::kSeq, kBookRootMin, kLimitsEntryMin, 32};
+    case kSessionStats35:
+    case kSessionStats51:
       return {C::kSeq, kBookRootMin, kSessionStatsEntryMin, 16};
-    case kSnapshot52: case kSnapshot38: return {C::kSnapshot, kSnapshotRootMin, kSnapshotEntryMin, 0};
-    case kDefinitionFuture54: case kDefinitionFuture27:
+    case kSnapshot52:
+    case kSnapshot38:
+      return {C::kSnapshot, kSnapshotRootMin, kSnapshotEntryMin, 0};
+    case kDefinitionFuture54:
+    case kDefinitionFuture27:
       return {C::kDefinition, kDefinitionRootMin, 0, 0};
-    case kChannelReset: return {C::kReset, kResetRootMin, 0, 0};
-    case kSecurityStatus: return {C::kStatus, kStatusRootMin, 0, 0};
-    default: return {};
+    case kChannelReset:
+      return {C::kReset, kResetRootMin, 0, 0};
+    case kSecurityStatus:
+      return {C::kStatus, kStatusRootMin, 0, 0};
+    default:
+      return {};
   }
 }
 
@@ -932,8 +956,15 @@ std::uint32_t walk_events(const std::uint8_t* p, std::uint32_t len, std::uint32_
         }
       } else {
         switch (tpl.cls) {
-          case FramerClass::kSkip: n = 1; stop = false; break;  // MSG_END
-          case FramerClass::kReset: n = 2; stop = false; item(beats(mend)); break;
+          case FramerClass::kSkip:
+            n = 1;
+            stop = false;
+            break;  // MSG_END
+          case FramerClass::kReset:
+            n = 2;
+            stop = false;
+            item(beats(mend));
+            break;
           case FramerClass::kStatus:
             n = 2;
             stop = false;
@@ -951,9 +982,9 @@ std::uint32_t walk_events(const std::uint8_t* p, std::uint32_t len, std::uint32_
           case FramerClass::kDefinition: {
             std::uint32_t feeds = 0;
             if (!group_ok(m, size, groups, 3, 0, &feeds)) break;  // NoEvents: nothing written
-            item(beats(off + groups + 3));  // NoEvents' header
-            item(0);                        // S_DEFW
-            item(beats(off + feeds + 3));   // NoMDFeedTypes' header
+            item(beats(off + groups + 3));                        // NoEvents' header
+            item(0);                                              // S_DEFW
+            item(beats(off + feeds + 3));                         // NoMDFeedTypes' header
             if (group_ok(m, size, feeds, 3, kFeedTypeEntryMin)) {
               n = 1;
               stop = false;
@@ -979,8 +1010,8 @@ std::uint32_t walk_events(const std::uint8_t* p, std::uint32_t len, std::uint32_
               // MSG_END only (the framer walks every entry first).
               bad = gend + 8 <= size && !group_ok(m, size, gend, 8, 0);
               for (std::uint32_t k = 0; check_entries && k < count && !bad; ++k) {
-                bad = detail::check_book_entry(detail::load_book_entry(m + groups + 3 + k * block)) !=
-                      MsgError::kOk;
+                bad = detail::check_book_entry(
+                          detail::load_book_entry(m + groups + 3 + k * block)) != MsgError::kOk;
               }
               if (gend + 8 <= size) {
                 item(beats(off + gend + 8));  // NoOrderIDEntries' header

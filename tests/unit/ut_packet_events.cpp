@@ -113,7 +113,9 @@ Bytes with16(Bytes m, std::size_t at, std::uint32_t v) {
   return m;
 }
 
-std::vector<Bytes> heartbeats(std::size_t n) { return std::vector<Bytes>(n, test::heartbeat_message()); }
+std::vector<Bytes> heartbeats(std::size_t n) {
+  return std::vector<Bytes>(n, test::heartbeat_message());
+}
 
 // Messages `first`, then `rest`.
 std::vector<Bytes> then(Bytes first, std::vector<Bytes> rest) {
@@ -292,10 +294,10 @@ TEST_CASE("max_packet_events = 0: no limit (software only)", "[fast_path][oversi
 }
 
 // FastPath::oversize decides without the walk below oversize_len_ (2 events per 19 bytes at most,
-// and 1 for a cut header at the end) and stops the walk once the bytes left could not hold enough events (packet_events' `bounded`):
-// both exact, at the densest packets (19-byte channel resets: exactly 2 events per 19 bytes;
-// heartbeats: 1 per 10; resets and a cut header) and at mixed ones, for every limit around their
-// counts.
+// and 1 for a cut header at the end) and stops the walk once the bytes left could not hold enough
+// events (packet_events' `bounded`): both exact, at the densest packets (19-byte channel resets:
+// exactly 2 events per 19 bytes; heartbeats: 1 per 10; resets and a cut header) and at mixed ones,
+// for every limit around their counts.
 TEST_CASE("max_packet_events: the length bound and the bounded walk are exact",
           "[fast_path][oversize]") {
   // The densest message the framer counts: a ChannelReset4 of its 19-byte root alone (RESET +
